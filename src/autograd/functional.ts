@@ -1,0 +1,28 @@
+import { Tensor } from '../tensor/tensor.js';
+import { grad } from './engine.js';
+import { enableGrad } from './grad-mode.js';
+
+/**
+ * Turns `f` (tensors to a scalar tensor) into a function returning [value, gradients], in the JAX style.
+ * Inputs are used as given (detached copies with requiresGrad on), so callers need not set requiresGrad.
+ * @example const [loss, [dx]] = valueAndGrad((x) => x.pow(2).sum())(tensor([1, 2, 3]));
+ */
+export function valueAndGrad<Args extends Tensor[]>(f: (...args: Args) => Tensor): (...args: Args) => [Tensor, Tensor[]] {
+  return (...args: Args) =>
+    enableGrad(() => {
+      const inputs = args.map((a) => new Tensor(a.data, a.shape, a.dtype).requiresGrad_(true)) as Args;
+      const value = f(...inputs);
+      if (!(value instanceof Tensor) || value.numel !== 1) {
+        throw new Error(`valueAndGrad: f must return a scalar tensor, got ${value instanceof Tensor ? `shape [${value.shape.join(',')}]` : typeof value}`);
+      }
+      const grads = grad(value, inputs, { allowUnused: true });
+      const zerosFor = (t: Tensor) => new Tensor(new (t.data.constructor as Float32ArrayConstructor)(t.numel), t.shape, t.dtype);
+      return [new Tensor(value.data, value.shape, value.dtype), grads.map((g, i) => g ?? zerosFor(inputs[i]))];
+    });
+}
+
+/** Like valueAndGrad, returning only the gradients. */
+export function gradOf<Args extends Tensor[]>(f: (...args: Args) => Tensor): (...args: Args) => Tensor[] {
+  const vg = valueAndGrad(f);
+  return (...args: Args) => vg(...args)[1];
+}

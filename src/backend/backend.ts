@@ -1,0 +1,81 @@
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { Shape } from '../tensor/shape.js';
+
+export type UnaryOp =
+  | 'neg' | 'abs' | 'sign' | 'exp' | 'expm1' | 'log' | 'log1p' | 'log2' | 'log10' | 'sqrt' | 'rsqrt'
+  | 'reciprocal' | 'square' | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'tanh'
+  | 'sigmoid' | 'relu' | 'erf' | 'floor' | 'ceil' | 'round' | 'trunc' | 'logicalNot' | 'isnan' | 'isinf'
+  | 'isfinite' | 'copy';
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'remainder' | 'fmod'
+  | 'floorDivide' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr' | 'logicalXor';
+
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'any' | 'all';
+
+/**
+ * What a backend must provide: kernels over contiguous typed arrays that write into a
+ * preallocated `out`. Ops and autograd sit above this and never touch elements themselves,
+ * so a faster backend (WebAssembly, threads) plugs in without changing them.
+ */
+export interface Backend {
+  readonly name: string;
+  allocate(dtype: DType, size: number): TypedArray;
+  unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
+  /** Elementwise op with NumPy broadcasting of `aShape` and `bShape` to `outShape`. */
+  binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
+  where(cond: TypedArray, condShape: Shape, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
+  /** Reduces axis `axis` of `x` (shape `shape`); `out` has the shape with that axis removed. */
+  reduce(op: ReduceOp, x: TypedArray, shape: Shape, axis: number, out: TypedArray): void;
+  /**
+   * Batched C[b] = op(A[b]) @ op(B[b]) with C of shape [batch, m, n]. A batch stride of 0 broadcasts.
+   * transA means A[b] is stored as [k, m]; transB means B[b] is stored as [n, k].
+   */
+  matmul(
+    a: TypedArray, b: TypedArray, out: TypedArray, batch: number, m: number, k: number, n: number,
+    transA: boolean, transB: boolean, aBatchStride: number, bBatchStride: number,
+  ): void;
+  /** out = x with axes permuted (out's axis i is x's axis perm[i]). */
+  permute(x: TypedArray, shape: Shape, perm: readonly number[], out: TypedArray): void;
+  /** out = x broadcast from `shape` to `outShape`. */
+  expand(x: TypedArray, shape: Shape, out: TypedArray, outShape: Shape): void;
+  /** Copies the block x[..., start:start+length:step, ...] along `axis`. */
+  slice(x: TypedArray, shape: Shape, axis: number, start: number, length: number, step: number, out: TypedArray): void;
+  /** Writes `src` into out[..., offset:offset+src.shape[axis], ...] (the inverse of slice, used by cat and slice's backward). */
+  sliceAssign(src: TypedArray, srcShape: Shape, axis: number, offset: number, step: number, out: TypedArray, outShape: Shape): void;
+  /** out[outer, j, inner] = x[outer, index[j], inner]. */
+  indexSelect(x: TypedArray, shape: Shape, axis: number, index: Int32Array, out: TypedArray): void;
+  /** out[outer, index[j], inner] += src[outer, j, inner]. */
+  indexAdd(src: TypedArray, srcShape: Shape, axis: number, index: Int32Array, out: TypedArray, outShape: Shape): void;
+  /** torch.gather: out[i][j] = x[i][index[i][j]] along `axis`; index has out's shape. */
+  gather(x: TypedArray, shape: Shape, axis: number, index: Int32Array, indexShape: Shape, out: TypedArray): void;
+  /** torch.scatter_add_: out[i][index[i][j]] += src[i][j] along `axis`. */
+  scatterAdd(src: TypedArray, srcShape: Shape, index: Int32Array, indexShape: Shape, axis: number, out: TypedArray, outShape: Shape): void;
+  /** Softmax (or log-softmax) over the last axis of length `n`. */
+  softmax(x: TypedArray, n: number, out: TypedArray, log: boolean): void;
+}
+
+let current: Backend | null = null;
+const registry = new Map<string, Backend>();
+
+export function registerBackend(backend: Backend): void {
+  registry.set(backend.name, backend);
+  current ??= backend;
+}
+
+/** The backend that runs kernels now. */
+export function backend(): Backend {
+  if (!current) throw new Error('descent: no backend registered');
+  return current;
+}
+
+export function getBackend(): string {
+  return backend().name;
+}
+
+/** Selects the kernel backend by name ('js' always exists). */
+export function setBackend(name: string): void {
+  const b = registry.get(name);
+  if (!b) throw new Error(`setBackend: unknown backend '${name}' (available: ${[...registry.keys()].join(', ')})`);
+  current = b;
+}

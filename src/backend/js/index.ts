@@ -1,0 +1,28 @@
+import { type Backend, registerBackend } from '../backend.js';
+import { allocate } from '../../tensor/dtype.js';
+import { binary, unary, where } from './elementwise.js';
+import { expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
+import { matmul } from './matmul.js';
+import { reduce, softmax } from './reduce.js';
+
+/** The reference backend: every kernel in plain TypeScript over typed arrays. */
+export const jsBackend: Backend = {
+  name: 'js',
+  allocate,
+  unary,
+  binary,
+  where,
+  reduce,
+  matmul,
+  permute,
+  expand,
+  slice,
+  sliceAssign,
+  indexSelect,
+  indexAdd,
+  gather,
+  scatterAdd,
+  softmax,
+};
+
+registerBackend(jsBackend);

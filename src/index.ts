@@ -1,0 +1,49 @@
+// descent: tensors, autograd and gradient descent for TypeScript, with PyTorch's semantics.
+import './backend/js/index.js';
+import './ops/methods.js';
+
+export { Tensor } from './tensor/tensor.js';
+export type { GradFn, GradHook, NestedArray } from './tensor/tensor.js';
+export type { DType, TypedArray } from './tensor/dtype.js';
+export { promoteTypes } from './tensor/dtype.js';
+export { broadcastShapes } from './tensor/shape.js';
+export {
+  tensor, scalar, zeros, ones, full, empty, zerosLike, onesLike, fullLike, arange, linspace, eye,
+  rand, randn, randint, randperm,
+} from './tensor/creation.js';
+export type { TensorOptions, RandomOptions, NestedNumbers, ShapeLike } from './tensor/creation.js';
+export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
+export type { GeneratorState } from './tensor/random.js';
+
+export { backend, getBackend, setBackend, registerBackend } from './backend/backend.js';
+export type { Backend, UnaryOp, BinaryOp, ReduceOp } from './backend/backend.js';
+
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
+export { backward, grad } from './autograd/engine.js';
+export type { BackwardOptions, GradOptions } from './autograd/engine.js';
+export { gradcheck, gradgradcheck } from './autograd/gradcheck.js';
+export type { GradcheckOptions } from './autograd/gradcheck.js';
+export { valueAndGrad, gradOf } from './autograd/functional.js';
+
+export type { TensorLike } from './ops/util.js';
+export { detach } from './ops/util.js';
+export {
+  add, sub, mul, div, pow, neg, maximum, minimum, atan2, remainder, fmod, floorDivide,
+  eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, logicalNot, isnan, isinf, isfinite, where, clamp,
+  abs, sign, exp, expm1, log, log1p, log2, log10, sqrt, rsqrt, reciprocal, square, sin, cos, tan, asin, acos, atan,
+  sinh, cosh, tanh, sigmoid, erf, floor, ceil, round, trunc, relu, leakyRelu, elu, gelu, silu, softplus, cast,
+} from './ops/elementwise.js';
+export {
+  sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all, variance as var, variance, std, logsumexp, norm,
+} from './ops/reduce.js';
+export type { Dims, ValuesIndices } from './ops/reduce.js';
+export {
+  reshape, view, flatten, unflatten, squeeze, unsqueeze, permute, transpose, t, expand, broadcastTo, expandAs,
+  broadcastTensors, contiguous, slice, narrow, select, cat, stack, split, chunk, pad, repeat, tril, triu,
+} from './ops/shape.js';
+export { indexSelect, gather, scatterAdd, oneHot, maskedFill, flip } from './ops/indexing.js';
+export { matmul, mm, bmmOp as bmm, dot, outer } from './ops/linalg.js';
+export { softmax, logSoftmax } from './ops/softmax.js';
+
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';

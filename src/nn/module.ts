@@ -1,0 +1,242 @@
+import { Tensor } from '../tensor/tensor.js';
+import { type DType, isFloating } from '../tensor/dtype.js';
+import { formatShape, shapesEqual } from '../tensor/shape.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { cast } from '../ops/elementwise.js';
+import { Parameter } from './parameter.js';
+
+export type StateDict = Record<string, Tensor>;
+
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+/** camelCase field names become PyTorch's snake_case keys: runningMean -> running_mean. */
+export function toSnakeCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+// Field names that hold Module machinery, never submodules or tensors.
+const INTERNAL = new Set(['training', 'bufferNames', 'nonPersistent']);
+
+// Calling a module runs forward: modules are functions whose prototype is the module class.
+export interface Module<Args extends unknown[] = any[], Out = any> {
+  (...args: Args): Out;
+}
+
+/**
+ * Base class of every layer and model, like torch.nn.Module. Parameters, buffers and submodules are found
+ * by walking the module's fields in the order they were assigned, so `this.fc = new Linear(4, 2)` is all it
+ * takes to register one. Modules are callable: `model(x)` runs `forward(x)`.
+ * @example
+ * class Net extends Module<[Tensor], Tensor> {
+ *   fc1 = new Linear(784, 128);
+ *   fc2 = new Linear(128, 10);
+ *   forward(x: Tensor) { return this.fc2.forward(this.fc1.forward(x).relu()); }
+ * }
+ */
+export abstract class Module<Args extends unknown[] = any[], Out = any> {
+  training = true;
+  protected bufferNames = new Set<string>();
+  protected nonPersistent = new Set<string>();
+
+  constructor() {
+    const self = ((...args: Args) => self.forward(...args)) as unknown as this;
+    // functions own 'name' and 'length'; layers may want those as fields
+    delete (self as { name?: unknown }).name;
+    delete (self as { length?: unknown }).length;
+    Object.setPrototypeOf(self, new.target.prototype);
+    return self;
+  }
+
+  abstract forward(...args: Args): Out;
+
+  /** Registers a tensor that is state but not a parameter (running statistics); persistent ones go in stateDict. */
+  registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
+    this.bufferNames.add(name);
+    if (!persistent) this.nonPersistent.add(name);
+    (this as unknown as Record<string, unknown>)[name] = tensor;
+  }
+
+  /** Registers a parameter under a computed name (fields register themselves). */
+  registerParameter(name: string, param: Parameter | null): void {
+    (this as unknown as Record<string, unknown>)[name] = param;
+  }
+
+  registerModule(name: string, module: Module | null): void {
+    (this as unknown as Record<string, unknown>)[name] = module;
+  }
+
+  private fields(): [string, unknown][] {
+    return Object.entries(this).filter(([k]) => !INTERNAL.has(k));
+  }
+
+  /** Direct submodules with their key names. */
+  *namedChildren(): Generator<[string, Module]> {
+    for (const [k, v] of this.fields()) {
+      if (v instanceof Module) yield [toSnakeCase(k), v];
+    }
+  }
+
+  *children(): Generator<Module> {
+    for (const [, m] of this.namedChildren()) yield m;
+  }
+
+  /** This module and all below it, depth first, each once. */
+  *namedModules(prefix = '', seen = new Set<Module>()): Generator<[string, Module]> {
+    if (seen.has(this)) return;
+    seen.add(this);
+    yield [prefix, this];
+    for (const [name, child] of this.namedChildren()) {
+      yield* child.namedModules(prefix ? `${prefix}.${name}` : name, seen);
+    }
+  }
+
+  *modules(): Generator<Module> {
+    for (const [, m] of this.namedModules()) yield m;
+  }
+
+  /** Parameters with dotted PyTorch-style names ('0.weight', 'conv1.bias'), each once. */
+  *namedParameters(prefix = '', recurse = true): Generator<[string, Parameter]> {
+    const seen = new Set<Tensor>();
+    const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [modName, mod] of mods) {
+      for (const [k, v] of mod.fields()) {
+        if (v instanceof Parameter && !seen.has(v)) {
+          seen.add(v);
+          yield [modName ? `${modName}.${toSnakeCase(k)}` : toSnakeCase(k), v];
+        }
+      }
+    }
+  }
+
+  *parameters(recurse = true): Generator<Parameter> {
+    for (const [, p] of this.namedParameters('', recurse)) yield p;
+  }
+
+  *namedBuffers(prefix = '', recurse = true): Generator<[string, Tensor]> {
+    const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [modName, mod] of mods) {
+      for (const name of mod.bufferNames) {
+        const v = (mod as unknown as Record<string, unknown>)[name];
+        if (v instanceof Tensor) yield [modName ? `${modName}.${toSnakeCase(name)}` : toSnakeCase(name), v];
+      }
+    }
+  }
+
+  *buffers(recurse = true): Generator<Tensor> {
+    for (const [, b] of this.namedBuffers('', recurse)) yield b;
+  }
+
+  /** Total number of elements in the parameters (only trainable ones when asked). */
+  numParameters(onlyTrainable = false): number {
+    let n = 0;
+    for (const p of this.parameters()) if (!onlyTrainable || p.requiresGrad) n += p.numel;
+    return n;
+  }
+
+  /** Sets training mode on this module and all below (Dropout and BatchNorm read it). */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears gradients: sets them to null (default, as PyTorch 2) or zeros them in place. */
+  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
+    for (const p of this.parameters()) {
+      if (setToNone) p.grad = null;
+      else if (p.grad) p.grad.data.fill(0);
+    }
+  }
+
+  /** Calls `fn` on every submodule then this one (e.g. custom initialization). */
+  apply(fn: (m: Module) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** Converts floating point parameters and buffers to `dtype`. Parameters are replaced, so build optimizers afterwards. */
+  to(dtype: DType): this {
+    if (!isFloating(dtype)) throw new Error(`Module.to: only floating point dtypes are allowed, got ${dtype}`);
+    for (const m of this.modules()) {
+      for (const [k, v] of m.fields()) {
+        if (!(v instanceof Tensor) || !isFloating(v.dtype) || v.dtype === dtype) continue;
+        const converted = noGrad(() => cast(v, dtype));
+        const rec = m as unknown as Record<string, unknown>;
+        rec[k] = v instanceof Parameter ? new Parameter(converted, v.requiresGrad) : converted;
+      }
+    }
+    return this;
+  }
+
+  double(): this {
+    return this.to('float64');
+  }
+
+  float(): this {
+    return this.to('float32');
+  }
+
+  /** Parameters and persistent buffers by PyTorch key ('conv1.weight', 'bn.running_mean'); the tensors are shared, not copied. */
+  stateDict(): StateDict {
+    const out: StateDict = {};
+    for (const [k, p] of this.namedParameters()) out[k] = p;
+    for (const [modName, mod] of this.namedModules()) {
+      for (const name of mod.bufferNames) {
+        const v = (mod as unknown as Record<string, unknown>)[name];
+        if (v instanceof Tensor && !mod.nonPersistent.has(name)) out[modName ? `${modName}.${toSnakeCase(name)}` : toSnakeCase(name)] = v;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Copies values from `stateDict` into this module's parameters and buffers. With `strict` (default),
+   * missing or unexpected keys are an error that lists them; a shape mismatch is always an error.
+   */
+  loadStateDict(stateDict: StateDict, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
+    const own = this.stateDict();
+    const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
+    const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
+    const mismatched = Object.keys(own)
+      .filter((k) => k in stateDict && !shapesEqual(own[k].shape, stateDict[k].shape))
+      .map((k) => `${k}: expected ${formatShape(own[k].shape)}, got ${formatShape(stateDict[k].shape)}`);
+    const problems: string[] = [];
+    if (mismatched.length) problems.push(`size mismatch for ${mismatched.join('; ')}`);
+    if (strict && missingKeys.length) problems.push(`missing keys: ${missingKeys.join(', ')}`);
+    if (strict && unexpectedKeys.length) problems.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
+    if (problems.length) throw new Error(`loadStateDict: error(s) in loading state dict for ${this.constructor.name}: ${problems.join('; ')}`);
+    noGrad(() => {
+      for (const [k, t] of Object.entries(own)) {
+        if (!(k in stateDict)) continue;
+        const src = stateDict[k];
+        t.data.set(src.dtype === t.dtype ? src.data : cast(src, t.dtype).data);
+        t.version++;
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Extra text shown inside this module's parentheses by toString (e.g. 'in=4, out=2'). */
+  extraRepr(): string {
+    return '';
+  }
+
+  toString(): string {
+    const kids = [...this.namedChildren()];
+    const head = `${this.constructor.name}(${this.extraRepr()}`;
+    if (kids.length === 0) return `${head})`;
+    const lines = kids.map(([name, m]) => `  (${name}): ${m.toString().split('\n').join('\n  ')}`);
+    return `${head}\n${lines.join('\n')}\n)`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,134 @@
+import { type BinaryOp, type UnaryOp, backend } from '../backend/backend.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
+import { isFloating } from '../tensor/dtype.js';
+import { broadcastShapes, formatShape, shapesEqual } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { type Generator, defaultGenerator } from '../tensor/random.js';
+import { fillNormal, fillUniform } from '../tensor/creation.js';
+import { type TensorLike, asTensor } from './util.js';
+
+/**
+ * In-place ops mutate `.data` and bump the version counter. They are not recorded in the graph, so they
+ * are refused on tensors that autograd tracks unless grad mode is off (optimizers run under noGrad).
+ */
+function beginInplace(t: Tensor, op: string, ...others: TensorLike[]): void {
+  if (isGradEnabled() && (t.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad))) {
+    throw new Error(
+      t.isLeaf
+        ? `${op}: a leaf tensor that requires grad is being used in an in-place operation; wrap it in noGrad(() => ...)`
+        : `${op}: in-place operations on tensors recorded by autograd are not supported; use the out-of-place op`,
+    );
+  }
+  t.version++;
+}
+
+function binaryInplace(op: BinaryOp, t: Tensor, otherIn: TensorLike, name: string): Tensor {
+  beginInplace(t, name, otherIn);
+  const other = asTensor(otherIn, t);
+  const shape = broadcastShapes(t.shape, other.shape, name);
+  if (!shapesEqual(shape, t.shape)) {
+    throw new Error(`${name}: output with shape ${formatShape(t.shape)} doesn't match the broadcast shape ${formatShape(shape)}`);
+  }
+  if (!isFloating(t.dtype) && isFloating(other.dtype)) {
+    throw new Error(`${name}: result type ${other.dtype} can't be cast to the desired output type ${t.dtype}`);
+  }
+  backend().binary(op, t.data, t.shape, other.data, other.shape, t.data, t.shape);
+  return t;
+}
+
+export function add_(t: Tensor, other: TensorLike, alpha = 1): Tensor {
+  if (alpha !== 1) {
+    const scaled = other instanceof Tensor ? scaledCopy(other, alpha) : other * alpha;
+    return binaryInplace('add', t, scaled, 'add_');
+  }
+  return binaryInplace('add', t, other, 'add_');
+}
+
+export function sub_(t: Tensor, other: TensorLike, alpha = 1): Tensor {
+  return add_(t, other, -alpha);
+}
+
+export const mul_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('mul', t, other, 'mul_');
+export const div_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('div', t, other, 'div_');
+export const pow_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('pow', t, other, 'pow_');
+export const maximum_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('maximum', t, other, 'maximum_');
+export const minimum_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('minimum', t, other, 'minimum_');
+
+function scaledCopy(x: Tensor, alpha: number): Tensor {
+  const out = new Tensor(backend().allocate(x.dtype, x.numel), x.shape, x.dtype);
+  backend().binary('mul', x.data, x.shape, new Float64Array([alpha]), [], out.data, out.shape);
+  return out;
+}
+
+/** t += value * a * b */
+export function addcmul_(t: Tensor, a: Tensor, b: Tensor, value = 1): Tensor {
+  const prod = new Tensor(backend().allocate(t.dtype, t.numel), t.shape, t.dtype);
+  backend().binary('mul', a.data, a.shape, b.data, b.shape, prod.data, t.shape);
+  return add_(t, prod, value);
+}
+
+/** t += value * a / b */
+export function addcdiv_(t: Tensor, a: Tensor, b: Tensor, value = 1): Tensor {
+  const quot = new Tensor(backend().allocate(t.dtype, t.numel), t.shape, t.dtype);
+  backend().binary('div', a.data, a.shape, b.data, b.shape, quot.data, t.shape);
+  return add_(t, quot, value);
+}
+
+function unaryInplace(op: UnaryOp, t: Tensor, name: string): Tensor {
+  beginInplace(t, name);
+  backend().unary(op, t.data, t.data);
+  return t;
+}
+
+export const sqrt_ = (t: Tensor): Tensor => unaryInplace('sqrt', t, 'sqrt_');
+export const neg_ = (t: Tensor): Tensor => unaryInplace('neg', t, 'neg_');
+export const abs_ = (t: Tensor): Tensor => unaryInplace('abs', t, 'abs_');
+export const exp_ = (t: Tensor): Tensor => unaryInplace('exp', t, 'exp_');
+export const sign_ = (t: Tensor): Tensor => unaryInplace('sign', t, 'sign_');
+
+export function clamp_(t: Tensor, min?: number | null, max?: number | null): Tensor {
+  if (min != null) maximum_(t, min);
+  if (max != null) minimum_(t, max);
+  return t;
+}
+
+/** Copies `src` (broadcast to this shape, cast to this dtype) into `t`. */
+export function copy_(t: Tensor, src: TensorLike): Tensor {
+  beginInplace(t, 'copy_', src);
+  const s = asTensor(src, t);
+  const shape = broadcastShapes(t.shape, s.shape, 'copy_');
+  if (!shapesEqual(shape, t.shape)) {
+    throw new Error(`copy_: source of shape ${formatShape(s.shape)} cannot be broadcast to ${formatShape(t.shape)}`);
+  }
+  if (s.numel === t.numel) {
+    if (t.dtype === 'int32' && isFloating(s.dtype)) backend().unary('trunc', s.data, t.data);
+    else t.data.set(s.data);
+  } else backend().expand(s.data, s.shape, t.data, t.shape);
+  return t;
+}
+
+export function fill_(t: Tensor, value: number): Tensor {
+  beginInplace(t, 'fill_');
+  t.data.fill(value);
+  return t;
+}
+
+export function zero_(t: Tensor): Tensor {
+  return fill_(t, 0);
+}
+
+/** Fills with U[low, high), PyTorch's draws for the same seed. */
+export function uniform_(t: Tensor, low = 0, high = 1, generator: Generator = defaultGenerator): Tensor {
+  beginInplace(t, 'uniform_');
+  if (!(low <= high)) throw new Error(`uniform_: expects low <= high, got low=${low}, high=${high}`);
+  fillUniform(t.data, low, high, generator);
+  return t;
+}
+
+/** Fills with N(mean, std^2), PyTorch's draws for the same seed. */
+export function normal_(t: Tensor, mean = 0, std = 1, generator: Generator = defaultGenerator): Tensor {
+  beginInplace(t, 'normal_');
+  if (!(std >= 0)) throw new Error(`normal_: expects std >= 0.0, got std=${std}`);
+  fillNormal(t.data, mean, std, generator);
+  return t;
+}

@@ -1,0 +1,30 @@
+import { backend } from '../backend/backend.js';
+import { type DType, isFloating } from '../tensor/dtype.js';
+import { type Shape, sizeOf } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { scalar } from '../tensor/creation.js';
+
+/** A tensor, or a JS number standing for a 0-d tensor. */
+export type TensorLike = Tensor | number;
+
+/** A new, uninitialized-for-our-purposes (zeroed) tensor from the current backend. */
+export function emptyTensor(shape: Shape, dtype: DType): Tensor {
+  return new Tensor(backend().allocate(dtype, sizeOf(shape)), shape, dtype);
+}
+
+/** Turns a number into a 0-d tensor whose dtype follows PyTorch's scalar promotion against `like`. */
+export function asTensor(x: TensorLike, like: Tensor): Tensor {
+  if (x instanceof Tensor) return x;
+  if (typeof x !== 'number' && typeof x !== 'boolean') throw new Error(`expected a Tensor or a number, got ${typeof x}`);
+  const dtype: DType = isFloating(like.dtype) ? like.dtype : Number.isInteger(x) ? (like.dtype === 'bool' ? 'int32' : like.dtype) : 'float32';
+  return scalar(Number(x), dtype);
+}
+
+/** A plain, graph-free view of `t`'s storage (what detach() returns). */
+export function detach(t: Tensor): Tensor {
+  return new Tensor(t.data, t.shape, t.dtype);
+}
+
+export function checkFloat(op: string, t: Tensor): void {
+  if (!isFloating(t.dtype)) throw new Error(`${op}: expected a floating point tensor, got dtype ${t.dtype}`);
+}

@@ -1,0 +1,2 @@
+// dt.optim: the update rules and learning-rate schedules.
+export {};

@@ -1,0 +1,268 @@
+import { type DType, type TypedArray, allocate, castArray, dtypeOfArray, isDType, isFloating } from './dtype.js';
+import { type Shape, checkShape, formatShape, sizeOf } from './shape.js';
+import { Tensor } from './tensor.js';
+import { type Generator, defaultGenerator } from './random.js';
+
+export interface TensorOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator;
+}
+
+export type NestedNumbers = number | boolean | readonly NestedNumbers[];
+export type ShapeLike = number | readonly number[];
+
+function checkOptions(op: string, options: TensorOptions): void {
+  if (options.dtype !== undefined && !isDType(options.dtype)) {
+    throw new Error(`${op}: unknown dtype '${String(options.dtype)}' (expected float32, float64, int32 or bool)`);
+  }
+}
+
+/** Wraps a freshly computed array in a tensor, applying requiresGrad. */
+function make(data: TypedArray, shape: Shape, dtype: DType, options: TensorOptions): Tensor {
+  const t = new Tensor(data, shape.slice(), dtype);
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+function toShape(shape: ShapeLike, op: string): number[] {
+  const s = typeof shape === 'number' ? [shape] : [...shape];
+  checkShape(s, op);
+  return s;
+}
+
+function inferShape(data: NestedNumbers, op: string): number[] {
+  const shape: number[] = [];
+  let level: NestedNumbers = data;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+    level = level[0];
+  }
+  return shape;
+}
+
+function flatten(data: NestedNumbers, shape: number[], out: number[], dim: number, op: string): void {
+  if (dim === shape.length) {
+    if (typeof data === 'boolean') out.push(data ? 1 : 0);
+    else if (typeof data === 'number') out.push(data);
+    else throw new Error(`${op}: expected a number at depth ${dim}, got ${Array.isArray(data) ? 'an array' : typeof data} (ragged nested arrays?)`);
+    return;
+  }
+  if (!Array.isArray(data) || data.length !== shape[dim]) {
+    throw new Error(`${op}: ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${Array.isArray(data) ? data.length : typeof data}`);
+  }
+  for (const d of data) flatten(d, shape, out, dim + 1, op);
+}
+
+/**
+ * Creates a tensor from a number, nested arrays, or a typed array with `{ shape }`.
+ * JS numbers carry no int/float distinction, so numbers default to float32 (pass `dtype: 'int32'` for
+ * indices and labels), booleans to bool, and typed arrays keep their own type.
+ * @example const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ */
+export function tensor(data: NestedNumbers | TypedArray, options: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
+  checkOptions('tensor', options);
+  if (ArrayBuffer.isView(data)) {
+    const typed = data as TypedArray;
+    const shape = options.shape ? [...options.shape] : [typed.length];
+    checkShape(shape, 'tensor');
+    if (sizeOf(shape) !== typed.length) {
+      throw new Error(`tensor: shape ${formatShape(shape)} needs ${sizeOf(shape)} elements but the array has ${typed.length}`);
+    }
+    const dtype = options.dtype ?? dtypeOfArray(typed);
+    return make(castArray(typed, dtype), shape, dtype, options);
+  }
+  const shape = inferShape(data as NestedNumbers, 'tensor');
+  const flat: number[] = [];
+  flatten(data as NestedNumbers, shape, flat, 0, 'tensor');
+  let dtype = options.dtype;
+  if (!dtype) dtype = isBoolean(data as NestedNumbers) ? 'bool' : 'float32';
+  if (options.shape) {
+    if (sizeOf(options.shape) !== flat.length) {
+      throw new Error(`tensor: shape ${formatShape(options.shape)} needs ${sizeOf(options.shape)} elements but the data has ${flat.length}`);
+    }
+    return make(castArray(flat, dtype), [...options.shape], dtype, options);
+  }
+  return make(castArray(flat, dtype), shape, dtype, options);
+}
+
+function isBoolean(data: NestedNumbers): boolean {
+  let level = data;
+  while (Array.isArray(level)) {
+    if (level.length === 0) return false;
+    level = level[0];
+  }
+  return typeof level === 'boolean';
+}
+
+/** A scalar (0-d) tensor. */
+export function scalar(value: number, dtype: DType = 'float32'): Tensor {
+  const data = allocate(dtype, 1);
+  data[0] = value;
+  return new Tensor(data, [], dtype);
+}
+
+export function full(shape: ShapeLike, value: number, options: TensorOptions = {}): Tensor {
+  checkOptions('full', options);
+  const s = toShape(shape, 'full');
+  const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  const data = allocate(dtype, sizeOf(s));
+  if (value !== 0) data.fill(value);
+  return make(data, s, dtype, options);
+}
+
+/** @example zeros([2, 3]) */
+export function zeros(shape: ShapeLike, options: TensorOptions = {}): Tensor {
+  return full(shape, 0, options);
+}
+
+export function ones(shape: ShapeLike, options: TensorOptions = {}): Tensor {
+  return full(shape, 1, options);
+}
+
+export function empty(shape: ShapeLike, options: TensorOptions = {}): Tensor {
+  return full(shape, 0, options);
+}
+
+export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
+  return full(t.shape, 0, { dtype: t.dtype, ...options });
+}
+
+export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
+  return full(t.shape, 1, { dtype: t.dtype, ...options });
+}
+
+export function fullLike(t: Tensor, value: number, options: TensorOptions = {}): Tensor {
+  return full(t.shape, value, { dtype: t.dtype, ...options });
+}
+
+/**
+ * Values from `start` to `end` (exclusive) by `step`, like torch.arange; `arange(5)` is 0..4.
+ * The dtype is int32 when every argument is an integer, as in PyTorch, else float32.
+ */
+export function arange(start: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
+  checkOptions('arange', options);
+  if (end === undefined) [start, end] = [0, start];
+  if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be finite and nonzero, got ${step}`);
+  if ((end - start) / step < 0) throw new Error(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const dtype = options.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32');
+  const data = allocate(dtype, n);
+  for (let i = 0; i < n; i++) data[i] = start + i * step;
+  return make(data, [n], dtype, options);
+}
+
+/** `steps` evenly spaced values from start to end inclusive, computed as PyTorch does (symmetric from both ends). */
+export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
+  checkOptions('linspace', options);
+  if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: number of steps must be a non-negative integer, got ${steps}`);
+  const dtype = options.dtype ?? 'float32';
+  const data = allocate(dtype, steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) data[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  return make(data, [steps], dtype, options);
+}
+
+/** The identity matrix (n x m). */
+export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
+  checkOptions('eye', options);
+  checkShape([n, m], 'eye');
+  const dtype = options.dtype ?? 'float32';
+  const data = allocate(dtype, n * m);
+  for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
+  return make(data, [n, m], dtype, options);
+}
+
+function floatDtype(op: string, options: TensorOptions): DType {
+  checkOptions(op, options);
+  const dtype = options.dtype ?? 'float32';
+  if (!isFloating(dtype)) throw new Error(`${op}: expected a floating point dtype, got ${dtype}`);
+  return dtype;
+}
+
+/** Fills `data` with U[low, high) draws exactly as PyTorch's CPU uniform_ does. */
+export function fillUniform(data: TypedArray, low: number, high: number, generator: Generator): void {
+  const draw = data instanceof Float64Array ? () => generator.uniform53() : () => generator.uniform24();
+  for (let i = 0; i < data.length; i++) data[i] = draw() * (high - low) + low;
+}
+
+/** Fills `data` with N(mean, std) draws in PyTorch's CPU order (Box-Muller over blocks of 16 when there are 16 or more). */
+export function fillNormal(data: TypedArray, mean: number, std: number, generator: Generator): void {
+  const size = data.length;
+  if (size < 16) {
+    for (let i = 0; i < size; i++) data[i] = generator.normal() * std + mean;
+    return;
+  }
+  const draw = data instanceof Float64Array ? () => generator.uniform53() : () => generator.uniform24();
+  const fill16 = (offset: number) => {
+    for (let j = 0; j < 8; j++) {
+      const u1 = 1 - data[offset + j];
+      const u2 = data[offset + j + 8];
+      const radius = Math.sqrt(-2 * Math.log(u1));
+      const theta = 2 * Math.PI * u2;
+      data[offset + j] = radius * Math.cos(theta) * std + mean;
+      data[offset + j + 8] = radius * Math.sin(theta) * std + mean;
+    }
+  };
+  for (let i = 0; i < size; i++) data[i] = draw();
+  for (let i = 0; i + 16 <= size; i += 16) fill16(i);
+  if (size % 16 !== 0) {
+    // PyTorch redraws and recomputes the last 16 values
+    for (let i = size - 16; i < size; i++) data[i] = draw();
+    fill16(size - 16);
+  }
+}
+
+/** Uniform samples on [0, 1). Same numbers as torch.rand after the same manualSeed. */
+export function rand(shape: ShapeLike, options: RandomOptions = {}): Tensor {
+  const dtype = floatDtype('rand', options);
+  const s = toShape(shape, 'rand');
+  const data = allocate(dtype, sizeOf(s));
+  fillUniform(data, 0, 1, options.generator ?? defaultGenerator);
+  return make(data, s, dtype, options);
+}
+
+/** Standard normal samples. Same numbers as torch.randn after the same manualSeed (to float rounding). */
+export function randn(shape: ShapeLike, options: RandomOptions = {}): Tensor {
+  const dtype = floatDtype('randn', options);
+  const s = toShape(shape, 'randn');
+  const data = allocate(dtype, sizeOf(s));
+  fillNormal(data, 0, 1, options.generator ?? defaultGenerator);
+  return make(data, s, dtype, options);
+}
+
+/** Integers in [low, high), int32 by default. */
+export function randint(low: number, high: number, shape: ShapeLike, options: RandomOptions = {}): Tensor {
+  checkOptions('randint', options);
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
+    throw new Error(`randint: expected integers low < high, got low=${low}, high=${high}`);
+  }
+  const s = toShape(shape, 'randint');
+  const dtype = options.dtype ?? 'int32';
+  const data = allocate(dtype, sizeOf(s));
+  const g = options.generator ?? defaultGenerator;
+  for (let i = 0; i < data.length; i++) data[i] = g.below(high - low) + low;
+  return make(data, s, dtype, options);
+}
+
+/** A random permutation of 0..n-1 (int32), drawn as PyTorch's CPU randperm does. */
+export function randperm(n: number, options: RandomOptions = {}): Tensor {
+  checkOptions('randperm', options);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`randperm: n must be a non-negative integer, got ${n}`);
+  const dtype = options.dtype ?? 'int32';
+  const data = allocate(dtype, n);
+  for (let i = 0; i < n; i++) data[i] = i;
+  const g = options.generator ?? defaultGenerator;
+  for (let i = 0; i < n - 1; i++) {
+    const z = g.below(n - i);
+    const tmp = data[i];
+    data[i] = data[i + z];
+    data[i + z] = tmp;
+  }
+  return make(data, [n], dtype, options);
+}

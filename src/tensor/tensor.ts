@@ -1,0 +1,191 @@
+import { type DType, type TypedArray, isFloating } from './dtype.js';
+import { type Shape, formatShape, sizeOf } from './shape.js';
+
+/** A node of the autograd graph: how to turn the gradient of an output into gradients of its inputs. */
+export interface GradFn {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  /** Null once the graph has been freed by a backward pass without `retainGraph`. */
+  backward: ((grad: Tensor) => readonly (Tensor | null)[]) | null;
+}
+
+export type GradHook = (grad: Tensor) => Tensor | void;
+
+/**
+ * An n-dimensional array with an element type and, optionally, a place in the autograd graph.
+ * Storage is always contiguous and row-major; `reshape`/`view` share it, other shape ops copy.
+ * Ops are installed as methods by the ops layer (see ops/methods.ts).
+ */
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** The elements in row-major order. Writing to it bypasses autograd. */
+  data: TypedArray;
+  grad: Tensor | null = null;
+  gradFn: GradFn | null = null;
+  /** Bumped by in-place ops so that backward can detect a saved tensor that changed. */
+  version = 0;
+  hooks: GradHook[] | null = null;
+  retainsGrad = false;
+  private _requiresGrad = false;
+
+  constructor(data: TypedArray, shape: Shape, dtype: DType) {
+    if (data.length !== sizeOf(shape)) {
+      throw new Error(`Tensor: data has ${data.length} elements but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
+    }
+    this.data = data;
+    this.shape = shape as readonly number[];
+    this.dtype = dtype;
+  }
+
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (value && !isFloating(this.dtype)) {
+      throw new Error(`requiresGrad: only floating point tensors can require gradients, got dtype ${this.dtype}`);
+    }
+    if (!value && this.gradFn) {
+      throw new Error('requiresGrad: cannot turn off requiresGrad on a non-leaf tensor; use detach()');
+    }
+    this._requiresGrad = value;
+  }
+
+  /** Sets requiresGrad in place and returns this tensor, like torch's requires_grad_(). */
+  requiresGrad_(value = true): this {
+    this.requiresGrad = value;
+    return this;
+  }
+
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get numel(): number {
+    return this.data.length;
+  }
+
+  /** Size of one dimension, or the whole shape, like torch's size(). */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    if (dim === undefined) return this.shape.slice();
+    const n = this.shape.length;
+    if (!Number.isInteger(dim) || dim < -n || dim >= n) {
+      throw new Error(`size: dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
+    }
+    return this.shape[dim < 0 ? dim + n : dim];
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.data.length !== 1) {
+      throw new Error(`item: a Tensor with ${this.data.length} elements cannot be converted to a number (shape ${formatShape(this.shape)})`);
+    }
+    return this.data[0];
+  }
+
+  /** The elements as nested arrays (a number for a 0-d tensor); bools as true/false. */
+  toArray(): NestedArray {
+    const data = this.data;
+    const isBool = this.dtype === 'bool';
+    const at = (i: number) => (isBool ? data[i] !== 0 : data[i]);
+    if (this.shape.length === 0) return at(0);
+    const build = (dim: number, offset: number): NestedArray[] => {
+      const n = this.shape[dim];
+      const out: NestedArray[] = new Array(n);
+      if (dim === this.shape.length - 1) {
+        for (let i = 0; i < n; i++) out[i] = at(offset + i);
+      } else {
+        const stride = sizeOf(this.shape.slice(dim + 1));
+        for (let i = 0; i < n; i++) out[i] = build(dim + 1, offset + i * stride);
+      }
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** A copy of the elements as a flat typed array of the tensor's dtype. */
+  dataSync(): TypedArray {
+    return this.data.slice();
+  }
+
+  /** Records `hook`, called with this tensor's gradient during backward; it may return a replacement. */
+  registerHook(hook: GradHook): { remove(): void } {
+    if (!this.requiresGrad) throw new Error("registerHook: cannot register a hook on a tensor that doesn't require gradient");
+    (this.hooks ??= []).push(hook);
+    return {
+      remove: () => {
+        const i = this.hooks?.indexOf(hook) ?? -1;
+        if (i >= 0) this.hooks!.splice(i, 1);
+      },
+    };
+  }
+
+  /** Keeps `.grad` on a non-leaf tensor after backward, like torch's retain_grad(). */
+  retainGrad(): void {
+    if (!this.requiresGrad) throw new Error("retainGrad: can't retain the gradient of a tensor that doesn't require grad");
+    if (!this.isLeaf) this.retainsGrad = true;
+  }
+
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return formatTensor(this);
+  }
+}
+
+export type NestedArray = number | boolean | NestedArray[];
+
+function formatNumber(x: number, dtype: DType, decimals: number): string {
+  if (dtype === 'bool') return x ? 'True' : 'False';
+  if (dtype === 'int32') return String(x);
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(x) && decimals === 0) return `${x}.`;
+  return x.toFixed(decimals);
+}
+
+function formatTensor(t: Tensor): string {
+  const data = t.data;
+  const floating = isFloating(t.dtype);
+  let decimals = 0;
+  let scientific = false;
+  if (floating) {
+    let maxAbs = 0;
+    let minAbs = Infinity;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (!Number.isFinite(v)) continue;
+      if (!Number.isInteger(v)) decimals = 4;
+      const a = Math.abs(v);
+      if (a > maxAbs) maxAbs = a;
+      if (a > 0 && a < minAbs) minAbs = a;
+    }
+    scientific = maxAbs >= 1e8 || (decimals > 0 && minAbs < 1e-4) || (maxAbs / minAbs > 1000 && decimals > 0);
+  }
+  const fmt = (v: number) => (scientific && Number.isFinite(v) ? v.toExponential(4) : formatNumber(v, t.dtype, decimals));
+  const summarize = data.length > 1000;
+  const body = (dim: number, offset: number, indent: string): string => {
+    if (t.shape.length === 0) return fmt(data[0]);
+    const n = t.shape[dim];
+    const stride = sizeOf(t.shape.slice(dim + 1));
+    const indices = summarize && n > 6 ? [0, 1, 2, -1, n - 3, n - 2, n - 1] : Array.from({ length: n }, (_, i) => i);
+    const parts = indices.map((i) => (i < 0 ? '...' : dim === t.shape.length - 1 ? fmt(data[offset + i]) : body(dim + 1, offset + i * stride, indent + ' ')));
+    const sep = dim === t.shape.length - 1 ? ', ' : ',' + '\n'.repeat(t.shape.length - 1 - dim) + indent + ' ';
+    return `[${parts.join(sep)}]`;
+  };
+  const extras: string[] = [];
+  if (t.dtype !== 'float32' && t.dtype !== 'int32' && t.dtype !== 'bool') extras.push(`dtype=${t.dtype}`);
+  if (t.dtype === 'int32') extras.push('dtype=int32');
+  if (data.length === 0) extras.push(`size=${formatShape(t.shape)}`);
+  if (t.gradFn) extras.push(`gradFn=<${t.gradFn.name}>`);
+  else if (t.requiresGrad) extras.push('requiresGrad=true');
+  return `tensor(${body(0, 0, '       ')}${extras.length ? ', ' + extras.join(', ') : ''})`;
+}
