@@ -1,5 +1,5 @@
 import { backend } from '../backend/backend.js';
-import { Tensor } from '../tensor/tensor.js';
+import { type GradFn, Tensor } from '../tensor/tensor.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { isGradEnabled, noGrad, enableGrad } from './grad-mode.js';
 import { record } from './record.js';
@@ -35,32 +35,53 @@ function detached(t: Tensor): Tensor {
   return new Tensor(t.data, t.shape, t.dtype);
 }
 
+let pass = 0;
+
 /** Tensors reachable from `roots` through gradFn edges, each after all tensors that depend on it. */
 function topologicalOrder(roots: readonly Tensor[]): Tensor[] {
+  const mark = ++pass;
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
-  // iterative DFS: deep graphs (long RNN unrolls) must not overflow the stack
-  const stack: [Tensor, number][] = [];
+  // iterative DFS (deep graphs such as long RNN unrolls must not overflow the stack); a tensor is
+  // visited once per pass, tracked by a mark on the tensor rather than a Set
+  const nodes: Tensor[] = [];
+  const next: number[] = [];
   for (const root of roots) {
-    if (visited.has(root)) continue;
-    visited.add(root);
-    stack.push([root, 0]);
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const inputs = top[0].gradFn?.inputs ?? [];
-      if (top[1] < inputs.length) {
-        const next = inputs[top[1]++];
-        if (next.requiresGrad && !visited.has(next)) {
-          visited.add(next);
-          stack.push([next, 0]);
+    if (root.visitMark === mark) continue;
+    root.visitMark = mark;
+    nodes.push(root);
+    next.push(0);
+    while (nodes.length) {
+      const top = nodes.length - 1;
+      const t = nodes[top];
+      const inputs = t.gradFn === null ? EMPTY : t.gradFn.inputs;
+      if (next[top] < inputs.length) {
+        const input = inputs[next[top]++];
+        if (input.requiresGrad && input.visitMark !== mark) {
+          input.visitMark = mark;
+          nodes.push(input);
+          next.push(0);
         }
       } else {
-        order.push(top[0]);
-        stack.pop();
+        order.push(t);
+        nodes.pop();
+        next.pop();
       }
     }
   }
   return order.reverse();
+}
+
+const EMPTY: readonly Tensor[] = [];
+
+function checkSaved(fn: GradFn): void {
+  const saved = fn.saved!;
+  for (let i = 0; i < saved.length; i++) {
+    if (saved[i].version !== fn.savedVersions![i]) {
+      throw new Error(
+        `${fn.name}: a tensor needed for gradient computation (shape ${formatShape(saved[i].shape)}) was modified by an in-place operation after it was used`,
+      );
+    }
+  }
 }
 
 function checkGradShape(t: Tensor, g: Tensor, what: string): void {
@@ -93,39 +114,43 @@ function propagate(
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
   const run = () => {
-    const grads = new Map<Tensor, Tensor>();
-    roots.forEach((r, i) => grads.set(r, grads.has(r) ? addGrads(grads.get(r)!, rootGrads[i]) : rootGrads[i]));
-    for (const t of topologicalOrder(roots)) {
-      let g = grads.get(t);
-      if (!g) continue;
-      grads.delete(t);
-      if (t.hooks) {
-        for (const hook of t.hooks) {
-          const replaced = hook(g);
-          if (replaced instanceof Tensor) {
-            checkGradShape(t, replaced, 'hook');
-            g = replaced;
+    const order = topologicalOrder(roots);
+    try {
+      roots.forEach((r, i) => (r.pendingGrad = r.pendingGrad ? addGrads(r.pendingGrad, rootGrads[i]) : rootGrads[i]));
+      for (const t of order) {
+        let g = t.pendingGrad;
+        if (!g) continue;
+        t.pendingGrad = null;
+        if (t.hooks) {
+          for (const hook of t.hooks) {
+            const replaced = hook(g);
+            if (replaced instanceof Tensor) {
+              checkGradShape(t, replaced, 'hook');
+              g = replaced;
+            }
           }
         }
+        arrive(t, g);
+        const fn = t.gradFn;
+        if (!fn) continue;
+        if (!fn.backward) {
+          throw new Error(
+            `backward: trying to backward through the graph a second time (${fn.name}); its intermediate values were freed. Pass { retainGraph: true } to the first backward.`,
+          );
+        }
+        if (fn.saved) checkSaved(fn);
+        const inputGrads = fn.backward(g);
+        if (!retainGraph) fn.backward = null;
+        for (let i = 0; i < fn.inputs.length; i++) {
+          const input = fn.inputs[i];
+          const ig = inputGrads[i];
+          if (!ig || !input.requiresGrad) continue;
+          if (ig.shape !== input.shape) checkGradShape(input, ig, fn.name);
+          input.pendingGrad = input.pendingGrad ? addGrads(input.pendingGrad, ig) : ig;
+        }
       }
-      arrive(t, g);
-      const fn = t.gradFn;
-      if (!fn) continue;
-      if (!fn.backward) {
-        throw new Error(
-          `backward: trying to backward through the graph a second time (${fn.name}); its intermediate values were freed. Pass { retainGraph: true } to the first backward.`,
-        );
-      }
-      const inputGrads = fn.backward(g);
-      if (!retainGraph) fn.backward = null;
-      for (let i = 0; i < fn.inputs.length; i++) {
-        const input = fn.inputs[i];
-        const ig = inputGrads[i];
-        if (!ig || !input.requiresGrad) continue;
-        checkGradShape(input, ig, fn.name);
-        const prev = grads.get(input);
-        grads.set(input, prev ? addGrads(prev, ig) : ig);
-      }
+    } finally {
+      for (const t of order) t.pendingGrad = null; // after an error, leave no partial sums behind
     }
   };
   if (createGraph) enableGrad(run);

@@ -1,7 +1,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './grad-mode.js';
 
-/** True when an op on `inputs` must be recorded in the graph. */
+/** True when an op on these inputs must be recorded in the graph. */
 export function needsGrad(a: Tensor, b?: Tensor, c?: Tensor): boolean {
   return isGradEnabled() && (a.requiresGrad || (b !== undefined && b.requiresGrad) || (c !== undefined && c.requiresGrad));
 }
@@ -15,31 +15,19 @@ export function record(
   name: string,
   inputs: readonly Tensor[],
   backward: (grad: Tensor) => readonly (Tensor | null)[],
-  saved: readonly Tensor[] = [],
+  saved?: readonly Tensor[],
 ): Tensor {
   if (!isGradEnabled()) return out;
   let any = false;
-  for (const t of inputs) if (t.requiresGrad) any = true;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) any = true;
   if (!any) return out;
   out.requiresGrad = true;
-  if (saved.length === 0) {
+  if (saved === undefined || saved.length === 0) {
     out.gradFn = { name, inputs, backward };
-    return out;
+  } else {
+    const savedVersions = new Array<number>(saved.length);
+    for (let i = 0; i < saved.length; i++) savedVersions[i] = saved[i].version;
+    out.gradFn = { name, inputs, backward, saved, savedVersions };
   }
-  const versions = saved.map((t) => t.version);
-  out.gradFn = {
-    name,
-    inputs,
-    backward: (grad) => {
-      for (let i = 0; i < saved.length; i++) {
-        if (saved[i].version !== versions[i]) {
-          throw new Error(
-            `${name}: a tensor needed for gradient computation (shape [${saved[i].shape.join(',')}]) was modified by an in-place operation after it was used`,
-          );
-        }
-      }
-      return backward(grad);
-    },
-  };
   return out;
 }

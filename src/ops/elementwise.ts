@@ -21,12 +21,17 @@ function unaryDtype(op: UnaryOp, dtype: DType): DType {
   return dtype;
 }
 
+const capitalized = (op: string) => op[0].toUpperCase() + op.slice(1) + 'Backward';
+const UNARY_NAMES = new Map<string, string>();
+const BINARY_NAMES = new Map<string, string>();
+
 export function unaryOp(op: UnaryOp, x: Tensor, grad?: UnaryGrad, saveInput = true): Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${typeof x}`);
   const out = emptyTensor(x.shape, unaryDtype(op, x.dtype));
   backend().unary(op, x.data, out.data);
   if (!grad || !needsGrad(x)) return out;
-  const name = op[0].toUpperCase() + op.slice(1) + 'Backward';
+  let name = UNARY_NAMES.get(op);
+  if (name === undefined) UNARY_NAMES.set(op, (name = capitalized(op)));
   return record(out, name, [x], (g) => [grad(g, x, out)], saveInput ? [x, out] : [out]);
 }
 
@@ -35,18 +40,27 @@ const COMPARISON = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logic
 type BinaryGrad = (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null];
 
 export function binaryOp(op: BinaryOp, aIn: TensorLike, bIn: TensorLike, grad?: BinaryGrad): Tensor {
-  if (!(aIn instanceof Tensor) && !(bIn instanceof Tensor)) throw new Error(`${op}: expected at least one Tensor argument`);
-  const a = aIn instanceof Tensor ? aIn : asTensor(aIn, bIn as Tensor);
-  const b = bIn instanceof Tensor ? bIn : asTensor(bIn, a);
+  let a: Tensor;
+  let b: Tensor;
+  if (aIn instanceof Tensor) {
+    a = aIn;
+    b = bIn instanceof Tensor ? bIn : asTensor(bIn, a);
+  } else if (bIn instanceof Tensor) {
+    b = bIn;
+    a = asTensor(aIn, b);
+  } else {
+    throw new Error(`${op}: expected at least one Tensor argument`);
+  }
   const shape = broadcastShapes(a.shape, b.shape, op);
-  let dtype = !(aIn instanceof Tensor) ? b.dtype : !(bIn instanceof Tensor) ? promoteTypes(a.dtype, b.dtype) : promoteTypes(a.dtype, b.dtype);
+  let dtype = a.dtype === b.dtype ? a.dtype : promoteTypes(a.dtype, b.dtype);
   if (COMPARISON.has(op)) dtype = 'bool';
   else if (op === 'div' && !isFloating(dtype)) dtype = 'float32';
   else if (dtype === 'bool' && op !== 'maximum' && op !== 'minimum') dtype = 'int32';
   const out = emptyTensor(shape, dtype);
   backend().binary(op, a.data, a.shape, b.data, b.shape, out.data, shape);
   if (!grad || !needsGrad(a, b)) return out;
-  const name = op[0].toUpperCase() + op.slice(1) + 'Backward';
+  let name = BINARY_NAMES.get(op);
+  if (name === undefined) BINARY_NAMES.set(op, (name = capitalized(op)));
   return record(out, name, [a, b], (g) => {
     const [ga, gb] = grad(g, a, b, out);
     return [ga && a.requiresGrad ? sumTo(ga, a.shape) : null, gb && b.requiresGrad ? sumTo(gb, b.shape) : null];
@@ -58,37 +72,51 @@ export function binaryOp(op: BinaryOp, aIn: TensorLike, bIn: TensorLike, grad?: 
 /** a + alpha * b, with broadcasting. @example add(x, 1) */
 export function add(a: TensorLike, b: TensorLike, alpha = 1): Tensor {
   if (alpha !== 1) return add(a, mul(b, alpha));
-  return binaryOp('add', a, b, (g) => [g, g]);
+  return binaryOp('add', a, b, addGrad);
 }
 
 export function sub(a: TensorLike, b: TensorLike, alpha = 1): Tensor {
   if (alpha !== 1) return sub(a, mul(b, alpha));
-  return binaryOp('sub', a, b, (g) => [g, neg(g)]);
+  return binaryOp('sub', a, b, subGrad);
 }
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp('mul', a, b, (g, x, y) => [x.requiresGrad ? mul(g, y) : null, y.requiresGrad ? mul(g, x) : null]);
+  return binaryOp('mul', a, b, mulGrad);
 }
 
 export function div(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp('div', a, b, (g, x, y) => [
-    x.requiresGrad ? div(g, y) : null,
-    y.requiresGrad ? neg(div(mul(g, x), mul(y, y))) : null,
-  ]);
+  return binaryOp('div', a, b, divGrad);
 }
 
-/** a ** b. The gradient for the exponent uses log(a), and is 0 where a == 0 and b >= 0, as in PyTorch. */
+/** a ** b, with PyTorch's gradients (see powGrad). */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp('pow', a, b, (g, x, y, out) => {
-    const ga = x.requiresGrad ? mul(g, mul(y, pow(x, sub(y, 1)))) : null;
-    let gb: Tensor | null = null;
-    if (y.requiresGrad) {
-      const zeroBase = logicalAnd(eq(x, 0), ge(y, 0));
-      gb = where(zeroBase, 0, mul(g, mul(out, log(where(zeroBase, 1, x)))));
-    }
-    return [ga, gb];
-  });
+  return binaryOp('pow', a, b, powGrad);
 }
+
+const addGrad: BinaryGrad = (g) => [g, g];
+const subGrad: BinaryGrad = (g) => [g, neg(g)];
+const mulGrad: BinaryGrad = (g, x, y) => [x.requiresGrad ? mul(g, y) : null, y.requiresGrad ? mul(g, x) : null];
+const divGrad: BinaryGrad = (g, x, y) => [
+  x.requiresGrad ? div(g, y) : null,
+  y.requiresGrad ? neg(div(mul(g, x), mul(y, y))) : null,
+];
+// d/dx is masked to 0 where the exponent is 0 (so 0 ** 0 has no NaN gradient); d/dy uses log(x) and is
+// 0 where x == 0 and y >= 0, both as in PyTorch.
+const powGrad: BinaryGrad = (g, x, y, out) => {
+  let ga: Tensor | null = null;
+  if (x.requiresGrad && !y.requiresGrad && y.numel === 1) {
+    const e = y.data[0]; // a constant exponent, the common case: skip the masking
+    ga = e === 0 ? mul(g, 0) : e === 2 ? mul(g, mul(x, 2)) : mul(g, mul(pow(x, e - 1), e));
+  } else if (x.requiresGrad) {
+    ga = mul(g, where(eq(y, 0), 0, mul(y, pow(x, sub(y, 1)))));
+  }
+  let gb: Tensor | null = null;
+  if (y.requiresGrad) {
+    const zeroBase = logicalAnd(eq(x, 0), ge(y, 0));
+    gb = where(zeroBase, 0, mul(g, mul(out, log(where(zeroBase, 1, x)))));
+  }
+  return [ga, gb];
+};
 
 export function neg(x: Tensor): Tensor {
   return unaryOp('neg', x, (g) => neg(g), false);

@@ -45,7 +45,7 @@ export function add_(t: Tensor, other: TensorLike, alpha = 1): Tensor {
 }
 
 export function sub_(t: Tensor, other: TensorLike, alpha = 1): Tensor {
-  return add_(t, other, -alpha);
+  return alpha === 1 ? binaryInplace('sub', t, other, 'sub_') : add_(t, other, -alpha);
 }
 
 export const mul_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('mul', t, other, 'mul_');

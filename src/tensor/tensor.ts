@@ -7,6 +7,9 @@ export interface GradFn {
   readonly inputs: readonly Tensor[];
   /** Null once the graph has been freed by a backward pass without `retainGraph`. */
   backward: ((grad: Tensor) => readonly (Tensor | null)[]) | null;
+  /** Tensors the backward reads, with their versions when recorded (changed in place = error). */
+  readonly saved?: readonly Tensor[];
+  readonly savedVersions?: readonly number[];
 }
 
 export type GradHook = (grad: Tensor) => Tensor | void;
@@ -27,6 +30,10 @@ export class Tensor {
   version = 0;
   hooks: GradHook[] | null = null;
   retainsGrad = false;
+  /** @internal Engine scratch: the gradient being summed for this tensor during a backward pass. */
+  pendingGrad: Tensor | null = null;
+  /** @internal Engine scratch: the number of the backward pass that last visited this tensor. */
+  visitMark = 0;
   private _requiresGrad = false;
 
   constructor(data: TypedArray, shape: Shape, dtype: DType) {
