@@ -16,6 +16,7 @@ const benchDir = fileURLToPath(new URL('../../bench/', import.meta.url));
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.some((o) => name.toLowerCase().startsWith(o.toLowerCase()));
 const rows: Row[] = [];
+const notes: string[] = [];
 const hasTorch = torchAvailable();
 
 function median(xs: number[]): number {
@@ -25,13 +26,17 @@ function median(xs: number[]): number {
 
 if (want('W4')) {
   const steps = 10000;
+  const name = 'W4 Rosenbrock SGD (10k steps)';
   runRosenbrock(2000); // warm-up: let the JIT settle
-  const ours = median([0, 1, 2].map(() => runRosenbrock(steps).stepsPerSecond));
-  rows.push({ workload: 'W4 Rosenbrock SGD (10k steps)', library: 'descent', metric: 'steps/s', value: ours });
+  const runs = [0, 1, 2].map(() => runRosenbrock(steps));
+  const ours = median(runs.map((r) => r.stepsPerSecond));
+  rows.push({ workload: name, library: 'descent', metric: 'steps/s', value: ours });
   if (hasTorch) {
-    const torch = median([0, 1, 2].map(() => runPython<{ stepsPerSecond: number }>(`${benchDir}torch_rosenbrock.py`, [String(steps)]).stepsPerSecond));
-    rows.push({ workload: 'W4 Rosenbrock SGD (10k steps)', library: 'pytorch', metric: 'steps/s', value: torch });
-    rows[rows.length - 2].ratio = ours / torch;
+    const torchRuns = [0, 1, 2].map(() => runPython<{ stepsPerSecond: number; x: number; y: number }>(`${benchDir}torch_rosenbrock.py`, [String(steps)]));
+    rows.push({ workload: name, library: 'pytorch', metric: 'steps/s', value: median(torchRuns.map((r) => r.stepsPerSecond)) });
+    rows[rows.length - 2].ratio = ours / rows[rows.length - 1].value;
+    const same = runs[0].x === torchRuns[0].x && runs[0].y === torchRuns[0].y;
+    notes.push(`W4: final point descent (${runs[0].x}, ${runs[0].y}) vs PyTorch (${torchRuns[0].x}, ${torchRuns[0].y}): ${same ? 'bit-identical' : 'DIFFERENT'}`);
   }
 }
 
@@ -42,8 +47,9 @@ const table = rows.map((r) => ({
   'vs pytorch': r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`,
 }));
 console.table(table);
+for (const note of notes) console.log(note);
 if (!hasTorch) console.log('PyTorch not found (/usr/bin/python3 -c "import torch" failed): peers skipped.');
 mkdirSync(`${benchDir}results`, { recursive: true });
 const file = `${benchDir}results/latest.json`;
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2));
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, notes }, null, 2));
 console.log(`wrote ${file}`);
