@@ -1,0 +1,5 @@
+// dt.nn.functional (also dt.nn.F): the stateless forms of the layers, with torch.nn.functional's names.
+export * from './activation.js';
+export { linear, bilinear } from './linear.js';
+export { layerNorm, batchNorm, groupNorm } from './normalization.js';
+export { dropout } from './dropout.js';
