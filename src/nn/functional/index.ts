@@ -3,3 +3,6 @@ export * from './activation.js';
 export { linear, bilinear } from './linear.js';
 export { layerNorm, batchNorm, groupNorm } from './normalization.js';
 export { dropout } from './dropout.js';
+export * from './conv.js';
+export { embedding } from './embedding.js';
+export type { EmbeddingOptions } from './embedding.js';
