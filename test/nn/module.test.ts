@@ -160,3 +160,15 @@ test('BatchNorm: momentum null is a cumulative average; eval uses running statis
   assertClose(bn(tensor([[4, 2.5]])), [0, 0], { atol: 1e-6 });
   assert.throws(() => new nn.BatchNorm1d(2)(tensor([[1, 2]])), /expected more than 1 value per channel when training/);
 });
+
+test('getSubmodule finds dotted paths; requiresGrad_(false) freezes parameters', () => {
+  const net = new Net();
+  assert.equal(net.getSubmodule('head.1'), net.head.at(1));
+  assert.equal(net.getSubmodule(''), net);
+  assert.throws(() => net.getSubmodule('head.9'), /no submodule 'head\.9'/);
+  net.conv1.requiresGrad_(false);
+  assert.equal(net.numParameters(true), net.numParameters() - 40);
+  net(randn([2, 1, 8, 8])).sum().backward();
+  assert.equal(net.conv1.weight.grad, null);
+  assert.ok(net.conv2.weight.grad);
+});
