@@ -20,39 +20,24 @@ export interface ConvLayerOptions {
   generator?: Generator;
 }
 
-function checkChannels(layer: string, inChannels: number, outChannels: number, groups: number): void {
-  if (!Number.isInteger(groups) || groups < 1) throw new Error(`${layer}: groups must be a positive integer, got ${groups}`);
-  if (inChannels % groups !== 0) throw new Error(`${layer}: inChannels (${inChannels}) must be divisible by groups (${groups})`);
-  if (outChannels % groups !== 0) throw new Error(`${layer}: outChannels (${outChannels}) must be divisible by groups (${groups})`);
-}
-
 /**
- * 2-d convolution over [N, Cin, H, W], as torch.nn.Conv2d: weight [Cout, Cin/groups, kh, kw], bias [Cout],
- * PyTorch's default initialization.
- * @example const conv = new Conv2d(3, 16, 3, { padding: 'same' }); conv(randn([1, 3, 28, 28])).shape // [1, 16, 28, 28]
+ * What the convolutions share: weight and bias, PyTorch's default initialization (kaimingUniform_(a = sqrt(5))
+ * and a bias in U(-1/sqrt(fanIn), 1/sqrt(fanIn)), also for the transposed weight layout), and their label.
  */
-export class Conv2d extends Module<[Tensor], Tensor> {
+abstract class ConvBase extends Module<[Tensor], Tensor> {
   weight: Parameter;
   bias: Parameter | null;
-  readonly kernelSize: [number, number];
-  readonly stride: [number, number];
-  readonly padding: [number, number] | 'same' | 'valid';
-  readonly dilation: [number, number];
   readonly groups: number;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, options: ConvLayerOptions = {}) {
+  constructor(readonly inChannels: number, readonly outChannels: number, kernel: readonly number[], transposed: boolean, options: { groups?: number; bias?: boolean; dtype?: DType; generator?: Generator }) {
     super();
     const { groups = 1, bias = true, dtype = 'float32' } = options;
-    const label = `Conv2d(${inChannels}->${outChannels})`;
-    checkChannels(label, inChannels, outChannels, groups);
-    this.kernelSize = pair(kernelSize, 'kernelSize', label, 1);
-    this.stride = pair(options.stride ?? 1, 'stride', label, 1);
-    const padding = options.padding ?? 0;
-    this.padding = padding === 'same' || padding === 'valid' ? padding : pair(padding, 'padding', label);
-    this.dilation = pair(options.dilation ?? 1, 'dilation', label, 1);
-    if (padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) throw new Error(`${label}: padding='same' is not supported for strided convolutions`);
+    if (!Number.isInteger(groups) || groups < 1) throw new Error(`${this.label}: groups must be a positive integer, got ${groups}`);
+    if (inChannels % groups !== 0) throw new Error(`${this.label}: inChannels (${inChannels}) must be divisible by groups (${groups})`);
+    if (outChannels % groups !== 0) throw new Error(`${this.label}: outChannels (${outChannels}) must be divisible by groups (${groups})`);
     this.groups = groups;
-    this.weight = new Parameter(zeros([outChannels, inChannels / groups, ...this.kernelSize], { dtype }));
+    const channels = transposed ? [inChannels, outChannels / groups] : [outChannels, inChannels / groups];
+    this.weight = new Parameter(zeros([...channels, ...kernel], { dtype }));
     this.bias = bias ? new Parameter(zeros([outChannels], { dtype })) : null;
     this.resetParameters(options.generator);
   }
@@ -61,9 +46,37 @@ export class Conv2d extends Module<[Tensor], Tensor> {
     resetLinearLike(this.weight, this.bias, generator);
   }
 
+  protected get label(): string {
+    return `${this.constructor.name}(${this.inChannels}->${this.outChannels})`;
+  }
+}
+
+/**
+ * 2-d convolution over [N, Cin, H, W], as torch.nn.Conv2d: weight [Cout, Cin/groups, kh, kw], bias [Cout],
+ * PyTorch's default initialization.
+ * @example const conv = new Conv2d(3, 16, 3, { padding: 'same' }); conv(randn([1, 3, 28, 28])).shape // [1, 16, 28, 28]
+ */
+export class Conv2d extends ConvBase {
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number] | 'same' | 'valid';
+  readonly dilation: [number, number];
+
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: ConvLayerOptions = {}) {
+    const label = `Conv2d(${inChannels}->${outChannels})`;
+    const kernel = pair(kernelSize, 'kernelSize', label, 1);
+    super(inChannels, outChannels, kernel, false, options);
+    this.kernelSize = kernel;
+    this.stride = pair(options.stride ?? 1, 'stride', label, 1);
+    const padding = options.padding ?? 0;
+    this.padding = padding === 'same' || padding === 'valid' ? padding : pair(padding, 'padding', label);
+    this.dilation = pair(options.dilation ?? 1, 'dilation', label, 1);
+    if (padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) throw new Error(`${label}: padding='same' is not supported for strided convolutions`);
+  }
+
   forward(input: Tensor): Tensor {
     const { stride, padding, dilation, groups } = this;
-    return conv2d(input, this.weight, this.bias, { stride, padding, dilation, groups }, `Conv2d(${this.inChannels}->${this.outChannels})`);
+    return conv2d(input, this.weight, this.bias, { stride, padding, dilation, groups }, this.label);
   }
 
   override extraRepr(): string {
@@ -81,37 +94,27 @@ export interface Conv1dOptions extends Omit<ConvLayerOptions, 'stride' | 'paddin
  * 1-d convolution over [N, Cin, L], as torch.nn.Conv1d: weight [Cout, Cin/groups, k].
  * @example const conv = new Conv1d(4, 8, 3); conv(randn([2, 4, 10])).shape // [2, 8, 8]
  */
-export class Conv1d extends Module<[Tensor], Tensor> {
-  weight: Parameter;
-  bias: Parameter | null;
+export class Conv1d extends ConvBase {
+  readonly kernelSize: number;
   readonly stride: number;
   readonly padding: number | 'same' | 'valid';
   readonly dilation: number;
-  readonly groups: number;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: Conv1dOptions = {}) {
-    super();
-    const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, dtype = 'float32' } = options;
+  constructor(inChannels: number, outChannels: number, kernelSize: number, options: Conv1dOptions = {}) {
     const label = `Conv1d(${inChannels}->${outChannels})`;
-    checkChannels(label, inChannels, outChannels, groups);
     pair(kernelSize, 'kernelSize', label, 1);
+    super(inChannels, outChannels, [kernelSize], false, options);
+    const { stride = 1, padding = 0, dilation = 1 } = options;
     if (padding === 'same' && stride !== 1) throw new Error(`${label}: padding='same' is not supported for strided convolutions`);
+    this.kernelSize = kernelSize;
     this.stride = stride;
     this.padding = padding;
     this.dilation = dilation;
-    this.groups = groups;
-    this.weight = new Parameter(zeros([outChannels, inChannels / groups, kernelSize], { dtype }));
-    this.bias = bias ? new Parameter(zeros([outChannels], { dtype })) : null;
-    this.resetParameters(options.generator);
-  }
-
-  resetParameters(generator?: Generator): void {
-    resetLinearLike(this.weight, this.bias, generator);
   }
 
   forward(input: Tensor): Tensor {
     const { stride, padding, dilation, groups } = this;
-    return conv1d(input, this.weight, this.bias, { stride, padding, dilation, groups }, `Conv1d(${this.inChannels}->${this.outChannels})`);
+    return conv1d(input, this.weight, this.bias, { stride, padding, dilation, groups }, this.label);
   }
 
   override extraRepr(): string {
@@ -128,39 +131,27 @@ export interface ConvTransposeLayerOptions extends Omit<ConvLayerOptions, 'paddi
  * Transposed 2-d convolution (upsampling), as torch.nn.ConvTranspose2d: weight [Cin, Cout/groups, kh, kw].
  * @example const up = new ConvTranspose2d(8, 3, 2, { stride: 2 }); up(randn([1, 8, 4, 4])).shape // [1, 3, 8, 8]
  */
-export class ConvTranspose2d extends Module<[Tensor], Tensor> {
-  weight: Parameter;
-  bias: Parameter | null;
+export class ConvTranspose2d extends ConvBase {
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
   readonly padding: [number, number];
   readonly outputPadding: [number, number];
   readonly dilation: [number, number];
-  readonly groups: number;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, options: ConvTransposeLayerOptions = {}) {
-    super();
-    const { groups = 1, bias = true, dtype = 'float32' } = options;
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: ConvTransposeLayerOptions = {}) {
     const label = `ConvTranspose2d(${inChannels}->${outChannels})`;
-    checkChannels(label, inChannels, outChannels, groups);
-    this.kernelSize = pair(kernelSize, 'kernelSize', label, 1);
+    const kernel = pair(kernelSize, 'kernelSize', label, 1);
+    super(inChannels, outChannels, kernel, true, options);
+    this.kernelSize = kernel;
     this.stride = pair(options.stride ?? 1, 'stride', label, 1);
     this.padding = pair(options.padding ?? 0, 'padding', label);
     this.outputPadding = pair(options.outputPadding ?? 0, 'outputPadding', label);
     this.dilation = pair(options.dilation ?? 1, 'dilation', label, 1);
-    this.groups = groups;
-    this.weight = new Parameter(zeros([inChannels, outChannels / groups, ...this.kernelSize], { dtype }));
-    this.bias = bias ? new Parameter(zeros([outChannels], { dtype })) : null;
-    this.resetParameters(options.generator);
-  }
-
-  resetParameters(generator?: Generator): void {
-    resetLinearLike(this.weight, this.bias, generator);
   }
 
   forward(input: Tensor): Tensor {
     const { stride, padding, outputPadding, dilation, groups } = this;
-    return convTranspose2d(input, this.weight, this.bias, { stride, padding, outputPadding, dilation, groups }, `ConvTranspose2d(${this.inChannels}->${this.outChannels})`);
+    return convTranspose2d(input, this.weight, this.bias, { stride, padding, outputPadding, dilation, groups }, this.label);
   }
 
   override extraRepr(): string {
