@@ -6,3 +6,5 @@ export { dropout } from './dropout.js';
 export * from './conv.js';
 export { embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
+export { pad } from '../../ops/shape.js';
+export { oneHot } from '../../ops/indexing.js';
