@@ -138,6 +138,9 @@ test('summary lists each layer with its output shape and parameter count, and le
   assert.ok(net.training && net.bn.training, 'training mode restored');
   assert.deepEqual(Array.from(net.bn.runningMean!.data), running, 'running stats untouched');
   assert.equal(net.bn.numBatchesTracked!.item(), 0);
+  const lone = new nn.Bilinear(3, 4, 2).summary([[2, 3], [2, 4]]);
+  assert.match(lone, /Bilinear \(input \[2,3\], \[2,4\]\)/);
+  assert.match(lone, /\(self\)\s+Bilinear\s+\[2,2\]\s+26\n/);
 });
 
 test('apply, to(dtype), buffers and parameters are discovered in field order', () => {
