@@ -54,3 +54,10 @@ test('unfold and fold are adjoint: <unfold(x), y> = <x, fold(y)>', () => {
   const rhs = x.mul(nn.F.fold(y, [5, 4], [2, 2], opts)).sum().item();
   assert.ok(Math.abs(lhs - rhs) < 1e-9 * Math.max(1, Math.abs(lhs)), `${lhs} vs ${rhs}`);
 });
+
+test('maxPool2d propagates NaN as PyTorch does (a NaN in the window wins)', () => {
+  const x = tensor([[[[1, NaN], [3, 2]]]]);
+  const { values, indices } = nn.F.maxPool2dWithIndices(x, 2);
+  assert.ok(Number.isNaN(values.item()));
+  assert.equal(indices.item(), 1);
+});
