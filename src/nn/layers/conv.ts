@@ -4,6 +4,7 @@ import type { DType } from '../../tensor/dtype.js';
 import type { Generator } from '../../tensor/random.js';
 import { type Pair, conv1d, conv2d, convTranspose2d, pair } from '../../ops/conv.js';
 import { Module } from '../module.js';
+import { checkPositiveInt } from './check.js';
 import { Parameter } from '../parameter.js';
 import { resetLinearLike } from './linear.js';
 
@@ -31,6 +32,8 @@ abstract class ConvBase extends Module<[Tensor], Tensor> {
 
   constructor(readonly inChannels: number, readonly outChannels: number, kernel: readonly number[], transposed: boolean, options: { groups?: number; bias?: boolean; dtype?: DType; generator?: Generator }) {
     super();
+    checkPositiveInt(this.label, 'inChannels', inChannels);
+    checkPositiveInt(this.label, 'outChannels', outChannels);
     const { groups = 1, bias = true, dtype = 'float32' } = options;
     if (!Number.isInteger(groups) || groups < 1) throw new Error(`${this.label}: groups must be a positive integer, got ${groups}`);
     if (inChannels % groups !== 0) throw new Error(`${this.label}: inChannels (${inChannels}) must be divisible by groups (${groups})`);
