@@ -53,6 +53,36 @@ export interface Backend {
   scatterAdd(src: TypedArray, srcShape: Shape, index: Int32Array, indexShape: Shape, axis: number, out: TypedArray, outShape: Shape): void;
   /** Softmax (or log-softmax) over the last axis of length `n`. */
   softmax(x: TypedArray, n: number, out: TypedArray, log: boolean): void;
+  /** Fused SGD update of one parameter in place (optim/sgd.ts); optional, js/optim.ts is the fallback. */
+  sgdStep?(param: TypedArray, grad: TypedArray, momentumBuffer: TypedArray | null, options: SgdStepOptions): void;
+  /** Fused Adam/AdamW update of one parameter in place (optim/adam.ts); optional, js/optim.ts is the fallback. */
+  adamStep?(param: TypedArray, grad: TypedArray, expAvg: TypedArray, expAvgSq: TypedArray, maxExpAvgSq: TypedArray | null, options: AdamStepOptions): void;
+}
+
+/** Scalars of one fused SGD step; `initBuffer` means the momentum buffer is set to the first direction. */
+export interface SgdStepOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+  maximize: boolean;
+  initBuffer: boolean;
+}
+
+/**
+ * Scalars of one fused Adam step: `weightDecay` is L2 (added to the gradient), `decoupledDecay` scales the
+ * parameter by (1 - lr * decoupledDecay) first (AdamW); `step` is the step count after this update.
+ */
+export interface AdamStepOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  decoupledDecay: number;
+  maximize: boolean;
+  step: number;
 }
 
 let current: Backend | null = null;

@@ -2,3 +2,4 @@
 export { Module, toSnakeCase } from './module.js';
 export type { StateDict, LoadStateDictResult } from './module.js';
 export { Parameter } from './parameter.js';
+export * as utils from './utils/index.js';

@@ -4,6 +4,7 @@ import { binary, unary, where } from './elementwise.js';
 import { expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
 import { matmul } from './matmul.js';
 import { reduce, softmax } from './reduce.js';
+import { adamStep, sgdStep } from './optim.js';
 
 /** The reference backend: every kernel in plain TypeScript over typed arrays. */
 export const jsBackend: Backend = {
@@ -23,6 +24,8 @@ export const jsBackend: Backend = {
   gather,
   scatterAdd,
   softmax,
+  sgdStep,
+  adamStep,
 };
 
 registerBackend(jsBackend);
