@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/creation.js';
-import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkBetas, checkNonNegative } from './optimizer.js';
+import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions } from './optimizer.js';
 import { fusedKernels } from './fused.js';
 
 export interface AdamOptions extends BaseOptions {
@@ -24,10 +24,7 @@ export abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
   protected abstract readonly decoupled: boolean;
 
   protected override validate(g: ParamGroup<AdamOptions>): void {
-    checkNonNegative(this.name, 'lr', g.lr);
-    checkNonNegative(this.name, 'eps', g.eps);
-    checkBetas(this.name, g.betas);
-    checkNonNegative(this.name, 'weightDecay', g.weightDecay);
+    checkAdamOptions(this.name, g);
   }
 
   protected initState(p: Tensor, g: ParamGroup<AdamOptions>): AdamState {

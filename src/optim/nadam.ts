@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/creation.js';
-import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkBetas, checkNonNegative, decayedGradient } from './optimizer.js';
+import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions, checkNonNegative, decayedGradient } from './optimizer.js';
 
 export interface NAdamOptions extends BaseOptions {
   betas: [number, number];
@@ -30,10 +30,7 @@ export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
   }
 
   protected override validate(g: ParamGroup<NAdamOptions>): void {
-    checkNonNegative('NAdam', 'lr', g.lr);
-    checkNonNegative('NAdam', 'eps', g.eps);
-    checkBetas('NAdam', g.betas);
-    checkNonNegative('NAdam', 'weightDecay', g.weightDecay);
+    checkAdamOptions('NAdam', g);
     checkNonNegative('NAdam', 'momentumDecay', g.momentumDecay);
   }
 

@@ -240,6 +240,14 @@ export function checkInRange(rule: string, name: string, value: number, lo: numb
   if (!ok) throw new Error(`${rule}: ${name} must be in [${lo}, ${hi}${closed ? ']' : ')'}, got ${value}`);
 }
 
+/** The options of the Adam family: lr, eps, weightDecay >= 0 and betas in [0, 1). */
+export function checkAdamOptions(rule: string, g: { lr: number; eps: number; betas: readonly number[]; weightDecay: number }): void {
+  checkNonNegative(rule, 'lr', g.lr);
+  checkNonNegative(rule, 'eps', g.eps);
+  checkBetas(rule, g.betas);
+  checkNonNegative(rule, 'weightDecay', g.weightDecay);
+}
+
 export function checkBetas(rule: string, betas: readonly number[]): void {
   if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`${rule}: betas must be a pair [beta1, beta2], got ${String(betas)}`);
   checkInRange(rule, 'betas[0]', betas[0], 0, 1);

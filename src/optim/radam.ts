@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/creation.js';
-import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkBetas, checkNonNegative, decayedGradient } from './optimizer.js';
+import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions, decayedGradient } from './optimizer.js';
 
 export interface RAdamOptions extends BaseOptions {
   betas: [number, number];
@@ -29,10 +29,7 @@ export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
   }
 
   protected override validate(g: ParamGroup<RAdamOptions>): void {
-    checkNonNegative('RAdam', 'lr', g.lr);
-    checkNonNegative('RAdam', 'eps', g.eps);
-    checkBetas('RAdam', g.betas);
-    checkNonNegative('RAdam', 'weightDecay', g.weightDecay);
+    checkAdamOptions('RAdam', g);
   }
 
   protected initState(p: Tensor): RAdamState {
