@@ -193,8 +193,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
       if (!p) throw new Error(`${this.name}.loadStateDict: state for parameter ${key}, which no group lists`);
       const restored: Record<string, StateValue> = {};
       for (const [k, v] of Object.entries(s)) {
-        // A tensor step count (PyTorch keeps Adam's step as a tensor) becomes a number.
-        if (k === 'step' && v instanceof Tensor) restored.step = v.item();
+        // 0-d tensors (PyTorch keeps Adam's step, ASGD's eta and mu, NAdam's mu_product in them) become numbers.
+        if (v instanceof Tensor && v.ndim === 0) restored[toCamelCase(k)] = v.item();
         else if (v instanceof Tensor) restored[toCamelCase(k)] = v.to(p.dtype).clone();
         else restored[toCamelCase(k)] = cloneValue(v);
       }

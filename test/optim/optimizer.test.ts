@@ -145,3 +145,20 @@ test('step(closure) returns the closure loss and evaluates it with grad enabled'
   });
   assert.ok(loss instanceof Tensor && loss.item() > 0);
 });
+
+test('loadStateDict accepts PyTorch-style state: 0-d tensor scalars become numbers, unknown group keys are kept', () => {
+  const p = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+  const opt = new optim.ASGD([p], { lr: 0.1 });
+  opt.loadStateDict({
+    state: { 0: { step: tensor(3), eta: tensor(0.05), mu: tensor(1), ax: tensor([0.5, 0.5]) } },
+    param_groups: [{ lr: 0.1, lambd: 1e-4, alpha: 0.75, t0: 1e6, weight_decay: 0, maximize: false, foreach: null, params: [0] }],
+  });
+  const s = opt.state.get(p)!;
+  assert.equal(s.step, 3);
+  assert.ok(Math.abs((s.eta as number) - 0.05) < 1e-8);
+  assert.equal((s.ax as Tensor).dtype, 'float64');
+  const eta = s.eta as number;
+  p.grad = tensor([1, 1], { dtype: 'float64' });
+  opt.step();
+  assert.ok(Math.abs(p.data[0] - ((1 - 1e-4 * eta) - eta)) < 1e-12);
+});
