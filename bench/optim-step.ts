@@ -34,3 +34,21 @@ export function runOptimStep(rule: OptimBenchRule, steps = 20, repeats = 7): { m
   const count = params.reduce((n, p) => n + p.numel, 0);
   return { msPerStep, params: count, gbPerSecond: (ARRAYS_TOUCHED[rule] * 4 * count) / (msPerStep * 1e6) };
 }
+
+/**
+ * The memory floor for comparison: ms to stream the same bytes (read and write the arrays a step touches)
+ * with Float32Array.set, i.e. memcpy at this machine's cache/memory bandwidth.
+ */
+export function memoryFloorMs(rule: OptimBenchRule, repeats = 7): number {
+  const n = OPTIM_BENCH_SHAPES.reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+  const arrays = Array.from({ length: ARRAYS_TOUCHED[rule] + 1 }, () => new Float32Array(n).fill(1));
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const start = performance.now();
+    // Each copy reads one array and writes one: ARRAYS_TOUCHED/2 copies move as many bytes as a step.
+    for (let i = 0; i < 10; i++) for (let k = 0; k < ARRAYS_TOUCHED[rule] / 2; k++) arrays[k + 1].set(arrays[k]);
+    times.push((performance.now() - start) / 10);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}

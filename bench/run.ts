@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runRosenbrock } from './rosenbrock.js';
 import { runPython, torchAvailable } from './peers.js';
-import { OPTIM_BENCH_RULES, runOptimStep } from './optim-step.js';
+import { OPTIM_BENCH_RULES, memoryFloorMs, runOptimStep } from './optim-step.js';
 
 interface Row {
   workload: string;
@@ -47,6 +47,7 @@ if (want('optim')) {
       rows.push({ workload, library: 'pytorch', metric: 'ms/step', value: torch });
       rows[rows.length - 2].ratio = torch / ours.msPerStep; // > 1: descent is faster
     }
+    rows.push({ workload, library: 'memcpy of the same bytes (floor)', metric: 'ms/step', value: memoryFloorMs(rule) });
   }
 }
 

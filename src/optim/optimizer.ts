@@ -53,6 +53,16 @@ function cloneOption(v: unknown): unknown {
  * The base of every update rule, as torch.optim.Optimizer: it owns the parameter groups, the defaults,
  * the per-parameter state and the state dict; a rule only says how one parameter moves (`update`).
  * `step()` runs the rule under noGrad over every parameter that has a gradient.
+ * @example
+ * // A new rule is one short class: plain gradient descent with a per-parameter step counter.
+ * class PlainGD extends Optimizer<{ lr: number }, { step: number }> {
+ *   constructor(params: Params<{ lr: number }>, options: { lr: number }) { super('PlainGD', params, options); }
+ *   protected initState() { return { step: 0 }; }
+ *   protected update(p: Tensor, grad: Tensor, state: { step: number }, group: ParamGroup<{ lr: number }>) {
+ *     state.step += 1;
+ *     p.sub_(grad, group.lr);
+ *   }
+ * }
  */
 export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends ParamState = ParamState> {
   /** The rule's name, used in error messages ('Adam'). */
@@ -212,14 +222,20 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
 
 // ---- Shared pieces of the rules, written once (optax-style transforms of the gradient). ----
 
-/** The gradient a rule starts from: g, or -g when maximizing, plus L2 decay λθ (PyTorch's order). */
+/**
+ * The gradient a rule starts from: g, or -g when maximizing, plus L2 decay λθ (PyTorch's order).
+ * @example const d = decayedGradient(p, p.grad!, group.weightDecay, group.maximize);
+ */
 export function decayedGradient(p: Tensor, grad: Tensor, weightDecay: number, maximize: boolean): Tensor {
   let g = maximize ? grad.neg() : grad;
   if (weightDecay !== 0) g = g.add(p, weightDecay);
   return g;
 }
 
-/** Decoupled weight decay (Loshchilov & Hutter): θ ← θ (1 - ηλ), applied before the rule's step. */
+/**
+ * Decoupled weight decay (Loshchilov & Hutter): θ ← θ (1 - ηλ), applied before the rule's step.
+ * @example noGrad(() => decayWeights(p, 1e-3, 0.01));
+ */
 export function decayWeights(p: Tensor, lr: number, weightDecay: number): void {
   if (weightDecay !== 0) p.mul_(1 - lr * weightDecay);
 }

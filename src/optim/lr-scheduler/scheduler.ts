@@ -98,6 +98,11 @@ export abstract class SchedulerBase implements Scheduler {
  * give the chained form (`getLr`, from the current rates) and, where one exists, the closed form
  * (`closedFormLr`, from the base rates), used when `step(epoch)` is given an epoch.
  * Subclasses set their fields and then call `this.initialStep()`, which applies the epoch-0 rate.
+ * @example
+ * class HalveEvery10 extends LRScheduler {
+ *   constructor(opt: AnyOptimizer) { super(opt, -1, 'HalveEvery10'); this.initialStep(); }
+ *   protected getLr() { return this.baseLrs.map((lr) => lr * 0.5 ** Math.floor(this.lastEpoch / 10)); }
+ * }
  */
 export abstract class LRScheduler extends SchedulerBase {
   baseLrs: number[];
