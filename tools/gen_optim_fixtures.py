@@ -120,9 +120,9 @@ for dtype, name in [(torch.float64, "float64"), (torch.float32, "float32")]:
     for rule, options, groups in GROUP_CASES:
         final, losses = run(rule, options, dtype, STEPS, groups=groups)
         cases.append({"rule": rule, "options": options, "groups": groups, "dtype": name, "steps": STEPS, "negate": False, "params": final, "losses": losses})
-    # float64 only: torch keeps LBFGS's scalars (ys, t, gtd, ...) in 0-d float32 tensors, whose rounding a
-    # quasi-Newton trajectory amplifies; descent keeps them in double.
-    for options, steps in LBFGS_CASES if dtype == torch.float64 else []:
+    # In float32, LBFGS with the strong Wolfe search is chaotic on this problem: in torch itself, changing one
+    # initial weight by 1 ulp moves the result by up to 3e-2. So float32 is checked without line search only.
+    for options, steps in LBFGS_CASES if dtype == torch.float64 else [c for c in LBFGS_CASES if "lineSearchFn" not in c[0]]:
         final, losses = run("LBFGS", options, dtype, steps)
         cases.append({"rule": "LBFGS", "options": options, "dtype": name, "steps": steps, "negate": False, "params": final, "losses": losses})
 
