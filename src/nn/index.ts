@@ -17,3 +17,4 @@ export type { BatchNormOptions, LayerNormOptions } from './layers/normalization.
 export { Dropout } from './layers/dropout.js';
 export { Embedding } from './layers/embedding.js';
 export { ReLU, LeakyReLU, ELU, GELU, SiLU, Tanh, Sigmoid, Softplus, Softmax, LogSoftmax } from './layers/activation.js';
+export * as utils from './utils/index.js';
