@@ -25,6 +25,14 @@ function addGrads(a: Tensor, b: Tensor): Tensor {
   return record(out, 'AddBackward', [a, b], (g) => [g, g]);
 }
 
+// Gradients take their input's dtype, as torch's engine casts them (float32 x + float64 y gives x a float32 grad).
+function castGrad(g: Tensor, t: Tensor): Tensor {
+  if (g.dtype === t.dtype) return g;
+  const out = new Tensor(backend().allocate(t.dtype, g.numel), g.shape, t.dtype);
+  out.data.set(g.data);
+  return record(out, 'ToCopyBackward', [g], (gg) => [castGrad(gg, g)]);
+}
+
 function onesFor(t: Tensor): Tensor {
   const data = backend().allocate(t.dtype, t.numel);
   data.fill(1);
@@ -124,7 +132,8 @@ function propagate(
         if (!ig || !input.requiresGrad) continue;
         checkGradShape(input, ig, fn.name);
         const prev = grads.get(input);
-        grads.set(input, prev ? addGrads(prev, ig) : ig);
+        const cg = castGrad(ig, input);
+        grads.set(input, prev ? addGrads(prev, cg) : cg);
       }
     }
   };

@@ -42,7 +42,12 @@ export function binaryOp(op: BinaryOp, aIn: TensorLike, bIn: TensorLike, grad?: 
   let dtype = !(aIn instanceof Tensor) ? b.dtype : !(bIn instanceof Tensor) ? promoteTypes(a.dtype, b.dtype) : promoteTypes(a.dtype, b.dtype);
   if (COMPARISON.has(op)) dtype = 'bool';
   else if (op === 'div' && !isFloating(dtype)) dtype = 'float32';
-  else if (dtype === 'bool' && op !== 'maximum' && op !== 'minimum') dtype = 'int32';
+  else if (dtype === 'bool' && op !== 'maximum' && op !== 'minimum') {
+    // torch: bool + bool is logical or, bool * bool logical and, bool - bool an error
+    if (op === 'add' || op === 'mul') op = op === 'add' ? 'logicalOr' : 'logicalAnd';
+    else if (op === 'sub') throw new Error('sub: subtraction of two bool tensors is not supported; use logicalXor or logicalNot');
+    else dtype = 'int32';
+  }
   const out = emptyTensor(shape, dtype);
   backend().binary(op, a.data, a.shape, b.data, b.shape, out.data, shape);
   if (!grad || !needsGrad(a, b)) return out;

@@ -236,7 +236,12 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = fal
   if (typeof p !== 'number' || Number.isNaN(p)) throw new Error(`norm: unsupported p=${String(p)}`);
   if (p === Infinity) return amax(abs(x), dims, keepdim);
   if (p === -Infinity) return amin(abs(x), dims, keepdim);
-  if (p === 0) return sum(cast(ne(x, 0), x.dtype), dims, keepdim);
+  if (p === 0) {
+    // the count of nonzeros is piecewise constant: torch still tracks it, with a zero gradient
+    const out = sum(cast(ne(x, 0), x.dtype), dims, keepdim);
+    if (!needsGrad(x)) return out;
+    return record(out, 'NormBackward', [x], () => [zeros(x.shape, { dtype: x.dtype })]);
+  }
   if (p === 1) return sum(abs(x), dims, keepdim);
   return pow(sum(pow(abs(x), p), dims, keepdim), 1 / p);
 }

@@ -227,8 +227,16 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     backend().sliceAssign(x.data, x.shape, d, offset, 1, out.data, shape);
     offset += x.shape[d];
   }
-  if (!parts.some((x) => needsGrad(x))) return out;
-  return record(out, 'CatBackward', parts, (g) => parts.map((x, i) => (x.requiresGrad ? cast(sliceRaw(g, d, offsets[i], x.shape[d], 1), x.dtype) : null)));
+  if (!tensors.some((x) => needsGrad(x))) return out;
+  // skipped 1-d empty inputs still get their (empty) gradient, as in torch
+  return record(out, 'CatBackward', tensors, (g) => {
+    let i = 0;
+    return tensors.map((x) => {
+      if (x.ndim === 1 && x.numel === 0) return x.requiresGrad ? emptyTensor(x.shape, x.dtype) : null;
+      const offset = offsets[i++];
+      return x.requiresGrad ? cast(sliceRaw(g, d, offset, x.shape[d], 1), x.dtype) : null;
+    });
+  });
 }
 
 /** Joins tensors of equal shape along a new dim. */
