@@ -5,7 +5,7 @@ import './ops/methods.js';
 export { Tensor } from './tensor/tensor.js';
 export type { GradFn, GradHook, NestedArray } from './tensor/tensor.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
-export { promoteTypes } from './tensor/dtype.js';
+export { promoteTypes, resultType } from './tensor/dtype.js';
 export { broadcastShapes } from './tensor/shape.js';
 export {
   tensor, scalar, zeros, ones, full, empty, zerosLike, onesLike, fullLike, arange, linspace, eye,

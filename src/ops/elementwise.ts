@@ -1,6 +1,6 @@
 import { type BinaryOp, type UnaryOp, backend } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
-import { type DType, isFloating, promoteTypes } from '../tensor/dtype.js';
+import { type DType, isFloating, resultType } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type TensorLike, asTensor, emptyTensor } from './util.js';
@@ -39,7 +39,8 @@ export function binaryOp(op: BinaryOp, aIn: TensorLike, bIn: TensorLike, grad?: 
   const a = aIn instanceof Tensor ? aIn : asTensor(aIn, bIn as Tensor);
   const b = bIn instanceof Tensor ? bIn : asTensor(bIn, a);
   const shape = broadcastShapes(a.shape, b.shape, op);
-  let dtype = !(aIn instanceof Tensor) ? b.dtype : !(bIn instanceof Tensor) ? promoteTypes(a.dtype, b.dtype) : promoteTypes(a.dtype, b.dtype);
+  // numbers became 0-d tensors above, so torch's rule for 0-d operands also covers Python-style scalars
+  let dtype = a.dtype === b.dtype ? a.dtype : resultType(a.dtype, a.ndim === 0, b.dtype, b.ndim === 0);
   if (COMPARISON.has(op)) dtype = 'bool';
   else if (op === 'div' && !isFloating(dtype)) dtype = 'float32';
   else if (dtype === 'bool' && op !== 'maximum' && op !== 'minimum') {
@@ -160,7 +161,7 @@ export function where(condition: Tensor, aIn: TensorLike, bIn: TensorLike): Tens
   const a = aIn instanceof Tensor ? aIn : asTensor(aIn, bIn as Tensor);
   const b = bIn instanceof Tensor ? bIn : asTensor(bIn, a);
   const shape = broadcastShapes(broadcastShapes(condition.shape, a.shape, 'where'), b.shape, 'where');
-  const out = emptyTensor(shape, promoteTypes(a.dtype, b.dtype));
+  const out = emptyTensor(shape, resultType(a.dtype, a.ndim === 0, b.dtype, b.ndim === 0));
   backend().where(condition.data, condition.shape, a.data, a.shape, b.data, b.shape, out.data, shape);
   if (!needsGrad(a, b)) return out;
   return record(out, 'WhereBackward', [a, b], (g) => [
