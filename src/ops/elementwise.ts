@@ -85,6 +85,13 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 
 /** a ** b. The gradient for the exponent uses log(a), and is 0 where a == 0 and b >= 0, as in PyTorch. */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
+  const integral = (t: TensorLike) => (t instanceof Tensor ? !isFloating(t.dtype) : Number.isInteger(t));
+  if (integral(a) && integral(b)) {
+    const exponent = b instanceof Tensor ? b.data : [b];
+    for (let i = 0; i < exponent.length; i++) {
+      if (exponent[i] < 0) throw new Error(`pow: integers to negative integer powers are not allowed (exponent ${exponent[i]})`);
+    }
+  }
   return binaryOp('pow', a, b, (g, x, y, out) => {
     const ga = x.requiresGrad ? mul(g, mul(y, pow(x, sub(y, 1)))) : null;
     let gb: Tensor | null = null;

@@ -115,6 +115,11 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     throw new Error(`expand: the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`);
   }
   const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
+  target.forEach((d, i) => {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new Error(`expand: invalid size ${shape[i]} at dimension ${i} of ${formatShape(shape)} (-1 only keeps an existing dimension) for tensor of shape ${formatShape(x.shape)}`);
+    }
+  });
   for (let i = 0; i < x.ndim; i++) {
     const from = x.shape[i];
     const to = target[i + lead];
@@ -296,6 +301,9 @@ export function pad(x: Tensor, padding: readonly number[], mode: 'constant' = 'c
     const d = x.ndim - 1 - i;
     const [left, right] = [padding[2 * i], padding[2 * i + 1]];
     if (!Number.isInteger(left) || !Number.isInteger(right)) throw new Error(`pad: padding must be integers, got ${formatShape(padding)}`);
+    if (out.shape[d] + left + right < 0) {
+      throw new Error(`pad: padding ${formatShape(padding)} makes dimension ${d} of shape ${formatShape(x.shape)} negative (${out.shape[d] + left + right})`);
+    }
     if (left < 0) out = narrow(out, d, -left, out.shape[d] + left);
     if (right < 0) out = narrow(out, d, 0, out.shape[d] + right);
     if (left > 0 || right > 0) {
@@ -315,6 +323,7 @@ export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
   if (repeats.length < x.ndim) {
     throw new Error(`repeat: number of repeat dims (${repeats.length}) can not be smaller than number of tensor dims (${x.ndim})`);
   }
+  if (repeats.some((r) => !Number.isInteger(r) || r < 0)) throw new Error(`repeat: repeats must be non-negative integers, got ${formatShape(repeats)}`);
   const shape = [...new Array(repeats.length - x.ndim).fill(1), ...x.shape];
   const interleaved: number[] = [];
   const expanded: number[] = [];

@@ -24,6 +24,7 @@ test('broadcasting failures name the op, both shapes and the dimension', () => {
   throwsWith(() => zeros([2, 3]).mul(zeros([3, 3])), /^mul: shapes \[2,3\] and \[3,3\] cannot be broadcast \(dimension -2: 2 vs 3\)$/);
   throwsWith(() => dt.where(zeros([2], { dtype: 'bool' }), zeros([3]), 0), /^where: shapes \[2\] and \[3\] cannot be broadcast/);
   throwsWith(() => zeros([2, 3]).expand([2, 4]), /^expand: the expanded size of the tensor \(4\) must match the existing size \(3\) at non-singleton dimension 1/);
+  throwsWith(() => zeros([3, 1]).expand(-1, -1, 4), /^expand: invalid size -1 at dimension 0 of \[-1,-1,4\] \(-1 only keeps an existing dimension\)/);
 });
 
 test('backward on a non-scalar without a gradient; item() of many elements', () => {
@@ -107,6 +108,8 @@ test('shape ops explain what they expected', () => {
   throwsWith(() => x.chunk(0), /^chunk: chunks must be a positive integer, got 0/);
   throwsWith(() => dt.pad(x, [1]), /^pad: padding length must be even and at most 2 \* ndim \(4\), got 1/);
   throwsWith(() => x.repeat(2), /^repeat: number of repeat dims \(1\) can not be smaller than number of tensor dims \(2\)/);
+  throwsWith(() => x.repeat(2, -1), 'repeat: repeats must be non-negative integers, got [2,-1]');
+  throwsWith(() => dt.pad(zeros([2]), [-3, 0]), 'pad: padding [-3,0] makes dimension 0 of shape [2] negative (-1)');
   throwsWith(() => zeros([3]).tril(), /^tril: input tensor must have at least 2 dimensions, got shape \[3\]/);
   throwsWith(() => x.flatten(1, 0), /^flatten: startDim 1 cannot come after endDim 0/);
   throwsWith(() => zeros([2, 3, 4]).t(), /^t: expects a tensor with <= 2 dimensions, but got 3/);
@@ -121,6 +124,8 @@ test('dtype and value errors of math ops', () => {
   throwsWith(() => zeros([0]).max(), /^max: cannot reduce an empty tensor \(shape \[0\]\)/);
   throwsWith(() => zeros([2, 0]).amax(1), /^amax: cannot reduce over a zero-size dimension 1 of shape \[2,0\]/);
   throwsWith(() => zeros([2], { dtype: 'bool' }).sub(zeros([2], { dtype: 'bool' })), /^sub: subtraction of two bool tensors is not supported/);
+  throwsWith(() => tensor([2, 3], { dtype: 'int32' }).pow(-1), 'pow: integers to negative integer powers are not allowed (exponent -1)');
+  throwsWith(() => dt.pow(2, tensor([1, -2], { dtype: 'int32' })), /^pow: integers to negative integer powers are not allowed/);
   throwsWith(() => dt.add(1 as never, 2 as never), 'add: expected at least one Tensor argument');
   throwsWith(() => zeros([2]).add('1' as never), /expected a Tensor or a number, got string/);
 });
