@@ -384,6 +384,20 @@ case(S, "oneHot_infer", "oneHot", [inp([4], "values", dtype="int64", values=[2, 
 case(S, "flip", "flip", [inp([2, 3, 4])], {"dims": [0, -1]})
 case(S, "maskedFill", "maskedFill", [inp([3, 4]), inp([4], "bool")], {"value": -2.0})
 
+# NaN and infinities propagate as in torch (forward only)
+NAN = float("nan")
+INF = float("inf")
+NV = [1.0, NAN, -2.0, INF, 0.5, -INF]
+for op, params in [("max", {}), ("max", {"dim": 1}), ("min", {"dim": 1}), ("amax", {"dim": 1}), ("argmax", {"dim": 1}),
+                   ("argmin", {"dim": 1}), ("sum", {"dim": 1}), ("logsumexp", {"dim": 1}), ("softmax", {"dim": 1}),
+                   ("relu", {}), ("sign", {}), ("sigmoid", {}), ("tanh", {}), ("clamp", {"min": -1.0, "max": 1.0}),
+                   ("abs", {}), ("exp", {}), ("gelu", {}), ("elu", {}), ("softplus", {}), ("leakyRelu", {}), ("silu", {})]:
+    suffix = "_dim" if "dim" in params else ""
+    case(R, f"nan_inf_{op}{suffix}", op, [inp([2, 3], "values", values=NV, grad=False)], params)
+case(E, "nan_inf_maximum", "maximum", [inp([6], "values", values=NV, grad=False), inp([6], "values", values=[NAN, 0.0, INF, 1.0, -INF, 2.0], grad=False)])
+case(E, "nan_inf_pow", "pow", [inp([6], "values", values=[0.0, -2.0, INF, 1.0, NAN, -0.0], grad=False), inp([6], "values", values=[-1.0, 0.5, -1.0, NAN, 0.0, -3.0], grad=False)])
+case(E, "nan_inf_remainder", "remainder", [inp([4], "values", values=[1.0, -1.0, INF, 3.0], grad=False), inp([4], "values", values=[0.0, INF, 2.0, -INF], grad=False)])
+
 L = "linalg"
 for name, a, b in [
     ("dot_1d_1d", [4], [4]), ("vec_mat", [3], [3, 5]), ("mat_vec", [2, 3], [3]), ("mat_mat", [2, 3], [3, 4]),
