@@ -5,9 +5,9 @@ import { type Shape, formatShape, normalizeDim, normalizeDims, shapesEqual } fro
 import { Tensor } from '../tensor/tensor.js';
 import { detach, emptyTensor } from './util.js';
 import { abs, div, eq, isinf, log, mul, pow, sqrt, sub, where, exp, add, ne, cast } from './elementwise.js';
-import { expand, reshape } from './shape.js';
+import { expand, reshape, transpose, unsqueeze } from './shape.js';
 import { scatterAdd } from './indexing.js';
-import { zeros } from '../tensor/creation.js';
+import { eye, zeros } from '../tensor/creation.js';
 
 export type Dims = number | readonly number[];
 
@@ -87,24 +87,22 @@ export function prod(x: Tensor, dim?: number, keepdim = false): Tensor {
   const out = reduceRaw('prod', x, dims, keepdim, dtype, 'prod');
   if (!needsGrad(x)) return out;
   return record(out, 'ProdBackward', [x], (g) => {
-    // d prod / d x_i = product of the others: computed as prod / x_i where x_i != 0, else by direct products
-    const full = expand(restoreDims(out, x.shape, dims, keepdim), x.shape);
+    // d prod / d x_i is the product of the others: prod / x_i when nothing is zero (as torch, a data-dependent
+    // branch), else formed directly so that it stays exact and differentiable (second derivatives at zeros)
     const gFull = expand(restoreDims(g, x.shape, dims, keepdim), x.shape);
-    const nonzero = ne(x, 0);
-    const safe = where(nonzero, x, 1);
-    const withoutZeros = reduceProdExcluding(x, dims);
-    return [mul(gFull, where(nonzero, div(full, safe), withoutZeros))];
+    if (!x.data.includes(0)) return [mul(gFull, div(expand(restoreDims(out, x.shape, dims, keepdim), x.shape), x))];
+    if (dims.length === 1) return [mul(gFull, productOfOthers(x, dims[0]))];
+    return [mul(gFull, reshape(productOfOthers(reshape(x, [x.numel]), 0), x.shape))];
   }, [x]);
 }
 
-// For elements equal to zero: the product of all other elements in the reduced group.
-function reduceProdExcluding(x: Tensor, dims: number[]): Tensor {
-  const isZero = eq(x, 0);
-  const replaced = where(isZero, 1, x);
-  const prodOthers = prod(replaced, dims.length === 1 ? dims[0] : undefined, true);
-  const zeroCount = sum(isZero, dims.length === 1 ? dims[0] : undefined, true);
-  // with one zero in the group, its gradient is the product of the rest; with two or more, zero
-  return expand(where(eq(zeroCount, 1), prodOthers, 0), x.shape);
+// out[..., i, ...] = product over j != i along `axis`, via an [n, n] grid with the diagonal set to 1.
+function productOfOthers(x: Tensor, axis: number): Tensor {
+  const moved = transpose(x, axis, -1);
+  const n = moved.shape[moved.ndim - 1];
+  const rows = expand(unsqueeze(moved, -2), [...moved.shape.slice(0, -1), n, n]);
+  const others = prod(where(eye(n, n, { dtype: 'bool' }), 1, rows), -1);
+  return transpose(others, axis, -1);
 }
 
 export interface ValuesIndices {

@@ -1,8 +1,8 @@
-// Every differentiable op case of the fixture table also passes a float64 finite-difference gradcheck,
+// Every differentiable op case of the fixture table also passes a float64 finite-difference gradcheck and gradgradcheck,
 // which checks the backward against the forward independently of PyTorch.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { gradcheck, type Tensor } from '../../src/index.js';
+import { gradcheck, gradgradcheck, type Tensor } from '../../src/index.js';
 import { GROUPS, OPS, type OpCase, inputsOf, loadCases, runCase } from '../ops/op-table.js';
 
 function differentiable(c: OpCase): boolean {
@@ -16,8 +16,10 @@ for (const group of GROUPS) {
       if (!differentiable(c)) continue;
       checked.add(c.op);
       test(c.name, () => {
-        const xs = inputsOf(c);
-        assert.equal(gradcheck((...ins: Tensor[]) => runCase(c, ins), xs), true);
+        const f = (...ins: Tensor[]) => runCase(c, ins);
+        assert.equal(gradcheck(f, inputsOf(c)), true);
+        // second derivatives too (zero for linear ops, which gradgradcheck verifies numerically)
+        assert.equal(gradgradcheck(f, inputsOf(c)), true);
       });
     }
   });

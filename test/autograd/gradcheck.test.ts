@@ -35,6 +35,17 @@ test('gradcheck passes a correct backward and refuses float32 or no-grad inputs'
   assert.throws(() => gradcheck((a) => a.exp(), [randn([2], { dtype: 'float64' })]), /no input requires grad/);
 });
 
+test('gradcheck: outputs outside the graph must be constant; output order is kept', () => {
+  const x = tensor([0.5, -1, 2], { dtype: 'float64', requiresGrad: true });
+  assert.throws(
+    () => gradcheck((t) => [t.exp(), noGrad(() => t.mul(2))], [x]),
+    /gradcheck: output 1 \(shape \[3\]\) does not require grad, but its numerical gradient with respect to input 0 is 2/,
+  );
+  // an int output first (like max's indices) does not shift the outputs that are checked
+  assert.equal(gradcheck((t) => { const { values, indices } = t.reshape(1, 3).max(1); return [indices, values.mul(3)]; }, [x]), true);
+  assert.equal(gradgradcheck((t) => t.mul(3).sum(), [x]), true); // linear: the gradient is constant
+});
+
 test('gradgradcheck: x^3, tanh, softmax, matmul and more', () => {
   manualSeed(2);
   assert.equal(gradgradcheck((x) => x.pow(3), [f64([4])]), true);
