@@ -45,4 +45,28 @@ for a in DT:
         scalars.append({"a": a, "scalar": s, "add": DTYPES[(x + s).dtype], "div": DTYPES[(x / s).dtype],
                         "mul": DTYPES[(x * s).dtype]})
 
-dump("ops_tensor", {"creation": {k: encode(v) for k, v in creation.items()}, "promotion": promotion, "scalars": scalars})
+# in-place random fills after manual_seed(0)
+inplace = {}
+torch.manual_seed(0); inplace["uniform_f32"] = torch.empty(7).uniform_(-2, 3)
+torch.manual_seed(0); inplace["uniform_f64"] = torch.empty(5, dtype=torch.float64).uniform_(-2, 3)
+torch.manual_seed(0); inplace["normal_f32_5"] = torch.empty(5).normal_(1, 2)
+torch.manual_seed(0); inplace["normal_f32_20"] = torch.empty(4, 5).normal_(1, 2)
+# in-place arithmetic, as optimizers use it
+t = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+a = torch.tensor([0.5, -1.0, 2.0])
+b = torch.tensor([[2.0], [3.0]])
+inplace["add_alpha"] = t.clone().add_(a, alpha=-0.5)
+inplace["sub_alpha"] = t.clone().sub_(b, alpha=2)
+inplace["mul_"] = t.clone().mul_(a)
+inplace["div_"] = t.clone().div_(b)
+inplace["pow_"] = t.clone().pow_(0.5)
+inplace["addcmul_"] = t.clone().addcmul_(a, b, value=0.25)
+inplace["addcdiv_"] = t.clone().addcdiv_(a, b, value=-2)
+inplace["clamp_"] = t.clone().clamp_(2.5, 4.5)
+inplace["maximum_"] = t.clone().copy_(torch.maximum(t, torch.tensor(3.5)))
+inplace["copy_broadcast"] = t.clone().copy_(a)
+inplace["copy_to_int"] = torch.zeros(3, dtype=torch.int32).copy_(torch.tensor([1.7, -1.7, 2.2]))
+inplace["add_int_alpha_float"] = t.clone().add_(torch.tensor([1, 2, 3]), alpha=0.5)
+
+dump("ops_tensor", {"creation": {k: encode(v) for k, v in creation.items()}, "promotion": promotion, "scalars": scalars,
+                    "inplace": {k: encode(v) for k, v in inplace.items()}})
