@@ -31,7 +31,7 @@ export {
   add, sub, mul, div, pow, neg, maximum, minimum, atan2, remainder, fmod, floorDivide,
   eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, logicalNot, isnan, isinf, isfinite, where, clamp,
   abs, sign, exp, expm1, log, log1p, log2, log10, sqrt, rsqrt, reciprocal, square, sin, cos, tan, asin, acos, atan,
-  sinh, cosh, tanh, sigmoid, erf, floor, ceil, round, trunc, relu, leakyRelu, elu, gelu, silu, softplus, cast,
+  sinh, cosh, tanh, sigmoid, erf, floor, ceil, round, trunc, relu, leakyRelu, elu, gelu, silu, softplus, cast, clone,
 } from './ops/elementwise.js';
 export {
   sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all, variance as var, variance, std, logsumexp, norm,

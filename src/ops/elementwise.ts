@@ -224,6 +224,9 @@ export const ceil = (x: Tensor): Tensor => unaryOp('ceil', x, (g) => mul(g, 0));
 export const round = (x: Tensor): Tensor => unaryOp('round', x, (g) => mul(g, 0));
 export const trunc = (x: Tensor): Tensor => unaryOp('trunc', x, (g) => mul(g, 0));
 
+/** A copy with its own storage; the gradient passes through. @example const y = clone(x); */
+export const clone = (x: Tensor): Tensor => unaryOp('copy', x, (g) => g, false);
+
 // ---- activations ----
 /** max(x, 0); the gradient at 0 is 0, as in PyTorch. */
 export const relu = (x: Tensor): Tensor => unaryOp('relu', x, (g, _a, out) => mul(g, gt(out, 0)), false);
