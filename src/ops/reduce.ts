@@ -33,7 +33,9 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, dt
   for (let i = dims.length - 1; i >= 0; i--) {
     const axis = dims[i];
     const outShape = shape.filter((_, j) => j !== axis);
-    const out = backend().allocate(i === 0 ? dtype : x.dtype, outShape.reduce((a, b) => a * b, 1));
+    // partial sums and products already need the result's dtype (a bool sum over 300 elements overflows a byte)
+    const partial = op === 'sum' || op === 'prod' ? dtype : x.dtype;
+    const out = backend().allocate(i === 0 ? dtype : partial, outShape.reduce((a, b) => a * b, 1));
     backend().reduce(op, data, shape, axis, out);
     data = out;
     shape = outShape;
