@@ -90,6 +90,9 @@ test('valueAndGrad returns the value and gradients of plain tensors', () => {
   const [, [, unused]] = valueAndGrad((a: Tensor, _b: Tensor) => a.sum())(x, y);
   assertClose(unused, [0, 0, 0]);
   assert.throws(() => valueAndGrad((a: Tensor) => a.mul(2))(x), /valueAndGrad: f must return a scalar tensor, got shape \[3\]/);
+  const [, [constant]] = valueAndGrad((_a: Tensor) => tensor(3))(x);
+  assertClose(constant, [0, 0, 0]);
+  assert.throws(() => valueAndGrad((a: Tensor) => a.sum())(tensor([1], { dtype: 'int32' })), /valueAndGrad: argument 0 has dtype int32/);
   const [g] = gradOf((a: Tensor) => a.exp().sum())(tensor([0, 1]));
   assertClose(g, [1, Math.E], { rtol: 1e-6 });
 });
