@@ -238,8 +238,9 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 
 /** x where x > 0, else alpha * (exp(x) - 1). */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  // expm1 of min(x, 0) keeps the unused branch finite, so its zero gradient stays zero
-  return where(gt(x, 0), x, mul(expm1(minimum(x, 0)), alpha));
+  // expm1 of min(x, 0) keeps the unused branch finite, so its zero gradient stays zero; clamp (not minimum,
+  // which splits ties) so that the gradient at exactly 0 is alpha, as in torch
+  return where(gt(x, 0), x, mul(expm1(clamp(x, null, 0)), alpha));
 }
 
 /**
@@ -263,7 +264,7 @@ export function silu(x: Tensor): Tensor {
 /** log(1 + exp(beta x)) / beta, linear above `threshold` as in PyTorch. */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   const bx = mul(x, beta);
-  const smooth = div(log1p(exp(minimum(bx, threshold))), beta);
+  const smooth = div(log1p(exp(clamp(bx, null, threshold))), beta); // clamp: no tie split at the threshold
   return where(gt(bx, threshold), x, smooth);
 }
 
