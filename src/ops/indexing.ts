@@ -106,7 +106,11 @@ export function oneHot(labels: Tensor, numClasses = -1): Tensor {
   if (labels.dtype !== 'int32') throw new Error(`oneHot: labels must have dtype int32, got ${labels.dtype}`);
   const data = labels.data;
   let n = numClasses;
-  if (n === -1) n = data.length ? Math.max(...data) + 1 : 0;
+  if (n === -1) {
+    // a loop, not Math.max(...data): spreading a large array overflows the call stack
+    n = 0;
+    for (let i = 0; i < data.length; i++) if (data[i] + 1 > n) n = data[i] + 1;
+  }
   checkIndex('oneHot', labels, n, 'numClasses');
   const out = emptyTensor([...labels.shape, n], 'int32');
   for (let i = 0; i < data.length; i++) out.data[i * n + data[i]] = 1;

@@ -64,6 +64,7 @@ test('indices: dtype and range are checked before any kernel runs', () => {
   throwsWith(() => x.scatterAdd(0, tensor([[0, 1]], { dtype: 'int32' }), randn([1, 1])), /^scatterAdd: index \[1,2\] must not be larger than src \[1,1\]/);
   throwsWith(() => dt.oneHot(tensor([0, 3], { dtype: 'int32' }), 3), /^oneHot: index 3 is out of bounds for numClasses with size 3/);
   throwsWith(() => dt.oneHot(tensor([0, 1])), 'oneHot: labels must have dtype int32, got float32');
+  assert.deepEqual(dt.oneHot(zeros([300_000], { dtype: 'int32' })).shape, [300_000, 1]); // no stack overflow
   throwsWith(() => x.select(0, 3), 'select: index 3 out of range for dimension 0 with size 3');
   throwsWith(() => x.narrow(1, 2, 3), /^narrow: start \(2\) \+ length \(3\) exceeds dimension size \(4\)/);
   throwsWith(() => x.maskedFill(zeros([4]), 1), 'maskedFill: mask must have dtype bool, got float32');
