@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  Tensor, enableGrad, grad, isGradEnabled, matmul, noGrad, softmax, tanh, tensor,
+  Tensor, cat, enableGrad, grad, isGradEnabled, matmul, noGrad, softmax, tanh, tensor,
 } from '../../src/index.js';
 import { assertClose, fromFixture, loadFixture, type FixtureTensor } from '../helpers.js';
 
@@ -195,4 +195,16 @@ test('gradients take the dtype of their input (float32 op float64)', () => {
   assert.equal(a.grad!.dtype, 'float32');
   assert.equal(b.grad!.dtype, 'float64');
   assertClose(a.grad!, [3, 4]);
+});
+
+test('the same tensor as several inputs of one op gets the sum of its gradients', () => {
+  const x = tensor([1, 2], { requiresGrad: true });
+  x.mul(x).sum().backward();
+  assertClose(x.grad!, [2, 4]);
+  x.grad = null;
+  cat([x, x]).mul(tensor([1, 2, 3, 4])).sum().backward();
+  assertClose(x.grad!, [4, 6]);
+  const m = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+  matmul(m, m).sum().backward(); // d/dm sum(m @ m) = ones @ m^T + m^T @ ones
+  assertClose(m.grad!, [3 + 4, 7 + 4, 3 + 6, 7 + 6]);
 });
