@@ -391,6 +391,25 @@ case(S, "oneHot_infer", "oneHot", [inp([4], "values", dtype="int64", values=[2, 
 case(S, "flip", "flip", [inp([2, 3, 4])], {"dims": [0, -1]})
 case(S, "maskedFill", "maskedFill", [inp([3, 4]), inp([4], "bool")], {"value": -2.0})
 
+# higher ranks and size-1 dims
+X4 = [2, 1, 3, 2]
+case(R, "sum_4d_middle_dims", "sum", [inp(X4)], {"dim": [1, 2]})
+case(R, "mean_4d_size1_dim_keepdim", "mean", [inp(X4)], {"dim": 1, "keepdim": True})
+case(R, "max_4d_dim2", "max", [inp(X4)], {"dim": 2})
+case(R, "var_4d_neg_dims", "var", [inp(X4)], {"dim": [-1, -3]})
+case(R, "logsumexp_4d", "logsumexp", [inp(X4)], {"dim": 2})
+case(R, "norm_4d_dims", "norm", [inp(X4)], {"dim": [0, 3]})
+case(R, "prod_size1_dim", "prod", [inp(X4)], {"dim": 1})
+case(S, "permute_4d", "permute", [inp(X4)], {"dims": [3, 1, 0, 2]})
+case(S, "transpose_4d", "transpose", [inp(X4)], {"dim0": 1, "dim1": 2})
+case(S, "squeeze_4d_dim", "squeeze", [inp(X4)], {"dim": 1})
+case(S, "gather_4d", "gather", [inp(X4), inp([2, 1, 2, 2], "index", high=3)], {"dim": 2})
+case(S, "cat_4d_dim2", "cat", [inp(X4), inp([2, 1, 1, 2])], {"dim": 2})
+case(S, "expand_4d", "expand", [inp([1, 3, 1])], {"shape": [2, 2, 3, 4]})
+case("linalg", "softmax_4d_dim1", "softmax", [inp([2, 3, 2, 2])], {"dim": 1})
+case("linalg", "matmul_odd_sizes", "matmul", [inp([3, 5, 7]), inp([7, 2])])
+case("linalg", "matmul_4d_4d", "matmul", [inp([2, 2, 3, 4]), inp([2, 2, 4, 3])])
+
 # NaN and infinities propagate as in torch (forward only)
 NAN = float("nan")
 INF = float("inf")
