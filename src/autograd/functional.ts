@@ -14,7 +14,7 @@ export function valueAndGrad<Args extends Tensor[]>(f: (...args: Args) => Tensor
         if (a.dtype !== 'float32' && a.dtype !== 'float64') {
           throw new Error(`valueAndGrad: argument ${i} has dtype ${a.dtype}; only floating point arguments can be differentiated`);
         }
-        return new Tensor(a.data, a.shape, a.dtype).requiresGrad_(true);
+        return a.viewAs(a.shape).requiresGrad_(true);
       }) as Args;
       const value = f(...inputs);
       if (!(value instanceof Tensor) || value.numel !== 1) {

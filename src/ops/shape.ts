@@ -15,7 +15,7 @@ import { sumTo } from './reduce.js';
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(x, shape, 'reshape');
   if (shapesEqual(target, x.shape)) return x;
-  const out = new Tensor(x.data, target, x.dtype);
+  const out = x.viewAs(target);
   if (!needsGrad(x)) return out;
   return record(out, 'ReshapeBackward', [x], (g) => [reshape(g, x.shape)]);
 }

@@ -186,6 +186,22 @@ test('changing a saved tensor in place before backward is an error', () => {
   assert.throws(() => y.backward(), /modified by an in-place operation/);
 });
 
+test('views share the version counter: a change through reshape or detach is caught too', () => {
+  const x = tensor([1, 2, 3, 4], { requiresGrad: true });
+  const w = tensor([1, 2, 3, 4]);
+  const y = x.mul(w.reshape(2, 2).reshape(4)).sum(); // saves a view of w
+  w.detach().mul_(2); // changes the same storage
+  assert.throws(() => y.backward(), /modified by an in-place operation/);
+  const y2 = x.exp().sum(); // saves exp's output
+  const out = y2.gradFn!.inputs[0];
+  noGrad(() => out.view(2, 2).zero_());
+  assert.throws(() => y2.backward(), /ExpBackward: a tensor needed for gradient computation \(shape \[4\]\) was modified/);
+  const plain = tensor([1, 2]);
+  const v = plain.version;
+  plain.add_(1);
+  assert.equal(plain.version, v + 1);
+});
+
 test('gradients take the dtype of their input (float32 op float64)', () => {
   const a = tensor([1, 2], { requiresGrad: true });
   const b = tensor([3, 4], f64);
