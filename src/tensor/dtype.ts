@@ -49,6 +49,7 @@ const CATEGORY: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64
  * The dtype of a binary op, torch.result_type's rule: a 0-d operand only decides the dtype when its
  * category (bool < integer < floating) is higher than the dimensioned operand's, so float32 [n] + float64 []
  * stays float32 while int32 [n] + float64 [] is float64.
+ * @example resultType('float32', false, 'float64', true) // 'float32'
  */
 export function resultType(a: DType, aZeroDim: boolean, b: DType, bZeroDim: boolean): DType {
   if (a === b) return a;
