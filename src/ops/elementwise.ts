@@ -162,6 +162,7 @@ export const isfinite = (x: Tensor): Tensor => unaryOp('isfinite', x);
 /** Elementwise choice: `a` where `condition` is true, else `b`, with broadcasting of all three. */
 export function where(condition: Tensor, aIn: TensorLike, bIn: TensorLike): Tensor {
   if (!(condition instanceof Tensor)) throw new Error('where: condition must be a Tensor');
+  if (condition.dtype !== 'bool') throw new Error(`where: condition must be a bool tensor (use a comparison such as x.gt(0)), got dtype ${condition.dtype}`);
   if (!(aIn instanceof Tensor) && !(bIn instanceof Tensor)) {
     aIn = asTensor(aIn, condition.dtype === 'bool' ? asTensor(0.5, condition) : condition);
   }

@@ -68,6 +68,7 @@ test('indices: dtype and range are checked before any kernel runs', () => {
   throwsWith(() => x.select(0, 3), 'select: index 3 out of range for dimension 0 with size 3');
   throwsWith(() => x.narrow(1, 2, 3), /^narrow: start \(2\) \+ length \(3\) exceeds dimension size \(4\)/);
   throwsWith(() => x.maskedFill(zeros([4]), 1), 'maskedFill: mask must have dtype bool, got float32');
+  throwsWith(() => dt.where(zeros([4]), x, 0), /^where: condition must be a bool tensor \(use a comparison such as x.gt\(0\)\), got dtype float32/);
 });
 
 test('ragged nested arrays and mismatched shapes are refused at creation', () => {
