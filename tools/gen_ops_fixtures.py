@@ -391,6 +391,15 @@ case(S, "oneHot_infer", "oneHot", [inp([4], "values", dtype="int64", values=[2, 
 case(S, "flip", "flip", [inp([2, 3, 4])], {"dims": [0, -1]})
 case(S, "maskedFill", "maskedFill", [inp([3, 4]), inp([4], "bool")], {"value": -2.0})
 
+# empty tensors through reductions and indexing
+case(R, "max_dim_of_empty_rows", "max", [inp([0, 3])], {"dim": 1})
+case(R, "amax_dim_of_empty_rows", "amax", [inp([0, 3])], {"dim": 1})
+case(R, "argmax_dim_of_empty_rows", "argmax", [inp([0, 3], grad=False)], {"dim": 1})
+case(R, "logsumexp_empty_rows", "logsumexp", [inp([0, 3])], {"dim": 1})
+case(R, "var_empty_rows", "var", [inp([0, 3])], {"dim": 1})
+case(S, "indexSelect_empty_index", "indexSelect", [inp([3, 2]), inp([0], "index", high=3)], {"dim": 0})
+case(S, "gather_empty_index", "gather", [inp([3, 2]), inp([0, 2], "index", high=3)], {"dim": 0})
+
 # higher ranks and size-1 dims
 X4 = [2, 1, 3, 2]
 case(R, "sum_4d_middle_dims", "sum", [inp(X4)], {"dim": [1, 2]})

@@ -113,8 +113,9 @@ export interface ValuesIndices {
 }
 
 function extremum(op: 'max' | 'min', x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
-  if (x.numel === 0) throw new Error(`${op}: cannot reduce an empty tensor (shape ${formatShape(x.shape)}) without an identity`);
   if (dim === undefined) {
+    // along a dim, only a zero-size reduced dim is an error (reduceRaw says so); empty rows are fine
+    if (x.numel === 0) throw new Error(`${op}: cannot reduce an empty tensor (shape ${formatShape(x.shape)}) without an identity`);
     const out = reduceRaw(op, x, normalizeDims(undefined, x.ndim), false, x.dtype, op);
     if (!needsGrad(x)) return out;
     return record(out, op === 'max' ? 'MaxBackward' : 'MinBackward', [x], (g) => [evenlyDistribute(g, x, out)], [x]);
