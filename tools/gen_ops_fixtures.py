@@ -400,6 +400,16 @@ case(R, "var_empty_rows", "var", [inp([0, 3])], {"dim": 1})
 case(S, "indexSelect_empty_index", "indexSelect", [inp([3, 2]), inp([0], "index", high=3)], {"dim": 0})
 case(S, "gather_empty_index", "gather", [inp([3, 2]), inp([0, 2], "index", high=3)], {"dim": 0})
 
+# 0-d tensors where torch accepts dim 0 / -1
+case(R, "max_dim_0d", "max", [inp([])], {"dim": 0})
+case(R, "min_dim_0d_keepdim", "min", [inp([])], {"dim": -1, "keepdim": True})
+case(R, "argmax_0d", "argmax", [inp([], grad=False)], {"dim": 0})
+case(R, "amax_0d", "amax", [inp([])], {"dim": 0})
+case(R, "logsumexp_0d", "logsumexp", [inp([])], {"dim": 0})
+case(S, "transpose_0d", "transpose", [inp([])], {"dim0": 0, "dim1": -1})
+case(S, "gather_0d", "gather", [inp([]), inp([], "index", high=1)], {"dim": 0})
+case(S, "flip_0d", "flip", [inp([])], {"dims": [0]})
+
 # higher ranks and size-1 dims
 X4 = [2, 1, 3, 2]
 case(R, "sum_4d_middle_dims", "sum", [inp(X4)], {"dim": [1, 2]})

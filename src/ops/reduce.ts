@@ -4,7 +4,7 @@ import { type DType, isFloating } from '../tensor/dtype.js';
 import { type Shape, formatShape, normalizeDim, normalizeDims, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { detach, emptyTensor } from './util.js';
-import { abs, div, eq, isinf, log, mul, pow, sqrt, sub, where, exp, add, ne, cast } from './elementwise.js';
+import { abs, div, eq, isinf, log, mul, pow, sqrt, sub, where, exp, add, ne, cast, clone } from './elementwise.js';
 import { expand, reshape, transpose, unsqueeze } from './shape.js';
 import { scatterAdd } from './indexing.js';
 import { eye, zeros } from '../tensor/creation.js';
@@ -23,6 +23,11 @@ function reducedShape(shape: Shape, dims: number[], keepdim: boolean): number[] 
 
 /** Runs a backend reduction over several axes, last first, without autograd. */
 function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, dtype: DType, opName: string): Tensor {
+  if (x.ndim === 0) {
+    // a 0-d tensor reduced over dim 0 or -1 is itself (its only index is 0), as in torch
+    dims = [];
+    if (op === 'argmax' || op === 'argmin') return new Tensor(backend().allocate(dtype, 1), [], dtype);
+  }
   let data = x.data;
   let shape = x.shape.slice();
   if (dims.length > 0 && x.numel === 0 && (op === 'max' || op === 'min' || op === 'argmax' || op === 'argmin')) {
@@ -121,6 +126,7 @@ function extremum(op: 'max' | 'min', x: Tensor, dim?: number, keepdim = false): 
     return record(out, op === 'max' ? 'MaxBackward' : 'MinBackward', [x], (g) => [evenlyDistribute(g, x, out)], [x]);
   }
   const axis = normalizeDim(dim, x.ndim, op);
+  if (x.ndim === 0) return { values: clone(x), indices: reduceRaw('argmax', x, [], false, 'int32', op) };
   const values = reduceRaw(op, x, [axis], keepdim, x.dtype, op);
   const indices = reduceRaw(op === 'max' ? 'argmax' : 'argmin', x, [axis], keepdim, 'int32', op);
   if (!needsGrad(x)) return { values, indices };

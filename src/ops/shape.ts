@@ -98,6 +98,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const perm = Array.from({ length: x.ndim }, (_, i) => i);
   const a = normalizeDim(dim0, x.ndim, 'transpose');
   const b = normalizeDim(dim1, x.ndim, 'transpose');
+  if (a === b) return x;
   [perm[a], perm[b]] = [perm[b], perm[a]];
   return permute(x, perm);
 }
@@ -158,6 +159,7 @@ export function contiguous(x: Tensor): Tensor {
  * start/end count from the end and out-of-range bounds are clamped, as in Python slicing.
  */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
+  checkNotZeroDim(x, 'slice');
   const d = normalizeDim(dim, x.ndim, 'slice');
   if (!Number.isInteger(step) || step <= 0) throw new Error(`slice: step must be a positive integer, got ${step}`);
   const size = x.shape[d];
@@ -186,8 +188,13 @@ function sliceBackward(g: Tensor, shape: Shape, d: number, start: number, step: 
   return record(out, 'SliceBackwardBackward', [g], (gg) => [sliceRaw(gg, d, start, g.shape[d], step)]);
 }
 
+function checkNotZeroDim(x: Tensor, op: string): void {
+  if (x.ndim === 0) throw new Error(`${op}: cannot be applied to a 0-dim tensor`);
+}
+
 /** `length` elements from `start` along `dim`, like torch.narrow. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  checkNotZeroDim(x, 'narrow');
   const d = normalizeDim(dim, x.ndim, 'narrow');
   const s = start < 0 ? start + x.shape[d] : start;
   if (!Number.isInteger(length) || length < 0 || s < 0 || s + length > x.shape[d]) {
@@ -198,6 +205,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 
 /** x[..., index, ...] along `dim`, removing that dim, like torch.select. */
 export function select(x: Tensor, dim: number, index: number): Tensor {
+  checkNotZeroDim(x, 'select');
   const d = normalizeDim(dim, x.ndim, 'select');
   const size = x.shape[d];
   if (!Number.isInteger(index) || index < -size || index >= size) {
@@ -213,6 +221,9 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const parts = tensors.filter((x) => !(x.ndim === 1 && x.numel === 0));
   if (parts.length === 0) return tensors[0];
   const ref = parts[0];
+  parts.forEach((x, i) => {
+    if (x.ndim === 0) throw new Error(`cat: zero-dimensional tensor (at position ${tensors.indexOf(x)}) cannot be concatenated; use stack`);
+  });
   const d = normalizeDim(dim, ref.ndim, 'cat');
   let dtype = ref.dtype;
   parts.forEach((x, i) => {
@@ -259,6 +270,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Splits into pieces of `splitSize` (the last may be smaller) or of the listed sizes, like torch.split. */
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+  checkNotZeroDim(x, 'split');
   const d = normalizeDim(dim, x.ndim, 'split');
   const size = x.shape[d];
   let sizes: number[];
@@ -282,6 +294,7 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
 
 /** Splits into `chunks` pieces of size ceil(n / chunks) (fewer if n is small), like torch.chunk. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  checkNotZeroDim(x, 'chunk');
   if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
   const d = normalizeDim(dim, x.ndim, 'chunk');
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);

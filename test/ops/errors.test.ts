@@ -105,6 +105,10 @@ test('shape ops explain what they expected', () => {
   throwsWith(() => x.view(4, -1), /^reshape: shape \[4,-1\] is invalid for input of size 6/);
   throwsWith(() => dt.cat([x, zeros([2, 2])]), /^cat: sizes of tensors must match except in dimension 0: tensor 0 has shape \[2,3\], tensor 1 has shape \[2,2\]/);
   throwsWith(() => dt.cat([]), 'cat: expected a non-empty list of Tensors');
+  throwsWith(() => dt.cat([tensor(1), tensor(2)]), 'cat: zero-dimensional tensor (at position 0) cannot be concatenated; use stack');
+  for (const [op, f] of [['select', () => tensor(1).select(0, 0)], ['narrow', () => tensor(1).narrow(0, 0, 1)], ['split', () => tensor(1).split(1)]] as const) {
+    throwsWith(f, `${op}: cannot be applied to a 0-dim tensor`);
+  }
   throwsWith(() => dt.stack([x, zeros([3, 2])]), /^stack: expects each tensor to be equal size, but got \[2,3\] at entry 0 and \[3,2\] at entry 1/);
   throwsWith(() => x.split([1, 3], 1), 'split: split sizes [1,3] sum to 4, but dimension 1 has size 3');
   throwsWith(() => x.chunk(0), /^chunk: chunks must be a positive integer, got 0/);
