@@ -110,6 +110,9 @@ function padTo(t: Tensor, shape: Shape): Tensor {
 /** Integer labels to one-hot rows (int32), like torch.nn.functional.one_hot. numClasses -1 infers max+1. */
 export function oneHot(labels: Tensor, numClasses = -1): Tensor {
   if (labels.dtype !== 'int32') throw new Error(`oneHot: labels must have dtype int32, got ${labels.dtype}`);
+  if (numClasses !== -1 && !(Number.isInteger(numClasses) && numClasses >= 0)) {
+    throw new Error(`oneHot: numClasses must be -1 (inferred) or a non-negative integer, got ${numClasses}`);
+  }
   const data = labels.data;
   let n = numClasses;
   if (n === -1) {

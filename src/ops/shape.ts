@@ -54,6 +54,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 /** Splits dim `dim` into `sizes` (one may be -1). */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   const d = normalizeDim(dim, x.ndim, 'unflatten');
+  if (sizes.some((s) => !Number.isInteger(s) || (s < 0 && s !== -1))) throw new Error(`unflatten: sizes must be non-negative integers or -1, got ${formatShape(sizes)}`);
   const known = sizes.reduce((n, s) => (s === -1 ? n : n * s), 1);
   const filled = sizes.map((s) => (s === -1 ? x.shape[d] / known : s));
   if (sizeOf(filled) !== x.shape[d]) {
@@ -162,6 +163,9 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   checkNotZeroDim(x, 'slice');
   const d = normalizeDim(dim, x.ndim, 'slice');
   if (!Number.isInteger(step) || step <= 0) throw new Error(`slice: step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(start) || (end !== undefined && !Number.isInteger(end))) {
+    throw new Error(`slice: start and end must be integers, got start=${start}, end=${end}`);
+  }
   const size = x.shape[d];
   const clampIndex = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
   const s = clampIndex(start);
@@ -197,6 +201,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   checkNotZeroDim(x, 'narrow');
   const d = normalizeDim(dim, x.ndim, 'narrow');
   const s = start < 0 ? start + x.shape[d] : start;
+  if (!Number.isInteger(start)) throw new Error(`narrow: start must be an integer, got ${start}`);
   if (!Number.isInteger(length) || length < 0 || s < 0 || s + length > x.shape[d]) {
     throw new Error(`narrow: start (${start}) + length (${length}) exceeds dimension size (${x.shape[d]}) of dim ${dim}`);
   }
@@ -281,6 +286,7 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
     if (sizes.length === 0) sizes.push(0);
   } else {
     sizes = [...splitSize];
+    if (sizes.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`split: split sizes must be non-negative integers, got ${formatShape(sizes)}`);
     const total = sizes.reduce((a, b) => a + b, 0);
     if (total !== size) throw new Error(`split: split sizes ${formatShape(sizes)} sum to ${total}, but dimension ${dim} has size ${size}`);
   }
@@ -350,6 +356,7 @@ export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
 
 function triangleMask(x: Tensor, diagonal: number, lower: boolean, op: string): Tensor {
   if (x.ndim < 2) throw new Error(`${op}: input tensor must have at least 2 dimensions, got shape ${formatShape(x.shape)}`);
+  if (!Number.isInteger(diagonal)) throw new Error(`${op}: diagonal must be an integer, got ${diagonal}`);
   const [rows, cols] = x.shape.slice(-2);
   const mask = new Uint8Array(rows * cols);
   for (let i = 0; i < rows; i++) {

@@ -119,6 +119,12 @@ test('shape ops explain what they expected', () => {
   throwsWith(() => zeros([3]).tril(), /^tril: input tensor must have at least 2 dimensions, got shape \[3\]/);
   throwsWith(() => x.flatten(1, 0), /^flatten: startDim 1 cannot come after endDim 0/);
   throwsWith(() => zeros([2, 3, 4]).t(), /^t: expects a tensor with <= 2 dimensions, but got 3/);
+  throwsWith(() => x.narrow(1, 0.5, 1), 'narrow: start must be an integer, got 0.5');
+  throwsWith(() => x.slice(1, 0.5, 2), 'slice: start and end must be integers, got start=0.5, end=2');
+  throwsWith(() => x.split([1, -1, 3], 1), 'split: split sizes must be non-negative integers, got [1,-1,3]');
+  throwsWith(() => x.tril(0.5), 'tril: diagonal must be an integer, got 0.5');
+  throwsWith(() => x.unflatten(1, [1.5, 2]), 'unflatten: sizes must be non-negative integers or -1, got [1.5,2]');
+  throwsWith(() => dt.oneHot(tensor([1], { dtype: 'int32' }), 2.5), 'oneHot: numClasses must be -1 (inferred) or a non-negative integer, got 2.5');
   throwsWith(() => x.unflatten(1, [2, 2]), /^unflatten: sizes \[2,2\] don't multiply up to the size of dim 1 \(3\)/);
 });
 
