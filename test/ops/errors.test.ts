@@ -82,6 +82,7 @@ test('ragged nested arrays and mismatched shapes are refused at creation', () =>
   throwsWith(() => zeros([2, -1]), 'zeros: invalid shape [2,-1] (sizes must be non-negative integers)');
   throwsWith(() => ones([2.5]), /^ones: invalid shape \[2.5\]/);
   throwsWith(() => dt.arange(0, 1, 0), /^arange: step must be finite and nonzero/);
+  throwsWith(() => dt.arange(0, Infinity), 'arange: start and end must be finite, got start=0, end=Infinity');
   throwsWith(() => dt.arange(0, 5, -1), /^arange: upper bound and larger bound inconsistent with step sign/);
   throwsWith(() => dt.linspace(0, 1, -1), /^linspace: number of steps must be a non-negative integer, got -1/);
   throwsWith(() => dt.randint(3, 3, [2]), /^randint: expected integers low < high, got low=3, high=3/);
