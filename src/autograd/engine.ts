@@ -155,7 +155,8 @@ export function backward(root: Tensor, gradient?: Tensor | null, options: Backwa
     if (!t.isLeaf && !t.retainsGrad) return;
     if (t.grad === null) {
       // a fresh copy: the same gradient tensor may reach several leaves, and .grad is updated in place
-      t.grad = createGraph ? grad : cloneDetached(grad);
+      // (with createGraph too, as torch: a differentiable copy, else a + b would give a and b one .grad)
+      t.grad = createGraph ? cloneTracked(grad) : cloneDetached(grad);
     } else if (createGraph || isGradEnabled()) {
       t.grad = addGrads(t.grad, grad);
     } else {
@@ -168,6 +169,10 @@ function cloneDetached(t: Tensor): Tensor {
   const copy = backend().allocate(t.dtype, t.numel);
   copy.set(t.data);
   return new Tensor(copy, t.shape, t.dtype);
+}
+
+function cloneTracked(t: Tensor): Tensor {
+  return record(cloneDetached(t), 'CloneBackward', [t], (g) => [g]);
 }
 
 /**

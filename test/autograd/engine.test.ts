@@ -178,6 +178,16 @@ test('backward with createGraph leaves a differentiable .grad', () => {
   assert.equal(g2.item(), 12); // d/dx 3x^2 = 6x
 });
 
+test('leaves reached by the same gradient get their own .grad, with createGraph too', () => {
+  const a = tensor([1], { requiresGrad: true });
+  const b = tensor([1], { requiresGrad: true });
+  a.add(b).sum().backward(null, { createGraph: true });
+  assert.notEqual(a.grad, b.grad);
+  a.mul(2).sum().backward();
+  assertClose(a.grad!, [3]);
+  assertClose(b.grad!, [1]);
+});
+
 test('changing a saved tensor in place before backward is an error', () => {
   const x = tensor([1, 2], { requiresGrad: true });
   const w = tensor([3, 4]);
