@@ -17,7 +17,7 @@ export function erf(x: number): number {
 
 function erfcPositive(x: number): number {
   if (x < 4) {
-    // Cody's c[8] = 2.15e-8 is the leading coefficient and c[7] = 1230.3 the constant term
+    // Cody's leading coefficient is the small 2.15e-8 and the constant term is 1230.339...
     const p = (((((((2.15311535474403846e-8 * x + 5.64188496988670089e-1) * x + 8.88314979438837594) * x + 66.1191906371416295) * x
       + 298.635138197400131) * x + 881.952221241769090) * x + 1712.04761263407058) * x + 2051.07837782607147) * x + 1230.33935479799725;
     const q = (((((((x + 15.7449261107098347) * x + 117.693950891312499) * x + 537.181101862009858) * x + 1621.38957456669019) * x
