@@ -469,6 +469,37 @@ case(L, "logSoftmax_last", "logSoftmax", [inp([3, 4])], {"dim": -1})
 case(L, "logSoftmax_dim0", "logSoftmax", [inp([2, 3, 2])], {"dim": 0})
 case(L, "logSoftmax_large_values", "logSoftmax", [inp([2, 3], "values", values=[1000.0, 1001.0, 999.0, -1000.0, -1001.0, -999.0])], {"dim": -1})
 
+# random combinations (seeded): broadcast shapes with 0/1 dims for binary ops, random dims for reductions
+import random as _random
+_rng = _random.Random(1234)
+
+
+def _broadcast_pair():
+    nd = _rng.randint(0, 4)
+    out = [_rng.choice([1, 2, 3]) for _ in range(nd)]
+    a = [d if _rng.random() < 0.6 else 1 for d in out]
+    b = [d if _rng.random() < 0.6 else 1 for d in out]
+    a = a[_rng.randint(0, len(a)):] if _rng.random() < 0.3 else a
+    b = b[_rng.randint(0, len(b)):] if _rng.random() < 0.3 else b
+    return a, b
+
+
+for k in range(24):
+    op = ["add", "sub", "mul", "div", "maximum", "atan2"][k % 6]
+    a, b = _broadcast_pair()
+    case("random", f"random_{op}_{k}", op, [inp(a), inp(b, "pos" if op in ("div", "atan2") else "randn")])
+for k in range(16):
+    op = ["sum", "mean", "amax", "logsumexp", "var", "norm", "softmax", "logSoftmax"][k % 8]
+    nd = _rng.randint(1, 4)
+    shape = [_rng.choice([1, 2, 3]) for _ in range(nd)]
+    dims = sorted(_rng.sample(range(-nd, 0), _rng.randint(1, nd)))
+    params = {"dim": dims[0] if op in ("softmax", "logSoftmax") else dims}
+    if op not in ("softmax", "logSoftmax"):
+        params["keepdim"] = _rng.random() < 0.5
+    if op == "var" and all(shape[d] == 1 for d in dims):
+        shape[dims[0]] = 3  # unbiased variance of one element is NaN in both; keep the case informative
+    case("random", f"random_{op}_{k}", op, [inp(shape)], params)
+
 # float32: the same code paths in single precision (compared with rtol 1e-5)
 F32G = "float32"
 case(F32G, "f32_add_broadcast", "add", [inp([3, 1, 5], dtype="float32"), inp([4, 1], dtype="float32")], gradcheck=False)

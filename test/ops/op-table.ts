@@ -217,7 +217,7 @@ export const OPS: Record<string, OpFn> = {
   logSoftmax: ([x], p) => x.logSoftmax(one(p.dim)),
 };
 
-export const GROUPS = ['elementwise', 'reduce', 'shape', 'linalg', 'float32'] as const;
+export const GROUPS = ['elementwise', 'reduce', 'shape', 'linalg', 'random', 'float32'] as const;
 
 export function loadCases(group: (typeof GROUPS)[number]): OpCase[] {
   return loadFixture<OpCase[]>(`ops_${group}`);
