@@ -208,6 +208,7 @@ export function variance(x: Tensor, dim?: Dims, unbiased = true, keepdim = false
 }
 
 export function std(x: Tensor, dim?: Dims, unbiased = true, keepdim = false): Tensor {
+  if (!isFloating(x.dtype)) throw new Error(`std: expected a floating point tensor, got dtype ${x.dtype}`);
   return sqrt(variance(x, dim, unbiased, keepdim));
 }
 
