@@ -226,7 +226,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const parts = tensors.filter((x) => !(x.ndim === 1 && x.numel === 0));
   if (parts.length === 0) return tensors[0];
   const ref = parts[0];
-  parts.forEach((x, i) => {
+  parts.forEach((x) => {
     if (x.ndim === 0) throw new Error(`cat: zero-dimensional tensor (at position ${tensors.indexOf(x)}) cannot be concatenated; use stack`);
   });
   const d = normalizeDim(dim, ref.ndim, 'cat');
