@@ -5,7 +5,7 @@ import './ops/methods.js';
 export { Tensor } from './tensor/tensor.js';
 export type { GradFn, GradHook, NestedArray } from './tensor/tensor.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
-export { promoteTypes } from './tensor/dtype.js';
+export { promoteTypes, resultType } from './tensor/dtype.js';
 export { broadcastShapes } from './tensor/shape.js';
 export {
   tensor, scalar, zeros, ones, full, empty, zerosLike, onesLike, fullLike, arange, linspace, eye,
@@ -31,7 +31,7 @@ export {
   add, sub, mul, div, pow, neg, maximum, minimum, atan2, remainder, fmod, floorDivide,
   eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, logicalNot, isnan, isinf, isfinite, where, clamp,
   abs, sign, exp, expm1, log, log1p, log2, log10, sqrt, rsqrt, reciprocal, square, sin, cos, tan, asin, acos, atan,
-  sinh, cosh, tanh, sigmoid, erf, floor, ceil, round, trunc, relu, leakyRelu, elu, gelu, silu, softplus, cast,
+  sinh, cosh, tanh, sigmoid, erf, floor, ceil, round, trunc, relu, leakyRelu, elu, gelu, silu, softplus, cast, clone,
 } from './ops/elementwise.js';
 export {
   sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all, variance as var, variance, std, logsumexp, norm,

@@ -25,6 +25,14 @@ function addGrads(a: Tensor, b: Tensor): Tensor {
   return record(out, 'AddBackward', [a, b], (g) => [g, g]);
 }
 
+// Gradients take their input's dtype, as torch's engine casts them (float32 x + float64 y gives x a float32 grad).
+function castGrad(g: Tensor, t: Tensor): Tensor {
+  if (g.dtype === t.dtype) return g;
+  const out = new Tensor(backend().allocate(t.dtype, g.numel), g.shape, t.dtype);
+  out.data.set(g.data);
+  return record(out, 'ToCopyBackward', [g], (gg) => [castGrad(gg, g)]);
+}
+
 function onesFor(t: Tensor): Tensor {
   const data = backend().allocate(t.dtype, t.numel);
   data.fill(1);
@@ -146,7 +154,8 @@ function propagate(
           const ig = inputGrads[i];
           if (!ig || !input.requiresGrad) continue;
           if (ig.shape !== input.shape) checkGradShape(input, ig, fn.name);
-          input.pendingGrad = input.pendingGrad ? addGrads(input.pendingGrad, ig) : ig;
+          const cg = castGrad(ig, input);
+          input.pendingGrad = input.pendingGrad ? addGrads(input.pendingGrad, cg) : cg;
         }
       }
     } finally {
@@ -171,7 +180,8 @@ export function backward(root: Tensor, gradient?: Tensor | null, options: Backwa
     if (!t.isLeaf && !t.retainsGrad) return;
     if (t.grad === null) {
       // a fresh copy: the same gradient tensor may reach several leaves, and .grad is updated in place
-      t.grad = createGraph ? grad : cloneDetached(grad);
+      // (with createGraph too, as torch: a differentiable copy, else a + b would give a and b one .grad)
+      t.grad = createGraph ? cloneTracked(grad) : cloneDetached(grad);
     } else if (createGraph || isGradEnabled()) {
       t.grad = addGrads(t.grad, grad);
     } else {
@@ -184,6 +194,10 @@ function cloneDetached(t: Tensor): Tensor {
   const copy = backend().allocate(t.dtype, t.numel);
   copy.set(t.data);
   return new Tensor(copy, t.shape, t.dtype);
+}
+
+function cloneTracked(t: Tensor): Tensor {
+  return record(cloneDetached(t), 'CloneBackward', [t], (g) => [g]);
 }
 
 /**

@@ -10,12 +10,18 @@ import { enableGrad } from './grad-mode.js';
 export function valueAndGrad<Args extends Tensor[]>(f: (...args: Args) => Tensor): (...args: Args) => [Tensor, Tensor[]] {
   return (...args: Args) =>
     enableGrad(() => {
-      const inputs = args.map((a) => new Tensor(a.data, a.shape, a.dtype).requiresGrad_(true)) as Args;
+      const inputs = args.map((a, i) => {
+        if (a.dtype !== 'float32' && a.dtype !== 'float64') {
+          throw new Error(`valueAndGrad: argument ${i} has dtype ${a.dtype}; only floating point arguments can be differentiated`);
+        }
+        return a.viewAs(a.shape).requiresGrad_(true);
+      }) as Args;
       const value = f(...inputs);
       if (!(value instanceof Tensor) || value.numel !== 1) {
         throw new Error(`valueAndGrad: f must return a scalar tensor, got ${value instanceof Tensor ? `shape [${value.shape.join(',')}]` : typeof value}`);
       }
-      const grads = grad(value, inputs, { allowUnused: true });
+      // a value that does not depend on the arguments has zero gradients
+      const grads = value.requiresGrad ? grad(value, inputs, { allowUnused: true }) : inputs.map(() => null);
       const zerosFor = (t: Tensor) => new Tensor(new (t.data.constructor as Float32ArrayConstructor)(t.numel), t.shape, t.dtype);
       return [new Tensor(value.data, value.shape, value.dtype), grads.map((g, i) => g ?? zerosFor(inputs[i]))];
     });

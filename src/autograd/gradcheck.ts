@@ -43,7 +43,11 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
       throw new Error(`gradcheck: input ${i} has dtype ${ins[i].dtype}; finite differences need float64 inputs`);
     }
   }
-  const outputs = outputsOf(fn, ins).filter((o) => o.requiresGrad);
+  // float outputs outside the graph (the gradient of a linear function, in gradgradcheck) must have a zero
+  // numerical Jacobian, as in torch
+  const all = outputsOf(fn, ins);
+  const kept = all.map((o, i) => (o.requiresGrad || o.dtype === 'float64' ? i : -1)).filter((i) => i >= 0);
+  const outputs = kept.map((i) => all[i]);
   if (outputs.length === 0) throw new Error('gradcheck: no output requires grad');
 
   // numerical Jacobians: numeric[o][i] is [out numel][in numel]
@@ -54,9 +58,9 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
       for (let k = 0; k < data.length; k++) {
         const saved = data[k];
         data[k] = saved + eps;
-        const plus = outputsOf(fn, ins).map((o) => Float64Array.from(o.data));
+        const plus = outputsOf(fn, ins).filter((_, i) => kept.includes(i)).map((o) => Float64Array.from(o.data));
         data[k] = saved - eps;
-        const minus = outputsOf(fn, ins).map((o) => Float64Array.from(o.data));
+        const minus = outputsOf(fn, ins).filter((_, i) => kept.includes(i)).map((o) => Float64Array.from(o.data));
         data[k] = saved;
         outputs.forEach((o, oi) => {
           for (let j = 0; j < o.numel; j++) numeric[oi][ii][j * data.length + k] = (plus[oi][j] - minus[oi][j]) / (2 * eps);
@@ -66,6 +70,18 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
   });
 
   outputs.forEach((o, oi) => {
+    if (!o.requiresGrad) {
+      diffIdx.forEach((i, ii) => {
+        const k = numeric[oi][ii].findIndex((v) => !(Math.abs(v) <= atol));
+        if (k >= 0) {
+          throw new Error(
+            `gradcheck: output ${oi} (shape ${formatShape(o.shape)}) does not require grad, but its numerical gradient ` +
+              `with respect to input ${i} is ${numeric[oi][ii][k]} at output element ${unravel(Math.floor(k / ins[i].numel), o.shape)}`,
+          );
+        }
+      });
+      return;
+    }
     for (let j = 0; j < o.numel; j++) {
       const seed = new Tensor(new Float64Array(o.numel), o.shape, o.dtype);
       seed.data[j] = 1;
@@ -96,6 +112,7 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
 export function gradgradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckOptions = {}): true {
   const ins = [...inputs];
   const outputs = outputsOf(fn, ins).filter((o) => o.requiresGrad);
+  if (outputs.length === 0) throw new Error('gradgradcheck: no output requires grad');
   const generator = new Generator(0);
   const gradOutputs = outputs.map((o) => {
     const data = new Float64Array(o.numel);
@@ -106,7 +123,8 @@ export function gradgradcheck(fn: Fn, inputs: readonly Tensor[], options: Gradch
   const firstGrad = (...xs: Tensor[]) => enableGrad(() => {
     const outs = outputsOf(fn, xs).filter((o) => o.requiresGrad);
     const grads = grad(outs, xs.filter((t) => t.requiresGrad), { gradOutputs, createGraph: true, allowUnused: true });
-    return grads.filter((g) => g !== null && g.requiresGrad);
+    // a gradient that does not require grad is constant in the inputs (a linear fn): gradcheck checks it is
+    return grads.filter((g) => g !== null);
   });
   if (diff.length === 0) throw new Error('gradgradcheck: no input requires grad');
   return gradcheck(firstGrad, ins, options);

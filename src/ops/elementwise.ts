@@ -1,6 +1,6 @@
 import { type BinaryOp, type UnaryOp, backend } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
-import { type DType, isFloating, promoteTypes } from '../tensor/dtype.js';
+import { type DType, isFloating, resultType } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type TensorLike, asTensor, emptyTensor } from './util.js';
@@ -52,10 +52,16 @@ export function binaryOp(op: BinaryOp, aIn: TensorLike, bIn: TensorLike, grad?: 
     throw new Error(`${op}: expected at least one Tensor argument`);
   }
   const shape = broadcastShapes(a.shape, b.shape, op);
-  let dtype = a.dtype === b.dtype ? a.dtype : promoteTypes(a.dtype, b.dtype);
+  // numbers became 0-d tensors above, so torch's rule for 0-d operands also covers Python-style scalars
+  let dtype = a.dtype === b.dtype ? a.dtype : resultType(a.dtype, a.ndim === 0, b.dtype, b.ndim === 0);
   if (COMPARISON.has(op)) dtype = 'bool';
   else if (op === 'div' && !isFloating(dtype)) dtype = 'float32';
-  else if (dtype === 'bool' && op !== 'maximum' && op !== 'minimum') dtype = 'int32';
+  else if (dtype === 'bool' && op !== 'maximum' && op !== 'minimum') {
+    // torch: bool + bool is logical or, bool * bool logical and, bool - bool an error
+    if (op === 'add' || op === 'mul') op = op === 'add' ? 'logicalOr' : 'logicalAnd';
+    else if (op === 'sub') throw new Error('sub: subtraction of two bool tensors is not supported; use logicalXor or logicalNot');
+    else dtype = 'int32';
+  }
   const out = emptyTensor(shape, dtype);
   backend().binary(op, a.data, a.shape, b.data, b.shape, out.data, shape);
   if (!grad || !needsGrad(a, b)) return out;
@@ -88,8 +94,16 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   return binaryOp('div', a, b, divGrad);
 }
 
+const isIntegral = (t: TensorLike) => (t instanceof Tensor ? !isFloating(t.dtype) : Number.isInteger(t));
+
 /** a ** b, with PyTorch's gradients (see powGrad). */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
+  if (isIntegral(a) && isIntegral(b)) {
+    const exponent = b instanceof Tensor ? b.data : [b];
+    for (let i = 0; i < exponent.length; i++) {
+      if (exponent[i] < 0) throw new Error(`pow: integers to negative integer powers are not allowed (exponent ${exponent[i]})`);
+    }
+  }
   return binaryOp('pow', a, b, powGrad);
 }
 
@@ -177,13 +191,14 @@ export const isfinite = (x: Tensor): Tensor => unaryOp('isfinite', x);
 /** Elementwise choice: `a` where `condition` is true, else `b`, with broadcasting of all three. */
 export function where(condition: Tensor, aIn: TensorLike, bIn: TensorLike): Tensor {
   if (!(condition instanceof Tensor)) throw new Error('where: condition must be a Tensor');
+  if (condition.dtype !== 'bool') throw new Error(`where: condition must be a bool tensor (use a comparison such as x.gt(0)), got dtype ${condition.dtype}`);
   if (!(aIn instanceof Tensor) && !(bIn instanceof Tensor)) {
     aIn = asTensor(aIn, condition.dtype === 'bool' ? asTensor(0.5, condition) : condition);
   }
   const a = aIn instanceof Tensor ? aIn : asTensor(aIn, bIn as Tensor);
   const b = bIn instanceof Tensor ? bIn : asTensor(bIn, a);
   const shape = broadcastShapes(broadcastShapes(condition.shape, a.shape, 'where'), b.shape, 'where');
-  const out = emptyTensor(shape, promoteTypes(a.dtype, b.dtype));
+  const out = emptyTensor(shape, resultType(a.dtype, a.ndim === 0, b.dtype, b.ndim === 0));
   backend().where(condition.data, condition.shape, a.data, a.shape, b.data, b.shape, out.data, shape);
   if (!needsGrad(a, b)) return out;
   return record(out, 'WhereBackward', [a, b], (g) => [
@@ -239,6 +254,9 @@ export const ceil = (x: Tensor): Tensor => unaryOp('ceil', x, (g) => mul(g, 0));
 export const round = (x: Tensor): Tensor => unaryOp('round', x, (g) => mul(g, 0));
 export const trunc = (x: Tensor): Tensor => unaryOp('trunc', x, (g) => mul(g, 0));
 
+/** A copy with its own storage; the gradient passes through. @example const y = clone(x); */
+export const clone = (x: Tensor): Tensor => unaryOp('copy', x, (g) => g, false);
+
 // ---- activations ----
 /** max(x, 0); the gradient at 0 is 0, as in PyTorch. */
 export const relu = (x: Tensor): Tensor => unaryOp('relu', x, (g, _a, out) => mul(g, gt(out, 0)), false);
@@ -250,8 +268,9 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 
 /** x where x > 0, else alpha * (exp(x) - 1). */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  // expm1 of min(x, 0) keeps the unused branch finite, so its zero gradient stays zero
-  return where(gt(x, 0), x, mul(expm1(minimum(x, 0)), alpha));
+  // expm1 of min(x, 0) keeps the unused branch finite, so its zero gradient stays zero; clamp (not minimum,
+  // which splits ties) so that the gradient at exactly 0 is alpha, as in torch
+  return where(gt(x, 0), x, mul(expm1(clamp(x, null, 0)), alpha));
 }
 
 /**
@@ -275,7 +294,7 @@ export function silu(x: Tensor): Tensor {
 /** log(1 + exp(beta x)) / beta, linear above `threshold` as in PyTorch. */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   const bx = mul(x, beta);
-  const smooth = div(log1p(exp(minimum(bx, threshold))), beta);
+  const smooth = div(log1p(exp(clamp(bx, null, threshold))), beta); // clamp: no tie split at the threshold
   return where(gt(bx, threshold), x, smooth);
 }
 

@@ -4,6 +4,7 @@ import { type Shape, formatShape, normalizeDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type TensorLike, emptyTensor } from './util.js';
 import { where } from './elementwise.js';
+import { reshape } from './shape.js';
 
 function checkIndex(op: string, index: Tensor, size: number, what: string): Int32Array {
   if (!(index instanceof Tensor)) throw new Error(`${op}: index must be a Tensor`);
@@ -52,6 +53,11 @@ function checkGatherShapes(op: string, x: Tensor, d: number, index: Tensor): voi
 
 /** out[i][j] = x[i][index[i][j]] along `dim`, like torch.gather. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  if (x.ndim === 0 && index instanceof Tensor && index.ndim === 0) {
+    // torch treats 0-d operands as 1-element vectors here
+    normalizeDim(dim, 0, 'gather');
+    return reshape(gather(reshape(x, [1]), 0, reshape(index, [1])), []);
+  }
   const d = normalizeDim(dim, x.ndim, 'gather');
   checkGatherShapes('gather', x, d, index);
   const idx = checkIndex('gather', index, x.shape[d], `dimension ${dim} of shape ${formatShape(x.shape)}`);
@@ -104,9 +110,16 @@ function padTo(t: Tensor, shape: Shape): Tensor {
 /** Integer labels to one-hot rows (int32), like torch.nn.functional.one_hot. numClasses -1 infers max+1. */
 export function oneHot(labels: Tensor, numClasses = -1): Tensor {
   if (labels.dtype !== 'int32') throw new Error(`oneHot: labels must have dtype int32, got ${labels.dtype}`);
+  if (numClasses !== -1 && !(Number.isInteger(numClasses) && numClasses >= 0)) {
+    throw new Error(`oneHot: numClasses must be -1 (inferred) or a non-negative integer, got ${numClasses}`);
+  }
   const data = labels.data;
   let n = numClasses;
-  if (n === -1) n = data.length ? Math.max(...data) + 1 : 0;
+  if (n === -1) {
+    // a loop, not Math.max(...data): spreading a large array overflows the call stack
+    n = 0;
+    for (let i = 0; i < data.length; i++) if (data[i] + 1 > n) n = data[i] + 1;
+  }
   checkIndex('oneHot', labels, n, 'numClasses');
   const out = emptyTensor([...labels.shape, n], 'int32');
   for (let i = 0; i < data.length; i++) out.data[i * n + data[i]] = 1;
@@ -124,6 +137,7 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   let out = x;
   for (const dim of typeof dims === 'number' ? [dims] : dims) {
     const d = normalizeDim(dim, x.ndim, 'flip');
+    if (x.ndim === 0) continue; // nothing to reverse
     const n = x.shape[d];
     const reversed = new Int32Array(n);
     for (let i = 0; i < n; i++) reversed[i] = n - 1 - i;

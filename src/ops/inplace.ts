@@ -1,6 +1,6 @@
 import { type BinaryOp, type UnaryOp, backend } from '../backend/backend.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
-import { isFloating } from '../tensor/dtype.js';
+import { type DType, isFloating } from '../tensor/dtype.js';
 import { broadcastShapes, formatShape, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
@@ -38,7 +38,11 @@ function binaryInplace(op: BinaryOp, t: Tensor, otherIn: TensorLike, name: strin
 
 export function add_(t: Tensor, other: TensorLike, alpha = 1): Tensor {
   if (alpha !== 1) {
-    const scaled = other instanceof Tensor ? scaledCopy(other, alpha) : other * alpha;
+    if (!isFloating(t.dtype) && !Number.isInteger(alpha)) {
+      throw new Error(`add_: for integral tensors (dtype ${t.dtype}), alpha must be an integer, got ${alpha}`);
+    }
+    // scaled in t's dtype: an int32 `other` times 0.5 must not be truncated
+    const scaled = other instanceof Tensor ? scaledCopy(other, alpha, isFloating(t.dtype) ? t.dtype : other.dtype) : other * alpha;
     return binaryInplace('add', t, scaled, 'add_');
   }
   return binaryInplace('add', t, other, 'add_');
@@ -54,8 +58,8 @@ export const pow_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('pow
 export const maximum_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('maximum', t, other, 'maximum_');
 export const minimum_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('minimum', t, other, 'minimum_');
 
-function scaledCopy(x: Tensor, alpha: number): Tensor {
-  const out = new Tensor(backend().allocate(x.dtype, x.numel), x.shape, x.dtype);
+function scaledCopy(x: Tensor, alpha: number, dtype: DType): Tensor {
+  const out = new Tensor(backend().allocate(dtype, x.numel), x.shape, dtype);
   backend().binary('mul', x.data, x.shape, new Float64Array([alpha]), [], out.data, out.shape);
   return out;
 }

@@ -34,6 +34,12 @@ declare module '../tensor/tensor.js' {
     maximum(other: TensorLike): Tensor;
     minimum(other: TensorLike): Tensor;
     remainder(other: TensorLike): Tensor;
+    fmod(other: TensorLike): Tensor;
+    floorDivide(other: TensorLike): Tensor;
+    atan2(other: TensorLike): Tensor;
+    logicalAnd(other: TensorLike): Tensor;
+    logicalOr(other: TensorLike): Tensor;
+    logicalXor(other: TensorLike): Tensor;
     clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor;
     eq(other: TensorLike): Tensor;
     ne(other: TensorLike): Tensor;
@@ -55,6 +61,13 @@ declare module '../tensor/tensor.js' {
     log(): Tensor;
     log1p(): Tensor;
     log2(): Tensor;
+    log10(): Tensor;
+    asin(): Tensor;
+    acos(): Tensor;
+    atan(): Tensor;
+    sinh(): Tensor;
+    cosh(): Tensor;
+    trunc(): Tensor;
     sqrt(): Tensor;
     rsqrt(): Tensor;
     reciprocal(): Tensor;
@@ -126,6 +139,8 @@ declare module '../tensor/tensor.js' {
     matmul(other: Tensor): Tensor;
     mm(other: Tensor): Tensor;
     dot(other: Tensor): Tensor;
+    bmm(other: Tensor): Tensor;
+    outer(other: Tensor): Tensor;
 
     add_(other: TensorLike, alpha?: number): this;
     sub_(other: TensorLike, alpha?: number): this;
@@ -155,7 +170,7 @@ const proto = Tensor.prototype as unknown as Record<string, unknown>;
 const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   backward(this: Tensor, gradient?: Tensor | null, options?: BackwardOptions) { backward(this, gradient, options); },
   detach(this: Tensor) { return detach(this); },
-  clone(this: Tensor) { return E.unaryOp('copy', this, (g) => g); },
+  clone(this: Tensor) { return E.clone(this); },
   to(this: Tensor, dtype: DType) { return E.cast(this, dtype); },
   float(this: Tensor) { return E.cast(this, 'float32'); },
   double(this: Tensor) { return E.cast(this, 'float64'); },
@@ -171,6 +186,12 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   maximum(this: Tensor, o: TensorLike) { return E.maximum(this, o); },
   minimum(this: Tensor, o: TensorLike) { return E.minimum(this, o); },
   remainder(this: Tensor, o: TensorLike) { return E.remainder(this, o); },
+  fmod(this: Tensor, o: TensorLike) { return E.fmod(this, o); },
+  floorDivide(this: Tensor, o: TensorLike) { return E.floorDivide(this, o); },
+  atan2(this: Tensor, o: TensorLike) { return E.atan2(this, o); },
+  logicalAnd(this: Tensor, o: TensorLike) { return E.logicalAnd(this, o); },
+  logicalOr(this: Tensor, o: TensorLike) { return E.logicalOr(this, o); },
+  logicalXor(this: Tensor, o: TensorLike) { return E.logicalXor(this, o); },
   clamp(this: Tensor, min?: TensorLike | null, max?: TensorLike | null) { return E.clamp(this, min, max); },
   eq(this: Tensor, o: TensorLike) { return E.eq(this, o); },
   ne(this: Tensor, o: TensorLike) { return E.ne(this, o); },
@@ -192,6 +213,13 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   log(this: Tensor) { return E.log(this); },
   log1p(this: Tensor) { return E.log1p(this); },
   log2(this: Tensor) { return E.log2(this); },
+  log10(this: Tensor) { return E.log10(this); },
+  asin(this: Tensor) { return E.asin(this); },
+  acos(this: Tensor) { return E.acos(this); },
+  atan(this: Tensor) { return E.atan(this); },
+  sinh(this: Tensor) { return E.sinh(this); },
+  cosh(this: Tensor) { return E.cosh(this); },
+  trunc(this: Tensor) { return E.trunc(this); },
   sqrt(this: Tensor) { return E.sqrt(this); },
   rsqrt(this: Tensor) { return E.rsqrt(this); },
   reciprocal(this: Tensor) { return E.reciprocal(this); },
@@ -259,6 +287,8 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   matmul(this: Tensor, o: Tensor) { return L.matmul(this, o); },
   mm(this: Tensor, o: Tensor) { return L.mm(this, o); },
   dot(this: Tensor, o: Tensor) { return L.dot(this, o); },
+  bmm(this: Tensor, o: Tensor) { return L.bmmOp(this, o); },
+  outer(this: Tensor, o: Tensor) { return L.outer(this, o); },
 
   add_(this: Tensor, o: TensorLike, alpha?: number) { return P.add_(this, o, alpha); },
   sub_(this: Tensor, o: TensorLike, alpha?: number) { return P.sub_(this, o, alpha); },

@@ -4,10 +4,10 @@ import { type DType, isFloating } from '../tensor/dtype.js';
 import { type Shape, formatShape, normalizeDim, normalizeDims, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { detach, emptyTensor } from './util.js';
-import { abs, div, eq, isinf, log, mul, pow, sqrt, sub, where, exp, add, ne, cast } from './elementwise.js';
-import { expand, reshape } from './shape.js';
+import { abs, div, eq, isinf, log, mul, pow, sqrt, sub, where, exp, add, ne, cast, clone } from './elementwise.js';
+import { expand, reshape, transpose, unsqueeze } from './shape.js';
 import { scatterAdd } from './indexing.js';
-import { zeros } from '../tensor/creation.js';
+import { eye, zeros } from '../tensor/creation.js';
 
 export type Dims = number | readonly number[];
 
@@ -23,6 +23,11 @@ function reducedShape(shape: Shape, dims: number[], keepdim: boolean): number[] 
 
 /** Runs a backend reduction over several axes, last first, without autograd. */
 function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, dtype: DType, opName: string): Tensor {
+  if (x.ndim === 0) {
+    // a 0-d tensor reduced over dim 0 or -1 is itself (its only index is 0), as in torch
+    dims = [];
+    if (op === 'argmax' || op === 'argmin') return new Tensor(backend().allocate(dtype, 1), [], dtype);
+  }
   let data = x.data;
   let shape = x.shape.slice();
   if (dims.length > 0 && x.numel === 0 && (op === 'max' || op === 'min' || op === 'argmax' || op === 'argmin')) {
@@ -33,7 +38,9 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, dt
   for (let i = dims.length - 1; i >= 0; i--) {
     const axis = dims[i];
     const outShape = shape.filter((_, j) => j !== axis);
-    const out = backend().allocate(i === 0 ? dtype : x.dtype, outShape.reduce((a, b) => a * b, 1));
+    // partial sums and products already need the result's dtype (a bool sum over 300 elements overflows a byte)
+    const partial = op === 'sum' || op === 'prod' ? dtype : x.dtype;
+    const out = backend().allocate(i === 0 ? dtype : partial, outShape.reduce((a, b) => a * b, 1));
     backend().reduce(op, data, shape, axis, out);
     data = out;
     shape = outShape;
@@ -87,24 +94,22 @@ export function prod(x: Tensor, dim?: number, keepdim = false): Tensor {
   const out = reduceRaw('prod', x, dims, keepdim, dtype, 'prod');
   if (!needsGrad(x)) return out;
   return record(out, 'ProdBackward', [x], (g) => {
-    // d prod / d x_i = product of the others: computed as prod / x_i where x_i != 0, else by direct products
-    const full = expand(restoreDims(out, x.shape, dims, keepdim), x.shape);
+    // d prod / d x_i is the product of the others: prod / x_i when nothing is zero (as torch, a data-dependent
+    // branch), else formed directly so that it stays exact and differentiable (second derivatives at zeros)
     const gFull = expand(restoreDims(g, x.shape, dims, keepdim), x.shape);
-    const nonzero = ne(x, 0);
-    const safe = where(nonzero, x, 1);
-    const withoutZeros = reduceProdExcluding(x, dims);
-    return [mul(gFull, where(nonzero, div(full, safe), withoutZeros))];
+    if (!x.data.includes(0)) return [mul(gFull, div(expand(restoreDims(out, x.shape, dims, keepdim), x.shape), x))];
+    if (dims.length === 1) return [mul(gFull, productOfOthers(x, dims[0]))];
+    return [mul(gFull, reshape(productOfOthers(reshape(x, [x.numel]), 0), x.shape))];
   }, [x]);
 }
 
-// For elements equal to zero: the product of all other elements in the reduced group.
-function reduceProdExcluding(x: Tensor, dims: number[]): Tensor {
-  const isZero = eq(x, 0);
-  const replaced = where(isZero, 1, x);
-  const prodOthers = prod(replaced, dims.length === 1 ? dims[0] : undefined, true);
-  const zeroCount = sum(isZero, dims.length === 1 ? dims[0] : undefined, true);
-  // with one zero in the group, its gradient is the product of the rest; with two or more, zero
-  return expand(where(eq(zeroCount, 1), prodOthers, 0), x.shape);
+// out[..., i, ...] = product over j != i along `axis`, via an [n, n] grid with the diagonal set to 1.
+function productOfOthers(x: Tensor, axis: number): Tensor {
+  const moved = transpose(x, axis, -1);
+  const n = moved.shape[moved.ndim - 1];
+  const rows = expand(unsqueeze(moved, -2), [...moved.shape.slice(0, -1), n, n]);
+  const others = prod(where(eye(n, n, { dtype: 'bool' }), 1, rows), -1);
+  return transpose(others, axis, -1);
 }
 
 export interface ValuesIndices {
@@ -113,13 +118,15 @@ export interface ValuesIndices {
 }
 
 function extremum(op: 'max' | 'min', x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
-  if (x.numel === 0) throw new Error(`${op}: cannot reduce an empty tensor (shape ${formatShape(x.shape)}) without an identity`);
   if (dim === undefined) {
+    // along a dim, only a zero-size reduced dim is an error (reduceRaw says so); empty rows are fine
+    if (x.numel === 0) throw new Error(`${op}: cannot reduce an empty tensor (shape ${formatShape(x.shape)}) without an identity`);
     const out = reduceRaw(op, x, normalizeDims(undefined, x.ndim), false, x.dtype, op);
     if (!needsGrad(x)) return out;
     return record(out, op === 'max' ? 'MaxBackward' : 'MinBackward', [x], (g) => [evenlyDistribute(g, x, out)], [x]);
   }
   const axis = normalizeDim(dim, x.ndim, op);
+  if (x.ndim === 0) return { values: clone(x), indices: reduceRaw('argmax', x, [], false, 'int32', op) };
   const values = reduceRaw(op, x, [axis], keepdim, x.dtype, op);
   const indices = reduceRaw(op === 'max' ? 'argmax' : 'argmin', x, [axis], keepdim, 'int32', op);
   if (!needsGrad(x)) return { values, indices };
@@ -201,6 +208,7 @@ export function variance(x: Tensor, dim?: Dims, unbiased = true, keepdim = false
 }
 
 export function std(x: Tensor, dim?: Dims, unbiased = true, keepdim = false): Tensor {
+  if (!isFloating(x.dtype)) throw new Error(`std: expected a floating point tensor, got dtype ${x.dtype}`);
   return sqrt(variance(x, dim, unbiased, keepdim));
 }
 
@@ -236,7 +244,12 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = fal
   if (typeof p !== 'number' || Number.isNaN(p)) throw new Error(`norm: unsupported p=${String(p)}`);
   if (p === Infinity) return amax(abs(x), dims, keepdim);
   if (p === -Infinity) return amin(abs(x), dims, keepdim);
-  if (p === 0) return sum(cast(ne(x, 0), x.dtype), dims, keepdim);
+  if (p === 0) {
+    // the count of nonzeros is piecewise constant: torch still tracks it, with a zero gradient
+    const out = sum(cast(ne(x, 0), x.dtype), dims, keepdim);
+    if (!needsGrad(x)) return out;
+    return record(out, 'NormBackward', [x], () => [zeros(x.shape, { dtype: x.dtype })]);
+  }
   if (p === 1) return sum(abs(x), dims, keepdim);
   return pow(sum(pow(abs(x), p), dims, keepdim), 1 / p);
 }

@@ -15,7 +15,7 @@ import { sumTo } from './reduce.js';
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(x, shape, 'reshape');
   if (shapesEqual(target, x.shape)) return x;
-  const out = new Tensor(x.data, target, x.dtype);
+  const out = x.viewAs(target);
   if (!needsGrad(x)) return out;
   return record(out, 'ReshapeBackward', [x], (g) => [reshape(g, x.shape)]);
 }
@@ -54,6 +54,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 /** Splits dim `dim` into `sizes` (one may be -1). */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   const d = normalizeDim(dim, x.ndim, 'unflatten');
+  if (sizes.some((s) => !Number.isInteger(s) || (s < 0 && s !== -1))) throw new Error(`unflatten: sizes must be non-negative integers or -1, got ${formatShape(sizes)}`);
   const known = sizes.reduce((n, s) => (s === -1 ? n : n * s), 1);
   const filled = sizes.map((s) => (s === -1 ? x.shape[d] / known : s));
   if (sizeOf(filled) !== x.shape[d]) {
@@ -98,6 +99,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const perm = Array.from({ length: x.ndim }, (_, i) => i);
   const a = normalizeDim(dim0, x.ndim, 'transpose');
   const b = normalizeDim(dim1, x.ndim, 'transpose');
+  if (a === b) return x;
   [perm[a], perm[b]] = [perm[b], perm[a]];
   return permute(x, perm);
 }
@@ -115,6 +117,11 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     throw new Error(`expand: the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`);
   }
   const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
+  target.forEach((d, i) => {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new Error(`expand: invalid size ${shape[i]} at dimension ${i} of ${formatShape(shape)} (-1 only keeps an existing dimension) for tensor of shape ${formatShape(x.shape)}`);
+    }
+  });
   for (let i = 0; i < x.ndim; i++) {
     const from = x.shape[i];
     const to = target[i + lead];
@@ -153,8 +160,12 @@ export function contiguous(x: Tensor): Tensor {
  * start/end count from the end and out-of-range bounds are clamped, as in Python slicing.
  */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
+  checkNotZeroDim(x, 'slice');
   const d = normalizeDim(dim, x.ndim, 'slice');
   if (!Number.isInteger(step) || step <= 0) throw new Error(`slice: step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(start) || (end !== undefined && !Number.isInteger(end))) {
+    throw new Error(`slice: start and end must be integers, got start=${start}, end=${end}`);
+  }
   const size = x.shape[d];
   const clampIndex = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
   const s = clampIndex(start);
@@ -181,10 +192,16 @@ function sliceBackward(g: Tensor, shape: Shape, d: number, start: number, step: 
   return record(out, 'SliceBackwardBackward', [g], (gg) => [sliceRaw(gg, d, start, g.shape[d], step)]);
 }
 
+function checkNotZeroDim(x: Tensor, op: string): void {
+  if (x.ndim === 0) throw new Error(`${op}: cannot be applied to a 0-dim tensor`);
+}
+
 /** `length` elements from `start` along `dim`, like torch.narrow. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  checkNotZeroDim(x, 'narrow');
   const d = normalizeDim(dim, x.ndim, 'narrow');
   const s = start < 0 ? start + x.shape[d] : start;
+  if (!Number.isInteger(start)) throw new Error(`narrow: start must be an integer, got ${start}`);
   if (!Number.isInteger(length) || length < 0 || s < 0 || s + length > x.shape[d]) {
     throw new Error(`narrow: start (${start}) + length (${length}) exceeds dimension size (${x.shape[d]}) of dim ${dim}`);
   }
@@ -193,6 +210,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 
 /** x[..., index, ...] along `dim`, removing that dim, like torch.select. */
 export function select(x: Tensor, dim: number, index: number): Tensor {
+  checkNotZeroDim(x, 'select');
   const d = normalizeDim(dim, x.ndim, 'select');
   const size = x.shape[d];
   if (!Number.isInteger(index) || index < -size || index >= size) {
@@ -208,6 +226,9 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const parts = tensors.filter((x) => !(x.ndim === 1 && x.numel === 0));
   if (parts.length === 0) return tensors[0];
   const ref = parts[0];
+  parts.forEach((x) => {
+    if (x.ndim === 0) throw new Error(`cat: zero-dimensional tensor (at position ${tensors.indexOf(x)}) cannot be concatenated; use stack`);
+  });
   const d = normalizeDim(dim, ref.ndim, 'cat');
   let dtype = ref.dtype;
   parts.forEach((x, i) => {
@@ -227,8 +248,16 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     backend().sliceAssign(x.data, x.shape, d, offset, 1, out.data, shape);
     offset += x.shape[d];
   }
-  if (!parts.some((x) => needsGrad(x))) return out;
-  return record(out, 'CatBackward', parts, (g) => parts.map((x, i) => (x.requiresGrad ? cast(sliceRaw(g, d, offsets[i], x.shape[d], 1), x.dtype) : null)));
+  if (!tensors.some((x) => needsGrad(x))) return out;
+  // skipped 1-d empty inputs still get their (empty) gradient, as in torch
+  return record(out, 'CatBackward', tensors, (g) => {
+    let i = 0;
+    return tensors.map((x) => {
+      if (x.ndim === 1 && x.numel === 0) return x.requiresGrad ? emptyTensor(x.shape, x.dtype) : null;
+      const offset = offsets[i++];
+      return x.requiresGrad ? cast(sliceRaw(g, d, offset, x.shape[d], 1), x.dtype) : null;
+    });
+  });
 }
 
 /** Joins tensors of equal shape along a new dim. */
@@ -246,6 +275,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Splits into pieces of `splitSize` (the last may be smaller) or of the listed sizes, like torch.split. */
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+  checkNotZeroDim(x, 'split');
   const d = normalizeDim(dim, x.ndim, 'split');
   const size = x.shape[d];
   let sizes: number[];
@@ -256,6 +286,7 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
     if (sizes.length === 0) sizes.push(0);
   } else {
     sizes = [...splitSize];
+    if (sizes.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`split: split sizes must be non-negative integers, got ${formatShape(sizes)}`);
     const total = sizes.reduce((a, b) => a + b, 0);
     if (total !== size) throw new Error(`split: split sizes ${formatShape(sizes)} sum to ${total}, but dimension ${dim} has size ${size}`);
   }
@@ -269,6 +300,7 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
 
 /** Splits into `chunks` pieces of size ceil(n / chunks) (fewer if n is small), like torch.chunk. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  checkNotZeroDim(x, 'chunk');
   if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
   const d = normalizeDim(dim, x.ndim, 'chunk');
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
@@ -288,6 +320,9 @@ export function pad(x: Tensor, padding: readonly number[], mode: 'constant' = 'c
     const d = x.ndim - 1 - i;
     const [left, right] = [padding[2 * i], padding[2 * i + 1]];
     if (!Number.isInteger(left) || !Number.isInteger(right)) throw new Error(`pad: padding must be integers, got ${formatShape(padding)}`);
+    if (out.shape[d] + left + right < 0) {
+      throw new Error(`pad: padding ${formatShape(padding)} makes dimension ${d} of shape ${formatShape(x.shape)} negative (${out.shape[d] + left + right})`);
+    }
     if (left < 0) out = narrow(out, d, -left, out.shape[d] + left);
     if (right < 0) out = narrow(out, d, 0, out.shape[d] + right);
     if (left > 0 || right > 0) {
@@ -307,6 +342,7 @@ export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
   if (repeats.length < x.ndim) {
     throw new Error(`repeat: number of repeat dims (${repeats.length}) can not be smaller than number of tensor dims (${x.ndim})`);
   }
+  if (repeats.some((r) => !Number.isInteger(r) || r < 0)) throw new Error(`repeat: repeats must be non-negative integers, got ${formatShape(repeats)}`);
   const shape = [...new Array(repeats.length - x.ndim).fill(1), ...x.shape];
   const interleaved: number[] = [];
   const expanded: number[] = [];
@@ -320,6 +356,7 @@ export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
 
 function triangleMask(x: Tensor, diagonal: number, lower: boolean, op: string): Tensor {
   if (x.ndim < 2) throw new Error(`${op}: input tensor must have at least 2 dimensions, got shape ${formatShape(x.shape)}`);
+  if (!Number.isInteger(diagonal)) throw new Error(`${op}: diagonal must be an integer, got ${diagonal}`);
   const [rows, cols] = x.shape.slice(-2);
   const mask = new Uint8Array(rows * cols);
   for (let i = 0; i < rows; i++) {

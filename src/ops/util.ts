@@ -22,7 +22,7 @@ export function asTensor(x: TensorLike, like: Tensor): Tensor {
 
 /** A plain, graph-free view of `t`'s storage (what detach() returns). */
 export function detach(t: Tensor): Tensor {
-  return new Tensor(t.data, t.shape, t.dtype);
+  return t.viewAs(t.shape);
 }
 
 export function checkFloat(op: string, t: Tensor): void {

@@ -106,9 +106,15 @@ export function scalar(value: number, dtype: DType = 'float32'): Tensor {
   return new Tensor(data, [], dtype);
 }
 
+/** A tensor of `shape` filled with `value`. @example full([2, 2], 7) */
 export function full(shape: ShapeLike, value: number, options: TensorOptions = {}): Tensor {
-  checkOptions('full', options);
-  const s = toShape(shape, 'full');
+  return filled('full', shape, value, options);
+}
+
+// full under the name of the public function that called it, so errors name that function.
+function filled(op: string, shape: ShapeLike, value: number, options: TensorOptions): Tensor {
+  checkOptions(op, options);
+  const s = toShape(shape, op);
   const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   const data = allocate(dtype, sizeOf(s));
   if (value !== 0) data.fill(value);
@@ -117,15 +123,15 @@ export function full(shape: ShapeLike, value: number, options: TensorOptions = {
 
 /** @example zeros([2, 3]) */
 export function zeros(shape: ShapeLike, options: TensorOptions = {}): Tensor {
-  return full(shape, 0, options);
+  return filled('zeros', shape, 0, options);
 }
 
 export function ones(shape: ShapeLike, options: TensorOptions = {}): Tensor {
-  return full(shape, 1, options);
+  return filled('ones', shape, 1, options);
 }
 
 export function empty(shape: ShapeLike, options: TensorOptions = {}): Tensor {
-  return full(shape, 0, options);
+  return filled('empty', shape, 0, options);
 }
 
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
@@ -148,6 +154,7 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
   checkOptions('arange', options);
   if (end === undefined) [start, end] = [0, start];
   if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be finite and nonzero, got ${step}`);
+  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new Error(`arange: start and end must be finite, got start=${start}, end=${end}`);
   if ((end - start) / step < 0) throw new Error(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
   const n = Math.max(0, Math.ceil((end - start) / step));
   const dtype = options.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32');
@@ -162,9 +169,14 @@ export function linspace(start: number, end: number, steps: number, options: Ten
   if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: number of steps must be a non-negative integer, got ${steps}`);
   const dtype = options.dtype ?? 'float32';
   const data = allocate(dtype, steps);
-  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  // torch computes in the output's precision, with a fused multiply-add: for float32 the step rounds to
+  // float32 and each value is rounded once from the exact start + step * i (exact in a double)
+  const r = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const [a, b] = [r(start), r(end)];
+  const step = steps > 1 ? r(r(b - a) / (steps - 1)) : 0;
   const half = Math.floor(steps / 2);
-  for (let i = 0; i < steps; i++) data[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  for (let i = 0; i < steps; i++) data[i] = i < half ? r(a + step * i) : r(b - step * (steps - 1 - i));
+  if (steps === 1) data[0] = a; // torch.linspace(start, end, 1) is [start]
   return make(data, [steps], dtype, options);
 }
 

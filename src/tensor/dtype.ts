@@ -43,6 +43,21 @@ export function promoteTypes(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
+const CATEGORY: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 2 };
+
+/**
+ * The dtype of a binary op, torch.result_type's rule: a 0-d operand only decides the dtype when its
+ * category (bool < integer < floating) is higher than the dimensioned operand's, so float32 [n] + float64 []
+ * stays float32 while int32 [n] + float64 [] is float64.
+ * @example resultType('float32', false, 'float64', true) // 'float32'
+ */
+export function resultType(a: DType, aZeroDim: boolean, b: DType, bZeroDim: boolean): DType {
+  if (a === b) return a;
+  if (aZeroDim === bZeroDim) return promoteTypes(a, b);
+  const [dimensioned, zeroDim] = aZeroDim ? [b, a] : [a, b];
+  return CATEGORY[zeroDim] > CATEGORY[dimensioned] ? zeroDim : dimensioned;
+}
+
 /**
  * The dtype of an op between a tensor and a JS number. As in PyTorch, a scalar only changes the
  * category (an integer tensor times 0.5 is float32), never the width of a float tensor.

@@ -56,7 +56,8 @@ export function normalizeDim(dim: number, ndim: number, op = 'dim'): number {
 
 /** Resolves `dim` (a number, a list, or undefined for all dims) to a sorted list of distinct axes. */
 export function normalizeDims(dim: number | readonly number[] | undefined, ndim: number, op = 'dim'): number[] {
-  if (dim === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  // an empty list reduces over every dim, as torch.sum(x, dim=[]) does
+  if (dim === undefined || (typeof dim !== 'number' && dim.length === 0)) return Array.from({ length: ndim }, (_, i) => i);
   const dims = (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeDim(d, ndim, op));
   const sorted = [...new Set(dims)].sort((x, y) => x - y);
   if (sorted.length !== dims.length) throw new Error(`${op}: dim ${JSON.stringify(dim)} appears multiple times`);

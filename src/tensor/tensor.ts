@@ -26,8 +26,20 @@ export class Tensor {
   data: TypedArray;
   grad: Tensor | null = null;
   gradFn: GradFn | null = null;
-  /** Bumped by in-place ops so that backward can detect a saved tensor that changed. */
-  version = 0;
+  /**
+   * Bumped by in-place ops so that backward can detect a saved tensor that changed. Views of the same
+   * storage (reshape, view, detach) share it, as torch's version counter, so a change through any of them counts.
+   */
+  get version(): number {
+    return this.sharedVersion === null ? this.ownVersion : this.sharedVersion.value;
+  }
+  set version(value: number) {
+    if (this.sharedVersion === null) this.ownVersion = value;
+    else this.sharedVersion.value = value;
+  }
+  private ownVersion = 0;
+  // allocated only once a view exists, so plain tensors pay nothing
+  private sharedVersion: { value: number } | null = null;
   hooks: GradHook[] | null = null;
   retainsGrad = false;
   /** @internal Engine scratch: the gradient being summed for this tensor during a backward pass. */
@@ -63,6 +75,18 @@ export class Tensor {
   requiresGrad_(value = true): this {
     this.requiresGrad = value;
     return this;
+  }
+
+  /**
+   * A tensor of `shape` over this one's storage and version counter, outside the graph (what reshape,
+   * view and detach build on).
+   * @example const flat = x.viewAs([x.numel]); // flat.data === x.data
+   */
+  viewAs(shape: Shape): Tensor {
+    const view = new Tensor(this.data, shape, this.dtype);
+    this.sharedVersion ??= { value: this.ownVersion };
+    view.sharedVersion = this.sharedVersion;
+    return view;
   }
 
   get isLeaf(): boolean {

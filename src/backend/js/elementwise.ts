@@ -11,6 +11,7 @@ export function erf(x: number): number {
     const q = (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t + 2844.23683343917062;
     return (x * p) / q;
   }
+  if (ax >= 6) return x < 0 ? -1 : 1; // erfc(6) < 1e-16; also keeps erf(+-Infinity) finite
   return x < 0 ? -1 + erfcPositive(ax) : 1 - erfcPositive(ax);
 }
 
@@ -41,7 +42,7 @@ function expTimes(x: number, r: number): number {
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
   abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), // keeps NaN and signed zero
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === x ? x : 0), // keeps signed zero; sign(NaN) is 0 in torch
   exp: Math.exp,
   expm1: Math.expm1,
   log: Math.log,
@@ -104,7 +105,8 @@ export const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
-  pow: Math.pow,
+  // C's pow, which torch uses: 1 ** anything and (-1) ** +-Infinity are 1, where JS gives NaN
+  pow: (a, b) => (a === 1 || (a === -1 && (b === Infinity || b === -Infinity)) ? 1 : Math.pow(a, b)),
   maximum: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
   minimum: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
   atan2: Math.atan2,
