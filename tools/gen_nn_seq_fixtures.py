@@ -202,5 +202,94 @@ def ctc_cases():
     return cases
 
 
+def module_case(name, module, inputs, options, grad_inputs=None, train=False, **extra):
+    """Runs `module` on `inputs` (a list; None entries are passed as None), contracts every output with a random
+    gradient and stores the state dict, the outputs, and the gradients of the inputs and of every parameter."""
+    module.train(train)
+    grad_inputs = grad_inputs if grad_inputs is not None else [i for i, t in enumerate(inputs) if isinstance(t, torch.Tensor) and t.is_floating_point()]
+    leaves = [t.clone().requires_grad_(True) if i in grad_inputs else t for i, t in enumerate(inputs)]
+    call_args = []
+    for item in leaves:
+        call_args.append(item)
+    outs = extra.pop("call", lambda m, args: m(*args))(module, call_args)
+    flat = []
+
+    def walk(o):
+        if isinstance(o, torch.Tensor):
+            flat.append(o)
+        elif isinstance(o, (tuple, list)):
+            for x in o:
+                walk(x)
+    walk(outs)
+    flat = [o for o in flat if o is not None]
+    grad_outs = [torch.randn_like(o) for o in flat]
+    params = dict(module.named_parameters())
+    wrt = [leaves[i] for i in grad_inputs] + list(params.values())
+    grads = torch.autograd.grad(flat, wrt, grad_outs, allow_unused=True)
+    gi = grads[:len(grad_inputs)]
+    gp = grads[len(grad_inputs):]
+    case = {
+        "name": name,
+        "options": options,
+        "train": train,
+        "inputs": [encode(t) if isinstance(t, torch.Tensor) else t for t in inputs],
+        "gradInputs": grad_inputs,
+        "stateDict": {k: encode(v) for k, v in module.state_dict().items()},
+        "outputs": [encode(o) for o in flat],
+        "gradOutputs": [encode(g) for g in grad_outs],
+        "inputGrads": [encode(g) if g is not None else None for g in gi],
+        "paramGrads": {k: encode(g) for k, g in zip(params.keys(), gp) if g is not None},
+    }
+    case.update(extra)
+    return case
+
+
+RNN_CLASSES = {"RNN": torch.nn.RNN, "LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU}
+
+
+def rnn_case(name, kind, input_size, hidden, shape, state=False, **opts):
+    torch_opts = {{"numLayers": "num_layers", "batchFirst": "batch_first"}.get(k, k): v for k, v in opts.items()}
+    m = RNN_CLASSES[kind](input_size, hidden, **torch_opts)
+    x = torch.randn(*shape)
+    inputs = [x]
+    if state:
+        d = 2 if opts.get("bidirectional") else 1
+        batched = len(shape) == 3
+        n = shape[0 if opts.get("batchFirst") else 1] if batched else None
+        sshape = (opts.get("numLayers", 1) * d, n, hidden) if batched else (opts.get("numLayers", 1) * d, hidden)
+        h0 = torch.randn(*sshape)
+        if kind == "LSTM":
+            c0 = torch.randn(*sshape)
+            return module_case(name, m, [x, h0, c0], opts, kind=kind, inputSize=input_size, hiddenSize=hidden,
+                               call=lambda mod, a: mod(a[0], (a[1], a[2])))
+        inputs.append(h0)
+    return module_case(name, m, inputs, opts, kind=kind, inputSize=input_size, hiddenSize=hidden)
+
+
+def rnn_cases():
+    cases = [
+        rnn_case("rnn_tanh", "RNN", 3, 4, (5, 2, 3)),
+        rnn_case("rnn_relu_2layers_bidir_state_batch_first", "RNN", 3, 4, (2, 5, 3), state=True, nonlinearity="relu",
+                 numLayers=2, bidirectional=True, batchFirst=True),
+        rnn_case("rnn_no_bias", "RNN", 3, 4, (4, 2, 3), bias=False, state=True),
+        rnn_case("lstm_state", "LSTM", 3, 4, (5, 2, 3), state=True),
+        rnn_case("lstm_2layers_bidir_batch_first", "LSTM", 3, 4, (2, 4, 3), numLayers=2, bidirectional=True, batchFirst=True),
+        rnn_case("lstm_unbatched_state", "LSTM", 3, 4, (4, 3), state=True, bidirectional=True),
+        rnn_case("lstm_seq1_batch1", "LSTM", 3, 2, (1, 1, 3), state=True),
+        rnn_case("lstm_eval_dropout_3layers", "LSTM", 3, 4, (3, 2, 3), numLayers=3, dropout=0.5),
+        rnn_case("gru", "GRU", 3, 4, (5, 2, 3)),
+        rnn_case("gru_2layers_bidir_state", "GRU", 3, 4, (4, 2, 3), state=True, numLayers=2, bidirectional=True),
+        rnn_case("gru_batch_first_batch1_no_bias", "GRU", 3, 4, (1, 3, 3), batchFirst=True, bias=False),
+        rnn_case("gru_unbatched", "GRU", 2, 3, (3, 2)),
+    ]
+    init = {}
+    for kind, opts in [("LSTM", {"num_layers": 2, "bidirectional": True}), ("GRU", {}), ("RNN", {"bias": False})]:
+        torch.manual_seed(0)
+        m = RNN_CLASSES[kind](3, 5, dtype=torch.float32, **opts)
+        init[kind] = {k: encode(v) for k, v in m.state_dict().items()}
+    return {"cases": cases, "init": init}
+
+
 if __name__ == "__main__":
     dump("nn_loss", {"cases": loss_cases() + ctc_cases()})
+    dump("nn_rnn", rnn_cases())

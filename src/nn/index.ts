@@ -15,3 +15,5 @@ export {
   MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
   CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss, CTCLoss,
 } from './layers/loss.js';
+export { RNNBase, RNN, LSTM, GRU } from './layers/rnn.js';
+export type { RNNOptions } from './layers/rnn.js';

@@ -8,3 +8,5 @@ export {
   klDiv, cosineEmbeddingLoss, marginRankingLoss, pairwiseDistance, tripletMarginLoss, ctcLoss,
 } from './loss.js';
 export type { Reduction, ReductionOptions, ClassLossOptions, CrossEntropyOptions, WeightedOptions, CtcLossOptions } from './loss.js';
+export { rnnCell, lstmCell, gruCell } from './rnn.js';
+export type { RnnNonlinearity } from './rnn.js';

@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Generator, Tensor, grad, gradcheck, manualSeed, nn, randn, tensor, zeros } from '../../src/index.js';
+import { assertClose, fromFixture, loadFixture, type FixtureTensor } from '../helpers.js';
+
+export interface ModuleCase {
+  name: string;
+  kind: string;
+  options: Record<string, unknown>;
+  train: boolean;
+  inputs: (FixtureTensor | null)[];
+  gradInputs: number[];
+  stateDict: Record<string, FixtureTensor>;
+  outputs: FixtureTensor[];
+  gradOutputs: FixtureTensor[];
+  inputGrads: (FixtureTensor | null)[];
+  paramGrads: Record<string, FixtureTensor>;
+  inputSize: number;
+  hiddenSize: number;
+}
+
+/** Compares a module's outputs, input gradients and parameter gradients with a PyTorch case. */
+export function checkModuleCase(module: nn.Module, c: ModuleCase, run: (inputs: (Tensor | null)[]) => Tensor[], tol = { rtol: 1e-9, atol: 1e-10 }): void {
+  module.loadStateDict(Object.fromEntries(Object.entries(c.stateDict).map(([k, v]) => [k, fromFixture(v)])));
+  module.train(c.train);
+  const inputs = c.inputs.map((t, i) => (t ? fromFixture(t, { requiresGrad: c.gradInputs.includes(i) }) : null));
+  const outputs = run(inputs);
+  assert.equal(outputs.length, c.outputs.length, 'number of outputs');
+  outputs.forEach((o, i) => assertClose(o, c.outputs[i], { ...tol, message: `${c.name} output ${i}` }));
+  const params = [...module.namedParameters()];
+  const wrt = [...c.gradInputs.map((i) => inputs[i]!), ...params.map(([, p]) => p)];
+  const grads = grad(outputs, wrt, { gradOutputs: c.gradOutputs.map((g) => fromFixture(g)), allowUnused: true });
+  c.inputGrads.forEach((g, i) => { if (g) assertClose(grads[i], g, { ...tol, message: `${c.name} gradient of input ${c.gradInputs[i]}` }); });
+  params.forEach(([name], j) => {
+    assert.ok(name in c.paramGrads, `${c.name}: PyTorch has a gradient for ${name}`);
+    assertClose(grads[c.gradInputs.length + j], c.paramGrads[name], { ...tol, message: `${c.name} gradient of ${name}` });
+  });
+  assert.equal(params.length, Object.keys(c.paramGrads).length, 'number of parameters with gradients');
+}
+
+const fx = loadFixture<{ cases: ModuleCase[]; init: Record<string, Record<string, FixtureTensor>> }>('nn_rnn');
+
+function build(kind: string, inputSize: number, hiddenSize: number, options: Record<string, unknown>) {
+  const opts = { ...options, dtype: 'float64' as const };
+  if (kind === 'LSTM') return new nn.LSTM(inputSize, hiddenSize, opts);
+  if (kind === 'GRU') return new nn.GRU(inputSize, hiddenSize, opts);
+  return new nn.RNN(inputSize, hiddenSize, opts);
+}
+
+for (const c of fx.cases) {
+  test(`${c.kind} matches PyTorch: ${c.name}`, () => {
+    const m = build(c.kind, c.inputSize, c.hiddenSize, c.options);
+    checkModuleCase(m, c, (inputs) => {
+      if (m instanceof nn.LSTM) {
+        const state = inputs.length === 3 ? ([inputs[1]!, inputs[2]!] as [Tensor, Tensor]) : undefined;
+        const [out, [h, cell]] = m(inputs[0]!, state);
+        return [out, h, cell];
+      }
+      const [out, h] = (m as nn.RNN)(inputs[0]!, inputs[1] ?? undefined);
+      return [out, h];
+    });
+  });
+}
+
+test('parameter names follow PyTorch (weight_ih_l0, ..., bias_hh_l1_reverse)', () => {
+  const lstm = new nn.LSTM(3, 5, { numLayers: 2, bidirectional: true });
+  assert.deepEqual(Object.keys(lstm.stateDict()), Object.keys(fx.init.LSTM));
+  assert.deepEqual(lstm.weightHhL1Reverse.shape, [20, 5]);
+  assert.deepEqual(lstm.weightIhL1.shape, [20, 10]);
+});
+
+test('default initialization draws U(-1/sqrt(hidden), 1/sqrt(hidden)) in PyTorch order: same weights after manualSeed', () => {
+  for (const [kind, opts] of [['LSTM', { numLayers: 2, bidirectional: true }], ['GRU', {}], ['RNN', { bias: false }]] as const) {
+    manualSeed(0);
+    const m = kind === 'LSTM' ? new nn.LSTM(3, 5, opts) : kind === 'GRU' ? new nn.GRU(3, 5, opts) : new nn.RNN(3, 5, opts);
+    const sd = m.stateDict();
+    assert.deepEqual(Object.keys(sd), Object.keys(fx.init[kind]), kind);
+    for (const [k, v] of Object.entries(fx.init[kind])) assertClose(sd[k], v, { rtol: 0, atol: 0, message: `${kind} ${k}` });
+  }
+});
+
+test('gradcheck: RNN, LSTM and GRU in float64 (inputs, states and weights)', () => {
+  const g = new Generator(3);
+  const x = randn([3, 2, 2], { dtype: 'float64', generator: g, requiresGrad: true });
+  const h0 = randn([2, 2, 3], { dtype: 'float64', generator: g, requiresGrad: true });
+  const c0 = randn([2, 2, 3], { dtype: 'float64', generator: g, requiresGrad: true });
+  const rnn = new nn.RNN(2, 3, { bidirectional: true, dtype: 'float64', generator: g });
+  gradcheck((xi, hi, w) => { void w; return rnn(xi, hi)[0]; }, [x, h0, rnn.weightHhL0Reverse]);
+  const lstm = new nn.LSTM(2, 3, { numLayers: 2, dtype: 'float64', generator: g });
+  gradcheck((xi, hi, ci, w) => { void w; const [o, [h, c]] = lstm(xi, [hi, ci]); return [o, h, c]; }, [x, h0, c0, lstm.weightIhL1]);
+  const gru = new nn.GRU(2, 3, { batchFirst: true, dtype: 'float64', generator: g });
+  gradcheck((xi, b) => { void b; return gru(xi)[0]; }, [x, gru.biasHhL0]);
+});
+
+test('dropout between layers acts in training mode only', () => {
+  const lstm = new nn.LSTM(3, 4, { numLayers: 2, dropout: 0.5, dropoutGenerator: new Generator(1) });
+  const x = randn([4, 2, 3]);
+  const [trainOut] = lstm(x);
+  lstm.eval();
+  const [evalA] = lstm(x);
+  const [evalB] = lstm(x);
+  assertClose(evalA, evalB, { rtol: 0, atol: 0 });
+  assert.ok(Array.from(trainOut.data).some((v, i) => Math.abs(v - evalA.data[i]) > 1e-6), 'dropout changed the training output');
+  const single = new nn.GRU(3, 4, { dropout: 0.5 });
+  const y = randn([4, 2, 3]);
+  assertClose(single(y)[0], single.eval()(y)[0], { rtol: 0, atol: 0, message: 'no dropout after the last layer' });
+});
+
+test('recurrent layers name themselves and the expected shapes on bad input', () => {
+  const lstm = new nn.LSTM(3, 4, { numLayers: 2 });
+  assert.throws(() => lstm(randn([5, 2, 7])), /LSTM\(3->4\): expected input \[T,N,3\] or unbatched \[T,3\], got \[5,2,7\]/);
+  assert.throws(() => lstm(randn([5, 2, 3]), [zeros([1, 2, 4]), zeros([2, 2, 4])]), /LSTM\(3->4\): expected h0 of shape \[2,2,4\], got \[1,2,4\]/);
+  const gru = new nn.GRU(3, 4, { batchFirst: true });
+  assert.throws(() => gru(randn([2, 5, 3]), zeros([1, 5, 4])), /GRU\(3->4\): expected h0 of shape \[1,2,4\], got \[1,5,4\]/);
+  assert.throws(() => new nn.RNN(3, 4, { nonlinearity: 'sigmoid' as 'tanh' }), /unknown nonlinearity 'sigmoid'/);
+  assert.ok(tensor([1]) instanceof Tensor);
+});
