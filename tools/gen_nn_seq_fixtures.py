@@ -290,6 +290,92 @@ def rnn_cases():
     return {"cases": cases, "init": init}
 
 
+def mha_case(name, E, H, q_shape, kv_shape=None, self_attention=True, kpm=None, attn_mask=None, train=True,
+             need_weights=True, average=True, kdim=None, vdim=None, **opts):
+    """kpm / attn_mask: tensors (bool or float). With self_attention the single input is query, key and value."""
+    torch_opts = {{"batchFirst": "batch_first"}.get(k, k): v for k, v in opts.items()}
+    m = torch.nn.MultiheadAttention(E, H, kdim=kdim, vdim=vdim, **torch_opts)
+    fwd = {"needWeights": need_weights, "averageAttnWeights": average}
+    ctor = dict(opts, **({"kdim": kdim} if kdim else {}), **({"vdim": vdim} if vdim else {}))
+    if self_attention:
+        inputs = [torch.randn(*q_shape), kpm, attn_mask]
+        call = lambda mod, a: mod(a[0], a[0], a[0], key_padding_mask=a[1], attn_mask=a[2], need_weights=need_weights, average_attn_weights=average)
+    else:
+        k_shape = kv_shape[:-1] + (kdim or E,)
+        v_shape = kv_shape[:-1] + (vdim or E,)
+        inputs = [torch.randn(*q_shape), torch.randn(*k_shape), torch.randn(*v_shape), kpm, attn_mask]
+        call = lambda mod, a: mod(a[0], a[1], a[2], key_padding_mask=a[3], attn_mask=a[4], need_weights=need_weights, average_attn_weights=average)
+    grad_inputs = [0] if self_attention else [0, 1, 2]
+    return module_case(name, m, inputs, ctor, grad_inputs=grad_inputs, train=train, call=call, kind="MultiheadAttention",
+                       embedDim=E, numHeads=H, selfAttention=self_attention, forward=fwd)
+
+
+def causal(L):
+    return torch.triu(torch.ones(L, L, dtype=torch.bool), 1)
+
+
+def attention_cases():
+    kpm = torch.tensor([[False, False, False, True], [False, True, False, False]])
+    kpm5 = torch.tensor([[False, False, False, True, True], [False, False, False, False, False]])
+    float_mask = torch.randn(4, 4)
+    cases = [
+        mha_case("mha_self", 6, 2, (4, 2, 6)),
+        mha_case("mha_cross_batch_first_per_head", 6, 3, (2, 3, 6), (2, 5, 6), self_attention=False, average=False, batchFirst=True),
+        mha_case("mha_kdim_vdim_no_bias", 6, 2, (3, 2, 6), (5, 2, 6), self_attention=False, kdim=4, vdim=5, bias=False, kpm=kpm5),
+        mha_case("mha_causal_bool_and_padding", 6, 2, (4, 2, 6), kpm=kpm, attn_mask=causal(4)),
+        mha_case("mha_float_mask_and_padding_batch_first", 6, 2, (2, 4, 6), kpm=kpm, attn_mask=float_mask, batchFirst=True),
+        mha_case("mha_3d_float_mask", 6, 3, (4, 2, 6), attn_mask=torch.randn(6, 4, 4)),
+        mha_case("mha_float_padding_mask", 6, 2, (4, 2, 6), kpm=torch.randn(2, 4)),
+        mha_case("mha_unbatched_padding", 6, 2, (4, 6), kpm=torch.tensor([False, True, False, False])),
+        mha_case("mha_no_weights", 6, 2, (3, 2, 6), need_weights=False),
+        mha_case("mha_eval_dropout", 6, 2, (4, 2, 6), train=False, dropout=0.3, attn_mask=causal(4)),
+        mha_case("mha_length1_batch1", 4, 1, (1, 1, 4)),
+    ]
+    return cases
+
+
+def transformer_case(name, d, nhead, shape, src_mask=None, kpm=None, train=True, **opts):
+    names = {"dimFeedforward": "dim_feedforward", "layerNormEps": "layer_norm_eps", "batchFirst": "batch_first", "normFirst": "norm_first"}
+    torch_opts = {names.get(k, k): v for k, v in opts.items()}
+    m = torch.nn.TransformerEncoderLayer(d, nhead, **torch_opts)
+    # non-trivial norm parameters, so that the fixture checks where they enter
+    with torch.no_grad():
+        for norm in [m.norm1, m.norm2]:
+            norm.weight.add_(torch.randn_like(norm.weight) * 0.1)
+            norm.bias.add_(torch.randn_like(norm.bias) * 0.1)
+    inputs = [torch.randn(*shape), src_mask, kpm]
+    call = lambda mod, a: mod(a[0], src_mask=a[1], src_key_padding_mask=a[2])
+    return module_case(name, m, inputs, opts, grad_inputs=[0], train=train, call=call, kind="TransformerEncoderLayer", dModel=d, nhead=nhead)
+
+
+def transformer_cases():
+    kpm = torch.tensor([[False, False, True, True], [False, False, False, False]])
+    return [
+        transformer_case("encoder_post_norm_relu", 8, 2, (4, 2, 8), dimFeedforward=16, dropout=0.0),
+        transformer_case("encoder_pre_norm_gelu_batch_first_masks", 8, 2, (2, 4, 8), src_mask=causal(4), kpm=kpm,
+                         dimFeedforward=12, dropout=0.0, activation="gelu", batchFirst=True, normFirst=True),
+        transformer_case("encoder_eval_dropout_float_mask_eps", 8, 4, (4, 2, 8), src_mask=torch.randn(4, 4), train=False,
+                         dimFeedforward=16, dropout=0.2, layerNormEps=1e-3),
+        transformer_case("encoder_length1_batch1", 4, 1, (1, 1, 4), dimFeedforward=6, dropout=0.0, normFirst=True),
+    ]
+
+
+def sdpa_cases():
+    F_sdpa = torch.nn.functional._scaled_dot_product_attention
+    q, k, v = torch.randn(2, 3, 4, 5), torch.randn(2, 3, 6, 5), torch.randn(2, 3, 6, 7)
+    take_part = torch.rand(4, 6) > 0.3
+    take_part[:, 0] = True
+    cases = [
+        run_case("sdpa_plain", "sdpa", lambda a, b, c: F_sdpa(a, b, c, None, 0.0, False, False)[0], [q, k, v], [0, 1, 2]),
+        run_case("sdpa_bool_mask", "sdpa", lambda a, b, c, m: F_sdpa(a, b, c, m, 0.0, False, False)[0], [q, k, v, take_part], [0, 1, 2]),
+        run_case("sdpa_float_mask", "sdpa", lambda a, b, c, m: F_sdpa(a, b, c, m, 0.0, False, False)[0], [q, k, v, torch.randn(4, 6)], [0, 1, 2]),
+        run_case("sdpa_causal", "sdpa", lambda a, b, c: F_sdpa(a, b, c, None, 0.0, False, True)[0], [q, q, v[:, :, :4]], [0, 2],
+                 options={"isCausal": True}),
+    ]
+    return cases
+
+
 if __name__ == "__main__":
     dump("nn_loss", {"cases": loss_cases() + ctc_cases()})
     dump("nn_rnn", rnn_cases())
+    dump("nn_attention", {"mha": attention_cases(), "transformer": transformer_cases(), "sdpa": sdpa_cases()})

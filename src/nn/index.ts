@@ -17,3 +17,7 @@ export {
 } from './layers/loss.js';
 export { RNNBase, RNN, LSTM, GRU } from './layers/rnn.js';
 export type { RNNOptions } from './layers/rnn.js';
+export { MultiheadAttention } from './layers/attention.js';
+export type { MultiheadAttentionOptions, MultiheadAttentionForwardOptions } from './layers/attention.js';
+export { TransformerEncoderLayer } from './layers/transformer.js';
+export type { TransformerEncoderLayerOptions, TransformerEncoderLayerForwardOptions } from './layers/transformer.js';

@@ -10,3 +10,5 @@ export {
 export type { Reduction, ReductionOptions, ClassLossOptions, CrossEntropyOptions, WeightedOptions, CtcLossOptions } from './loss.js';
 export { rnnCell, lstmCell, gruCell } from './rnn.js';
 export type { RnnNonlinearity } from './rnn.js';
+export { scaledDotProductAttention } from './attention.js';
+export type { ScaledDotProductAttentionOptions } from './attention.js';
