@@ -3,6 +3,9 @@ export * from './activation.js';
 export { linear, bilinear } from './linear.js';
 export { layerNorm, batchNorm, groupNorm } from './normalization.js';
 export { dropout } from './dropout.js';
+export * from './conv.js';
+export { embedding } from './embedding.js';
+export type { EmbeddingOptions } from './embedding.js';
 export {
   mseLoss, l1Loss, smoothL1Loss, huberLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits,
   klDiv, cosineEmbeddingLoss, marginRankingLoss, pairwiseDistance, tripletMarginLoss, ctcLoss,
