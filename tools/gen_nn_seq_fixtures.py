@@ -39,6 +39,7 @@ def run_case(name, fn, torch_fn, args, grad_args, options=None, torch_options=No
 
 
 def loss_cases():
+    torch.manual_seed(0)
     cases = []
     reductions = ["none", "mean", "sum"]
     x = torch.randn(3, 4)
@@ -102,6 +103,7 @@ def loss_cases():
     for r in reductions:
         cases.append(run_case(f"nll_{r}", "nllLoss", F.nll_loss, [logp, labels_ign], [0],
                               {"reduction": r, "weight": weight}, {"reduction": r, "weight": weight}))
+    cases.append(run_case("ce_all_ignored_mean_is_nan", "crossEntropy", F.cross_entropy, [logits[:3], torch.tensor([-100, -100, -100])], [0]))
     cases.append(run_case("nll_spatial", "nllLoss", F.nll_loss, [torch.log_softmax(spatial, 1), spatial_labels], [0]))
     cases.append(run_case("nll_unbatched", "nllLoss", F.nll_loss, [torch.log_softmax(torch.randn(4), 0), torch.tensor(1)], [0]))
 
@@ -184,6 +186,7 @@ def ctc_case(name, T, N, C, targets, in_lens, tg_lens, via_logits=False, **opts)
 
 
 def ctc_cases():
+    torch.manual_seed(1)
     cases = []
     padded = torch.tensor([[1, 2, 2, 3], [4, 1, 0, 0], [3, 3, 3, 0]])
     for r in ["none", "mean", "sum"]:
@@ -197,6 +200,7 @@ def ctc_cases():
                           reduction="none", zeroInfinity=True))
     cases.append(ctc_case("ctc_infeasible_sum_zero_infinity", 4, 2, 3, torch.tensor([[1, 1, 1], [2, 1, 0]]), [4, 4], [3, 2],
                           reduction="sum", zeroInfinity=True))
+    cases.append(ctc_case("ctc_infeasible_is_inf", 4, 2, 3, torch.tensor([[1, 1, 1], [2, 1, 0]]), [4, 4], [3, 2], reduction="none"))
     cases.append(ctc_case("ctc_unbatched", 7, 0, 4, torch.tensor([2, 1, 2]), 7, 3, via_logits=True))
     cases.append(ctc_case("ctc_single_frame", 1, 1, 3, torch.tensor([[2]]), [1], [1]))
     return cases
@@ -267,6 +271,7 @@ def rnn_case(name, kind, input_size, hidden, shape, state=False, **opts):
 
 
 def rnn_cases():
+    torch.manual_seed(2)
     cases = [
         rnn_case("rnn_tanh", "RNN", 3, 4, (5, 2, 3)),
         rnn_case("rnn_relu_2layers_bidir_state_batch_first", "RNN", 3, 4, (2, 5, 3), state=True, nonlinearity="relu",
@@ -315,6 +320,7 @@ def causal(L):
 
 
 def attention_cases():
+    torch.manual_seed(3)
     kpm = torch.tensor([[False, False, False, True], [False, True, False, False]])
     kpm5 = torch.tensor([[False, False, False, True, True], [False, False, False, False, False]])
     float_mask = torch.randn(4, 4)
@@ -349,6 +355,7 @@ def transformer_case(name, d, nhead, shape, src_mask=None, kpm=None, train=True,
 
 
 def transformer_cases():
+    torch.manual_seed(4)
     kpm = torch.tensor([[False, False, True, True], [False, False, False, False]])
     return [
         transformer_case("encoder_post_norm_relu", 8, 2, (4, 2, 8), dimFeedforward=16, dropout=0.0),
@@ -361,6 +368,7 @@ def transformer_cases():
 
 
 def sdpa_cases():
+    torch.manual_seed(5)
     F_sdpa = torch.nn.functional._scaled_dot_product_attention
     q, k, v = torch.randn(2, 3, 4, 5), torch.randn(2, 3, 6, 5), torch.randn(2, 3, 6, 7)
     take_part = torch.rand(4, 6) > 0.3

@@ -176,8 +176,14 @@ function reduceWeighted(picked: PickedClasses, reduction: Reduction, op: string)
   checkReduction(op, reduction);
   if (reduction === 'none') return picked.losses;
   if (reduction === 'sum') return sum(picked.losses);
-  // PyTorch's weighted mean: divide by the total weight of the counted targets, not by their number
-  return div(sum(picked.losses), sum(picked.weights));
+  return weightedMean(sum(picked.losses), picked.weights);
+}
+
+// PyTorch's weighted mean: the sum divided by the total weight of the counted targets, not by their number.
+// With every target ignored it is 0/0 = NaN, as in PyTorch, but with a zero gradient rather than 0 * inf.
+function weightedMean(total: Tensor, weights: Tensor): Tensor {
+  const weightSum = sum(weights);
+  return weightSum.data[0] === 0 ? add(mul(total, 0), NaN) : div(total, weightSum);
 }
 
 /**
@@ -251,7 +257,7 @@ export function crossEntropy(
   // the uniform part of the smoothed target: -sum_c w_c logp_c per element, ignored elements zeroed
   const smooth = where(picked.ignored, 0, neg(sum(classWeight ? mul(logp, classWeight) : logp, classDim)));
   // the mean divides by the same total weight as the nll part (the number of counted targets without weight)
-  const uniform = reduction === 'none' ? smooth : reduction === 'sum' ? sum(smooth) : div(sum(smooth), sum(picked.weights));
+  const uniform = reduction === 'none' ? smooth : reduction === 'sum' ? sum(smooth) : weightedMean(sum(smooth), picked.weights);
   return add(mul(nll, 1 - labelSmoothing), mul(uniform, labelSmoothing / numClasses));
 }
 
