@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Generator, Tensor, grad, gradcheck, manualSeed, nn, ones, randn, tensor, triu } from '../../src/index.js';
+import { Generator, Tensor, grad, gradcheck, gradgradcheck, manualSeed, nn, ones, randn, tensor, triu } from '../../src/index.js';
 import { assertClose, fromFixture, loadFixture, type FixtureTensor } from '../helpers.js';
 import { type ModuleCase, checkModuleCase } from './module-case.js';
 
@@ -87,4 +87,11 @@ test('attention dropout acts in training mode only', () => {
   assertClose(a, b, { rtol: 0, atol: 0 });
   assert.ok(Array.from(trainOut.data).some((v, i) => Math.abs(v - a.data[i]) > 1e-6));
   assert.ok(a instanceof Tensor);
+});
+
+test('gradgradcheck: MultiheadAttention second derivatives', () => {
+  const g = new Generator(6);
+  const m = new nn.MultiheadAttention(4, 2, { dtype: 'float64', generator: g });
+  const x = randn([2, 1, 4], { dtype: 'float64', generator: g, requiresGrad: true });
+  gradgradcheck((a) => m(a, a, a, { attnMask: triu(ones([2, 2]), 1).bool() })[0], [x]);
 });

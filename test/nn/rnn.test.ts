@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Generator, Tensor, gradcheck, manualSeed, nn, randn, tensor, zeros } from '../../src/index.js';
+import { Generator, Tensor, gradcheck, gradgradcheck, manualSeed, nn, randn, tensor, zeros } from '../../src/index.js';
 import { assertClose, loadFixture, type FixtureTensor } from '../helpers.js';
 import { type ModuleCase, checkModuleCase } from './module-case.js';
 
@@ -80,4 +80,13 @@ test('recurrent layers name themselves and the expected shapes on bad input', ()
   assert.throws(() => gru(randn([2, 5, 3]), zeros([1, 5, 4])), /GRU\(3->4\): expected h0 of shape \[1,2,4\], got \[1,5,4\]/);
   assert.throws(() => new nn.RNN(3, 4, { nonlinearity: 'sigmoid' as 'tanh' }), /unknown nonlinearity 'sigmoid'/);
   assert.ok(tensor([1]) instanceof Tensor);
+});
+
+test('gradgradcheck: LSTM and GRU second derivatives', () => {
+  const g = new Generator(4);
+  const x = randn([2, 1, 2], { dtype: 'float64', generator: g, requiresGrad: true });
+  const lstm = new nn.LSTM(2, 2, { dtype: 'float64', generator: g });
+  gradgradcheck((xi, w) => { void w; return lstm(xi)[0]; }, [x, lstm.weightHhL0]);
+  const gru = new nn.GRU(2, 2, { dtype: 'float64', generator: g, bidirectional: true });
+  gradgradcheck((xi) => gru(xi)[1], [x]);
 });

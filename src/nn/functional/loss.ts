@@ -237,9 +237,12 @@ export function crossEntropy(
 
   if (target.dtype !== 'int32') {
     if (!isFloating(target.dtype) || !shapesEqual(target.shape, input.shape)) {
+      const indexShape = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+      // tensor([0, 2, 1]) is float32 by default: labels need { dtype: 'int32' }
+      const hint = shapesEqual(target.shape, indexShape) ? ` (class indices must be int32: tensor(labels, { dtype: 'int32' }))` : '';
       throw new Error(
         `${op}: expected class indices (int32) or class probabilities of the input's shape ${formatShape(input.shape)}, ` +
-          `got a ${target.dtype} target of shape ${formatShape(target.shape)}`,
+          `got a ${target.dtype} target of shape ${formatShape(target.shape)}${hint}`,
       );
     }
     if (ignoreIndex >= 0) throw new Error(`${op}: ignoreIndex is not supported for class probability targets`);
