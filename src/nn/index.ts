@@ -18,7 +18,7 @@ export { Dropout } from './layers/dropout.js';
 export { Embedding } from './layers/embedding.js';
 export { ReLU, LeakyReLU, ELU, GELU, SiLU, Tanh, Sigmoid, Softplus, Softmax, LogSoftmax } from './layers/activation.js';
 export {
-  MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
+  Loss, WeightedLoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
   CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss, CTCLoss,
 } from './layers/loss.js';
 export { RNNBase, RNN, LSTM, GRU } from './layers/rnn.js';
