@@ -21,10 +21,15 @@ export interface ModuleCase {
 }
 
 /** Compares a module's outputs, input gradients and parameter gradients with a PyTorch case. */
-export function checkModuleCase(module: nn.Module, c: ModuleCase, run: (inputs: (Tensor | null)[]) => Tensor[], tol = { rtol: 1e-9, atol: 1e-10 }): void {
+export function checkModuleCase(
+  module: nn.Module, c: ModuleCase, run: (inputs: (Tensor | null)[]) => Tensor[],
+  { rtol = 1e-9, atol = 1e-10, dtype = 'float64' }: { rtol?: number; atol?: number; dtype?: 'float32' | 'float64' } = {},
+): void {
+  const tol = { rtol, atol };
   module.loadStateDict(Object.fromEntries(Object.entries(c.stateDict).map(([k, v]) => [k, fromFixture(v)])));
   module.train(c.train);
-  const inputs = c.inputs.map((t, i) => (t ? fromFixture(t, { requiresGrad: c.gradInputs.includes(i) }) : null));
+  // float inputs take the module's dtype; masks keep theirs
+  const inputs = c.inputs.map((t, i) => (t ? fromFixture(t, { requiresGrad: c.gradInputs.includes(i), dtype: t.dtype === 'float64' ? dtype : t.dtype }) : null));
   const outputs = run(inputs);
   assert.equal(outputs.length, c.outputs.length, 'number of outputs');
   outputs.forEach((o, i) => assertClose(o, c.outputs[i], { ...tol, message: `${c.name} output ${i}` }));

@@ -6,27 +6,36 @@ import { type ModuleCase, checkModuleCase } from './module-case.js';
 
 const fx = loadFixture<{ cases: ModuleCase[]; init: Record<string, Record<string, FixtureTensor>> }>('nn_rnn');
 
-function build(kind: string, inputSize: number, hiddenSize: number, options: Record<string, unknown>) {
-  const opts = { ...options, dtype: 'float64' as const };
+function build(kind: string, inputSize: number, hiddenSize: number, options: Record<string, unknown>, dtype: 'float32' | 'float64' = 'float64') {
+  const opts = { ...options, dtype };
   if (kind === 'LSTM') return new nn.LSTM(inputSize, hiddenSize, opts);
   if (kind === 'GRU') return new nn.GRU(inputSize, hiddenSize, opts);
   return new nn.RNN(inputSize, hiddenSize, opts);
 }
 
+const runRecurrent = (m: nn.RNN | nn.LSTM | nn.GRU) => (inputs: (Tensor | null)[]): Tensor[] => {
+  if (m instanceof nn.LSTM) {
+    const state = inputs.length === 3 ? ([inputs[1]!, inputs[2]!] as [Tensor, Tensor]) : undefined;
+    const [out, [h, cell]] = m(inputs[0]!, state);
+    return [out, h, cell];
+  }
+  const [out, h] = (m as nn.RNN)(inputs[0]!, inputs[1] ?? undefined);
+  return [out, h];
+};
+
 for (const c of fx.cases) {
   test(`${c.kind} matches PyTorch: ${c.name}`, () => {
     const m = build(c.kind, c.inputSize, c.hiddenSize, c.options);
-    checkModuleCase(m, c, (inputs) => {
-      if (m instanceof nn.LSTM) {
-        const state = inputs.length === 3 ? ([inputs[1]!, inputs[2]!] as [Tensor, Tensor]) : undefined;
-        const [out, [h, cell]] = m(inputs[0]!, state);
-        return [out, h, cell];
-      }
-      const [out, h] = (m as nn.RNN)(inputs[0]!, inputs[1] ?? undefined);
-      return [out, h];
-    });
+    checkModuleCase(m, c, runRecurrent(m));
   });
 }
+
+test('float32 recurrent layers agree with the float64 PyTorch references to float32 precision', () => {
+  for (const c of fx.cases) {
+    const m = build(c.kind, c.inputSize, c.hiddenSize, c.options, 'float32');
+    checkModuleCase(m, c, runRecurrent(m), { rtol: 1e-4, atol: 1e-5, dtype: 'float32' });
+  }
+});
 
 test('parameter names follow PyTorch (weight_ih_l0, ..., bias_hh_l1_reverse)', () => {
   const lstm = new nn.LSTM(3, 5, { numLayers: 2, bidirectional: true });

@@ -18,6 +18,13 @@ for (const c of fx.transformer) {
   });
 }
 
+test('a float32 TransformerEncoderLayer agrees with the float64 PyTorch references to float32 precision', () => {
+  for (const c of fx.transformer) {
+    const layer = new nn.TransformerEncoderLayer(c.dModel, c.nhead, { ...c.options, dtype: 'float32' });
+    checkModuleCase(layer, c, ([src, srcMask, srcKeyPaddingMask]) => [layer(src!, { srcMask, srcKeyPaddingMask })], { rtol: 1e-4, atol: 1e-4, dtype: 'float32' });
+  }
+});
+
 test('TransformerEncoderLayer state dict keys are PyTorch\'s', () => {
   assert.deepEqual(Object.keys(new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }).stateDict()), [
     'self_attn.in_proj_weight', 'self_attn.in_proj_bias', 'self_attn.out_proj.weight', 'self_attn.out_proj.bias',
