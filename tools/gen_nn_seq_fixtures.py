@@ -319,6 +319,35 @@ def causal(L):
     return torch.triu(torch.ones(L, L, dtype=torch.bool), 1)
 
 
+CELL_CLASSES = {"RNNCell": torch.nn.RNNCell, "LSTMCell": torch.nn.LSTMCell, "GRUCell": torch.nn.GRUCell}
+
+
+def cell_case(name, kind, input_size, hidden, batch, state=False, **opts):
+    m = CELL_CLASSES[kind](input_size, hidden, **opts)
+    x = torch.randn(batch, input_size) if batch else torch.randn(input_size)
+    sshape = (batch, hidden) if batch else (hidden,)
+    if kind == "LSTMCell":
+        inputs = [x, torch.randn(*sshape), torch.randn(*sshape)] if state else [x]
+        call = (lambda mod, a: mod(a[0], (a[1], a[2]))) if state else (lambda mod, a: mod(a[0]))
+    else:
+        inputs = [x, torch.randn(*sshape)] if state else [x]
+        call = lambda mod, a: mod(*a)
+    return module_case(name, m, inputs, opts, call=call, kind=kind, inputSize=input_size, hiddenSize=hidden)
+
+
+def cell_cases():
+    torch.manual_seed(6)
+    return [
+        cell_case("rnn_cell_relu_state", "RNNCell", 3, 4, 2, state=True, nonlinearity="relu"),
+        cell_case("rnn_cell_no_state_no_bias", "RNNCell", 3, 4, 2, bias=False),
+        cell_case("lstm_cell_state", "LSTMCell", 3, 4, 2, state=True),
+        cell_case("lstm_cell_unbatched", "LSTMCell", 3, 4, 0, state=True),
+        cell_case("lstm_cell_zero_state", "LSTMCell", 3, 2, 1),
+        cell_case("gru_cell_state", "GRUCell", 3, 4, 2, state=True),
+        cell_case("gru_cell_unbatched_no_bias", "GRUCell", 3, 4, 0, state=True, bias=False),
+    ]
+
+
 def attention_cases():
     torch.manual_seed(3)
     kpm = torch.tensor([[False, False, False, True], [False, True, False, False]])
@@ -385,5 +414,5 @@ def sdpa_cases():
 
 if __name__ == "__main__":
     dump("nn_loss", {"cases": loss_cases() + ctc_cases()})
-    dump("nn_rnn", rnn_cases())
+    dump("nn_rnn", dict(rnn_cases(), cells=cell_cases()))
     dump("nn_attention", {"mha": attention_cases(), "transformer": transformer_cases(), "sdpa": sdpa_cases()})

@@ -99,3 +99,27 @@ test('gradgradcheck: LSTM and GRU second derivatives', () => {
   const gru = new nn.GRU(2, 2, { dtype: 'float64', generator: g, bidirectional: true });
   gradgradcheck((xi) => gru(xi)[1], [x]);
 });
+
+const cells = loadFixture<{ cells: ModuleCase[] }>('nn_rnn').cells;
+for (const c of cells) {
+  test(`${c.kind} matches PyTorch: ${c.name}`, () => {
+    const opts = { ...c.options, dtype: 'float64' as const };
+    const m = c.kind === 'LSTMCell' ? new nn.LSTMCell(c.inputSize, c.hiddenSize, opts)
+      : c.kind === 'GRUCell' ? new nn.GRUCell(c.inputSize, c.hiddenSize, opts) : new nn.RNNCell(c.inputSize, c.hiddenSize, opts);
+    checkModuleCase(m, c, (inputs) => {
+      if (m instanceof nn.LSTMCell) return m(inputs[0]!, inputs.length === 3 ? [inputs[1]!, inputs[2]!] : undefined);
+      return [(m as nn.GRUCell)(inputs[0]!, inputs[1] ?? undefined)];
+    });
+  });
+}
+
+test('cells: PyTorch parameter names, and errors that name the cell and the shapes', () => {
+  assert.deepEqual(Object.keys(new nn.LSTMCell(3, 4).stateDict()), ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']);
+  const cell = new nn.GRUCell(3, 4);
+  assert.throws(() => cell(randn([2, 5])), /GRUCell\(3->4\): expected input \[N,3\] or \[3\], got \[2,5\]/);
+  assert.throws(() => cell(randn([2, 3]), zeros([3, 4])), /GRUCell\(3->4\): expected hx of shape \[2,4\], got \[3,4\]/);
+  const g = new Generator(8);
+  const lstm = new nn.LSTMCell(2, 3, { dtype: 'float64', generator: g });
+  const x = randn([2, 2], { dtype: 'float64', generator: g, requiresGrad: true });
+  gradcheck((xi, w) => { void w; return lstm(xi); }, [x, lstm.weightHh]);
+});

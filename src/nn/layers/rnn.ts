@@ -237,3 +237,121 @@ export class GRU extends RNNBase<Tensor> {
     return h;
   }
 }
+
+/**
+ * What RNNCell, LSTMCell and GRUCell share: weight_ih [gates * hidden, input], weight_hh [gates * hidden, hidden],
+ * bias_ih and bias_hh, all starting U(-1/sqrt(hidden), 1/sqrt(hidden)) as PyTorch's RNNCellBase.
+ */
+export abstract class RNNCellBase<State> extends Module<[Tensor, (State | null)?], State> {
+  weightIh: Parameter;
+  weightHh: Parameter;
+  biasIh: Parameter | null;
+  biasHh: Parameter | null;
+
+  protected constructor(readonly inputSize: number, readonly hiddenSize: number, gates: number, options: { bias?: boolean; dtype?: DType; generator?: Generator }) {
+    super();
+    const { bias = true, dtype = 'float32' } = options;
+    this.weightIh = new Parameter(zeros([gates * hiddenSize, inputSize], { dtype }));
+    this.weightHh = new Parameter(zeros([gates * hiddenSize, hiddenSize], { dtype }));
+    this.biasIh = bias ? new Parameter(zeros([gates * hiddenSize], { dtype })) : null;
+    this.biasHh = bias ? new Parameter(zeros([gates * hiddenSize], { dtype })) : null;
+    this.resetParameters(options.generator);
+  }
+
+  resetParameters(generator?: Generator): void {
+    const stdv = 1 / Math.sqrt(this.hiddenSize);
+    for (const p of this.parameters()) uniform_(p, -stdv, stdv, generator);
+  }
+
+  protected get label(): string {
+    return `${this.constructor.name}(${this.inputSize}->${this.hiddenSize})`;
+  }
+
+  /** The input as [N, inputSize] (unbatched [inputSize] gets a batch of 1), and whether it was batched. */
+  protected batchedInput(input: Tensor): [Tensor, boolean] {
+    if (!(input instanceof Tensor) || (input.ndim !== 1 && input.ndim !== 2) || input.shape[input.ndim - 1] !== this.inputSize) {
+      throw new Error(`${this.label}: expected input [N,${this.inputSize}] or [${this.inputSize}], got ${input instanceof Tensor ? formatShape(input.shape) : typeof input}`);
+    }
+    return input.ndim === 2 ? [input, true] : [unsqueeze(input, 0), false];
+  }
+
+  /** A given state as [N, hidden], or zeros. */
+  protected batchedState(state: Tensor | undefined, n: number, batched: boolean, dtype: DType, what: string): Tensor {
+    if (state === undefined) return zeros([n, this.hiddenSize], { dtype });
+    const expected = batched ? [n, this.hiddenSize] : [this.hiddenSize];
+    if (!(state instanceof Tensor) || !shapesEqual(state.shape, expected)) {
+      throw new Error(`${this.label}: expected ${what} of shape ${formatShape(expected)}, got ${state instanceof Tensor ? formatShape(state.shape) : typeof state}`);
+    }
+    return batched ? state : unsqueeze(state, 0);
+  }
+
+  protected unbatch(t: Tensor, batched: boolean): Tensor {
+    return batched ? t : squeeze(t, 0);
+  }
+
+  override extraRepr(): string {
+    return `${this.inputSize}, ${this.hiddenSize}${this.biasIh ? '' : ', bias=false'}`;
+  }
+}
+
+/**
+ * One step of an Elman RNN, as torch.nn.RNNCell: h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh).
+ * @example
+ * const cell = new RNNCell(10, 20);
+ * let h = zeros([3, 20]);
+ * for (const x of randn([6, 3, 10]).split(1)) h = cell(x.squeeze(0), h);
+ */
+export class RNNCell extends RNNCellBase<Tensor> {
+  readonly nonlinearity: RnnNonlinearity;
+  constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; nonlinearity?: RnnNonlinearity; dtype?: DType; generator?: Generator } = {}) {
+    super(inputSize, hiddenSize, 1, options);
+    const { nonlinearity = 'tanh' } = options;
+    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new Error(`RNNCell: unknown nonlinearity '${String(nonlinearity)}' (expected 'tanh' or 'relu')`);
+    this.nonlinearity = nonlinearity;
+  }
+  forward(input: Tensor, hx?: Tensor | null): Tensor {
+    const [x, batched] = this.batchedInput(input);
+    const h = this.batchedState(hx ?? undefined, x.shape[0], batched, x.dtype, 'hx');
+    const gates = linear(x, this.weightIh, this.biasIh, this.label);
+    return this.unbatch(rnnStep(gates, h, this.weightHh, this.biasHh, this.nonlinearity), batched);
+  }
+}
+
+/**
+ * One LSTM step, as torch.nn.LSTMCell; returns [h', c'].
+ * @example
+ * const cell = new LSTMCell(10, 20);
+ * const [h, c] = cell(randn([3, 10])); // zero initial state
+ * const [h2, c2] = cell(randn([3, 10]), [h, c]);
+ */
+export class LSTMCell extends RNNCellBase<[Tensor, Tensor]> {
+  constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; dtype?: DType; generator?: Generator } = {}) {
+    super(inputSize, hiddenSize, 4, options);
+  }
+  forward(input: Tensor, state?: [Tensor, Tensor] | null): [Tensor, Tensor] {
+    const [x, batched] = this.batchedInput(input);
+    const h = this.batchedState(state?.[0], x.shape[0], batched, x.dtype, 'hx');
+    const c = this.batchedState(state?.[1], x.shape[0], batched, x.dtype, 'cx');
+    const gates = linear(x, this.weightIh, this.biasIh, this.label);
+    const [hNext, cNext] = lstmStep(gates, h, c, this.weightHh, this.biasHh);
+    return [this.unbatch(hNext, batched), this.unbatch(cNext, batched)];
+  }
+}
+
+/**
+ * One GRU step, as torch.nn.GRUCell.
+ * @example
+ * const cell = new GRUCell(10, 20);
+ * const h = cell(randn([3, 10]), zeros([3, 20]));
+ */
+export class GRUCell extends RNNCellBase<Tensor> {
+  constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; dtype?: DType; generator?: Generator } = {}) {
+    super(inputSize, hiddenSize, 3, options);
+  }
+  forward(input: Tensor, hx?: Tensor | null): Tensor {
+    const [x, batched] = this.batchedInput(input);
+    const h = this.batchedState(hx ?? undefined, x.shape[0], batched, x.dtype, 'hx');
+    const gates = linear(x, this.weightIh, this.biasIh, this.label);
+    return this.unbatch(gruStep(gates, h, this.weightHh, this.biasHh), batched);
+  }
+}
