@@ -4,6 +4,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 import * as F from '../functional/loss.js';
 import type { Reduction } from '../functional/loss.js';
+import { type CtcLossOptions, ctcLoss } from '../functional/ctc.js';
 
 type ReductionOptions = { reduction?: Reduction };
 type MarginOptions = ReductionOptions & { margin?: number };
@@ -203,12 +204,12 @@ type Lengths = Tensor | readonly number[] | number;
 export class CTCLoss extends Loss<[Tensor, Tensor, Lengths, Lengths]> {
   blank: number;
   zeroInfinity: boolean;
-  constructor({ blank = 0, reduction = 'mean', zeroInfinity = false }: F.CtcLossOptions = {}) {
+  constructor({ blank = 0, reduction = 'mean', zeroInfinity = false }: CtcLossOptions = {}) {
     super(reduction);
     this.blank = blank;
     this.zeroInfinity = zeroInfinity;
   }
   forward(logProbs: Tensor, targets: Tensor, inputLengths: Lengths, targetLengths: Lengths): Tensor {
-    return F.ctcLoss(logProbs, targets, inputLengths, targetLengths, { blank: this.blank, reduction: this.reduction, zeroInfinity: this.zeroInfinity });
+    return ctcLoss(logProbs, targets, inputLengths, targetLengths, { blank: this.blank, reduction: this.reduction, zeroInfinity: this.zeroInfinity });
   }
 }
