@@ -412,7 +412,20 @@ def sdpa_cases():
     return cases
 
 
+def attention_init():
+    """Default initial weights (float32) after torch.manual_seed(0), to compare with descent after manualSeed(0)."""
+    out = {}
+    torch.manual_seed(0)
+    out["mha"] = {k: encode(v) for k, v in torch.nn.MultiheadAttention(8, 2, dtype=torch.float32).state_dict().items()}
+    torch.manual_seed(0)
+    out["mha_kdim"] = {k: encode(v) for k, v in torch.nn.MultiheadAttention(4, 2, kdim=3, vdim=5, dtype=torch.float32).state_dict().items()}
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=12, dtype=torch.float32)
+    out["encoder"] = {k: encode(v) for k, v in layer.state_dict().items()}
+    return out
+
+
 if __name__ == "__main__":
     dump("nn_loss", {"cases": loss_cases() + ctc_cases()})
     dump("nn_rnn", dict(rnn_cases(), cells=cell_cases()))
-    dump("nn_attention", {"mha": attention_cases(), "transformer": transformer_cases(), "sdpa": sdpa_cases()})
+    dump("nn_attention", {"mha": attention_cases(), "transformer": transformer_cases(), "sdpa": sdpa_cases(), "init": attention_init()})

@@ -95,3 +95,18 @@ test('gradgradcheck: MultiheadAttention second derivatives', () => {
   const x = randn([2, 1, 4], { dtype: 'float64', generator: g, requiresGrad: true });
   gradgradcheck((a) => m(a, a, a, { attnMask: triu(ones([2, 2]), 1).bool() })[0], [x]);
 });
+
+test('default initialization equals PyTorch\'s after the same manualSeed (MultiheadAttention, TransformerEncoderLayer)', () => {
+  const init = loadFixture<{ init: Record<string, Record<string, FixtureTensor>> }>('nn_attention').init;
+  const build: Record<string, () => nn.Module> = {
+    mha: () => new nn.MultiheadAttention(8, 2),
+    mha_kdim: () => new nn.MultiheadAttention(4, 2, { kdim: 3, vdim: 5 }),
+    encoder: () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 12 }),
+  };
+  for (const [name, make] of Object.entries(build)) {
+    manualSeed(0);
+    const sd = make().stateDict();
+    assert.deepEqual(Object.keys(sd), Object.keys(init[name]), name);
+    for (const [k, v] of Object.entries(init[name])) assertClose(sd[k], v, { rtol: 0, atol: 0, message: `${name} ${k}` });
+  }
+});

@@ -123,3 +123,13 @@ test('cells: PyTorch parameter names, and errors that name the cell and the shap
   const x = randn([2, 2], { dtype: 'float64', generator: g, requiresGrad: true });
   gradcheck((xi, w) => { void w; return lstm(xi); }, [x, lstm.weightHh]);
 });
+
+test('gradcheck: RNNCell and GRUCell in float64', () => {
+  const g = new Generator(9);
+  const x = randn([2, 3], { dtype: 'float64', generator: g, requiresGrad: true });
+  const h = randn([2, 2], { dtype: 'float64', generator: g, requiresGrad: true });
+  const rnnCell = new nn.RNNCell(3, 2, { dtype: 'float64', generator: g });
+  gradcheck((xi, hi, w) => { void w; return rnnCell(xi, hi); }, [x, h, rnnCell.weightIh]);
+  const gruCell = new nn.GRUCell(3, 2, { dtype: 'float64', generator: g });
+  gradcheck((xi, hi, b) => { void b; return gruCell(xi, hi); }, [x, h, gruCell.biasHh!]);
+});
