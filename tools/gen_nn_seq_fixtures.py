@@ -168,6 +168,8 @@ def loss_cases():
                           {"p": 3, "eps": 0.01, "margin": 3.0}, {"p": 3, "eps": 0.01, "margin": 3.0}))
     cases.append(run_case("triplet_unbatched", "tripletMarginLoss", F.triplet_margin_loss, [an[0], po[0], ne[0]], [0, 1, 2],
                           {"margin": 5.0}, {"margin": 5.0}))
+    cases.append(run_case("pairwise_distance_p1_keepdim", "pairwiseDistance", F.pairwise_distance, [an, ne], [0, 1],
+                          {"p": 1, "eps": 0.1, "keepdim": True}, {"p": 1, "eps": 0.1, "keepdim": True}))
     return cases
 
 

@@ -43,6 +43,7 @@ const FUNCTIONS: Record<string, Fn> = {
   cosineEmbeddingLoss: ([a, b, y], o) => F.cosineEmbeddingLoss(a, b, y, o),
   marginRankingLoss: ([a, b, y], o) => F.marginRankingLoss(a, b, y, o),
   tripletMarginLoss: ([a, p, n], o) => F.tripletMarginLoss(a, p, n, o),
+  pairwiseDistance: ([a, b], o) => F.pairwiseDistance(a, b, o.p as number, o.eps as number, o.keepdim as boolean),
   ctcLoss: ([x, targets], o, c) => {
     const logProbs = c.viaLogSoftmax ? logSoftmax(x, x.ndim - 1) : x;
     return F.ctcLoss(logProbs, targets, c.inputLengths!, c.targetLengths!, o);

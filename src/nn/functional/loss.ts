@@ -445,7 +445,10 @@ export function marginRankingLoss(
   return reduce(clamp(add(mul(neg(target), sub(input1, input2)), margin), 0), reduction, op);
 }
 
-/** ||x1 - x2 + eps||_p over the last dim, as torch.nn.functional.pairwise_distance. */
+/**
+ * ||x1 - x2 + eps||_p over the last dim, as torch.nn.functional.pairwise_distance.
+ * @example pairwiseDistance(randn([4, 3]), randn([4, 3])).shape // [4]
+ */
 export function pairwiseDistance(x1: Tensor, x2: Tensor, p = 2, eps = 1e-6, keepdim = false): Tensor {
   const ndim = Math.max(x1.ndim, x2.ndim);
   return norm(add(sub(x1, x2), eps), p, ndim - 1, keepdim);
