@@ -5,7 +5,7 @@ import { zeros } from '../../tensor/creation.js';
 import type { DType } from '../../tensor/dtype.js';
 import { formatShape, shapesEqual } from '../../tensor/shape.js';
 import type { Generator } from '../../tensor/random.js';
-import { cat, select, squeeze, stack, transpose, unsqueeze } from '../../ops/shape.js';
+import { cat, select, squeeze, stack, t as transposed, transpose, unsqueeze } from '../../ops/shape.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { uniform_ } from '../init.js';
@@ -141,11 +141,12 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
         const index = layer * directions + dir;
         const [wIh, wHh, bIh, bHh] = this.params(index);
         const inputGates = linear(x, wIh, bIh, this.label);
+        const wHhT = transposed(wHh);
         let states = init ? init.map((s) => select(s, 0, index)) : Array.from({ length: numStates }, () => zeros([N, this.hiddenSize], { dtype: x.dtype }));
         const steps: Tensor[] = new Array(T);
         for (let k = 0; k < T; k++) {
           const t = dir === 0 ? k : T - 1 - k;
-          states = this.step(select(inputGates, 0, t), states, wHh, bHh);
+          states = this.step(select(inputGates, 0, t), states, wHhT, bHh);
           steps[t] = states[0];
         }
         outputs.push(stack(steps, 0));
@@ -159,11 +160,11 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     return [output, this.fromStateList(last)];
   }
 
-  private step(inputGates: Tensor, states: Tensor[], wHh: Tensor, bHh: Tensor | null): Tensor[] {
+  private step(inputGates: Tensor, states: Tensor[], wHhT: Tensor, bHh: Tensor | null): Tensor[] {
     switch (this.mode) {
-      case 'LSTM': return lstmStep(inputGates, states[0], states[1], wHh, bHh);
-      case 'GRU': return [gruStep(inputGates, states[0], wHh, bHh)];
-      default: return [rnnStep(inputGates, states[0], wHh, bHh, this.mode === 'RNN_RELU' ? 'relu' : 'tanh')];
+      case 'LSTM': return lstmStep(inputGates, states[0], states[1], wHhT, bHh);
+      case 'GRU': return [gruStep(inputGates, states[0], wHhT, bHh)];
+      default: return [rnnStep(inputGates, states[0], wHhT, bHh, this.mode === 'RNN_RELU' ? 'relu' : 'tanh')];
     }
   }
 
@@ -313,7 +314,7 @@ export class RNNCell extends RNNCellBase<Tensor> {
     const [x, batched] = this.batchedInput(input);
     const h = this.batchedState(hx ?? undefined, x.shape[0], batched, x.dtype, 'hx');
     const gates = linear(x, this.weightIh, this.biasIh, this.label);
-    return this.unbatch(rnnStep(gates, h, this.weightHh, this.biasHh, this.nonlinearity), batched);
+    return this.unbatch(rnnStep(gates, h, transposed(this.weightHh), this.biasHh, this.nonlinearity), batched);
   }
 }
 
@@ -333,7 +334,7 @@ export class LSTMCell extends RNNCellBase<[Tensor, Tensor]> {
     const h = this.batchedState(state?.[0], x.shape[0], batched, x.dtype, 'hx');
     const c = this.batchedState(state?.[1], x.shape[0], batched, x.dtype, 'cx');
     const gates = linear(x, this.weightIh, this.biasIh, this.label);
-    const [hNext, cNext] = lstmStep(gates, h, c, this.weightHh, this.biasHh);
+    const [hNext, cNext] = lstmStep(gates, h, c, transposed(this.weightHh), this.biasHh);
     return [this.unbatch(hNext, batched), this.unbatch(cNext, batched)];
   }
 }
@@ -352,6 +353,6 @@ export class GRUCell extends RNNCellBase<Tensor> {
     const [x, batched] = this.batchedInput(input);
     const h = this.batchedState(hx ?? undefined, x.shape[0], batched, x.dtype, 'hx');
     const gates = linear(x, this.weightIh, this.biasIh, this.label);
-    return this.unbatch(gruStep(gates, h, this.weightHh, this.biasHh), batched);
+    return this.unbatch(gruStep(gates, h, transposed(this.weightHh), this.biasHh), batched);
   }
 }
