@@ -414,6 +414,39 @@ def sdpa_cases():
     return cases
 
 
+class SeqModel(torch.nn.Module):
+    """A small sequence tagger: embedding, a pre-norm encoder layer, a bidirectional LSTM and a linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = torch.nn.Embedding(10, 8, padding_idx=0)
+        self.encoder = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True, norm_first=True)
+        self.lstm = torch.nn.LSTM(8, 6, batch_first=True, bidirectional=True)
+        self.head = torch.nn.Linear(12, 5)
+
+    def forward(self, tokens, padding):
+        x = self.encoder(self.embed(tokens), src_key_padding_mask=padding)
+        out, _ = self.lstm(x)
+        return self.head(out)
+
+
+def seq_model_case():
+    torch.manual_seed(7)
+    model = SeqModel()
+    tokens = torch.tensor([[3, 5, 1, 0, 0], [2, 9, 4, 7, 8]])
+    padding = tokens == 0
+    labels = torch.tensor([[1, 4, 0, -100, -100], [2, 2, 3, 0, 1]])
+    logits = model(tokens, padding)
+    loss = F.cross_entropy(logits.transpose(1, 2), labels, label_smoothing=0.1)
+    grads = torch.autograd.grad(loss, list(model.parameters()))
+    return {
+        "stateDict": {k: encode(v) for k, v in model.state_dict().items()},
+        "tokens": encode(tokens), "padding": encode(padding), "labels": encode(labels),
+        "logits": encode(logits), "loss": encode(loss),
+        "grads": {k: encode(g) for (k, _), g in zip(model.named_parameters(), grads)},
+    }
+
+
 def attention_init():
     """Default initial weights (float32) after torch.manual_seed(0), to compare with descent after manualSeed(0)."""
     out = {}
@@ -430,4 +463,4 @@ def attention_init():
 if __name__ == "__main__":
     dump("nn_loss", {"cases": loss_cases() + ctc_cases()})
     dump("nn_rnn", dict(rnn_cases(), cells=cell_cases()))
-    dump("nn_attention", {"mha": attention_cases(), "transformer": transformer_cases(), "sdpa": sdpa_cases(), "init": attention_init()})
+    dump("nn_attention", {"mha": attention_cases(), "transformer": transformer_cases(), "sdpa": sdpa_cases(), "init": attention_init(), "model": seq_model_case()})

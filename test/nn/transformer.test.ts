@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Generator, gradcheck, nn, ones, randn, triu } from '../../src/index.js';
-import { assertClose, loadFixture } from '../helpers.js';
+import { Generator, type Tensor, gradcheck, nn, ones, randn, triu } from '../../src/index.js';
+import { assertClose, fromFixture, loadFixture, type FixtureTensor } from '../helpers.js';
 import { type ModuleCase, checkModuleCase } from './module-case.js';
 
 interface EncoderCase extends ModuleCase {
@@ -49,4 +49,30 @@ test('TransformerEncoderLayer is deterministic in eval mode and checks its input
   assertClose(layer(x), layer(x), { rtol: 0, atol: 0 });
   assert.throws(() => layer(randn([2, 5, 6])), /MultiheadAttention\(embedDim=8, numHeads=2\): expected query \[N,L,8\]/);
   assert.throws(() => new nn.TransformerEncoderLayer(8, 2, { activation: 'tanh' as 'relu' }), /activation should be 'relu' or 'gelu'/);
+});
+
+class SeqModel extends nn.Module<[Tensor, Tensor], Tensor> {
+  embed = new nn.Embedding(10, 8, { paddingIdx: 0, dtype: 'float64' });
+  encoder = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true, normFirst: true, dtype: 'float64' });
+  lstm = new nn.LSTM(8, 6, { batchFirst: true, bidirectional: true, dtype: 'float64' });
+  head = new nn.Linear(12, 5, { dtype: 'float64' });
+  forward(tokens: Tensor, padding: Tensor): Tensor {
+    const x = this.encoder(this.embed(tokens), { srcKeyPaddingMask: padding });
+    const [out] = this.lstm(x);
+    return this.head(out);
+  }
+}
+
+test('a sequence model defined in PyTorch and in descent gives the same logits, loss and gradients from the same state dict', () => {
+  const fxModel = loadFixture<{ model: Record<string, FixtureTensor> & { stateDict: Record<string, FixtureTensor>; grads: Record<string, FixtureTensor> } }>('nn_attention').model;
+  const model = new SeqModel();
+  model.loadStateDict(Object.fromEntries(Object.entries(fxModel.stateDict).map(([k, v]) => [k, fromFixture(v)])));
+  const logits = model(fromFixture(fxModel.tokens), fromFixture(fxModel.padding));
+  assertClose(logits, fxModel.logits, { rtol: 1e-9, atol: 1e-10 });
+  const loss = nn.functional.crossEntropy(logits.transpose(1, 2), fromFixture(fxModel.labels), { labelSmoothing: 0.1 });
+  assertClose(loss, fxModel.loss, { rtol: 1e-10 });
+  loss.backward();
+  const params = [...model.namedParameters()];
+  assert.deepEqual(params.map(([k]) => k), Object.keys(fxModel.grads));
+  for (const [name, p] of params) assertClose(p.grad!, fxModel.grads[name], { rtol: 1e-8, atol: 1e-10, message: name });
 });
