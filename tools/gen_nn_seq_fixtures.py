@@ -398,6 +398,24 @@ def transformer_cases():
     ]
 
 
+def encoder_stack_case():
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
+    encoder = torch.nn.TransformerEncoder(layer, 2, norm=torch.nn.LayerNorm(8))
+    after = torch.nn.Linear(3, 2)  # where the random stream stands after the copies
+    init = {k: encode(v) for k, v in encoder.state_dict().items()}
+    init.update({"after." + k: encode(v) for k, v in after.state_dict().items()})
+    with torch.no_grad():  # distinct layers, so that the test tells them apart
+        for p in encoder.parameters():
+            p.add_(torch.randn_like(p) * 0.1)
+    kpm = torch.tensor([[False, False, False, True], [False, False, False, False]])
+    inputs = [torch.randn(2, 4, 8), causal(4), kpm]
+    case = module_case("encoder_stack", encoder, inputs, {}, grad_inputs=[0], train=True,
+                       call=lambda mod, a: mod(a[0], mask=a[1], src_key_padding_mask=a[2]), kind="TransformerEncoder")
+    case["init"] = init
+    return case
+
+
 def sdpa_cases():
     torch.manual_seed(5)
     F_sdpa = torch.nn.functional._scaled_dot_product_attention
@@ -463,4 +481,4 @@ def attention_init():
 if __name__ == "__main__":
     dump("nn_loss", {"cases": loss_cases() + ctc_cases()})
     dump("nn_rnn", dict(rnn_cases(), cells=cell_cases()))
-    dump("nn_attention", {"mha": attention_cases(), "transformer": transformer_cases(), "sdpa": sdpa_cases(), "init": attention_init(), "model": seq_model_case()})
+    dump("nn_attention", {"mha": attention_cases(), "transformer": transformer_cases(), "sdpa": sdpa_cases(), "init": attention_init(), "model": seq_model_case(), "stack": encoder_stack_case()})

@@ -25,5 +25,5 @@ export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from
 export type { RNNOptions } from './layers/rnn.js';
 export { MultiheadAttention } from './layers/attention.js';
 export type { MultiheadAttentionOptions, MultiheadAttentionForwardOptions } from './layers/attention.js';
-export { TransformerEncoderLayer } from './layers/transformer.js';
-export type { TransformerEncoderLayerOptions, TransformerEncoderLayerForwardOptions } from './layers/transformer.js';
+export { TransformerEncoderLayer, TransformerEncoder } from './layers/transformer.js';
+export type { TransformerEncoderLayerOptions, TransformerEncoderLayerForwardOptions, TransformerEncoderForwardOptions } from './layers/transformer.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Generator, type Tensor, gradcheck, nn, ones, randn, triu } from '../../src/index.js';
+import { Generator, type Tensor, gradcheck, manualSeed, nn, ones, randn, triu } from '../../src/index.js';
 import { assertClose, fromFixture, loadFixture, type FixtureTensor } from '../helpers.js';
 import { type ModuleCase, checkModuleCase } from './module-case.js';
 
@@ -75,4 +75,17 @@ test('a sequence model defined in PyTorch and in descent gives the same logits, 
   const params = [...model.namedParameters()];
   assert.deepEqual(params.map(([k]) => k), Object.keys(fxModel.grads));
   for (const [name, p] of params) assertClose(p.grad!, fxModel.grads[name], { rtol: 1e-8, atol: 1e-10, message: name });
+});
+
+test('TransformerEncoder: deep copies of the layer (same initial weights, the random stream left as PyTorch leaves it) and a forward pass that matches PyTorch', () => {
+  const stack = loadFixture<{ stack: ModuleCase & { init: Record<string, FixtureTensor> } }>('nn_attention').stack;
+  manualSeed(0);
+  const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true, dtype: 'float64' });
+  const encoder = new nn.TransformerEncoder(layer, 2, { norm: new nn.LayerNorm(8, { dtype: 'float64' }) });
+  const after = new nn.Linear(3, 2, { dtype: 'float64' });
+  const sd = { ...encoder.stateDict(), ...Object.fromEntries(Object.entries(after.stateDict()).map(([k, v]) => [`after.${k}`, v])) };
+  assert.deepEqual(Object.keys(sd), Object.keys(stack.init));
+  // float64 draws; the xavier bound may differ from PyTorch's in the last bit
+  for (const [k, v] of Object.entries(stack.init)) assertClose(sd[k], v, { rtol: 1e-12, atol: 0, message: k });
+  checkModuleCase(encoder, stack, ([src, mask, srcKeyPaddingMask]) => [encoder(src!, { mask, srcKeyPaddingMask })]);
 });

@@ -2,9 +2,11 @@
 // network, each with a residual connection and layer normalization (after each block, or before with normFirst).
 import { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
-import type { Generator } from '../../tensor/random.js';
+import { Generator } from '../../tensor/random.js';
 import { add, gelu, relu } from '../../ops/elementwise.js';
+import { noGrad } from '../../autograd/grad-mode.js';
 import { Module } from '../module.js';
+import { ModuleList } from './container.js';
 import { Dropout } from './dropout.js';
 import { LayerNorm } from './normalization.js';
 import { Linear } from './linear.js';
@@ -55,9 +57,11 @@ export class TransformerEncoderLayer extends Module<[Tensor, TransformerEncoderL
   dropout2: Dropout;
   readonly activation: (x: Tensor) => Tensor;
   private readonly activationName: string;
+  private readonly options: TransformerEncoderLayerOptions;
 
   constructor(readonly dModel: number, readonly nhead: number, options: TransformerEncoderLayerOptions = {}) {
     super();
+    this.options = options;
     const {
       dimFeedforward = 2048, dropout = 0.1, activation = 'relu', layerNormEps = 1e-5, batchFirst = false, normFirst = false,
       dtype = 'float32', generator, dropoutGenerator,
@@ -100,7 +104,48 @@ export class TransformerEncoderLayer extends Module<[Tensor, TransformerEncoderL
     return this.dropout2(this.linear2(this.dropout(this.activation(this.linear1(x)))));
   }
 
+  /** A deep copy: same options, same (copied) weights, same training mode, as Python's copy.deepcopy. */
+  clone(): TransformerEncoderLayer {
+    // a throwaway stream for the overwritten initial weights: copying must not advance the global one
+    const copy = new TransformerEncoderLayer(this.dModel, this.nhead, { ...this.options, dtype: this.linear1.weight.dtype, generator: new Generator(0) });
+    noGrad(() => copy.loadStateDict(this.stateDict()));
+    return copy.train(this.training);
+  }
+
   override extraRepr(): string {
     return `dModel=${this.dModel}, nhead=${this.nhead}, activation=${this.activationName}${this.normFirst ? ', normFirst=true' : ''}`;
   }
+}
+
+/**
+ * A stack of `numLayers` copies of `encoderLayer` (deep copies, so all start with the same weights, as
+ * torch.nn.TransformerEncoder), then an optional final `norm`. Keys: layers.0.self_attn.in_proj_weight, ..., norm.weight.
+ * @example
+ * const layer = new TransformerEncoderLayer(32, 4, { dimFeedforward: 64, batchFirst: true, normFirst: true });
+ * const encoder = new TransformerEncoder(layer, 3, { norm: new LayerNorm(32) });
+ * const y = encoder(randn([2, 10, 32]), { srcKeyPaddingMask: padding }); // [2, 10, 32]
+ */
+export class TransformerEncoder extends Module<[Tensor, TransformerEncoderForwardOptions?], Tensor> {
+  layers: ModuleList;
+  norm: Module<[Tensor], Tensor> | null;
+
+  constructor(encoderLayer: TransformerEncoderLayer, readonly numLayers: number, { norm = null }: { norm?: Module<[Tensor], Tensor> | null } = {}) {
+    super();
+    if (!(encoderLayer instanceof TransformerEncoderLayer)) throw new Error('TransformerEncoder: encoderLayer must be a TransformerEncoderLayer');
+    if (!Number.isInteger(numLayers) || numLayers <= 0) throw new Error(`TransformerEncoder: numLayers must be a positive integer, got ${numLayers}`);
+    this.layers = new ModuleList(Array.from({ length: numLayers }, () => encoderLayer.clone()));
+    this.norm = norm;
+  }
+
+  forward(src: Tensor, { mask = null, srcKeyPaddingMask = null }: TransformerEncoderForwardOptions = {}): Tensor {
+    let x = src;
+    for (const layer of this.layers.children()) x = (layer as TransformerEncoderLayer)(x, { srcMask: mask, srcKeyPaddingMask });
+    return this.norm ? this.norm(x) : x;
+  }
+}
+
+export interface TransformerEncoderForwardOptions {
+  /** Attention mask for every layer, as TransformerEncoderLayer's srcMask. */
+  mask?: Tensor | null;
+  srcKeyPaddingMask?: Tensor | null;
 }
