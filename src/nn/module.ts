@@ -324,14 +324,15 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
     const rows: { name: string; type: string; output: string; params: number }[] = [];
     const handles: RemovableHandle[] = [];
     const modes = new Map<Module, boolean>();
+    const isLeaf = [...this.children()].length === 0;
     for (const [name, m] of this.namedModules()) {
       modes.set(m, m.training);
-      if (m === this) continue;
-      const depth = name.split('.').length - 1;
+      if (m === this && !isLeaf) continue; // a lone layer is its own only row
+      const depth = m === this ? 0 : name.split('.').length - 1;
       const params = [...m.parameters(false)].reduce((n, p) => n + p.numel, 0);
       let row: (typeof rows)[number] | undefined;
       handles.push(m.registerForwardPreHook(() => {
-        row = { name: '  '.repeat(depth) + name, type: m.constructor.name, output: '', params };
+        row = { name: '  '.repeat(depth) + (name || '(self)'), type: m.constructor.name, output: '', params };
         rows.push(row);
       }));
       handles.push(m.registerForwardHook((_m, _args, out) => {

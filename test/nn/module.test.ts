@@ -60,7 +60,9 @@ test('Sequential names children 0, 1, ... and runs them in order; ModuleList and
   seq.append(new nn.Softmax(-1));
   assert.equal(seq.length, 4);
   const named = new Sequential({ fc: new Linear(2, 2), act: new nn.Tanh() });
-  assert.deepEqual(Object.keys(named.stateDict()), ['fc.weight', 'fc.bias']);
+  named.append(new Linear(2, 1));
+  assert.deepEqual(Object.keys(named.stateDict()), ['fc.weight', 'fc.bias', '2.weight', '2.bias']);
+  assert.deepEqual(named(randn([3, 2])).shape, [3, 1], 'appended module runs last');
 
   const list = new ModuleList([new Linear(2, 2), new Linear(2, 3)]);
   list.insert(0, new Linear(2, 2, { bias: false }));
@@ -69,7 +71,12 @@ test('Sequential names children 0, 1, ... and runs them in order; ModuleList and
   assert.throws(() => (list as unknown as () => void)(), /ModuleList: has no forward/);
 
   const dict = new ModuleDict({ encoder: new Linear(2, 2), decoderHead: new Linear(2, 1) });
-  assert.deepEqual(Object.keys(dict.stateDict()), ['encoder.weight', 'encoder.bias', 'decoder_head.weight', 'decoder_head.bias']);
+  assert.deepEqual(Object.keys(dict.stateDict()), ['encoder.weight', 'encoder.bias', 'decoderHead.weight', 'decoderHead.bias']);
+  assert.deepEqual(dict.keys(), ['encoder', 'decoderHead']);
+  dict.set('7', new Linear(2, 2));
+  assert.deepEqual(dict.keys(), ['encoder', 'decoderHead', '7'], 'insertion order, integer-like keys included');
+  assert.ok(dict.delete('7') && !dict.has('7') && dict.keys().length === 2);
+  assert.throws(() => dict.set('forward', new Linear(1, 1)), /clashes with a Module attribute/);
   assert.ok(dict.has('encoder') && dict.get('encoder') instanceof Linear);
   assert.throws(() => dict.get('nope'), /no module named 'nope'/);
   assert.throws(() => new Sequential(new Linear(1, 1), 3 as unknown as nn.Module), /argument 1 is not a Module/);
@@ -131,6 +138,9 @@ test('summary lists each layer with its output shape and parameter count, and le
   assert.ok(net.training && net.bn.training, 'training mode restored');
   assert.deepEqual(Array.from(net.bn.runningMean!.data), running, 'running stats untouched');
   assert.equal(net.bn.numBatchesTracked!.item(), 0);
+  const lone = new nn.Bilinear(3, 4, 2).summary([[2, 3], [2, 4]]);
+  assert.match(lone, /Bilinear \(input \[2,3\], \[2,4\]\)/);
+  assert.match(lone, /\(self\)\s+Bilinear\s+\[2,2\]\s+26\n/);
 });
 
 test('apply, to(dtype), buffers and parameters are discovered in field order', () => {
