@@ -121,7 +121,7 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     const batched = input.ndim === 3;
     // work in [T, N, features]
     let x = !batched ? unsqueeze(input, 1) : this.batchFirst ? transpose(input, 0, 1) : input;
-    const [T, N] = x.shape;
+    const N = x.shape[1];
     let init: Tensor[] | null = null;
     if (state != null) {
       init = this.stateList(state).map((s, k) => {
@@ -139,17 +139,9 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
       const outputs: Tensor[] = [];
       for (let dir = 0; dir < directions; dir++) {
         const index = layer * directions + dir;
-        const [wIh, wHh, bIh, bHh] = this.params(index);
-        const inputGates = linear(x, wIh, bIh, this.label);
-        const wHhT = transposed(wHh);
-        let states = init ? init.map((s) => select(s, 0, index)) : Array.from({ length: numStates }, () => zeros([N, this.hiddenSize], { dtype: x.dtype }));
-        const steps: Tensor[] = new Array(T);
-        for (let k = 0; k < T; k++) {
-          const t = dir === 0 ? k : T - 1 - k;
-          states = this.step(select(inputGates, 0, t), states, wHhT, bHh);
-          steps[t] = states[0];
-        }
-        outputs.push(stack(steps, 0));
+        const start = init ? init.map((s) => select(s, 0, index)) : Array.from({ length: numStates }, () => zeros([N, this.hiddenSize], { dtype: x.dtype }));
+        const [output, states] = this.runDirection(x, index, dir === 1, start);
+        outputs.push(output);
         states.forEach((s, i) => finals[i].push(s));
       }
       x = directions === 2 ? cat(outputs, 2) : outputs[0];
@@ -158,6 +150,21 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     const output = !batched ? squeeze(x, 1) : this.batchFirst ? transpose(x, 0, 1) : x;
     const last = finals.map((list) => (batched ? stack(list, 0) : squeeze(stack(list, 0), 1)));
     return [output, this.fromStateList(last)];
+  }
+
+  /** One layer in one direction over x [T, N, features]: the hidden state at every step [T, N, hidden], and the last states. */
+  private runDirection(x: Tensor, index: number, reverse: boolean, states: Tensor[]): [Tensor, Tensor[]] {
+    const [wIh, wHh, bIh, bHh] = this.params(index);
+    const inputGates = linear(x, wIh, bIh, this.label); // all steps at once
+    const wHhT = transposed(wHh);
+    const T = x.shape[0];
+    const steps: Tensor[] = new Array(T);
+    for (let k = 0; k < T; k++) {
+      const t = reverse ? T - 1 - k : k;
+      states = this.step(select(inputGates, 0, t), states, wHhT, bHh);
+      steps[t] = states[0];
+    }
+    return [stack(steps, 0), states];
   }
 
   private step(inputGates: Tensor, states: Tensor[], wHhT: Tensor, bHh: Tensor | null): Tensor[] {
