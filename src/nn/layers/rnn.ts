@@ -10,6 +10,8 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { uniform_ } from '../init.js';
 import { linear } from '../functional/linear.js';
+import { add } from '../../ops/elementwise.js';
+import { matmul } from '../../ops/linalg.js';
 import { dropout } from '../functional/dropout.js';
 import { type RnnNonlinearity, gruStep, lstmStep, rnnStep } from '../functional/rnn.js';
 
@@ -135,36 +137,44 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     }
     const numStates = this.mode === 'LSTM' ? 2 : 1;
     const finals: Tensor[][] = Array.from({ length: numStates }, () => []);
+    // The sequence is kept as a list of steps between layers: slicing one step out of a [T, ...] tensor
+    // would cost a full-size gradient per step in backward (O(T^2)); stacking once at the end does not.
+    let steps = Array.from({ length: x.shape[0] }, (_, t) => select(x, 0, t));
     for (let layer = 0; layer < this.numLayers; layer++) {
-      const outputs: Tensor[] = [];
+      const outputs: Tensor[][] = [];
       for (let dir = 0; dir < directions; dir++) {
         const index = layer * directions + dir;
         const start = init ? init.map((s) => select(s, 0, index)) : Array.from({ length: numStates }, () => zeros([N, this.hiddenSize], { dtype: x.dtype }));
-        const [output, states] = this.runDirection(x, index, dir === 1, start);
-        outputs.push(output);
+        const [hs, states] = this.runDirection(steps, index, dir === 1, start);
+        outputs.push(hs);
         states.forEach((s, i) => finals[i].push(s));
       }
-      x = directions === 2 ? cat(outputs, 2) : outputs[0];
-      if (this.training && this.dropout > 0 && layer < this.numLayers - 1) x = dropout(x, this.dropout, true, this.dropoutGenerator);
+      steps = directions === 2 ? outputs[0].map((h, t) => cat([h, outputs[1][t]], 1)) : outputs[0];
+      if (this.training && this.dropout > 0 && layer < this.numLayers - 1) {
+        // the same draws, in the same order, as dropout over the stacked [T, N, features] output
+        steps = steps.map((h) => dropout(h, this.dropout, true, this.dropoutGenerator));
+      }
     }
+    x = stack(steps, 0);
     const output = !batched ? squeeze(x, 1) : this.batchFirst ? transpose(x, 0, 1) : x;
     const last = finals.map((list) => (batched ? stack(list, 0) : squeeze(stack(list, 0), 1)));
     return [output, this.fromStateList(last)];
   }
 
-  /** One layer in one direction over x [T, N, features]: the hidden state at every step [T, N, hidden], and the last states. */
-  private runDirection(x: Tensor, index: number, reverse: boolean, states: Tensor[]): [Tensor, Tensor[]] {
+  /** One layer in one direction over the steps (each [N, features]): the hidden state at every step, and the last states. */
+  private runDirection(inputs: Tensor[], index: number, reverse: boolean, states: Tensor[]): [Tensor[], Tensor[]] {
     const [wIh, wHh, bIh, bHh] = this.params(index);
-    const inputGates = linear(x, wIh, bIh, this.label); // all steps at once
+    const wIhT = transposed(wIh);
     const wHhT = transposed(wHh);
-    const T = x.shape[0];
-    const steps: Tensor[] = new Array(T);
+    const T = inputs.length;
+    const hs: Tensor[] = new Array(T);
     for (let k = 0; k < T; k++) {
       const t = reverse ? T - 1 - k : k;
-      states = this.step(select(inputGates, 0, t), states, wHhT, bHh);
-      steps[t] = states[0];
+      const inputGates = bIh ? add(matmul(inputs[t], wIhT), bIh) : matmul(inputs[t], wIhT);
+      states = this.step(inputGates, states, wHhT, bHh);
+      hs[t] = states[0];
     }
-    return [stack(steps, 0), states];
+    return [hs, states];
   }
 
   private step(inputGates: Tensor, states: Tensor[], wHhT: Tensor, bHh: Tensor | null): Tensor[] {
