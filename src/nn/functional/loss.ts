@@ -169,7 +169,9 @@ function pickClasses(op: string, logp: Tensor, target: Tensor, weight: Tensor | 
   const indexShape = logp.ndim === 1 ? [1] : [logp.shape[0], 1, ...logp.shape.slice(2)];
   const picked = reshape(gather(logp, classDim, new Tensor(safe, indexShape, 'int32')), target.shape);
   const weights = new Tensor(elemWeight, target.shape, logp.dtype);
-  return { losses: neg(mul(picked, weights)), weights, ignored: new Tensor(ignoredData, target.shape, 'bool') };
+  const ignored = new Tensor(ignoredData, target.shape, 'bool');
+  // an ignored target reads class 0, whose log-probability may be -inf: select 0 rather than multiply by 0
+  return { losses: where(ignored, 0, neg(mul(picked, weights))), weights, ignored };
 }
 
 function reduceWeighted(picked: PickedClasses, reduction: Reduction, op: string): Tensor {
