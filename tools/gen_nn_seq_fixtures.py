@@ -302,6 +302,7 @@ def mha_case(name, E, H, q_shape, kv_shape=None, self_attention=True, kpm=None, 
     """kpm / attn_mask: tensors (bool or float). With self_attention the single input is query, key and value."""
     torch_opts = {{"batchFirst": "batch_first"}.get(k, k): v for k, v in opts.items()}
     m = torch.nn.MultiheadAttention(E, H, kdim=kdim, vdim=vdim, **torch_opts)
+    opts = {{"add_bias_kv": "addBiasKv", "add_zero_attn": "addZeroAttn"}.get(k, k): v for k, v in opts.items()}
     fwd = {"needWeights": need_weights, "averageAttnWeights": average}
     ctor = dict(opts, **({"kdim": kdim} if kdim else {}), **({"vdim": vdim} if vdim else {}))
     if self_attention:
@@ -367,6 +368,10 @@ def attention_cases():
         mha_case("mha_no_weights", 6, 2, (3, 2, 6), need_weights=False),
         mha_case("mha_eval_dropout", 6, 2, (4, 2, 6), train=False, dropout=0.3, attn_mask=causal(4)),
         mha_case("mha_length1_batch1", 4, 1, (1, 1, 4)),
+        mha_case("mha_bias_kv_causal_padding", 6, 2, (4, 2, 6), kpm=kpm, attn_mask=causal(4), add_bias_kv=True),
+        mha_case("mha_bias_kv_zero_attn_cross_batch_first", 6, 3, (2, 3, 6), (2, 5, 6), self_attention=False, average=False,
+                 kpm=kpm5, attn_mask=torch.randn(3, 5), batchFirst=True, add_bias_kv=True, add_zero_attn=True),
+        mha_case("mha_zero_attn_only", 6, 2, (3, 2, 6), add_zero_attn=True),
     ]
     return cases
 
@@ -472,6 +477,8 @@ def attention_init():
     out["mha"] = {k: encode(v) for k, v in torch.nn.MultiheadAttention(8, 2, dtype=torch.float32).state_dict().items()}
     torch.manual_seed(0)
     out["mha_kdim"] = {k: encode(v) for k, v in torch.nn.MultiheadAttention(4, 2, kdim=3, vdim=5, dtype=torch.float32).state_dict().items()}
+    torch.manual_seed(0)
+    out["mha_bias_kv"] = {k: encode(v) for k, v in torch.nn.MultiheadAttention(8, 2, add_bias_kv=True, dtype=torch.float32).state_dict().items()}
     torch.manual_seed(0)
     layer = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=12, dtype=torch.float32)
     out["encoder"] = {k: encode(v) for k, v in layer.state_dict().items()}

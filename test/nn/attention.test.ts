@@ -101,6 +101,7 @@ test('default initialization equals PyTorch\'s after the same manualSeed (Multih
   const build: Record<string, () => nn.Module> = {
     mha: () => new nn.MultiheadAttention(8, 2),
     mha_kdim: () => new nn.MultiheadAttention(4, 2, { kdim: 3, vdim: 5 }),
+    mha_bias_kv: () => new nn.MultiheadAttention(8, 2, { addBiasKv: true }),
     encoder: () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 12 }),
   };
   for (const [name, make] of Object.entries(build)) {
