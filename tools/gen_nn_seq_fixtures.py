@@ -322,6 +322,43 @@ def causal(L):
     return torch.triu(torch.ones(L, L, dtype=torch.bool), 1)
 
 
+def packed_case(name, kind, input_size, hidden, lengths, state=False, enforce_sorted=True, total_length=None, **opts):
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    torch_opts = {{"numLayers": "num_layers", "batchFirst": "batch_first"}.get(k, k): v for k, v in opts.items()}
+    m = RNN_CLASSES[kind](input_size, hidden, **torch_opts)
+    bf = opts.get("batchFirst", False)
+    B, T = len(lengths), max(lengths)
+    x = torch.randn(B, T, input_size) if bf else torch.randn(T, B, input_size)
+    d = 2 if opts.get("bidirectional") else 1
+    sshape = (opts.get("numLayers", 1) * d, B, hidden)
+    inputs = [x] + ([torch.randn(*sshape) for _ in range(2 if kind == "LSTM" else 1)] if state else [])
+
+    def call(mod, a):
+        packed = pack_padded_sequence(a[0], lengths, batch_first=bf, enforce_sorted=enforce_sorted)
+        st = None if not state else ((a[1], a[2]) if kind == "LSTM" else a[1])
+        out, final = mod(packed, st)
+        return pad_packed_sequence(out, batch_first=bf, total_length=total_length)[0], final
+    return module_case(name, m, inputs, opts, call=call, kind=kind, inputSize=input_size, hiddenSize=hidden,
+                       lengths=lengths, enforceSorted=enforce_sorted, totalLength=total_length)
+
+
+def packed_cases():
+    from torch.nn.utils.rnn import pack_padded_sequence
+    torch.manual_seed(8)
+    cases = [
+        packed_case("packed_lstm_2layers_bidir_unsorted_state", "LSTM", 3, 4, [5, 2, 4, 5], state=True, enforce_sorted=False,
+                    numLayers=2, bidirectional=True),
+        packed_case("packed_gru_batch_first_sorted_total_length", "GRU", 3, 4, [4, 3, 1], total_length=6, batchFirst=True),
+        packed_case("packed_rnn_relu_bidir_state_ties", "RNN", 2, 3, [3, 1, 3], state=True, enforce_sorted=False,
+                    nonlinearity="relu", bidirectional=True),
+    ]
+    x = torch.randn(5, 4, 2)
+    p = pack_padded_sequence(x, [2, 5, 2, 3], enforce_sorted=False)
+    pack = {"input": encode(x), "lengths": [2, 5, 2, 3], "data": encode(p.data), "batchSizes": p.batch_sizes.tolist(),
+            "sortedIndices": p.sorted_indices.tolist(), "unsortedIndices": p.unsorted_indices.tolist()}
+    return {"cases": cases, "pack": pack}
+
+
 CELL_CLASSES = {"RNNCell": torch.nn.RNNCell, "LSTMCell": torch.nn.LSTMCell, "GRUCell": torch.nn.GRUCell}
 
 
@@ -487,5 +524,5 @@ def attention_init():
 
 if __name__ == "__main__":
     dump("nn_loss", {"cases": loss_cases() + ctc_cases()})
-    dump("nn_rnn", dict(rnn_cases(), cells=cell_cases()))
+    dump("nn_rnn", dict(rnn_cases(), cells=cell_cases(), packed=packed_cases()))
     dump("nn_attention", {"mha": attention_cases(), "transformer": transformer_cases(), "sdpa": sdpa_cases(), "init": attention_init(), "model": seq_model_case(), "stack": encoder_stack_case()})

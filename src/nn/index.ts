@@ -27,3 +27,4 @@ export { MultiheadAttention } from './layers/attention.js';
 export type { MultiheadAttentionOptions, MultiheadAttentionForwardOptions } from './layers/attention.js';
 export { TransformerEncoderLayer, TransformerEncoder } from './layers/transformer.js';
 export type { TransformerEncoderLayerOptions, TransformerEncoderLayerForwardOptions, TransformerEncoderForwardOptions } from './layers/transformer.js';
+export { PackedSequence, packPaddedSequence, padPackedSequence, padSequence, packSequence } from './utils/rnn.js';

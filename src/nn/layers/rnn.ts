@@ -5,7 +5,9 @@ import { zeros } from '../../tensor/creation.js';
 import type { DType } from '../../tensor/dtype.js';
 import { formatShape, shapesEqual } from '../../tensor/shape.js';
 import type { Generator } from '../../tensor/random.js';
-import { cat, select, squeeze, stack, t as transposed, transpose, unsqueeze } from '../../ops/shape.js';
+import { cat, narrow, select, squeeze, stack, t as transposed, transpose, unsqueeze } from '../../ops/shape.js';
+import { indexSelect } from '../../ops/indexing.js';
+import { PackedSequence } from '../utils/rnn.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { uniform_ } from '../init.js';
@@ -35,6 +37,12 @@ export interface RNNOptions {
 
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
+
+// Calling a recurrent layer: a padded (or unbatched) tensor in gives a tensor out, a PackedSequence a PackedSequence.
+export interface RNNBase<State> {
+  (input: Tensor, state?: State | null): [Tensor, State];
+  (input: PackedSequence, state?: State | null): [PackedSequence, State];
+}
 
 /**
  * What RNN, LSTM and GRU share: the parameters of every layer and direction, the walk over time,
@@ -112,69 +120,112 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     return [fields[wIh], fields[wHh], bIh ? fields[bIh] : null, bHh ? fields[bHh] : null];
   }
 
-  forward(input: Tensor, state?: State | null): [Tensor, State] {
-    const directions = this.bidirectional ? 2 : 1;
-    const stateShape = (n: number | null) => (n === null ? [this.numLayers * directions, this.hiddenSize] : [this.numLayers * directions, n, this.hiddenSize]);
-    if (!(input instanceof Tensor) || (input.ndim !== 2 && input.ndim !== 3) || input.shape[input.ndim - 1] !== this.inputSize) {
-      const got = input instanceof Tensor ? formatShape(input.shape) : typeof input;
+  forward(input: Tensor, state?: State | null): [Tensor, State];
+  forward(input: PackedSequence, state?: State | null): [PackedSequence, State];
+  forward(input: Tensor | PackedSequence, state?: State | null): [Tensor | PackedSequence, State] {
+    const packed = input instanceof PackedSequence ? input : null;
+    const x = packed ? packed.data : input as Tensor;
+    if (packed ? x.ndim !== 2 || x.shape[1] !== this.inputSize : !(x instanceof Tensor) || (x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 1] !== this.inputSize) {
+      const got = x instanceof Tensor ? formatShape(x.shape) : typeof x;
       const layout = this.batchFirst ? `[N,T,${this.inputSize}]` : `[T,N,${this.inputSize}]`;
-      throw new Error(`${this.label}: expected input ${layout} or unbatched [T,${this.inputSize}], got ${got}`);
+      throw new Error(`${this.label}: expected input ${layout}, unbatched [T,${this.inputSize}] or packed data [*,${this.inputSize}], got ${got}`);
     }
-    const batched = input.ndim === 3;
-    // work in [T, N, features]
-    let x = !batched ? unsqueeze(input, 1) : this.batchFirst ? transpose(input, 0, 1) : input;
-    const N = x.shape[1];
-    let init: Tensor[] | null = null;
-    if (state != null) {
-      init = this.stateList(state).map((s, k) => {
-        const expected = stateShape(batched ? N : null);
-        if (!(s instanceof Tensor) || !shapesEqual(s.shape, expected)) {
-          const what = this.mode === 'LSTM' ? ['h0', 'c0'][k] : 'h0';
-          throw new Error(`${this.label}: expected ${what} of shape ${formatShape(expected)}, got ${s instanceof Tensor ? formatShape(s.shape) : typeof s}`);
-        }
-        return batched ? s : unsqueeze(s, 1);
+    const batched = packed !== null || x.ndim === 3;
+    let steps: Tensor[];
+    let batchSizes: number[];
+    if (packed) {
+      // step t holds the first batchSizes[t] sequences (sorted by decreasing length)
+      batchSizes = [...packed.batchSizes];
+      let offset = 0;
+      steps = batchSizes.map((size) => {
+        const rows = narrow(x, 0, offset, size);
+        offset += size;
+        return rows;
       });
+    } else {
+      // [T, N, features]; a list of steps, since slicing one step out of a [T, ...] tensor in every layer
+      // would cost a full-size gradient per step in backward (O(T^2))
+      const seq = !batched ? unsqueeze(x, 1) : this.batchFirst ? transpose(x, 0, 1) : x;
+      steps = Array.from({ length: seq.shape[0] }, (_, t) => select(seq, 0, t));
+      batchSizes = steps.map(() => seq.shape[1]);
     }
+    const N = batchSizes[0];
+    const init = state == null ? null : this.initialStates(state, batched, N, packed?.sortedIndices ?? null);
+    const directions = this.bidirectional ? 2 : 1;
     const numStates = this.mode === 'LSTM' ? 2 : 1;
     const finals: Tensor[][] = Array.from({ length: numStates }, () => []);
-    // The sequence is kept as a list of steps between layers: slicing one step out of a [T, ...] tensor
-    // would cost a full-size gradient per step in backward (O(T^2)); stacking once at the end does not.
-    let steps = Array.from({ length: x.shape[0] }, (_, t) => select(x, 0, t));
     for (let layer = 0; layer < this.numLayers; layer++) {
       const outputs: Tensor[][] = [];
       for (let dir = 0; dir < directions; dir++) {
         const index = layer * directions + dir;
         const start = init ? init.map((s) => select(s, 0, index)) : Array.from({ length: numStates }, () => zeros([N, this.hiddenSize], { dtype: x.dtype }));
-        const [hs, states] = this.runDirection(steps, index, dir === 1, start);
+        const [hs, states] = this.runDirection(steps, batchSizes, index, dir === 1, start);
         outputs.push(hs);
         states.forEach((s, i) => finals[i].push(s));
       }
       steps = directions === 2 ? outputs[0].map((h, t) => cat([h, outputs[1][t]], 1)) : outputs[0];
       if (this.training && this.dropout > 0 && layer < this.numLayers - 1) {
-        // the same draws, in the same order, as dropout over the stacked [T, N, features] output
+        // the same draws, in the same order, as dropout over the stacked output
         steps = steps.map((h) => dropout(h, this.dropout, true, this.dropoutGenerator));
       }
     }
-    x = stack(steps, 0);
-    const output = !batched ? squeeze(x, 1) : this.batchFirst ? transpose(x, 0, 1) : x;
-    const last = finals.map((list) => (batched ? stack(list, 0) : squeeze(stack(list, 0), 1)));
+    let last = finals.map((list) => stack(list, 0));
+    if (packed) {
+      // states back in the caller's batch order
+      if (packed.unsortedIndices) last = last.map((s) => indexSelect(s, 1, packed.unsortedIndices!));
+      return [new PackedSequence(cat(steps, 0), packed.batchSizes, packed.sortedIndices, packed.unsortedIndices), this.fromStateList(last)];
+    }
+    const out = stack(steps, 0);
+    const output = !batched ? squeeze(out, 1) : this.batchFirst ? transpose(out, 0, 1) : out;
+    if (!batched) last = last.map((s) => squeeze(s, 1));
     return [output, this.fromStateList(last)];
   }
 
-  /** One layer in one direction over the steps (each [N, features]): the hidden state at every step, and the last states. */
-  private runDirection(inputs: Tensor[], index: number, reverse: boolean, states: Tensor[]): [Tensor[], Tensor[]] {
+  /** The given initial states as [layers * directions, N, hidden], checked, in the packed (sorted) order if any. */
+  private initialStates(state: State, batched: boolean, n: number, sortedIndices: Tensor | null): Tensor[] {
+    const directions = this.bidirectional ? 2 : 1;
+    const expected = batched ? [this.numLayers * directions, n, this.hiddenSize] : [this.numLayers * directions, this.hiddenSize];
+    return this.stateList(state).map((s, k) => {
+      if (!(s instanceof Tensor) || !shapesEqual(s.shape, expected)) {
+        const what = this.mode === 'LSTM' ? ['h0', 'c0'][k] : 'h0';
+        throw new Error(`${this.label}: expected ${what} of shape ${formatShape(expected)}, got ${s instanceof Tensor ? formatShape(s.shape) : typeof s}`);
+      }
+      if (!batched) return unsqueeze(s, 1);
+      return sortedIndices ? indexSelect(s, 1, sortedIndices) : s;
+    });
+  }
+
+  /**
+   * One layer in one direction over the steps (step t has batchSizes[t] rows, non-increasing): the hidden
+   * state at every step, and each sequence's last states. Going forward, a sequence that ends leaves the
+   * batch with its states; going backward, a sequence joins the batch, from its initial state, at its last step.
+   */
+  private runDirection(inputs: Tensor[], batchSizes: number[], index: number, reverse: boolean, start: Tensor[]): [Tensor[], Tensor[]] {
     const [wIh, wHh, bIh, bHh] = this.params(index);
     const wIhT = transposed(wIh);
     const wHhT = transposed(wHh);
     const T = inputs.length;
     const hs: Tensor[] = new Array(T);
+    const ended: Tensor[][] = start.map(() => []);
+    let current = reverse ? batchSizes[T - 1] : batchSizes[0];
+    let states = start.map((s) => narrow(s, 0, 0, current));
     for (let k = 0; k < T; k++) {
       const t = reverse ? T - 1 - k : k;
+      const size = batchSizes[t];
+      if (size < current) {
+        states.forEach((s, i) => ended[i].push(narrow(s, 0, size, current - size)));
+        states = states.map((s) => narrow(s, 0, 0, size));
+      } else if (size > current) {
+        states = states.map((s, i) => cat([s, narrow(start[i], 0, current, size - current)], 0));
+      }
+      current = size;
       const inputGates = bIh ? add(matmul(inputs[t], wIhT), bIh) : matmul(inputs[t], wIhT);
       states = this.step(inputGates, states, wHhT, bHh);
       hs[t] = states[0];
     }
-    return [hs, states];
+    // the sequences that ended early hold the higher rows, the latest to end just below the earliest
+    const last = states.map((s, i) => (ended[i].length ? cat([s, ...ended[i].reverse()], 0) : s));
+    return [hs, last];
   }
 
   private step(inputGates: Tensor, states: Tensor[], wHhT: Tensor, bHh: Tensor | null): Tensor[] {
