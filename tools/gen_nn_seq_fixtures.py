@@ -254,7 +254,7 @@ RNN_CLASSES = {"RNN": torch.nn.RNN, "LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU}
 
 
 def rnn_case(name, kind, input_size, hidden, shape, state=False, **opts):
-    torch_opts = {{"numLayers": "num_layers", "batchFirst": "batch_first"}.get(k, k): v for k, v in opts.items()}
+    torch_opts = {{"numLayers": "num_layers", "batchFirst": "batch_first", "projSize": "proj_size"}.get(k, k): v for k, v in opts.items()}
     m = RNN_CLASSES[kind](input_size, hidden, **torch_opts)
     x = torch.randn(*shape)
     inputs = [x]
@@ -263,7 +263,8 @@ def rnn_case(name, kind, input_size, hidden, shape, state=False, **opts):
         batched = len(shape) == 3
         n = shape[0 if opts.get("batchFirst") else 1] if batched else None
         sshape = (opts.get("numLayers", 1) * d, n, hidden) if batched else (opts.get("numLayers", 1) * d, hidden)
-        h0 = torch.randn(*sshape)
+        hshape = sshape[:-1] + (opts.get("projSize") or hidden,)
+        h0 = torch.randn(*hshape)
         if kind == "LSTM":
             c0 = torch.randn(*sshape)
             return module_case(name, m, [x, h0, c0], opts, kind=kind, inputSize=input_size, hiddenSize=hidden,
@@ -320,6 +321,17 @@ def mha_case(name, E, H, q_shape, kv_shape=None, self_attention=True, kpm=None, 
 
 def causal(L):
     return torch.triu(torch.ones(L, L, dtype=torch.bool), 1)
+
+
+def proj_cases():
+    torch.manual_seed(9)
+    cases = [
+        rnn_case("lstm_proj_2layers_bidir_state", "LSTM", 3, 4, (3, 2, 3), state=True, numLayers=2, bidirectional=True, projSize=2),
+        rnn_case("lstm_proj_batch_first", "LSTM", 3, 5, (2, 3, 3), batchFirst=True, projSize=3),
+    ]
+    torch.manual_seed(0)
+    m = torch.nn.LSTM(3, 5, proj_size=2, dtype=torch.float32)
+    return {"cases": cases, "init": {k: encode(v) for k, v in m.state_dict().items()}}
 
 
 def packed_case(name, kind, input_size, hidden, lengths, state=False, enforce_sorted=True, total_length=None, **opts):
@@ -524,5 +536,5 @@ def attention_init():
 
 if __name__ == "__main__":
     dump("nn_loss", {"cases": loss_cases() + ctc_cases()})
-    dump("nn_rnn", dict(rnn_cases(), cells=cell_cases(), packed=packed_cases()))
+    dump("nn_rnn", dict(rnn_cases(), cells=cell_cases(), packed=packed_cases(), proj=proj_cases()))
     dump("nn_attention", {"mha": attention_cases(), "transformer": transformer_cases(), "sdpa": sdpa_cases(), "init": attention_init(), "model": seq_model_case(), "stack": encoder_stack_case()})

@@ -202,3 +202,22 @@ test('gradcheck: a bidirectional LSTM over a PackedSequence (unsorted lengths, i
     return [out.data, h, c];
   }, [x, h0]);
 });
+
+const projFx = loadFixture<{ proj: { cases: ModuleCase[]; init: Record<string, FixtureTensor> } }>('nn_rnn').proj;
+for (const c of projFx.cases) {
+  test(`LSTM with projSize matches PyTorch: ${c.name}`, () => {
+    const m = build(c.kind, c.inputSize, c.hiddenSize, c.options);
+    checkModuleCase(m, c, runRecurrent(m));
+  });
+}
+
+test('LSTM projSize: weight_hr parameters, PyTorch init order, and the constraint projSize < hiddenSize', () => {
+  manualSeed(0);
+  const sd = new nn.LSTM(3, 5, { projSize: 2 }).stateDict();
+  assert.deepEqual(Object.keys(sd), Object.keys(projFx.init));
+  for (const [k, v] of Object.entries(projFx.init)) assertClose(sd[k], v, { rtol: 0, atol: 0, message: k });
+  assert.throws(() => new nn.LSTM(3, 4, { projSize: 4 }), /projSize \(4\) has to be smaller than hiddenSize \(4\)/);
+  const g = new Generator(13);
+  const lstm = new nn.LSTM(2, 3, { projSize: 2, dtype: 'float64', generator: g });
+  gradcheck((x, w) => { void w; const [o, [h, c]] = lstm(x); return [o, h, c]; }, [randn([2, 2, 2], { dtype: 'float64', generator: g, requiresGrad: true }), lstm.weightHrL0]);
+});

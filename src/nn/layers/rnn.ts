@@ -51,28 +51,34 @@ export interface RNNBase<State> {
  */
 export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [Tensor, State]> {
   // the per-layer parameters, registered under computed names: weightIhL0, biasHhL1Reverse, ...
-  [weight: `weightIh${string}` | `weightHh${string}` | `biasIh${string}` | `biasHh${string}`]: Parameter;
+  [weight: `weightIh${string}` | `weightHh${string}` | `weightHr${string}` | `biasIh${string}` | `biasHh${string}`]: Parameter;
   readonly numLayers: number;
   readonly bias: boolean;
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
   readonly dropoutGenerator: Generator | undefined;
+  /** LSTM only: the size of h after its projection by weight_hr (0: no projection). */
+  readonly projSize: number;
   private readonly weightNames: string[][] = [];
 
   protected constructor(
     private readonly mode: Mode,
     readonly inputSize: number,
     readonly hiddenSize: number,
-    options: RNNOptions,
+    options: RNNOptions & { projSize?: number },
   ) {
     super();
+    const { projSize = 0 } = options;
     const { numLayers = 1, bias = true, batchFirst = false, dropout: p = 0, bidirectional = false, dtype = 'float32' } = options;
     const name = this.constructor.name;
     if (!Number.isInteger(inputSize) || inputSize <= 0) throw new Error(`${name}: inputSize must be a positive integer, got ${inputSize}`);
     if (!Number.isInteger(hiddenSize) || hiddenSize <= 0) throw new Error(`${name}: hiddenSize must be a positive integer, got ${hiddenSize}`);
     if (!Number.isInteger(numLayers) || numLayers <= 0) throw new Error(`${name}: numLayers must be a positive integer, got ${numLayers}`);
     if (!(p >= 0 && p <= 1)) throw new Error(`${name}: dropout should be a number in range [0, 1], got ${p}`);
+    if (!Number.isInteger(projSize) || projSize < 0) throw new Error(`${name}: projSize should be a non-negative integer, got ${projSize}`);
+    if (projSize >= hiddenSize) throw new Error(`${name}: projSize (${projSize}) has to be smaller than hiddenSize (${hiddenSize})`);
+    this.projSize = projSize;
     this.numLayers = numLayers;
     this.bias = bias;
     this.batchFirst = batchFirst;
@@ -81,18 +87,23 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     this.dropoutGenerator = options.dropoutGenerator;
     const gateSize = GATES[mode] * hiddenSize;
     const directions = bidirectional ? 2 : 1;
+    const outSize = projSize > 0 ? projSize : hiddenSize;
     // registered layer by layer, direction by direction, as PyTorch, so that the initial draws match
     for (let layer = 0; layer < numLayers; layer++) {
       for (let dir = 0; dir < directions; dir++) {
         const suffix = `L${layer}${dir === 1 ? 'Reverse' : ''}`;
-        const layerInput = layer === 0 ? inputSize : hiddenSize * directions;
+        const layerInput = layer === 0 ? inputSize : outSize * directions;
         const names = [`weightIh${suffix}`, `weightHh${suffix}`];
         this.registerParameter(names[0], new Parameter(zeros([gateSize, layerInput], { dtype })));
-        this.registerParameter(names[1], new Parameter(zeros([gateSize, hiddenSize], { dtype })));
+        this.registerParameter(names[1], new Parameter(zeros([gateSize, outSize], { dtype })));
         if (bias) {
           names.push(`biasIh${suffix}`, `biasHh${suffix}`);
           this.registerParameter(names[2], new Parameter(zeros([gateSize], { dtype })));
           this.registerParameter(names[3], new Parameter(zeros([gateSize], { dtype })));
+        }
+        if (projSize > 0) {
+          names[4] = `weightHr${suffix}`;
+          this.registerParameter(names[4], new Parameter(zeros([projSize, hiddenSize], { dtype })));
         }
         this.weightNames.push(names);
       }
@@ -114,10 +125,16 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     return `${this.constructor.name}(${this.inputSize}->${this.hiddenSize})`;
   }
 
-  private params(index: number): [Tensor, Tensor, Tensor | null, Tensor | null] {
+  private params(index: number): [Tensor, Tensor, Tensor | null, Tensor | null, Tensor | null] {
     const fields = this as unknown as Record<string, Tensor>;
-    const [wIh, wHh, bIh, bHh] = this.weightNames[index];
-    return [fields[wIh], fields[wHh], bIh ? fields[bIh] : null, bHh ? fields[bHh] : null];
+    const [wIh, wHh, bIh, bHh, wHr] = this.weightNames[index];
+    return [fields[wIh], fields[wHh], bIh ? fields[bIh] : null, bHh ? fields[bHh] : null, wHr ? fields[wHr] : null];
+  }
+
+  /** The sizes of the states: h (projSize when projecting), and c for the LSTM. */
+  private get stateSizes(): number[] {
+    const h = this.projSize > 0 ? this.projSize : this.hiddenSize;
+    return this.mode === 'LSTM' ? [h, this.hiddenSize] : [h];
   }
 
   forward(input: Tensor, state?: State | null): [Tensor, State];
@@ -152,13 +169,13 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     const N = batchSizes[0];
     const init = state == null ? null : this.initialStates(state, batched, N, packed?.sortedIndices ?? null);
     const directions = this.bidirectional ? 2 : 1;
-    const numStates = this.mode === 'LSTM' ? 2 : 1;
-    const finals: Tensor[][] = Array.from({ length: numStates }, () => []);
+    const sizes = this.stateSizes;
+    const finals: Tensor[][] = sizes.map(() => []);
     for (let layer = 0; layer < this.numLayers; layer++) {
       const outputs: Tensor[][] = [];
       for (let dir = 0; dir < directions; dir++) {
         const index = layer * directions + dir;
-        const start = init ? init.map((s) => select(s, 0, index)) : Array.from({ length: numStates }, () => zeros([N, this.hiddenSize], { dtype: x.dtype }));
+        const start = init ? init.map((s) => select(s, 0, index)) : sizes.map((size) => zeros([N, size], { dtype: x.dtype }));
         const [hs, states] = this.runDirection(steps, batchSizes, index, dir === 1, start);
         outputs.push(hs);
         states.forEach((s, i) => finals[i].push(s));
@@ -184,8 +201,9 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
   /** The given initial states as [layers * directions, N, hidden], checked, in the packed (sorted) order if any. */
   private initialStates(state: State, batched: boolean, n: number, sortedIndices: Tensor | null): Tensor[] {
     const directions = this.bidirectional ? 2 : 1;
-    const expected = batched ? [this.numLayers * directions, n, this.hiddenSize] : [this.numLayers * directions, this.hiddenSize];
     return this.stateList(state).map((s, k) => {
+      const size = this.stateSizes[k];
+      const expected = batched ? [this.numLayers * directions, n, size] : [this.numLayers * directions, size];
       if (!(s instanceof Tensor) || !shapesEqual(s.shape, expected)) {
         const what = this.mode === 'LSTM' ? ['h0', 'c0'][k] : 'h0';
         throw new Error(`${this.label}: expected ${what} of shape ${formatShape(expected)}, got ${s instanceof Tensor ? formatShape(s.shape) : typeof s}`);
@@ -201,9 +219,10 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
    * batch with its states; going backward, a sequence joins the batch, from its initial state, at its last step.
    */
   private runDirection(inputs: Tensor[], batchSizes: number[], index: number, reverse: boolean, start: Tensor[]): [Tensor[], Tensor[]] {
-    const [wIh, wHh, bIh, bHh] = this.params(index);
+    const [wIh, wHh, bIh, bHh, wHr] = this.params(index);
     const wIhT = transposed(wIh);
     const wHhT = transposed(wHh);
+    const wHrT = wHr ? transposed(wHr) : null;
     const T = inputs.length;
     const hs: Tensor[] = new Array(T);
     const ended: Tensor[][] = start.map(() => []);
@@ -220,7 +239,7 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
       }
       current = size;
       const inputGates = bIh ? add(matmul(inputs[t], wIhT), bIh) : matmul(inputs[t], wIhT);
-      states = this.step(inputGates, states, wHhT, bHh);
+      states = this.step(inputGates, states, wHhT, bHh, wHrT);
       hs[t] = states[0];
     }
     // the sequences that ended early hold the higher rows, the latest to end just below the earliest
@@ -228,9 +247,12 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     return [hs, last];
   }
 
-  private step(inputGates: Tensor, states: Tensor[], wHhT: Tensor, bHh: Tensor | null): Tensor[] {
+  private step(inputGates: Tensor, states: Tensor[], wHhT: Tensor, bHh: Tensor | null, wHrT: Tensor | null): Tensor[] {
     switch (this.mode) {
-      case 'LSTM': return lstmStep(inputGates, states[0], states[1], wHhT, bHh);
+      case 'LSTM': {
+        const [h, c] = lstmStep(inputGates, states[0], states[1], wHhT, bHh);
+        return [wHrT ? matmul(h, wHrT) : h, c];
+      }
       case 'GRU': return [gruStep(inputGates, states[0], wHhT, bHh)];
       default: return [rnnStep(inputGates, states[0], wHhT, bHh, this.mode === 'RNN_RELU' ? 'relu' : 'tanh')];
     }
@@ -243,6 +265,7 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     if (this.batchFirst) parts.push('batchFirst=true');
     if (this.dropout) parts.push(`dropout=${this.dropout}`);
     if (this.bidirectional) parts.push('bidirectional=true');
+    if (this.projSize) parts.push(`projSize=${this.projSize}`);
     return parts.join(', ');
   }
 }
@@ -271,13 +294,14 @@ export class RNN extends RNNBase<Tensor> {
 }
 
 /**
- * Long short-term memory, as torch.nn.LSTM (gates i, f, g, o). Returns [output, [hN, cN]].
+ * Long short-term memory, as torch.nn.LSTM (gates i, f, g, o). Returns [output, [hN, cN]]. With `projSize`,
+ * h is projected to projSize features by weight_hr_l{k} at every step (h0, hN and the output use projSize).
  * @example
  * const lstm = new LSTM(10, 20, { batchFirst: true, bidirectional: true });
  * const [output, [hN, cN]] = lstm(randn([3, 5, 10])); // output [3, 5, 40], hN and cN [2, 3, 20]
  */
 export class LSTM extends RNNBase<[Tensor, Tensor]> {
-  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions & { projSize?: number } = {}) {
     super('LSTM', inputSize, hiddenSize, options);
   }
   protected stateList(state: [Tensor, Tensor]): Tensor[] {
