@@ -1,5 +1,6 @@
 """Reference values for descent's losses, recurrent layers and attention, computed with PyTorch 1.13.
-Run: /usr/bin/python3 tools/gen_nn_seq_fixtures.py (writes test/fixtures/nn_loss.json, nn_rnn.json, nn_attention.json).
+Run: /usr/bin/python3 tools/gen_nn_seq_fixtures.py (writes test/fixtures/nn_loss.json, nn_rnn.json, nn_attention.json,
+nn_attention_decoder.json).
 
 Each case stores the inputs, the options (camelCase, as descent takes them), the output and the gradient of
 every input that requires grad; outputs that are not scalars are contracted with a stored random gradOutput."""
@@ -470,6 +471,41 @@ def encoder_stack_case():
     return case
 
 
+def decoder_case(name, d, nhead, tgt_shape, mem_shape, masks=(None, None, None, None), train=True, stack=0, **opts):
+    names = {"dimFeedforward": "dim_feedforward", "layerNormEps": "layer_norm_eps", "batchFirst": "batch_first", "normFirst": "norm_first"}
+    torch_opts = {names.get(k, k): v for k, v in opts.items()}
+    m = torch.nn.TransformerDecoderLayer(d, nhead, **torch_opts)
+    if stack:
+        m = torch.nn.TransformerDecoder(m, stack, norm=torch.nn.LayerNorm(d))
+    with torch.no_grad():  # distinct, non-trivial weights everywhere (norms included, stacked copies told apart)
+        for p in m.parameters():
+            p.add_(torch.randn_like(p) * 0.1)
+    inputs = [torch.randn(*tgt_shape), torch.randn(*mem_shape), *masks]
+    call = lambda mod, a: mod(a[0], a[1], tgt_mask=a[2], memory_mask=a[3], tgt_key_padding_mask=a[4], memory_key_padding_mask=a[5])
+    return module_case(name, m, inputs, opts, grad_inputs=[0, 1], train=train, call=call,
+                       kind="TransformerDecoder" if stack else "TransformerDecoderLayer", dModel=d, nhead=nhead, stack=stack)
+
+
+def decoder_cases():
+    torch.manual_seed(10)
+    tgt_kpm = torch.tensor([[False, False, True], [False, False, False]])
+    mem_kpm = torch.tensor([[False, False, False, True, True], [False, False, False, False, False]])
+    cases = [
+        decoder_case("decoder_post_norm_causal_memory_padding", 8, 2, (3, 2, 8), (5, 2, 8), (causal(3), None, None, mem_kpm),
+                     dimFeedforward=16, dropout=0.0),
+        decoder_case("decoder_pre_norm_gelu_batch_first_all_masks", 8, 2, (2, 3, 8), (2, 5, 8),
+                     (causal(3), torch.randn(3, 5), tgt_kpm, mem_kpm), dimFeedforward=12, dropout=0.0, activation="gelu",
+                     batchFirst=True, normFirst=True),
+        decoder_case("decoder_eval_dropout", 8, 4, (3, 2, 8), (4, 2, 8), train=False, dimFeedforward=16, dropout=0.3),
+        decoder_case("decoder_stack_norm", 8, 2, (3, 2, 8), (5, 2, 8), (causal(3), None, None, mem_kpm), stack=2,
+                     dimFeedforward=16, dropout=0.0),
+    ]
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerDecoderLayer(8, 2, 12, dtype=torch.float32)
+    init = {k: encode(v) for k, v in layer.state_dict().items()}
+    return {"cases": cases, "init": init}
+
+
 def sdpa_cases():
     torch.manual_seed(5)
     F_sdpa = torch.nn.functional._scaled_dot_product_attention
@@ -538,3 +574,4 @@ if __name__ == "__main__":
     dump("nn_loss", {"cases": loss_cases() + ctc_cases()})
     dump("nn_rnn", dict(rnn_cases(), cells=cell_cases(), packed=packed_cases(), proj=proj_cases()))
     dump("nn_attention", {"mha": attention_cases(), "transformer": transformer_cases(), "sdpa": sdpa_cases(), "init": attention_init(), "model": seq_model_case(), "stack": encoder_stack_case()})
+    dump("nn_attention_decoder", decoder_cases())

@@ -89,3 +89,32 @@ test('TransformerEncoder: deep copies of the layer (same initial weights, the ra
   for (const [k, v] of Object.entries(stack.init)) assertClose(sd[k], v, { rtol: 1e-12, atol: 0, message: k });
   checkModuleCase(encoder, stack, ([src, mask, srcKeyPaddingMask]) => [encoder(src!, { mask, srcKeyPaddingMask })]);
 });
+
+interface DecoderCase extends ModuleCase {
+  dModel: number;
+  nhead: number;
+  stack: number;
+}
+const decoderFx = loadFixture<{ cases: DecoderCase[]; init: Record<string, FixtureTensor> }>('nn_attention_decoder');
+
+for (const c of decoderFx.cases) {
+  test(`${c.kind} matches PyTorch: ${c.name}`, () => {
+    const layer = new nn.TransformerDecoderLayer(c.dModel, c.nhead, { ...c.options, dtype: 'float64' });
+    const m = c.stack ? new nn.TransformerDecoder(layer, c.stack, { norm: new nn.LayerNorm(c.dModel, { dtype: 'float64' }) }) : layer;
+    checkModuleCase(m, c, ([tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask]) => [
+      m(tgt!, memory!, { tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask }),
+    ]);
+  });
+}
+
+test('TransformerDecoderLayer: PyTorch keys and initial weights after the same seed; gradcheck', () => {
+  manualSeed(0);
+  const sd = new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 12 }).stateDict();
+  assert.deepEqual(Object.keys(sd), Object.keys(decoderFx.init));
+  for (const [k, v] of Object.entries(decoderFx.init)) assertClose(sd[k], v, { rtol: 0, atol: 0, message: k });
+  const g = new Generator(14);
+  const layer = new nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 6, dropout: 0, normFirst: true, dtype: 'float64', generator: g });
+  const tgt = randn([2, 2, 4], { dtype: 'float64', generator: g, requiresGrad: true });
+  const memory = randn([3, 2, 4], { dtype: 'float64', generator: g, requiresGrad: true });
+  gradcheck((a, b) => layer(a, b, { tgtMask: triu(ones([2, 2]), 1).bool() }), [tgt, memory]);
+});
