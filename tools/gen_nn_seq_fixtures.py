@@ -503,7 +503,21 @@ def decoder_cases():
     torch.manual_seed(0)
     layer = torch.nn.TransformerDecoderLayer(8, 2, 12, dtype=torch.float32)
     init = {k: encode(v) for k, v in layer.state_dict().items()}
-    return {"cases": cases, "init": init}
+    return {"cases": cases, "init": init, "transformer": transformer_model_case()}
+
+
+def transformer_model_case():
+    """nn.Transformer: its default (xavier) init after manual_seed(0), then a forward pass with every mask."""
+    torch.manual_seed(0)
+    m = torch.nn.Transformer(8, 2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=12, dropout=0.0, batch_first=True)
+    init = {k: encode(v) for k, v in m.state_dict().items()}
+    src_kpm = torch.tensor([[False, False, False, True], [False, False, False, False]])
+    inputs = [torch.randn(2, 4, 8), torch.randn(2, 3, 8), m.generate_square_subsequent_mask(3), src_kpm]
+    call = lambda mod, a: mod(a[0], a[1], tgt_mask=a[2], src_key_padding_mask=a[3], memory_key_padding_mask=a[3])
+    case = module_case("transformer", m, inputs, {"numEncoderLayers": 2, "numDecoderLayers": 1, "dimFeedforward": 12, "dropout": 0.0,
+                       "batchFirst": True}, grad_inputs=[0, 1], train=True, call=call, kind="Transformer", dModel=8, nhead=2)
+    case["init"] = init
+    return case
 
 
 def sdpa_cases():

@@ -118,3 +118,17 @@ test('TransformerDecoderLayer: PyTorch keys and initial weights after the same s
   const memory = randn([3, 2, 4], { dtype: 'float64', generator: g, requiresGrad: true });
   gradcheck((a, b) => layer(a, b, { tgtMask: triu(ones([2, 2]), 1).bool() }), [tgt, memory]);
 });
+
+test('Transformer: PyTorch\'s xavier re-initialization after the same seed, and a forward pass with every mask', () => {
+  const c = (decoderFx as unknown as { transformer: ModuleCase & { init: Record<string, FixtureTensor> } }).transformer;
+  manualSeed(0);
+  const model = new nn.Transformer(8, 2, { ...c.options, dtype: 'float64' });
+  const sd = model.stateDict();
+  assert.deepEqual(Object.keys(sd), Object.keys(c.init));
+  for (const [k, v] of Object.entries(c.init)) assertClose(sd[k], v, { rtol: 1e-12, atol: 0, message: k });
+  checkModuleCase(model, c, ([src, tgt, tgtMask, padding]) => [
+    model(src!, tgt!, { tgtMask, srcKeyPaddingMask: padding, memoryKeyPaddingMask: padding }),
+  ]);
+  assertClose(nn.Transformer.generateSquareSubsequentMask(3, { dtype: 'float64' }), fromFixture(c.inputs[2]!), { rtol: 0, atol: 0 });
+  assert.throws(() => model(randn([2, 4, 8], { dtype: 'float64' }), randn([3, 3, 8], { dtype: 'float64' })), /batch sizes of src \[2,4,8\] and tgt \[3,3,8\] must be equal/);
+});

@@ -4,6 +4,10 @@ import { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
 import { Generator } from '../../tensor/random.js';
 import { add, gelu, relu } from '../../ops/elementwise.js';
+import { triu } from '../../ops/shape.js';
+import { full } from '../../tensor/creation.js';
+import { formatShape } from '../../tensor/shape.js';
+import { xavierUniform_ } from '../init.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { Module } from '../module.js';
 import { ModuleList } from './container.js';
@@ -267,5 +271,60 @@ export class TransformerDecoder extends Module<[Tensor, Tensor, TransformerDecod
     let x = tgt;
     for (const layer of this.layers.children()) x = (layer as TransformerDecoderLayer)(x, memory, options);
     return this.norm ? this.norm(x) : x;
+  }
+}
+
+export interface TransformerOptions extends TransformerEncoderLayerOptions {
+  /** Default 6. */
+  numEncoderLayers?: number;
+  /** Default 6. */
+  numDecoderLayers?: number;
+}
+
+export interface TransformerForwardOptions extends TransformerDecoderLayerForwardOptions {
+  srcMask?: Tensor | null;
+  srcKeyPaddingMask?: Tensor | null;
+}
+
+/**
+ * The encoder-decoder Transformer, as torch.nn.Transformer: a TransformerEncoder and a TransformerDecoder,
+ * each with a final LayerNorm, and every weight matrix re-initialized xavier-uniform (PyTorch's
+ * _reset_parameters). Defaults: dModel 512, nhead 8, 6 + 6 layers, dimFeedforward 2048, dropout 0.1.
+ * @example
+ * const model = new Transformer(32, 4, { numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 64, batchFirst: true });
+ * const tgtMask = Transformer.generateSquareSubsequentMask(7);
+ * const y = model(randn([2, 10, 32]), randn([2, 7, 32]), { tgtMask }); // [2, 7, 32]
+ */
+export class Transformer extends Module<[Tensor, Tensor, TransformerForwardOptions?], Tensor> {
+  encoder: TransformerEncoder;
+  decoder: TransformerDecoder;
+  readonly batchFirst: boolean;
+
+  constructor(readonly dModel = 512, readonly nhead = 8, options: TransformerOptions = {}) {
+    super();
+    const { numEncoderLayers = 6, numDecoderLayers = 6, layerNormEps = 1e-5, batchFirst = false, dtype = 'float32', ...layerOptions } = options;
+    const common = { ...layerOptions, layerNormEps, batchFirst, dtype };
+    this.encoder = new TransformerEncoder(new TransformerEncoderLayer(dModel, nhead, common), numEncoderLayers, { norm: new LayerNorm(dModel, { eps: layerNormEps, dtype }) });
+    this.decoder = new TransformerDecoder(new TransformerDecoderLayer(dModel, nhead, common), numDecoderLayers, { norm: new LayerNorm(dModel, { eps: layerNormEps, dtype }) });
+    this.batchFirst = batchFirst;
+    for (const p of this.parameters()) if (p.ndim > 1) xavierUniform_(p, 1, options.generator);
+  }
+
+  forward(src: Tensor, tgt: Tensor, options: TransformerForwardOptions = {}): Tensor {
+    const { srcMask = null, srcKeyPaddingMask = null, ...decoderOptions } = options;
+    const batchDim = this.batchFirst ? 0 : 1;
+    if (src.ndim === 3 && tgt.ndim === 3 && src.shape[batchDim] !== tgt.shape[batchDim]) {
+      throw new Error(`Transformer: the batch sizes of src ${formatShape(src.shape)} and tgt ${formatShape(tgt.shape)} must be equal`);
+    }
+    if (src.shape[src.ndim - 1] !== this.dModel || tgt.shape[tgt.ndim - 1] !== this.dModel) {
+      throw new Error(`Transformer: the feature size of src ${formatShape(src.shape)} and tgt ${formatShape(tgt.shape)} must be dModel (${this.dModel})`);
+    }
+    const memory = this.encoder(src, { mask: srcMask, srcKeyPaddingMask });
+    return this.decoder(tgt, memory, decoderOptions);
+  }
+
+  /** A float mask with -inf above the diagonal: position i attends to positions <= i. */
+  static generateSquareSubsequentMask(size: number, { dtype = 'float32' }: { dtype?: DType } = {}): Tensor {
+    return triu(full([size, size], -Infinity, { dtype }), 1);
   }
 }
