@@ -9,3 +9,14 @@ export type { EmbeddingOptions } from './embedding.js';
 export { pad } from './padding.js';
 export type { PaddingMode } from './padding.js';
 export { oneHot } from '../../ops/indexing.js';
+export {
+  mseLoss, l1Loss, smoothL1Loss, huberLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits,
+  klDiv, cosineEmbeddingLoss, marginRankingLoss, pairwiseDistance, tripletMarginLoss,
+} from './loss.js';
+export type { Reduction, ReductionOptions, ClassLossOptions, CrossEntropyOptions, WeightedOptions } from './loss.js';
+export { ctcLoss } from './ctc.js';
+export type { CtcLossOptions } from './ctc.js';
+export { rnnCell, lstmCell, gruCell } from './rnn.js';
+export type { RnnNonlinearity } from './rnn.js';
+export { scaledDotProductAttention } from './attention.js';
+export type { ScaledDotProductAttentionOptions } from './attention.js';
