@@ -2,3 +2,4 @@
 import '../index.js';
 
 export { readIdx, readCsvDataset, writeFileAtomic } from './files.js';
+export { saveSafetensors, loadSafetensors } from './safetensors-file.js';
