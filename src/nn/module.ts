@@ -18,7 +18,24 @@ export function toSnakeCase(name: string): string {
 }
 
 // Field names that hold Module machinery, never submodules or tensors.
-const INTERNAL = new Set(['training', 'bufferNames', 'nonPersistent']);
+const INTERNAL = new Set(['training', 'bufferNames', 'nonPersistent', 'forwardPreHooks', 'forwardHooks']);
+
+/** Runs before forward; may return replacement arguments. */
+export type ForwardPreHook<Args extends unknown[] = any[]> = (module: Module, args: Args) => Args | void;
+/** Runs after forward; may return a replacement output. */
+export type ForwardHook<Args extends unknown[] = any[], Out = any> = (module: Module, args: Args, output: Out) => Out | void;
+
+/** What registering a hook returns: `remove()` unregisters it. */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+let nextHookId = 0;
+function addHook<H>(hooks: Map<number, H>, hook: H): RemovableHandle {
+  const id = nextHookId++;
+  hooks.set(id, hook);
+  return { remove: () => void hooks.delete(id) };
+}
 
 // Calling a module runs forward: modules are functions whose prototype is the module class.
 export interface Module<Args extends unknown[] = any[], Out = any> {
@@ -37,20 +54,62 @@ export interface Module<Args extends unknown[] = any[], Out = any> {
  * }
  */
 export abstract class Module<Args extends unknown[] = any[], Out = any> {
-  training = true;
-  protected bufferNames = new Set<string>();
-  protected nonPersistent = new Set<string>();
+  // Declared, not initialized: a base-class field initializer would land on the discarded `this`, not on
+  // the callable returned by the constructor; they are set there, non-enumerable, instead.
+  declare training: boolean;
+  declare protected bufferNames: Set<string>;
+  declare protected nonPersistent: Set<string>;
+  // stored type-erased: a Module<[Tensor]> must still be usable as a Module<any[]>
+  declare private forwardPreHooks: Map<number, ForwardPreHook>;
+  declare private forwardHooks: Map<number, ForwardHook>;
 
   constructor() {
-    const self = ((...args: Args) => self.forward(...args)) as unknown as this;
+    const self = ((...args: Args) => self.call(args)) as unknown as this;
     // functions own 'name' and 'length'; layers may want those as fields
     delete (self as { name?: unknown }).name;
     delete (self as { length?: unknown }).length;
     Object.setPrototypeOf(self, new.target.prototype);
+    const internal = (key: string, value: unknown) => Object.defineProperty(self, key, { value, writable: true, enumerable: false, configurable: true });
+    internal('training', true);
+    internal('bufferNames', new Set<string>());
+    internal('nonPersistent', new Set<string>());
+    internal('forwardPreHooks', new Map());
+    internal('forwardHooks', new Map());
     return self;
   }
 
   abstract forward(...args: Args): Out;
+
+  // What calling the module does: pre-hooks, forward, hooks (as torch's Module.__call__).
+  private call(args: Args): Out {
+    let input = args;
+    for (const hook of this.forwardPreHooks.values()) {
+      const replaced = hook(this, input);
+      if (replaced !== undefined) input = replaced as Args;
+    }
+    let output = this.forward(...input);
+    for (const hook of this.forwardHooks.values()) {
+      const replaced = hook(this, input, output);
+      if (replaced !== undefined) output = replaced as Out;
+    }
+    return output;
+  }
+
+  /**
+   * Registers `hook(module, args)`, run before every forward; returning new args replaces them.
+   * @example const h = model.registerForwardPreHook((m, [x]) => console.log(x.shape)); h.remove();
+   */
+  registerForwardPreHook(hook: ForwardPreHook<Args>): RemovableHandle {
+    return addHook(this.forwardPreHooks, hook as unknown as ForwardPreHook);
+  }
+
+  /**
+   * Registers `hook(module, args, output)`, run after every forward; returning a value replaces the output.
+   * @example const h = layer.registerForwardHook((m, args, out) => { acts.push(out); }); h.remove();
+   */
+  registerForwardHook(hook: ForwardHook<Args, Out>): RemovableHandle {
+    return addHook(this.forwardHooks, hook as unknown as ForwardHook);
+  }
 
   /** Registers a tensor that is state but not a parameter (running statistics); persistent ones go in stateDict. */
   registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {

@@ -1,0 +1,10 @@
+// dt.nn.functional (also dt.nn.F): the stateless forms of the layers, with torch.nn.functional's names.
+export * from './activation.js';
+export { linear, bilinear } from './linear.js';
+export { layerNorm, batchNorm, groupNorm } from './normalization.js';
+export { dropout } from './dropout.js';
+export {
+  mseLoss, l1Loss, smoothL1Loss, huberLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits,
+  klDiv, cosineEmbeddingLoss, marginRankingLoss, pairwiseDistance, tripletMarginLoss, ctcLoss,
+} from './loss.js';
+export type { Reduction, ReductionOptions, ClassLossOptions, CrossEntropyOptions, WeightedOptions, CtcLossOptions } from './loss.js';
