@@ -3,7 +3,16 @@ import { type DType, isFloating } from '../tensor/dtype.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { cast } from '../ops/elementwise.js';
+import { zeros } from '../tensor/creation.js';
 import { Parameter } from './parameter.js';
+
+// Output shapes for summary(): a tensor's shape, or the shapes inside arrays and objects.
+function describeOutput(out: unknown): string {
+  if (out instanceof Tensor) return formatShape(out.shape);
+  if (Array.isArray(out)) return out.map(describeOutput).join(', ');
+  if (out && typeof out === 'object') return Object.values(out).map(describeOutput).join(', ');
+  return String(out);
+}
 
 export type StateDict = Record<string, Tensor>;
 
@@ -244,9 +253,12 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
 
   /** Parameters and persistent buffers by PyTorch key ('conv1.weight', 'bn.running_mean'); the tensors are shared, not copied. */
   stateDict(): StateDict {
+    // module by module, parameters then buffers, as PyTorch orders its keys
     const out: StateDict = {};
-    for (const [k, p] of this.namedParameters()) out[k] = p;
     for (const [modName, mod] of this.namedModules()) {
+      for (const [k, v] of mod.fields()) {
+        if (v instanceof Parameter) out[modName ? `${modName}.${toSnakeCase(k)}` : toSnakeCase(k)] = v;
+      }
       for (const name of mod.bufferNames) {
         const v = (mod as unknown as Record<string, unknown>)[name];
         if (v instanceof Tensor && !mod.nonPersistent.has(name)) out[modName ? `${modName}.${toSnakeCase(name)}` : toSnakeCase(name)] = v;
@@ -280,6 +292,55 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
       }
     });
     return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * A Keras-like table of the layers a forward pass goes through: name (indented by depth), type, output
+   * shape and own parameter count, with totals. Runs forward once on zeros of `inputShape` (one shape per
+   * argument, or one shape) in eval mode under noGrad, so running statistics are left untouched.
+   * @example console.log(model.summary([1, 1, 28, 28]));
+   */
+  summary(inputShape: readonly number[] | readonly (readonly number[])[], { dtype = 'float32' }: { dtype?: DType } = {}): string {
+    const shapes = (inputShape.length > 0 && Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as readonly (readonly number[])[];
+    const rows: { name: string; type: string; output: string; params: number }[] = [];
+    const handles: RemovableHandle[] = [];
+    const modes = new Map<Module, boolean>();
+    for (const [name, m] of this.namedModules()) {
+      modes.set(m, m.training);
+      if (m === this) continue;
+      const depth = name.split('.').length - 1;
+      const params = [...m.parameters(false)].reduce((n, p) => n + p.numel, 0);
+      let row: (typeof rows)[number] | undefined;
+      handles.push(m.registerForwardPreHook(() => {
+        row = { name: '  '.repeat(depth) + name, type: m.constructor.name, output: '', params };
+        rows.push(row);
+      }));
+      handles.push(m.registerForwardHook((_m, _args, out) => {
+        if (row) row.output = describeOutput(out);
+      }));
+    }
+    try {
+      this.eval();
+      noGrad(() => (this as unknown as (...a: Tensor[]) => unknown)(...shapes.map((s) => zeros([...s], { dtype }))));
+    } finally {
+      handles.forEach((h) => h.remove());
+      for (const [m, mode] of modes) m.training = mode;
+    }
+    const total = this.numParameters();
+    const trainable = this.numParameters(true);
+    const header = { name: 'Layer', type: 'Type', output: 'Output shape', params: 'Params' };
+    const table = [header, ...rows.map((r) => ({ ...r, params: r.params.toLocaleString('en-US') }))];
+    const width = (k: 'name' | 'type' | 'output' | 'params') => Math.max(...table.map((r) => r[k].length));
+    const [wn, wt, wo, wp] = [width('name'), width('type'), width('output'), width('params')];
+    const line = (r: (typeof table)[number]) => `${r.name.padEnd(wn)}  ${r.type.padEnd(wt)}  ${r.output.padEnd(wo)}  ${r.params.padStart(wp)}`;
+    const rule = '-'.repeat(wn + wt + wo + wp + 6);
+    return [
+      `${this.constructor.name} (input ${shapes.map((s) => formatShape(s)).join(', ')})`,
+      rule, line(header), rule, ...table.slice(1).map(line), rule,
+      `Total params: ${total.toLocaleString('en-US')}`,
+      `Trainable params: ${trainable.toLocaleString('en-US')}`,
+      `Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`,
+    ].join('\n');
   }
 
   /** Extra text shown inside this module's parentheses by toString (e.g. 'in=4, out=2'). */

@@ -3,6 +3,7 @@ import { allocate } from '../../tensor/dtype.js';
 import { binary, unary, where } from './elementwise.js';
 import { expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
 import { matmul } from './matmul.js';
+import { col2im, im2col } from './conv.js';
 import { reduce, softmax } from './reduce.js';
 
 /** The reference backend: every kernel in plain TypeScript over typed arrays. */
@@ -23,6 +24,8 @@ export const jsBackend: Backend = {
   gather,
   scatterAdd,
   softmax,
+  im2col,
+  col2im,
 };
 
 registerBackend(jsBackend);

@@ -8,3 +8,6 @@ export {
   klDiv, cosineEmbeddingLoss, marginRankingLoss, pairwiseDistance, tripletMarginLoss, ctcLoss,
 } from './loss.js';
 export type { Reduction, ReductionOptions, ClassLossOptions, CrossEntropyOptions, WeightedOptions, CtcLossOptions } from './loss.js';
+export * from './conv.js';
+export { embedding } from './embedding.js';
+export type { EmbeddingOptions } from './embedding.js';
