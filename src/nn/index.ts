@@ -21,3 +21,4 @@ export {
   MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
   CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss, CTCLoss,
 } from './layers/loss.js';
+export * as utils from './utils/index.js';

@@ -5,6 +5,7 @@ import { expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, slic
 import { matmul } from './matmul.js';
 import { col2im, im2col } from './conv.js';
 import { reduce, softmax } from './reduce.js';
+import { adamStep, sgdStep } from './optim.js';
 
 /** The reference backend: every kernel in plain TypeScript over typed arrays. */
 export const jsBackend: Backend = {
@@ -26,6 +27,8 @@ export const jsBackend: Backend = {
   softmax,
   im2col,
   col2im,
+  sgdStep,
+  adamStep,
 };
 
 registerBackend(jsBackend);
