@@ -3,3 +3,7 @@ import '../index.js';
 
 export { readIdx, readCsvDataset, writeFileAtomic } from './files.js';
 export { saveSafetensors, loadSafetensors } from './safetensors-file.js';
+export { saveCheckpoint, loadCheckpoint, latestCheckpoint, resumeFrom, checkpointCallback, stopOnSignals } from './checkpoint.js';
+export type { SaveCheckpointOptions, CheckpointCallbackOptions } from './checkpoint.js';
+export { progressBar } from './progress.js';
+export type { ProgressOptions } from './progress.js';
