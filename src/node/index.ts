@@ -7,3 +7,5 @@ export { saveCheckpoint, loadCheckpoint, latestCheckpoint, resumeFrom, checkpoin
 export type { SaveCheckpointOptions, CheckpointCallbackOptions } from './checkpoint.js';
 export { progressBar } from './progress.js';
 export type { ProgressOptions } from './progress.js';
+export { metricsLogger, chartSpecs, writeHtmlReport, writePngCharts } from './report.js';
+export type { ReportRun, ReportOptions, ChartSpec } from './report.js';

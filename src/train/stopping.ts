@@ -193,3 +193,18 @@ export function allOf(...criteria: StoppingCriterion[]): StoppingCriterion {
     loadStateDict: (state) => (state.parts as (Record<string, unknown> | null)[]).forEach((s, i) => s && criteria[i].loadStateDict?.(s)),
   };
 }
+
+/**
+ * Stops after the first epoch whose `metric` log reaches `target` (at least, or at most with mode 'min').
+ * @example targetMetric('val_accuracy', 0.97)
+ */
+export function targetMetric(metric: string, target: number, mode: 'max' | 'min' = 'max'): StoppingCriterion {
+  return {
+    name: 'targetMetric',
+    onEpoch(e) {
+      const v = e.logs[metric];
+      if (v === undefined) throw new Error(`targetMetric: the epoch logs have no '${metric}' (they have ${Object.keys(e.logs).join(', ')})`);
+      return (mode === 'max' ? v >= target : v <= target) ? `${metric} ${v.toPrecision(4)} reached the target ${target} at epoch ${e.epoch}` : null;
+    },
+  };
+}

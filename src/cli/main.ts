@@ -1,0 +1,392 @@
+#!/usr/bin/env node
+/// <reference types="node" />
+// The `descent` command: train, compare, lr-find, eval (Node only).
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { manualSeed, optim, type Tensor } from '../index.js';
+import { Trainer, GradientMonitor, earlyStopping, evaluate, lrFind, targetMetric, timeLimit, type History, type StoppingCriterion } from '../train/index.js';
+import { checkpointCallback, latestCheckpoint, loadCheckpoint, metricsLogger, progressBar, resumeFrom, stopOnSignals, writeFileAtomic, writeHtmlReport, writePngCharts } from '../node/index.js';
+import { type Flags, type FlagSpec, UsageError, checkChoice, helpText, parseArgs } from './args.js';
+import { RECIPES, loadersFor, type Recipe } from './recipes.js';
+import { OPTIMIZERS, OPTIMIZER_NAMES } from './optimizers.js';
+
+const RECIPE_NAMES = Object.keys(RECIPES);
+const SCHEDULERS = ['none', 'onecycle', 'cosine', 'step'] as const;
+
+const COMMON: Record<string, FlagSpec> = {
+  recipe: { type: 'string', help: 'what to train', choices: RECIPE_NAMES, placeholder: 'NAME' },
+  optimizer: { type: 'string', help: 'update rule', choices: OPTIMIZER_NAMES, placeholder: 'NAME' },
+  lr: { type: 'number', help: 'learning rate (default: the recipe\'s, or the optimizer\'s in compare)' },
+  'batch-size': { type: 'string', help: "samples per step: a number, or 'full' for batch gradient descent", placeholder: 'N|full' },
+  epochs: { type: 'number', help: 'epochs to train' },
+  'max-steps': { type: 'number', help: 'stop after this many optimizer steps' },
+  seed: { type: 'number', help: 'random seed (weights, shuffling)', default: 0 },
+  'weight-decay': { type: 'number', help: 'L2 penalty / decoupled decay', default: 0 },
+  scheduler: { type: 'string', help: 'learning-rate schedule, stepped every optimizer step', choices: SCHEDULERS, default: 'onecycle for mnist-cnn, else none' },
+};
+
+const TRAIN_FLAGS: Record<string, FlagSpec> = {
+  ...COMMON,
+  out: { type: 'string', help: 'run folder for checkpoints, metrics and the report', default: 'runs/<recipe>', placeholder: 'DIR' },
+  resume: { type: 'boolean', help: 'continue from the newest checkpoint in --out' },
+  'clip-grad-norm': { type: 'number', help: 'clip the gradient norm to this' },
+  'accumulate-steps': { type: 'number', help: 'batches per optimizer step' },
+  patience: { type: 'number', help: 'early stopping on val_loss after this many epochs without improvement (restores the best weights)' },
+  'time-limit': { type: 'number', help: 'stop after this many seconds' },
+  'target-accuracy': { type: 'number', help: 'stop once val_accuracy reaches this' },
+  'checkpoint-every': { type: 'number', help: 'also checkpoint every this many steps' },
+  'monitor-every': { type: 'number', help: 'gradient-health measurement every this many steps', default: 25 },
+  png: { type: 'boolean', help: 'also write PNG charts into the run folder' },
+  progress: { type: 'boolean', help: 'show progress (use --no-progress to silence)', default: true },
+};
+
+const COMPARE_FLAGS: Record<string, FlagSpec> = {
+  ...COMMON,
+  optimizers: { type: 'list', help: 'comma-separated optimizers to compare', choices: OPTIMIZER_NAMES, default: 'sgd,momentum,nesterov,adagrad,rmsprop,adam,adamw', placeholder: 'A,B,...' },
+  'target-accuracy': { type: 'number', help: 'report the steps and time to reach this val_accuracy', default: 0.9 },
+  out: { type: 'string', help: 'folder for the comparison report', default: 'runs/compare', placeholder: 'DIR' },
+  png: { type: 'boolean', help: 'also write PNG charts' },
+  progress: { type: 'boolean', help: 'show progress', default: false },
+};
+
+const LR_FIND_FLAGS: Record<string, FlagSpec> = {
+  ...COMMON,
+  'start-lr': { type: 'number', help: 'first learning rate', default: 1e-7 },
+  'end-lr': { type: 'number', help: 'last learning rate', default: 10 },
+  steps: { type: 'number', help: 'steps of the sweep', default: 100 },
+  out: { type: 'string', help: 'folder for the report', default: 'runs/lr-find', placeholder: 'DIR' },
+  png: { type: 'boolean', help: 'also write PNG charts' },
+};
+
+const EVAL_FLAGS: Record<string, FlagSpec> = {
+  recipe: { type: 'string', help: 'the recipe the checkpoint was trained with (default: from the run\'s config.json)', choices: RECIPE_NAMES, placeholder: 'NAME' },
+};
+
+const MAIN_HELP = `Usage: descent <command> [options]
+
+Train neural networks by gradient descent.
+
+Commands:
+  train [RECIPE|CONFIG.json]   train a model (default: mnist-cnn, the CNN of npm start)
+  compare                      the same model, data and seed with several optimizers, side by side
+  lr-find [RECIPE]             learning-rate range test (Smith 2015): loss against learning rate, a suggested rate
+  eval CHECKPOINT              evaluate a checkpoint (a run folder or a checkpoint folder) on the held-out data
+  recipes                      list the recipes
+
+Run 'descent <command> --help' for the options of a command.
+Recipes: ${RECIPE_NAMES.join(', ')}. Optimizers: ${OPTIMIZER_NAMES.join(', ')}.
+`;
+
+interface RunConfig {
+  recipe: string;
+  optimizer: string;
+  lr: number;
+  batchSize: number | 'full';
+  epochs: number;
+  maxSteps?: number;
+  seed: number;
+  weightDecay: number;
+  scheduler: (typeof SCHEDULERS)[number];
+  clipGradNorm?: number;
+  accumulateSteps?: number;
+  patience?: number;
+  timeLimit?: number;
+  targetAccuracy?: number;
+}
+
+function out(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function recipeOf(command: string, name: string): Recipe {
+  checkChoice(command, 'recipe', RECIPE_NAMES, name);
+  return RECIPES[name];
+}
+
+function batchSizeOf(command: string, v: unknown): number | 'full' {
+  if (v === 'full') return 'full';
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`descent ${command}: --batch-size must be a positive integer or 'full', got '${String(v)}'`);
+  return n;
+}
+
+/** Flags (and a config file) to a full run configuration; anything not given comes from the recipe. */
+function runConfig(command: string, flags: Flags, positional?: string): RunConfig {
+  let file: Flags = {};
+  let recipeName = (flags.recipe as string | undefined) ?? 'mnist-cnn';
+  if (positional) {
+    if (positional.endsWith('.json')) {
+      if (!existsSync(positional)) throw new UsageError(`descent ${command}: config file ${positional} not found`);
+      try {
+        file = JSON.parse(readFileSync(positional, 'utf8')) as Flags;
+      } catch (e) {
+        throw new UsageError(`descent ${command}: ${positional} is not valid JSON: ${(e as Error).message}`);
+      }
+      const known = new Set(['recipe', ...Object.keys(TRAIN_FLAGS).map((k) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()))]);
+      for (const k of Object.keys(file)) if (!known.has(k)) throw new UsageError(`descent ${command}: unknown key '${k}' in ${positional} (valid keys: ${[...known].join(', ')})`);
+      recipeName = (flags.recipe as string | undefined) ?? (file.recipe as string | undefined) ?? recipeName;
+    } else {
+      recipeName = positional;
+    }
+  }
+  const recipe = recipeOf(command, recipeName);
+  const merged: Flags = { ...file, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
+  const optimizer = (merged.optimizer as string | undefined) ?? recipe.defaults.optimizer;
+  checkChoice(command, 'optimizer', OPTIMIZER_NAMES, optimizer);
+  const scheduler = (merged.scheduler as RunConfig['scheduler'] | undefined) ?? (recipe.name === 'mnist-cnn' ? 'onecycle' : 'none');
+  checkChoice(command, 'scheduler', SCHEDULERS, scheduler);
+  const num = (k: string) => {
+    const v = merged[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new UsageError(`descent ${command}: ${k} must be a number, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const positiveInt = (k: string) => {
+    const v = num(k);
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new UsageError(`descent ${command}: ${k} must be a positive integer, got ${v}`);
+    return v;
+  };
+  const lr = num('lr') ?? (optimizer === recipe.defaults.optimizer ? recipe.defaults.lr : OPTIMIZERS[optimizer].lr);
+  if (!(lr > 0)) throw new UsageError(`descent ${command}: --lr must be positive, got ${lr}`);
+  return {
+    recipe: recipe.name,
+    optimizer,
+    lr,
+    batchSize: merged.batchSize !== undefined ? batchSizeOf(command, merged.batchSize) : recipe.defaults.batchSize,
+    epochs: positiveInt('epochs') ?? recipe.defaults.epochs,
+    maxSteps: positiveInt('maxSteps'),
+    seed: num('seed') ?? 0,
+    weightDecay: num('weightDecay') ?? 0,
+    scheduler,
+    clipGradNorm: num('clipGradNorm'),
+    accumulateSteps: positiveInt('accumulateSteps'),
+    patience: num('patience'),
+    timeLimit: num('timeLimit'),
+    targetAccuracy: num('targetAccuracy'),
+  };
+}
+
+interface Job {
+  trainer: Trainer<Tensor[]>;
+  monitor: GradientMonitor;
+  model: ReturnType<Recipe['model']>;
+}
+
+async function buildJob(config: RunConfig, extra: { callbacks?: Trainer<Tensor[]>['callbacks']; monitorEvery?: number } = {}): Promise<Job> {
+  const recipe = RECIPES[config.recipe];
+  manualSeed(config.seed);
+  const model = recipe.model();
+  const ds = await recipe.data();
+  const loaders = loadersFor(ds, config.batchSize, config.seed);
+  const optimizer = OPTIMIZERS[config.optimizer].make([...model.parameters()], config.lr, config.weightDecay);
+  const stepsPerEpoch = Math.ceil(loaders.train.length / (config.accumulateSteps ?? 1));
+  const totalSteps = config.maxSteps ?? config.epochs * stepsPerEpoch;
+  const scheduler = config.scheduler === 'onecycle' ? new optim.lrScheduler.OneCycleLR(optimizer, config.lr, { totalSteps: totalSteps + 1 })
+    : config.scheduler === 'cosine' ? new optim.lrScheduler.CosineAnnealingLR(optimizer, totalSteps)
+      : config.scheduler === 'step' ? new optim.lrScheduler.StepLR(optimizer, stepsPerEpoch, 0.5)
+        : undefined;
+  const stopWhen: StoppingCriterion[] = [];
+  if (config.patience !== undefined) stopWhen.push(earlyStopping({ monitor: 'val_loss', patience: config.patience, restoreBestWeights: true }));
+  if (config.timeLimit !== undefined) stopWhen.push(timeLimit(config.timeLimit));
+  if (config.targetAccuracy !== undefined) stopWhen.push(targetMetric('val_accuracy', config.targetAccuracy));
+  const monitor = new GradientMonitor({ every: extra.monitorEvery ?? 25 });
+  const trainer = new Trainer<Tensor[]>(model, {
+    data: loaders.train,
+    valData: loaders.test,
+    loss: recipe.loss,
+    optimizer,
+    scheduler,
+    schedulerInterval: 'step',
+    epochs: config.epochs,
+    maxSteps: config.maxSteps,
+    metrics: recipe.metrics,
+    stopWhen,
+    clipGradNorm: config.clipGradNorm,
+    accumulateSteps: config.accumulateSteps,
+    callbacks: [monitor, ...(extra.callbacks ?? [])],
+  });
+  return { trainer, monitor, model };
+}
+
+async function train(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, TRAIN_FLAGS, 'train');
+  if (positionals.length > 1) throw new UsageError(`descent train: expected at most one recipe or config file, got ${positionals.join(' ')}`);
+  const config = runConfig('train', flags, positionals[0]);
+  let dir = resolve((flags.out as string | undefined) ?? join('runs', config.recipe));
+  if (!flags.resume && latestCheckpoint(dir)) {
+    if (flags.out !== undefined) throw new UsageError(`descent train: ${dir} already holds a checkpoint; pass --resume to continue it or another --out`);
+    // a fresh run without --out gets the next free folder: runs/mnist-cnn-2, -3, ...
+    let k = 2;
+    while (latestCheckpoint(`${dir}-${k}`)) k++;
+    dir = `${dir}-${k}`;
+  }
+  mkdirSync(dir, { recursive: true });
+  const callbacks: Trainer<Tensor[]>['callbacks'] = [
+    checkpointCallback({ dir, everySteps: flags.checkpointEvery as number | undefined }),
+    metricsLogger({ dir }),
+  ];
+  if (flags.progress !== false) callbacks.push(progressBar());
+  const { trainer, monitor } = await buildJob(config, { callbacks, monitorEvery: flags.monitorEvery as number | undefined });
+  if (flags.resume) {
+    if (existsSync(join(dir, 'config.json'))) {
+      const saved = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunConfig;
+      if (saved.recipe !== config.recipe || saved.optimizer !== config.optimizer) {
+        throw new UsageError(`descent train: ${dir} was trained with recipe ${saved.recipe} and optimizer ${saved.optimizer}; resume it with the same`);
+      }
+    }
+    if (resumeFrom(trainer, dir)) out(`resuming ${dir} at epoch ${trainer.epoch}, step ${trainer.step}`);
+    else out(`nothing to resume in ${dir}; starting fresh`);
+  }
+  writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  const recipe = RECIPES[config.recipe];
+  out(`training ${recipe.name}: ${recipe.description}`);
+  out(`optimizer ${config.optimizer} lr ${config.lr} batch ${config.batchSize} epochs ${config.epochs} scheduler ${config.scheduler} seed ${config.seed}; ${trainer.model.numParameters()} parameters`);
+  const release = stopOnSignals(trainer);
+  const history = await trainer.fit();
+  release();
+  report(dir, config, [{ name: config.optimizer, history, monitor }], flags.png === true);
+  const last = history.epochs.at(-1);
+  if (last?.val_accuracy !== undefined) out(`held-out accuracy ${(100 * last.val_accuracy).toFixed(2)}% (${recipe.name}, epoch ${last.epoch})`);
+  for (const w of monitor.warnings) out(`gradient warning: ${w.message}`);
+  out(`stopped: ${history.stopReason}`);
+  out(`checkpoint: ${latestCheckpoint(dir)}`);
+  out(`report: ${join(dir, 'report.html')}`);
+  out(`metrics: ${join(dir, 'metrics.jsonl')}`);
+  return history.stoppedBy === 'interrupt' ? 130 : history.stoppedBy === 'nanGuard' ? 1 : 0;
+}
+
+function report(dir: string, config: RunConfig, runs: { name: string; history: History; monitor?: GradientMonitor }[], png: boolean, extra: Partial<Parameters<typeof writeHtmlReport>[1]> = {}): void {
+  const options = { title: `descent: ${config.recipe}`, runs, notes: [`config: ${JSON.stringify(config)}`], ...extra };
+  writeHtmlReport(join(dir, 'report.html'), options);
+  if (png) {
+    try {
+      const files = writePngCharts(dir, options);
+      out(`charts: ${files.join(', ')}`);
+    } catch (e) {
+      out(`PNG charts skipped: ${(e as Error).message}`);
+    }
+  }
+}
+
+async function compare(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, COMPARE_FLAGS, 'compare');
+  if (positionals.length > 0) throw new UsageError(`descent compare: unexpected argument '${positionals[0]}' (use --recipe)`);
+  const names = (flags.optimizers as string[] | undefined) ?? String(COMPARE_FLAGS.optimizers.default).split(',');
+  const base = runConfig('compare', { ...flags, recipe: flags.recipe ?? 'mnist-mlp', epochs: flags.epochs ?? 1, optimizer: names[0] });
+  const target = (flags.targetAccuracy as number | undefined) ?? 0.9;
+  const dir = resolve((flags.out as string | undefined) ?? join('runs', 'compare'));
+  mkdirSync(dir, { recursive: true });
+  const runs: { name: string; history: History; monitor: GradientMonitor }[] = [];
+  const rows: (string | number)[][] = [];
+  for (const name of names) {
+    const config: RunConfig = { ...base, optimizer: name, lr: (flags.lr as number | undefined) ?? OPTIMIZERS[name].lr };
+    out(`${name} (lr ${config.lr})...`);
+    const { trainer, monitor } = await buildJob(config, { callbacks: flags.progress ? [progressBar()] : [] });
+    let reached: { step: number; time: number } | null = null;
+    trainer.callbacks.push({ onEpochEnd: (t, _e, logs) => { if (!reached && logs.val_accuracy >= target) reached = { step: t.step, time: logs.time }; } });
+    const history = await trainer.fit();
+    runs.push({ name, history, monitor });
+    const last = history.epochs.at(-1) ?? {};
+    const r = reached as { step: number; time: number } | null;
+    rows.push([name, config.lr, last.loss ?? NaN, last.val_loss ?? NaN, last.val_accuracy ?? NaN, trainer.step, r ? r.step : '-', r ? r.time.toFixed(1) : '-', trainer.elapsed.toFixed(1)]);
+  }
+  rows.sort((a, b) => (b[4] as number) - (a[4] as number));
+  const columns = ['optimizer', 'lr', 'train loss', 'val loss', 'val accuracy', 'steps', `steps to ${target}`, `seconds to ${target}`, 'seconds'];
+  printTable(columns, rows);
+  report(dir, base, runs, flags.png === true, { title: `descent compare: ${base.recipe}`, table: { columns, rows } });
+  out(`report: ${join(dir, 'report.html')}`);
+  return 0;
+}
+
+function printTable(columns: string[], rows: (string | number)[][]): void {
+  const cell = (v: string | number) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toFixed(4)) : v);
+  const text = rows.map((r) => r.map(cell));
+  const widths = columns.map((c, i) => Math.max(c.length, ...text.map((r) => r[i].length)));
+  out(columns.map((c, i) => c.padEnd(widths[i])).join('  '));
+  out(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of text) out(r.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  '));
+}
+
+async function lrFindCommand(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, LR_FIND_FLAGS, 'lr-find');
+  const config = runConfig('lr-find', { ...flags, optimizer: flags.optimizer ?? 'momentum' }, positionals[0]);
+  const recipe = RECIPES[config.recipe];
+  manualSeed(config.seed);
+  const model = recipe.model();
+  const loaders = loadersFor(await recipe.data(), config.batchSize, config.seed);
+  const optimizer = OPTIMIZERS[config.optimizer].make([...model.parameters()], 1, config.weightDecay);
+  const result = lrFind(model, {
+    data: loaders.train, loss: recipe.loss, optimizer,
+    startLr: flags.startLr as number | undefined, endLr: flags.endLr as number | undefined, numSteps: flags.steps as number | undefined,
+  });
+  const dir = resolve((flags.out as string | undefined) ?? join('runs', 'lr-find'));
+  mkdirSync(dir, { recursive: true });
+  out(`${result.lrs.length} steps; ${result.stopReason}`);
+  const every = Math.max(1, Math.floor(result.lrs.length / 12));
+  printTable(['lr', 'loss', 'smoothed'], result.lrs.filter((_, i) => i % every === 0).map((lr, k) => [lr.toExponential(2), result.losses[k * every], result.smoothedLosses[k * every]]));
+  out(`suggested learning rate for ${config.optimizer}: ${result.suggestion.toExponential(2)}`);
+  report(dir, config, [], flags.png === true, { title: `descent lr-find: ${config.recipe} with ${config.optimizer}`, lrFind: result });
+  out(`report: ${join(dir, 'report.html')}`);
+  return 0;
+}
+
+async function evalCommand(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, EVAL_FLAGS, 'eval');
+  if (positionals.length !== 1) throw new UsageError('descent eval: expected one CHECKPOINT (a run folder or a checkpoint folder)');
+  const path = resolve(positionals[0]);
+  if (!existsSync(path)) throw new UsageError(`descent eval: ${path} does not exist`);
+  const folder = latestCheckpoint(path);
+  if (!folder) throw new UsageError(`descent eval: no checkpoint in ${path}`);
+  let recipeName = flags.recipe as string | undefined;
+  for (const candidate of [join(path, 'config.json'), join(dirname(folder), 'config.json')]) {
+    if (!recipeName && existsSync(candidate)) recipeName = (JSON.parse(readFileSync(candidate, 'utf8')) as RunConfig).recipe;
+  }
+  if (!recipeName) throw new UsageError(`descent eval: cannot tell the recipe of ${path} (no config.json); pass --recipe (valid choices: ${RECIPE_NAMES.join(', ')})`);
+  const recipe = recipeOf('eval', recipeName);
+  const model = recipe.model();
+  model.loadStateDict(loadCheckpoint(folder).model);
+  const { test } = loadersFor(await recipe.data(), 500, 0);
+  const r = evaluate(model, test, { loss: recipe.loss, metrics: [...recipe.metrics, 'top3Accuracy', 'precision', 'recall', 'f1'] });
+  out(`${folder} (${recipe.name}) on ${test.dataset.length} held-out samples:`);
+  for (const [k, v] of Object.entries(r)) out(`  ${k.padEnd(14)} ${v.toFixed(4)}`);
+  return 0;
+}
+
+/** Runs the CLI with `argv` (without node and the script); returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const wantsHelp = rest.includes('--help') || rest.includes('-h');
+  const commands: Record<string, { run: (a: string[]) => Promise<number>; help: () => string }> = {
+    train: { run: train, help: () => helpText('descent train [RECIPE|CONFIG.json] [options]', 'Trains a recipe (default mnist-cnn) and writes checkpoints, metrics.jsonl, epochs.csv and report.html into --out. A CONFIG.json holds the same options in camelCase ({"recipe": "mnist-mlp", "lr": 0.01, "batchSize": 32}); flags override it. Ctrl-C saves a checkpoint; --resume continues.', TRAIN_FLAGS) },
+    compare: { run: compare, help: () => helpText('descent compare [options]', 'Trains the same model (default mnist-mlp, 1 epoch) from the same seed with each optimizer and prints a table of final loss, accuracy, steps and time to a target accuracy; the report overlays the curves.', COMPARE_FLAGS) },
+    'lr-find': { run: lrFindCommand, help: () => helpText('descent lr-find [RECIPE] [options]', 'Learning-rate range test: trains with an exponentially growing rate, prints the loss curve and a suggested rate, writes a report.', LR_FIND_FLAGS) },
+    eval: { run: evalCommand, help: () => helpText('descent eval CHECKPOINT [options]', 'Evaluates a checkpoint (a run folder or a checkpoint-NNNNNNNN folder) on the held-out data of its recipe.', EVAL_FLAGS) },
+    recipes: { run: async () => { for (const r of Object.values(RECIPES)) out(`${r.name.padEnd(10)} ${r.description}`); return 0; }, help: () => 'Usage: descent recipes\n\nLists the recipes.\n' },
+  };
+  try {
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(MAIN_HELP);
+      return command ? 0 : 1;
+    }
+    const cmd = commands[command];
+    if (!cmd) throw new UsageError(`descent: unknown command '${command}' (valid commands: ${Object.keys(commands).join(', ')})`);
+    if (wantsHelp) {
+      process.stdout.write(cmd.help());
+      return 0;
+    }
+    return await cmd.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`descent ${command}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+// Run when executed directly (bin or node dist/cli/main.js), not when imported by tests.
+const invoked = process.argv[1] ? resolve(process.argv[1]) : '';
+if (invoked && (invoked === resolve(new URL(import.meta.url).pathname) || /[\\/]descent$/.test(invoked))) {
+  process.exitCode = await main(process.argv.slice(2));
+}
