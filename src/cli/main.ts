@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 /// <reference types="node" />
-// The `descent` command: train, compare, lr-find, eval (Node only).
+// The `descent` command: train, compare, lr-find, tune, eval (Node only).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { manualSeed, optim, type Tensor } from '../index.js';
 import { Trainer, GradientMonitor, earlyStopping, evaluate, lrFind, targetMetric, timeLimit, type History, type StoppingCriterion } from '../train/index.js';
+import { tune, type SearchSpace } from '../node/tune.js';
 import { checkpointCallback, latestCheckpoint, loadCheckpoint, metricsLogger, progressBar, resumeFrom, stopOnSignals, writeFileAtomic, writeHtmlReport, writePngCharts } from '../node/index.js';
 import { type Flags, type FlagSpec, UsageError, checkChoice, helpText, parseArgs } from './args.js';
 import { RECIPES, loadersFor, type Recipe } from './recipes.js';
@@ -38,6 +41,7 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   'monitor-every': { type: 'number', help: 'gradient-health measurement every this many steps', default: 25 },
   png: { type: 'boolean', help: 'also write PNG charts into the run folder' },
   progress: { type: 'boolean', help: 'show progress (use --no-progress to silence)', default: true },
+  json: { type: 'boolean', help: 'end with a line RESULT {json} of the final held-out metrics (for scripts and tune)' },
 };
 
 const COMPARE_FLAGS: Record<string, FlagSpec> = {
@@ -70,6 +74,7 @@ Commands:
   train [RECIPE|CONFIG.json]   train a model (default: mnist-cnn, the CNN of npm start)
   compare                      the same model, data and seed with several optimizers, side by side
   lr-find [RECIPE]             learning-rate range test (Smith 2015): loss against learning rate, a suggested rate
+  tune                         hyperparameter search (grid, random, successive halving) in worker processes
   eval CHECKPOINT              evaluate a checkpoint (a run folder or a checkpoint folder) on the held-out data
   recipes                      list the recipes
 
@@ -252,6 +257,12 @@ async function train(argv: string[]): Promise<number> {
   out(`checkpoint: ${latestCheckpoint(dir)}`);
   out(`report: ${join(dir, 'report.html')}`);
   out(`metrics: ${join(dir, 'metrics.jsonl')}`);
+  if (flags.json) {
+    const final = evaluate(trainer.model, trainer.options.valData!, { loss: recipe.loss, metrics: recipe.metrics });
+    const result: Record<string, number> = { steps: trainer.step, epochs: trainer.epoch, seconds: trainer.elapsed, train_loss: history.steps.at(-1)?.loss ?? NaN };
+    for (const [k, v] of Object.entries(final)) result[`val_${k}`] = v;
+    out(`RESULT ${JSON.stringify(result)}`);
+  }
   return history.stoppedBy === 'interrupt' ? 130 : history.stoppedBy === 'nanGuard' ? 1 : 0;
 }
 
@@ -352,6 +363,97 @@ async function evalCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+const TUNE_FLAGS: Record<string, FlagSpec> = {
+  recipe: COMMON.recipe,
+  space: { type: 'string', help: 'the search space: JSON (or a .json file) of lists {"optimizer": ["adam", "sgd"]} and ranges {"lr": {"min": 1e-4, "max": 0.1, "log": true}}; keys are train options in camelCase', placeholder: 'JSON|FILE' },
+  strategy: { type: 'string', help: 'grid, random, or successive halving', choices: ['grid', 'random', 'halving'], default: 'random' },
+  trials: { type: 'number', help: 'configurations to draw (random, halving)', default: 8 },
+  workers: { type: 'number', help: 'trials run in parallel worker processes', default: 'the number of cores' },
+  metric: { type: 'string', help: 'what to rank by (from the final held-out evaluation)', default: 'val_accuracy' },
+  mode: { type: 'string', help: 'whether a higher or lower metric is better', choices: ['max', 'min'], default: 'max for accuracy, min otherwise' },
+  'max-steps': { type: 'number', help: 'steps per trial (grid, random)', default: 100 },
+  'min-budget': { type: 'number', help: 'halving: steps in the first rung', default: 30 },
+  eta: { type: 'number', help: 'halving: keep the best 1/eta each rung, and multiply the budget by eta', default: 3 },
+  'max-budget': { type: 'number', help: 'halving: the largest number of steps', default: 270 },
+  seed: COMMON.seed,
+  out: { type: 'string', help: 'folder for the trials and the results', default: 'runs/tune', placeholder: 'DIR' },
+};
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Runs `descent train` for one trial in a worker process and returns its RESULT line. */
+function trialProcess(args: string[]): Promise<Record<string, number>> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'train', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => {
+      const line = /^RESULT (.*)$/m.exec(stdout);
+      if (code !== 0 || !line) reject(new Error(`trial failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`));
+      else resolvePromise(JSON.parse(line[1]) as Record<string, number>);
+    });
+  });
+}
+
+async function tuneCommand(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, TUNE_FLAGS, 'tune');
+  if (positionals.length > 0) throw new UsageError(`descent tune: unexpected argument '${positionals[0]}' (use --recipe and --space)`);
+  const recipe = recipeOf('tune', (flags.recipe as string | undefined) ?? 'mnist-mlp');
+  const spaceText = flags.space as string | undefined;
+  if (!spaceText) throw new UsageError('descent tune: --space is required, e.g. --space \'{"lr": {"min": 1e-4, "max": 0.1, "log": true}, "optimizer": ["adam", "sgd"]}\'');
+  let space: SearchSpace;
+  try {
+    space = JSON.parse(spaceText.trim().startsWith('{') ? spaceText : readFileSync(spaceText, 'utf8')) as SearchSpace;
+  } catch (e) {
+    throw new UsageError(`descent tune: --space is not valid JSON or a readable JSON file: ${(e as Error).message}`);
+  }
+  const known = Object.keys(TRAIN_FLAGS).map((k) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()));
+  for (const key of Object.keys(space)) {
+    if (!known.includes(key) || ['out', 'resume', 'json', 'progress', 'png', 'recipe'].includes(key)) {
+      throw new UsageError(`descent tune: cannot search over '${key}' (valid keys: ${known.filter((k) => !['out', 'resume', 'json', 'progress', 'png', 'recipe'].includes(k)).join(', ')})`);
+    }
+  }
+  const strategy = (flags.strategy as 'grid' | 'random' | 'halving' | undefined) ?? 'random';
+  const metric = (flags.metric as string | undefined) ?? 'val_accuracy';
+  const mode = (flags.mode as 'max' | 'min' | undefined) ?? (/acc|f1|precision|recall/.test(metric) ? 'max' : 'min');
+  const dir = resolve((flags.out as string | undefined) ?? join('runs', 'tune'));
+  mkdirSync(dir, { recursive: true });
+  const steps = (flags.maxSteps as number | undefined) ?? 100;
+  const started = Date.now();
+  const results = await tune({
+    space, strategy, metric, mode,
+    trials: flags.trials as number | undefined,
+    seed: flags.seed as number | undefined,
+    workers: flags.workers as number | undefined,
+    minBudget: (flags.minBudget as number | undefined) ?? 30,
+    eta: (flags.eta as number | undefined) ?? 3,
+    maxBudget: (flags.maxBudget as number | undefined) ?? 270,
+    run: (config, budget, id) => {
+      const args = [recipe.name, '--out', join(dir, `trial-${id}`), '--no-progress', '--json', '--max-steps', String(budget ?? steps), '--epochs', '1000'];
+      if (!('scheduler' in config)) args.push('--scheduler', 'none');
+      if (budget !== null) args.push('--resume'); // halving continues each survivor from its checkpoint
+      for (const [k, v] of Object.entries(config)) args.push(`--${kebab(k)}`, String(v));
+      return trialProcess(args);
+    },
+    onResult: (r) => out(`trial ${r.id}${r.budget !== null ? ` (${r.budget} steps)` : ''} ${JSON.stringify(r.config)}: ${r.error ?? `${metric} ${(r.metrics[metric] ?? NaN).toFixed(4)}`}`),
+  });
+  const keys = Object.keys(space);
+  const columns = ['trial', ...keys, metric, 'val_loss', 'steps', 'seconds'];
+  const rows = results.map((r) => [r.id, ...keys.map((k) => String(r.config[k])), r.metrics[metric] ?? NaN, r.metrics.val_loss ?? NaN, r.metrics.steps ?? NaN, r.metrics.seconds ?? NaN]);
+  out('');
+  printTable(columns, rows);
+  writeFileAtomic(join(dir, 'results.csv'), [columns.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n');
+  writeHtmlReport(join(dir, 'report.html'), { title: `descent tune: ${recipe.name} (${strategy})`, runs: [], table: { columns, rows }, notes: [`space: ${JSON.stringify(space)}`, `${results.length} trials in ${((Date.now() - started) / 1000).toFixed(1)} s`] });
+  out(`best: trial ${results[0].id} ${JSON.stringify(results[0].config)}`);
+  out(`results: ${join(dir, 'results.csv')}`);
+  out(`report: ${join(dir, 'report.html')}`);
+  return 0;
+}
+
 /** Runs the CLI with `argv` (without node and the script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -360,6 +462,7 @@ export async function main(argv: string[]): Promise<number> {
     train: { run: train, help: () => helpText('descent train [RECIPE|CONFIG.json] [options]', 'Trains a recipe (default mnist-cnn) and writes checkpoints, metrics.jsonl, epochs.csv and report.html into --out. A CONFIG.json holds the same options in camelCase ({"recipe": "mnist-mlp", "lr": 0.01, "batchSize": 32}); flags override it. Ctrl-C saves a checkpoint; --resume continues.', TRAIN_FLAGS) },
     compare: { run: compare, help: () => helpText('descent compare [options]', 'Trains the same model (default mnist-mlp, 1 epoch) from the same seed with each optimizer and prints a table of final loss, accuracy, steps and time to a target accuracy; the report overlays the curves.', COMPARE_FLAGS) },
     'lr-find': { run: lrFindCommand, help: () => helpText('descent lr-find [RECIPE] [options]', 'Learning-rate range test: trains with an exponentially growing rate, prints the loss curve and a suggested rate, writes a report.', LR_FIND_FLAGS) },
+    tune: { run: tuneCommand, help: () => helpText('descent tune [options]', 'Hyperparameter search over train options: grid, random or successive halving, each trial a `descent train` in a worker process; prints a table sorted by --metric and writes results.csv and report.html.', TUNE_FLAGS) },
     eval: { run: evalCommand, help: () => helpText('descent eval CHECKPOINT [options]', 'Evaluates a checkpoint (a run folder or a checkpoint-NNNNNNNN folder) on the held-out data of its recipe.', EVAL_FLAGS) },
     recipes: { run: async () => { for (const r of Object.values(RECIPES)) out(`${r.name.padEnd(10)} ${r.description}`); return 0; }, help: () => 'Usage: descent recipes\n\nLists the recipes.\n' },
   };

@@ -9,3 +9,5 @@ export { progressBar } from './progress.js';
 export type { ProgressOptions } from './progress.js';
 export { metricsLogger, chartSpecs, writeHtmlReport, writePngCharts } from './report.js';
 export type { ReportRun, ReportOptions, ChartSpec } from './report.js';
+export { tune, gridConfigs, randomConfigs } from './tune.js';
+export type { SearchSpace, TrialConfig, TrialResult, TuneOptions } from './tune.js';

@@ -8,7 +8,7 @@ export type { StoppingCriterion, StepInfo, EpochInfo, EarlyStoppingOptions } fro
 export { lambdaCallback } from './callbacks.js';
 export type { Callback, BatchLogs } from './callbacks.js';
 export {
-  Accuracy, TopKAccuracy, Precision, Recall, F1Score, MeanAbsoluteError, RootMeanSquaredError, Perplexity, METRICS, toMetric, computeMetric,
+  Accuracy, TopKAccuracy, Precision, Recall, F1Score, MeanAbsoluteError, RootMeanSquaredError, Perplexity, METRICS, toMetric, computeMetric, freshMetric,
 } from './metrics.js';
 export type { Metric } from './metrics.js';
 export { splitTensors, joinTensors } from './state.js';

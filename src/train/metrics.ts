@@ -126,7 +126,7 @@ class MacroScore implements Metric {
 
   constructor(readonly name: string, private readonly kind: Averaged, private readonly numClasses?: number, private readonly threshold = 0.5) {}
 
-  reset(): void { this.tp.clear(); this.fp.clear(); this.fn.clear(); }
+  reset(): void { this.tp = new Map(); this.fp = new Map(); this.fn = new Map(); }
 
   update(output: Tensor, target: Tensor): void {
     const { pred, truth } = classify(this.name, output, target, this.threshold);
@@ -233,6 +233,16 @@ export class Perplexity implements Metric {
     this.count += target.numel;
   }
   compute(): number { return this.count === 0 ? NaN : Math.exp(this.nll / this.count); }
+}
+
+/**
+ * A fresh copy of a metric with its own (reset) state, for evaluating the same metrics on validation data
+ * without disturbing the training accumulators.
+ */
+export function freshMetric(m: Metric): Metric {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(m) as object) as Metric, m);
+  copy.reset();
+  return copy;
 }
 
 /** The metric names `fit` and the CLI accept, with what they build. */

@@ -6,7 +6,7 @@ import { Optimizer, type OptimizerStateDict } from '../optim/optimizer.js';
 import type { Scheduler } from '../optim/lr-scheduler/scheduler.js';
 import { ReduceLROnPlateau } from '../optim/lr-scheduler/plateau.js';
 import { clipGradNorm_, clipGradValue_ } from '../nn/utils/clip.js';
-import { type Metric, toMetric } from './metrics.js';
+import { type Metric, freshMetric, toMetric } from './metrics.js';
 import { type EpochInfo, type StepInfo, type StoppingCriterion, EarlyStopping, maxEpochs, maxSteps } from './stopping.js';
 import type { BatchLogs, Callback } from './callbacks.js';
 import { type LossFn, defaultForward, evaluate } from './evaluate.js';
@@ -313,7 +313,7 @@ export class Trainer<B = unknown> {
     const logs: Record<string, number> = { epoch, step: this.step, loss: this.epochLossCount ? this.epochLossSum / this.epochLossCount : NaN };
     for (const m of this.metrics) logs[m.name] = m.compute();
     if (o.valData) {
-      const val = evaluate(this.model, o.valData, { loss: o.loss, metrics: this.metrics, forward: o.forward?.bind(o) });
+      const val = evaluate(this.model, o.valData, { loss: o.loss, metrics: this.metrics.map(freshMetric), forward: o.forward?.bind(o) });
       for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
     }
     logs.lr = this.lr;

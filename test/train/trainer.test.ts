@@ -192,3 +192,10 @@ test('bad options get clear errors', () => {
   assert.throws(() => t.restore({ model: {}, tensors: {}, state: { format: 'x' } }), /not a trainer checkpoint/);
   void tensor; void Generator;
 });
+
+test('validation metrics do not overwrite the training accumulators', async () => {
+  const seen: number[] = [];
+  const h = await trainerFor(mlp(), { epochs: 1, metrics: ['accuracy', 'f1'], callbacks: [{ onEpochEnd: (t) => void seen.push(t.metrics[0].compute(), t.metrics[1].compute()) }] }).fit();
+  assert.deepEqual(seen, [h.epochs[0].accuracy, h.epochs[0].f1]);
+  assert.notEqual(h.epochs[0].accuracy, h.epochs[0].val_accuracy);
+});
