@@ -12,6 +12,7 @@ import { checkpointCallback, latestCheckpoint, loadCheckpoint, metricsLogger, pr
 import { type Flags, type FlagSpec, UsageError, checkChoice, helpText, parseArgs } from './args.js';
 import { RECIPES, loadersFor, type Recipe } from './recipes.js';
 import { OPTIMIZERS, OPTIMIZER_NAMES } from './optimizers.js';
+import { INITS, INIT_NAMES, applyInit } from './inits.js';
 
 const RECIPE_NAMES = Object.keys(RECIPES);
 const SCHEDULERS = ['none', 'onecycle', 'cosine', 'step'] as const;
@@ -47,6 +48,8 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
 const COMPARE_FLAGS: Record<string, FlagSpec> = {
   ...COMMON,
   optimizers: { type: 'list', help: 'comma-separated optimizers to compare', choices: OPTIMIZER_NAMES, default: 'sgd,momentum,nesterov,adagrad,rmsprop,adam,adamw', placeholder: 'A,B,...' },
+  inits: { type: 'list', help: 'initialization study: compare these initializers', choices: INIT_NAMES, default: 'default', placeholder: 'A,B,...' },
+  seeds: { type: 'string', help: 'comma-separated seeds: every configuration is trained from each', default: 'the --seed', placeholder: 'S1,S2,...' },
   'target-accuracy': { type: 'number', help: 'report the steps and time to reach this val_accuracy', default: 0.9 },
   out: { type: 'string', help: 'folder for the comparison report', default: 'runs/compare', placeholder: 'DIR' },
   png: { type: 'boolean', help: 'also write PNG charts' },
@@ -230,7 +233,7 @@ async function train(argv: string[]): Promise<number> {
     checkpointCallback({ dir, everySteps: flags.checkpointEvery as number | undefined }),
     metricsLogger({ dir }),
   ];
-  if (flags.progress !== false) callbacks.push(progressBar());
+  if (flags.progress !== false) callbacks.push(progressBar({ showStopReason: false }));
   const { trainer, monitor } = await buildJob(config, { callbacks, monitorEvery: flags.monitorEvery as number | undefined });
   if (flags.resume) {
     if (existsSync(join(dir, 'config.json'))) {
@@ -287,22 +290,46 @@ async function compare(argv: string[]): Promise<number> {
   const target = (flags.targetAccuracy as number | undefined) ?? 0.9;
   const dir = resolve((flags.out as string | undefined) ?? join('runs', 'compare'));
   mkdirSync(dir, { recursive: true });
+  const inits = (flags.inits as string[] | undefined) ?? ['default'];
+  const seedText = flags.seeds as string | undefined;
+  const seeds = seedText === undefined ? [base.seed] : seedText.split(',').map((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`descent compare: --seeds must be non-negative integers, got '${v}'`);
+    return n;
+  });
   const runs: { name: string; history: History; monitor: GradientMonitor }[] = [];
   const rows: (string | number)[][] = [];
   for (const name of names) {
-    const config: RunConfig = { ...base, optimizer: name, lr: (flags.lr as number | undefined) ?? OPTIMIZERS[name].lr };
-    out(`${name} (lr ${config.lr})...`);
-    const { trainer, monitor } = await buildJob(config, { callbacks: flags.progress ? [progressBar()] : [] });
-    let reached: { step: number; time: number } | null = null;
-    trainer.callbacks.push({ onEpochEnd: (t, _e, logs) => { if (!reached && logs.val_accuracy >= target) reached = { step: t.step, time: logs.time }; } });
-    const history = await trainer.fit();
-    runs.push({ name, history, monitor });
-    const last = history.epochs.at(-1) ?? {};
-    const r = reached as { step: number; time: number } | null;
-    rows.push([name, config.lr, last.loss ?? NaN, last.val_loss ?? NaN, last.val_accuracy ?? NaN, trainer.step, r ? r.step : '-', r ? r.time.toFixed(1) : '-', trainer.elapsed.toFixed(1)]);
+    for (const init of inits) {
+      for (const seed of seeds) {
+        const config: RunConfig = { ...base, seed, optimizer: name, lr: (flags.lr as number | undefined) ?? OPTIMIZERS[name].lr };
+        const label = [name, inits.length > 1 ? init : '', seeds.length > 1 ? `seed ${seed}` : ''].filter(Boolean).join(' ');
+        out(`${label} (lr ${config.lr})...`);
+        const { trainer, monitor, model } = await buildJob(config, { callbacks: flags.progress ? [progressBar({ showStopReason: false })] : [] });
+        applyInit(model, init); // draws after the model's own init, from the same seeded stream
+        let reached: { step: number; time: number } | null = null;
+        trainer.callbacks.push({ onEpochEnd: (t, _e, logs) => { if (!reached && logs.val_accuracy >= target) reached = { step: t.step, time: logs.time }; } });
+        const history = await trainer.fit();
+        runs.push({ name: label, history, monitor });
+        // the final weights on the held-out data (also when the run ended mid-epoch)
+        const final = evaluate(model, trainer.options.valData!, { loss: trainer.options.loss, metrics: ['accuracy'] });
+        const tail = history.steps.slice(-10);
+        const trainLoss = tail.reduce((a, st) => a + st.loss, 0) / Math.max(1, tail.length);
+        const r = reached as { step: number; time: number } | null;
+        rows.push([name, init, seed, config.lr, trainLoss, final.loss, final.accuracy, trainer.step, r ? r.step : '-', r ? r.time.toFixed(1) : '-', trainer.elapsed.toFixed(1), monitor.warnings.length]);
+      }
+    }
   }
-  rows.sort((a, b) => (b[4] as number) - (a[4] as number));
-  const columns = ['optimizer', 'lr', 'train loss', 'val loss', 'val accuracy', 'steps', `steps to ${target}`, `seconds to ${target}`, 'seconds'];
+  rows.sort((a, b) => (b[6] as number) - (a[6] as number));
+  const columns = ['optimizer', 'init', 'seed', 'lr', 'train loss (last 10 steps)', 'val loss', 'val accuracy', 'steps', `steps to ${target}`, `seconds to ${target}`, 'seconds', 'gradient warnings'];
+  if (inits.length > 1 || seeds.length > 1) {
+    out('');
+    out('mean over seeds:');
+    const groups = new Map<string, number[]>();
+    for (const r of rows) groups.set(`${r[0]} ${r[1]}`, [...(groups.get(`${r[0]} ${r[1]}`) ?? []), r[6] as number]);
+    printTable(['optimizer init', 'mean val accuracy', 'min', 'max'], [...groups].map(([k, v]) => [k, v.reduce((a, b) => a + b, 0) / v.length, Math.min(...v), Math.max(...v)]).sort((a, b) => (b[1] as number) - (a[1] as number)));
+    out('');
+  }
   printTable(columns, rows);
   report(dir, base, runs, flags.png === true, { title: `descent compare: ${base.recipe}`, table: { columns, rows } });
   out(`report: ${join(dir, 'report.html')}`);
@@ -460,7 +487,7 @@ export async function main(argv: string[]): Promise<number> {
   const wantsHelp = rest.includes('--help') || rest.includes('-h');
   const commands: Record<string, { run: (a: string[]) => Promise<number>; help: () => string }> = {
     train: { run: train, help: () => helpText('descent train [RECIPE|CONFIG.json] [options]', 'Trains a recipe (default mnist-cnn) and writes checkpoints, metrics.jsonl, epochs.csv and report.html into --out. A CONFIG.json holds the same options in camelCase ({"recipe": "mnist-mlp", "lr": 0.01, "batchSize": 32}); flags override it. Ctrl-C saves a checkpoint; --resume continues.', TRAIN_FLAGS) },
-    compare: { run: compare, help: () => helpText('descent compare [options]', 'Trains the same model (default mnist-mlp, 1 epoch) from the same seed with each optimizer and prints a table of final loss, accuracy, steps and time to a target accuracy; the report overlays the curves.', COMPARE_FLAGS) },
+    compare: { run: compare, help: () => helpText('descent compare [options]', `Trains the same model (default mnist-mlp, 1 epoch) from the same seed with each optimizer and prints a table of final loss, accuracy, steps and time to a target accuracy; the report overlays the curves. With --inits and --seeds it is an initialization study (${INIT_NAMES.map((k) => `${k}: ${INITS[k].description}`).join('; ')}).`, COMPARE_FLAGS) },
     'lr-find': { run: lrFindCommand, help: () => helpText('descent lr-find [RECIPE] [options]', 'Learning-rate range test: trains with an exponentially growing rate, prints the loss curve and a suggested rate, writes a report.', LR_FIND_FLAGS) },
     tune: { run: tuneCommand, help: () => helpText('descent tune [options]', 'Hyperparameter search over train options: grid, random or successive halving, each trial a `descent train` in a worker process; prints a table sorted by --metric and writes results.csv and report.html.', TUNE_FLAGS) },
     eval: { run: evalCommand, help: () => helpText('descent eval CHECKPOINT [options]', 'Evaluates a checkpoint (a run folder or a checkpoint-NNNNNNNN folder) on the held-out data of its recipe.', EVAL_FLAGS) },

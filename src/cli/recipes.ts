@@ -51,7 +51,7 @@ export const RECIPES: Record<string, Recipe> = {
     data: () => loadMnist(),
     loss: nn.functional.crossEntropy,
     metrics: ['accuracy'],
-    defaults: { optimizer: 'adam', lr: 0.01, batchSize: 64, epochs: 3 },
+    defaults: { optimizer: 'adam', lr: 0.01, batchSize: 64, epochs: 4 },
   },
   'mnist-mlp': {
     name: 'mnist-mlp',

@@ -9,6 +9,8 @@ export interface ProgressOptions {
   tty?: boolean;
   /** Plain style: lines per epoch besides the last (default 4, i.e. every 25%). */
   linesPerEpoch?: number;
+  /** Print the stop reason when training ends (default true). */
+  showStopReason?: boolean;
 }
 
 function formatTime(seconds: number): string {
@@ -99,7 +101,7 @@ export function progressBar(options: ProgressOptions = {}): Callback {
     },
     onTrainEnd(t, history) {
       if (tty) stream.write('\r\x1b[2K');
-      if (history.stopReason) stream.write(`stopped: ${history.stopReason}\n`);
+      if (history.stopReason && options.showStopReason !== false) stream.write(`stopped: ${history.stopReason}\n`);
       void t;
     },
   };

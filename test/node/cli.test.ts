@@ -16,8 +16,8 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'descent-cli-'));
 test('--help everywhere', () => {
   const main = run('--help');
   assert.equal(main.code, 0);
-  assert.match(main.stdout, /Commands:\n {2}train .*\n {2}compare .*\n {2}lr-find .*\n {2}eval CHECKPOINT/);
-  for (const cmd of ['train', 'compare', 'lr-find', 'eval', 'recipes']) {
+  assert.match(main.stdout, /Commands:\n {2}train .*\n {2}compare .*\n {2}lr-find .*\n {2}tune .*\n {2}eval CHECKPOINT/);
+  for (const cmd of ['train', 'compare', 'lr-find', 'tune', 'eval', 'recipes']) {
     const r = run(cmd, '--help');
     assert.equal(r.code, 0, cmd);
     assert.match(r.stdout, new RegExp(`^Usage: descent ${cmd}`), cmd);
@@ -27,7 +27,7 @@ test('--help everywhere', () => {
 
 test('bad commands, flags and values get errors that list the valid choices', () => {
   const cases: [string[], RegExp][] = [
-    [['fly'], /unknown command 'fly' \(valid commands: train, compare, lr-find, eval, recipes\)/],
+    [['fly'], /unknown command 'fly' \(valid commands: train, compare, lr-find, tune, eval, recipes\)/],
     [['train', '--optimiser', 'adam'], /unknown option --optimiser \(valid options: --recipe, --optimizer/],
     [['train', '--optimizer', 'adamx'], /unknown optimizer 'adamx' \(valid choices: sgd, momentum, nesterov/],
     [['train', 'cifar'], /unknown recipe 'cifar' \(valid choices: mnist-cnn, mnist-mlp\)/],
@@ -75,9 +75,15 @@ test('compare prints a table of optimizers; lr-find suggests a rate', () => {
   const dir = tmp();
   const c = run('compare', '--optimizers', 'sgd,adam', '--max-steps', '3', '--batch-size', '200', '--out', dir);
   assert.equal(c.code, 0, c.stderr);
-  assert.match(c.stdout, /optimizer +lr +train loss +val loss +val accuracy +steps +steps to 0\.9/);
+  assert.match(c.stdout, /optimizer +init +seed +lr +train loss \(last 10 steps\) +val loss +val accuracy +steps +steps to 0\.9/);
   assert.match(c.stdout, /^(sgd|adam) +/m);
   assert.ok(existsSync(join(dir, 'report.html')));
+  // the initialization study: initializers x seeds, with a mean over seeds
+  const s = run('compare', '--optimizers', 'sgd', '--inits', 'default,zeros', '--seeds', '0,1', '--max-steps', '3', '--batch-size', '500', '--out', dir);
+  assert.equal(s.code, 0, s.stderr);
+  assert.match(s.stdout, /mean over seeds:\noptimizer init +mean val accuracy +min +max/);
+  assert.equal((s.stdout.match(/^sgd +(default|zeros) +[01] /gm) ?? []).length, 4);
+  assert.match(run('compare', '--inits', 'glorot').stderr, /unknown inits 'glorot' \(valid choices: default, xavier-uniform/);
   const f = run('lr-find', 'mnist-mlp', '--steps', '12', '--batch-size', '200', '--out', dir);
   assert.equal(f.code, 0, f.stderr);
   assert.match(f.stdout, /suggested learning rate for momentum: \d\.\d\de[-+]\d+/);
