@@ -2,6 +2,10 @@
 
 Run with Debian's python (torch 1.13): /usr/bin/python3 tools/gen_train_fixtures.py
 Writes test/fixtures/train_data.json, train_metrics.json and train_weights.safetensors.
+
+  /usr/bin/python3 tools/gen_train_fixtures.py --check RUN_DIR
+checks that a checkpoint written by `descent train` (mnist-cnn or mnist-mlp) loads into the same PyTorch model
+with load_state_dict(strict=True), and prints the model's logits on a fixed input for comparison.
 """
 import json
 import os
@@ -112,7 +116,62 @@ def weights():
     return {k: encode(v) for k, v in sd.items()}
 
 
-if __name__ == "__main__":
+def read_safetensors(path):
+    """The spec by hand (the safetensors package is not installed): header, then little-endian data."""
+    import numpy as np
+    raw = open(path, "rb").read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    metadata = header.pop("__metadata__", None)
+    data = raw[8 + n:]
+    types = {"F32": "<f4", "F64": "<f8", "I32": "<i4", "BOOL": "?"}
+    tensors = {k: torch.from_numpy(np.frombuffer(data[v["data_offsets"][0]:v["data_offsets"][1]], dtype=types[v["dtype"]]).reshape(v["shape"]).copy())
+               for k, v in header.items()}
+    return tensors, metadata
+
+
+class Residual(torch.nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return x + self.fn(x)
+
+
+def torch_recipe(name, c=8):
+    nn = torch.nn
+    if name == "mnist-mlp":
+        return nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+    block = lambda i, o: [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU()]
+    return nn.Sequential(*block(1, c), nn.MaxPool2d(2),
+                         Residual(nn.Sequential(*block(c, c), nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c))),
+                         nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(c * 7 * 7, 10))
+
+
+def check(run_dir):
+    config = json.load(open(os.path.join(run_dir, "config.json")))
+    latest = json.load(open(os.path.join(run_dir, "latest.json")))["checkpoint"]
+    tensors, metadata = read_safetensors(os.path.join(run_dir, latest, "model.safetensors"))
+    model = torch_recipe(config["recipe"])
+    print(model.load_state_dict(tensors, strict=True), metadata)
+    model.eval()
+    x = torch.arange(784, dtype=torch.float32).reshape(1, 1, 28, 28) / 784
+    print(json.dumps(model(x)[0].tolist()))
+
+
+if __name__ == "__main__" and len(__import__("sys").argv) == 3 and __import__("sys").argv[1] == "--check":
+    check(__import__("sys").argv[2])
+elif __name__ == "__main__":
+    torch.manual_seed(0)
+    cnn = torch_recipe("mnist-cnn")
+    cnn.train()
+    cnn(torch.rand(16, 1, 28, 28))  # running statistics away from their initial values
+    cnn.eval()
+    x = torch.rand(2, 1, 28, 28)
+    sd = {k: (v.to(torch.int32) if v.dtype == torch.int64 else v) for k, v in cnn.state_dict().items()}
+    write_safetensors(os.path.join(FIXTURES, "train_cnn.safetensors"), sd, {"format": "pt"})
+    dump("train_cnn", {"x": encode(x), "logits": encode(cnn(x))})
     dump("train_data", {"loaders": loader_orders(), "splits": splits()})
     dump("train_metrics", metrics())
     dump("train_weights", weights())

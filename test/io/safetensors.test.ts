@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Tensor, randn, tensor, zeros, nn } from '../../src/index.js';
 import { parseSafetensors, serializeSafetensors } from '../../src/io/index.js';
-import { assertClose, loadFixture, type FixtureTensor } from '../helpers.js';
+import { assertClose, fromFixture, loadFixture, type FixtureTensor } from '../helpers.js';
 
 const fixtureBytes = () => new Uint8Array(readFileSync(new URL('../../../test/fixtures/train_weights.safetensors', import.meta.url)));
 
@@ -122,4 +122,14 @@ test('a truncated, corrupt or lying file gets a clear error and no out-of-bounds
   const big = new Uint8Array(good.length + 100);
   big.set(good, 50);
   assert.deepEqual(Object.keys(parseSafetensors(big.subarray(50, 50 + good.length)).tensors).length, Object.keys(parseSafetensors(good).tensors).length);
+});
+
+test('the npm start CNN loads weights saved by PyTorch and computes the same logits', async () => {
+  const { mnistCnn } = await import('../../src/cli/recipes.js');
+  const fx = loadFixture<{ x: FixtureTensor; logits: FixtureTensor }>('train_cnn');
+  const bytes = new Uint8Array(readFileSync(new URL('../../../test/fixtures/train_cnn.safetensors', import.meta.url)));
+  const model = mnistCnn();
+  model.loadStateDict(parseSafetensors(bytes).tensors); // strict: every PyTorch key matches
+  model.eval();
+  assertClose(model(fromFixture(fx.x, { dtype: 'float32' })), fx.logits, { rtol: 1e-4, atol: 1e-5 });
 });
