@@ -32,8 +32,9 @@ export interface DataLoaderState {
 
 /**
  * Iterates over a dataset in batches, like torch.utils.data.DataLoader (single process). With the same
- * seeded generator the shuffled order is PyTorch's, epoch after epoch. Each `for...of` is one epoch;
- * `length` is the number of batches per epoch.
+ * seeded generator the shuffled order is PyTorch's, epoch after epoch. Each `for...of` is one epoch (leaving
+ * one early and iterating again starts the next epoch, as in PyTorch); `length` is the number of batches per
+ * epoch. `stateDict()` taken mid-epoch and `loadStateDict()` continue that epoch where it stopped.
  * @example
  * const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 32, shuffle: true, generator: new Generator(0) });
  * for (const [xb, yb] of loader) { ... }
@@ -48,6 +49,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
   private order: number[] | null = null;
   private position = 0;
   private epochsStarted = 0;
+  private abandoned = false;
 
   constructor(dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
     if (!dataset || typeof dataset.getItem !== 'function' || !Number.isInteger(dataset.length)) {
@@ -80,16 +82,25 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
   }
 
   *[Symbol.iterator](): Iterator<B> {
-    if (this.order === null) this.startEpoch();
+    // as in PyTorch, a new iteration is a new epoch, even if the last one was left early; an epoch restored
+    // by loadStateDict continues instead
+    if (this.order === null || this.abandoned) this.startEpoch();
+    this.abandoned = false;
     const order = this.order!;
     const batches = this.length;
-    for (let k = this.position; k < batches; k++) {
-      const indices = order.slice(k * this.batchSize, (k + 1) * this.batchSize);
-      this.position = k + 1;
-      if (k + 1 === batches) this.finishEpoch();
-      yield this.fetch(indices);
+    let finished = false;
+    try {
+      for (let k = this.position; k < batches; k++) {
+        const indices = order.slice(k * this.batchSize, (k + 1) * this.batchSize);
+        this.position = k + 1;
+        if (k + 1 === batches) this.finishEpoch();
+        yield this.fetch(indices);
+      }
+      if (batches === 0) this.finishEpoch(); // an empty epoch (dropLast with too few samples)
+      finished = true;
+    } finally {
+      if (!finished && this.order === order) this.abandoned = true;
     }
-    if (batches === 0) this.finishEpoch(); // an empty epoch (dropLast with too few samples)
   }
 
   /** The state needed to continue this loader exactly where it is (mid-epoch included). */
@@ -116,6 +127,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
     }
     this.order = state.order ? state.order.slice() : null;
     this.position = state.position;
+    this.abandoned = false;
     this.epochsStarted = state.epoch;
   }
 

@@ -204,6 +204,7 @@ export class Trainer<B = unknown> {
       let micro = 0;
       let stepLossSum = 0;
       let skip = resuming && !isResumable(o.data) ? this.batchInEpoch : 0; // plain iterables replay the epoch
+      if (resuming && isResumable(o.data)) o.data.loadStateDict(o.data.stateDict()); // continue the loader's unfinished epoch
       for (const batch of o.data) {
         if (skip > 0) { skip--; continue; }
         const batchIndex = this.batchInEpoch;

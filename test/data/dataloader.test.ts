@@ -62,6 +62,21 @@ test('a loader state saved mid-epoch resumes the same batches and the same next 
   assert.equal(b.epoch, 3);
 });
 
+test('leaving an epoch early and iterating again starts the next epoch, as torch does', () => {
+  const ds = new TensorDataset(arange(0, 10, 1, { dtype: 'int32' }));
+  const c = fx.loaders[0]; // n=10, batch 3, seed 0
+  const loader = new DataLoader(ds, { batchSize: 3, shuffle: true, generator: new Generator(0) });
+  for (const [b] of loader) {
+    assert.deepEqual(Array.from(b.data), c.epochs[0][0]);
+    break;
+  }
+  assert.equal(loader.stateDict().position, 1); // the abandoned epoch can still be checkpointed
+  const second = [...loader].map(([b]) => Array.from(b.data));
+  assert.equal(loader.epoch, 2);
+  assert.equal(second.length, 4);
+  assert.notDeepEqual(second, c.epochs[0]);
+});
+
 test('without a generator the shuffle follows the global seed', () => {
   const ds = new TensorDataset(arange(0, 12, 1, { dtype: 'int32' }));
   const loader = new DataLoader(ds, { batchSize: 12, shuffle: true });
