@@ -48,6 +48,7 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
 const COMPARE_FLAGS: Record<string, FlagSpec> = {
   ...COMMON,
   optimizers: { type: 'list', help: 'comma-separated optimizers to compare', choices: OPTIMIZER_NAMES, default: 'sgd,momentum,nesterov,adagrad,rmsprop,adam,adamw', placeholder: 'A,B,...' },
+  'batch-sizes': { type: 'list', help: "the variants of gradient descent side by side: batch sizes to compare, 'full' = batch GD, 1 = stochastic, k = mini-batch", placeholder: 'full,1,64' },
   inits: { type: 'list', help: 'initialization study: compare these initializers', choices: INIT_NAMES, default: 'default', placeholder: 'A,B,...' },
   seeds: { type: 'string', help: 'comma-separated seeds: every configuration is trained from each', default: 'the --seed', placeholder: 'S1,S2,...' },
   'target-accuracy': { type: 'number', help: 'report the steps and time to reach this val_accuracy', default: 0.9 },
@@ -299,35 +300,38 @@ async function compare(argv: string[]): Promise<number> {
   });
   const runs: { name: string; history: History; monitor: GradientMonitor }[] = [];
   const rows: (string | number)[][] = [];
+  const batchSizes = ((flags.batchSizes as string[] | undefined) ?? [String(base.batchSize)]).map((b) => batchSizeOf('compare', b));
   for (const name of names) {
-    for (const init of inits) {
-      for (const seed of seeds) {
-        const config: RunConfig = { ...base, seed, optimizer: name, lr: (flags.lr as number | undefined) ?? OPTIMIZERS[name].lr };
-        const label = [name, inits.length > 1 ? init : '', seeds.length > 1 ? `seed ${seed}` : ''].filter(Boolean).join(' ');
-        out(`${label} (lr ${config.lr})...`);
-        const { trainer, monitor, model } = await buildJob(config, { callbacks: flags.progress ? [progressBar({ showStopReason: false })] : [] });
-        applyInit(model, init); // draws after the model's own init, from the same seeded stream
-        let reached: { step: number; time: number } | null = null;
-        trainer.callbacks.push({ onEpochEnd: (t, _e, logs) => { if (!reached && logs.val_accuracy >= target) reached = { step: t.step, time: logs.time }; } });
-        const history = await trainer.fit();
-        runs.push({ name: label, history, monitor });
-        // the final weights on the held-out data (also when the run ended mid-epoch)
-        const final = evaluate(model, trainer.options.valData!, { loss: trainer.options.loss, metrics: ['accuracy'] });
-        const tail = history.steps.slice(-10);
-        const trainLoss = tail.reduce((a, st) => a + st.loss, 0) / Math.max(1, tail.length);
-        const r = reached as { step: number; time: number } | null;
-        rows.push([name, init, seed, config.lr, trainLoss, final.loss, final.accuracy, trainer.step, r ? r.step : '-', r ? r.time.toFixed(1) : '-', trainer.elapsed.toFixed(1), monitor.warnings.length]);
+    for (const batchSize of batchSizes) {
+      for (const init of inits) {
+        for (const seed of seeds) {
+          const config: RunConfig = { ...base, seed, batchSize, optimizer: name, lr: (flags.lr as number | undefined) ?? OPTIMIZERS[name].lr };
+          const label = [name, batchSizes.length > 1 ? `batch ${batchSize}` : '', inits.length > 1 ? init : '', seeds.length > 1 ? `seed ${seed}` : ''].filter(Boolean).join(' ');
+          out(`${label} (lr ${config.lr})...`);
+          const { trainer, monitor, model } = await buildJob(config, { callbacks: flags.progress ? [progressBar({ showStopReason: false })] : [] });
+          applyInit(model, init); // draws after the model's own init, from the same seeded stream
+          let reached: { step: number; time: number } | null = null;
+          trainer.callbacks.push({ onEpochEnd: (t, _e, logs) => { if (!reached && logs.val_accuracy >= target) reached = { step: t.step, time: logs.time }; } });
+          const history = await trainer.fit();
+          runs.push({ name: label, history, monitor });
+          // the final weights on the held-out data (also when the run ended mid-epoch)
+          const final = evaluate(model, trainer.options.valData!, { loss: trainer.options.loss, metrics: ['accuracy'] });
+          const tail = history.steps.slice(-10);
+          const trainLoss = tail.reduce((a, st) => a + st.loss, 0) / Math.max(1, tail.length);
+          const r = reached as { step: number; time: number } | null;
+          rows.push([name, String(batchSize), init, seed, config.lr, trainLoss, final.loss, final.accuracy, trainer.step, r ? r.step : '-', r ? r.time.toFixed(1) : '-', trainer.elapsed.toFixed(1), monitor.warnings.length]);
+        }
       }
     }
   }
-  rows.sort((a, b) => (b[6] as number) - (a[6] as number));
-  const columns = ['optimizer', 'init', 'seed', 'lr', 'train loss (last 10 steps)', 'val loss', 'val accuracy', 'steps', `steps to ${target}`, `seconds to ${target}`, 'seconds', 'gradient warnings'];
-  if (inits.length > 1 || seeds.length > 1) {
+  rows.sort((a, b) => (b[7] as number) - (a[7] as number));
+  const columns = ['optimizer', 'batch', 'init', 'seed', 'lr', 'train loss (last 10 steps)', 'val loss', 'val accuracy', 'steps', `steps to ${target}`, `seconds to ${target}`, 'seconds', 'gradient warnings'];
+  if (seeds.length > 1) {
     out('');
     out('mean over seeds:');
     const groups = new Map<string, number[]>();
-    for (const r of rows) groups.set(`${r[0]} ${r[1]}`, [...(groups.get(`${r[0]} ${r[1]}`) ?? []), r[6] as number]);
-    printTable(['optimizer init', 'mean val accuracy', 'min', 'max'], [...groups].map(([k, v]) => [k, v.reduce((a, b) => a + b, 0) / v.length, Math.min(...v), Math.max(...v)]).sort((a, b) => (b[1] as number) - (a[1] as number)));
+    for (const r of rows) groups.set(`${r[0]} ${r[1]} ${r[2]}`, [...(groups.get(`${r[0]} ${r[1]} ${r[2]}`) ?? []), r[7] as number]);
+    printTable(['optimizer batch init', 'mean val accuracy', 'min', 'max'], [...groups].map(([k, v]) => [k, v.reduce((a, b) => a + b, 0) / v.length, Math.min(...v), Math.max(...v)]).sort((a, b) => (b[1] as number) - (a[1] as number)));
     out('');
   }
   printTable(columns, rows);

@@ -75,14 +75,19 @@ test('compare prints a table of optimizers; lr-find suggests a rate', () => {
   const dir = tmp();
   const c = run('compare', '--optimizers', 'sgd,adam', '--max-steps', '3', '--batch-size', '200', '--out', dir);
   assert.equal(c.code, 0, c.stderr);
-  assert.match(c.stdout, /optimizer +init +seed +lr +train loss \(last 10 steps\) +val loss +val accuracy +steps +steps to 0\.9/);
+  assert.match(c.stdout, /optimizer +batch +init +seed +lr +train loss \(last 10 steps\) +val loss +val accuracy +steps +steps to 0\.9/);
   assert.match(c.stdout, /^(sgd|adam) +/m);
   assert.ok(existsSync(join(dir, 'report.html')));
   // the initialization study: initializers x seeds, with a mean over seeds
   const s = run('compare', '--optimizers', 'sgd', '--inits', 'default,zeros', '--seeds', '0,1', '--max-steps', '3', '--batch-size', '500', '--out', dir);
   assert.equal(s.code, 0, s.stderr);
-  assert.match(s.stdout, /mean over seeds:\noptimizer init +mean val accuracy +min +max/);
-  assert.equal((s.stdout.match(/^sgd +(default|zeros) +[01] /gm) ?? []).length, 4);
+  assert.match(s.stdout, /mean over seeds:\noptimizer batch init +mean val accuracy +min +max/);
+  assert.equal((s.stdout.match(/^sgd +500 +(default|zeros) +[01] /gm) ?? []).length, 4);
+  // the variants of gradient descent side by side: full batch, mini-batch
+  const v = run('compare', '--optimizers', 'sgd', '--batch-sizes', 'full,500', '--max-steps', '1', '--out', dir);
+  assert.equal(v.code, 0, v.stderr);
+  assert.match(v.stdout, /^sgd +full +default /m);
+  assert.match(v.stdout, /^sgd +500 +default /m);
   assert.match(run('compare', '--inits', 'glorot').stderr, /unknown inits 'glorot' \(valid choices: default, xavier-uniform/);
   const f = run('lr-find', 'mnist-mlp', '--steps', '12', '--batch-size', '200', '--out', dir);
   assert.equal(f.code, 0, f.stderr);
