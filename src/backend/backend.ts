@@ -66,6 +66,11 @@ export interface Backend {
   im2col(x: TypedArray, n: number, c: number, h: number, w: number, geometry: ConvGeometry, out: TypedArray): void;
   /** The adjoint of im2col: sums columns [n, c*kh*kw, oh*ow] back into out [n, c, h, w], as torch's fold/col2im. */
   col2im(cols: TypedArray, n: number, c: number, h: number, w: number, geometry: ConvGeometry, out: TypedArray): void;
+  /**
+   * Max pooling over `planes` planes of h x w into values and the flat index (y * w + x) of each maximum
+   * in its plane (PyTorch's rules: padding skipped, NaN propagates, first maximum wins ties).
+   */
+  maxPool2d(x: TypedArray, planes: number, h: number, w: number, geometry: ConvGeometry, values: TypedArray, indices: Int32Array): void;
   /** Fused SGD update of one parameter in place (optim/sgd.ts); optional, js/optim.ts is the fallback. */
   sgdStep?(param: TypedArray, grad: TypedArray, momentumBuffer: TypedArray | null, options: SgdStepOptions): void;
   /** Fused Adam/AdamW update of one parameter in place (optim/adam.ts); optional, js/optim.ts is the fallback. */

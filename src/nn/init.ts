@@ -6,7 +6,9 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
-import { fillNormal, fillUniform } from '../tensor/creation.js';
+import { fillNormal } from '../tensor/creation.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { normal_ as fillNormal_, uniform_ as fillUniform_ } from '../ops/inplace.js';
 
 export type Nonlinearity =
   | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'
@@ -14,6 +16,7 @@ export type Nonlinearity =
 
 export type FanMode = 'fanIn' | 'fanOut';
 
+// Initializers run as under torch.no_grad(): they may fill parameters in place.
 function touch(t: Tensor, op: string): void {
   if (!(t instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${typeof t}`);
   if (t.dtype !== 'float32' && t.dtype !== 'float64') throw new Error(`${op}: expected a floating point tensor, got dtype ${t.dtype}`);
@@ -68,17 +71,13 @@ function fanFor(t: Tensor, mode: FanMode, op: string): number {
 /** Fills with U(a, b). @example uniform_(w, -0.1, 0.1) */
 export function uniform_(t: Tensor, a = 0, b = 1, generator: Generator = defaultGenerator): Tensor {
   touch(t, 'uniform_');
-  if (!(a <= b)) throw new Error(`uniform_: expects a <= b, got a=${a}, b=${b}`);
-  fillUniform(t.data, a, b, generator);
-  return t;
+  return noGrad(() => fillUniform_(t, a, b, generator));
 }
 
 /** Fills with N(mean, std²). @example normal_(w, 0, 0.02) */
 export function normal_(t: Tensor, mean = 0, std = 1, generator: Generator = defaultGenerator): Tensor {
   touch(t, 'normal_');
-  if (!(std >= 0)) throw new Error(`normal_: expects std >= 0, got std=${std}`);
-  fillNormal(t.data, mean, std, generator);
-  return t;
+  return noGrad(() => fillNormal_(t, mean, std, generator));
 }
 
 /** Fills with `value`. @example constant_(bias, 0.1) */

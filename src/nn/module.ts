@@ -73,7 +73,7 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
   declare private forwardHooks: Map<number, ForwardHook>;
 
   constructor() {
-    const self = ((...args: Args) => self.call(args)) as unknown as this;
+    const self = ((...args: Args) => self.runWithHooks(args)) as unknown as this;
     // functions own 'name' and 'length'; layers may want those as fields
     delete (self as { name?: unknown }).name;
     delete (self as { length?: unknown }).length;
@@ -90,7 +90,7 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
   abstract forward(...args: Args): Out;
 
   // What calling the module does: pre-hooks, forward, hooks (as torch's Module.__call__).
-  private call(args: Args): Out {
+  private runWithHooks(args: Args): Out {
     let input = args;
     for (const hook of this.forwardPreHooks.values()) {
       const replaced = hook(this, input);
@@ -195,6 +195,25 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
 
   *buffers(recurse = true): Generator<Tensor> {
     for (const [, b] of this.namedBuffers('', recurse)) yield b;
+  }
+
+  /**
+   * The submodule at a dotted path ('head.1'), as torch's get_submodule; '' is this module.
+   * @example model.getSubmodule('head.1')
+   */
+  getSubmodule(target: string): Module {
+    if (target === '') return this;
+    for (const [name, m] of this.namedModules()) if (name === target) return m;
+    throw new Error(`getSubmodule: ${this.constructor.name} has no submodule '${target}' (have: ${[...this.namedModules()].map(([n]) => n).filter(Boolean).join(', ')})`);
+  }
+
+  /**
+   * Sets requiresGrad on every parameter (false freezes the module), as torch's requires_grad_.
+   * @example backbone.requiresGrad_(false)
+   */
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad = requiresGrad;
+    return this;
   }
 
   /** Total number of elements in the parameters (only trainable ones when asked). */
@@ -305,14 +324,15 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
     const rows: { name: string; type: string; output: string; params: number }[] = [];
     const handles: RemovableHandle[] = [];
     const modes = new Map<Module, boolean>();
+    const isLeaf = [...this.children()].length === 0;
     for (const [name, m] of this.namedModules()) {
       modes.set(m, m.training);
-      if (m === this) continue;
-      const depth = name.split('.').length - 1;
+      if (m === this && !isLeaf) continue; // a lone layer is its own only row
+      const depth = m === this ? 0 : name.split('.').length - 1;
       const params = [...m.parameters(false)].reduce((n, p) => n + p.numel, 0);
       let row: (typeof rows)[number] | undefined;
       handles.push(m.registerForwardPreHook(() => {
-        row = { name: '  '.repeat(depth) + name, type: m.constructor.name, output: '', params };
+        row = { name: '  '.repeat(depth) + (name || '(self)'), type: m.constructor.name, output: '', params };
         rows.push(row);
       }));
       handles.push(m.registerForwardHook((_m, _args, out) => {

@@ -20,6 +20,7 @@ export interface WindowOptions {
   dilation?: Pair;
 }
 
+/** A number or [h, w] as [h, w], checked to be integers >= min (the error names the op and the argument). */
 export function pair(v: Pair, what: string, op: string, min = 0): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
   if (p.length !== 2 || p.some((x) => !Number.isInteger(x) || x < min)) {
@@ -110,25 +111,34 @@ function samePadding(kernel: [number, number], dilation: [number, number]): { sy
   return { sym, extra: [total[0] - 2 * sym[0], total[1] - 2 * sym[1]] };
 }
 
+// The checks conv2d and convTranspose2d share. A plain conv weight is [Cout, Cin/groups, kh, kw], a
+// transposed one [Cin, Cout/groups, kh, kw]; the input is [N, Cin, H, W] or unbatched [Cin, H, W].
+function checkConvArgs(name: string, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, groups: number, transposed: boolean): void {
+  checkFloat(name, input);
+  const layout = transposed ? '[Cin,Cout/groups,kh,kw]' : '[Cout,Cin/groups,kh,kw]';
+  if (weight.ndim !== 4) throw new Error(`${name}: weight must be 4-d ${layout}, got ${formatShape(weight.shape)}`);
+  const [w0, w1] = weight.shape;
+  const cin = transposed ? w0 : w1 * groups;
+  const cout = transposed ? w1 * groups : w0;
+  if (!Number.isInteger(groups) || groups < 1 || w0 % groups !== 0) {
+    throw new Error(`${name}: groups (${groups}) must be a positive integer dividing ${transposed ? 'in' : 'out'} channels (${w0})`);
+  }
+  if ((input.ndim !== 4 && input.ndim !== 3) || input.shape[input.ndim - 3] !== cin) {
+    throw new Error(`${name}: expected input [N,${cin},H,W], got ${formatShape(input.shape)}`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== cout)) throw new Error(`${name}: bias must have shape [${cout}], got ${formatShape(bias.shape)}`);
+}
+
 /**
  * 2-d convolution (cross-correlation), as torch.nn.functional.conv2d: input [N, Cin, H, W],
  * weight [Cout, Cin/groups, kh, kw], bias [Cout].
  * @example conv2d(randn([1, 3, 8, 8]), randn([16, 3, 3, 3]), null, { padding: 1 }).shape // [1, 16, 8, 8]
  */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}, name = 'conv2d'): Tensor {
-  checkFloat(name, input);
-  if (weight.ndim !== 4) throw new Error(`${name}: weight must be 4-d [Cout,Cin/groups,kh,kw], got ${formatShape(weight.shape)}`);
   const groups = options.groups ?? 1;
+  checkConvArgs(name, input, weight, bias, groups, false);
   const [cout, cinPerGroup, kh, kw] = weight.shape;
-  const cin = cinPerGroup * groups;
-  if (!Number.isInteger(groups) || groups < 1 || cout % groups !== 0) {
-    throw new Error(`${name}: groups (${groups}) must be a positive integer dividing out channels (${cout})`);
-  }
   const unbatched = input.ndim === 3;
-  if ((input.ndim !== 4 && !unbatched) || input.shape[input.ndim - 3] !== cin) {
-    throw new Error(`${name}: expected input [N,${cin},H,W], got ${formatShape(input.shape)}`);
-  }
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== cout)) throw new Error(`${name}: bias must have shape [${cout}], got ${formatShape(bias.shape)}`);
   let x = unbatched ? unsqueeze(input, 0) : input;
   const dilation = pair(options.dilation ?? 1, 'dilation', name, 1);
   const stride = pair(options.stride ?? 1, 'stride', name, 1);
@@ -188,19 +198,11 @@ export interface ConvTransposeOptions extends WindowOptions {
  * @example convTranspose2d(randn([1, 8, 4, 4]), randn([8, 3, 2, 2]), null, { stride: 2 }).shape // [1, 3, 8, 8]
  */
 export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTransposeOptions = {}, name = 'convTranspose2d'): Tensor {
-  checkFloat(name, input);
-  if (weight.ndim !== 4) throw new Error(`${name}: weight must be 4-d [Cin,Cout/groups,kh,kw], got ${formatShape(weight.shape)}`);
   const groups = options.groups ?? 1;
+  checkConvArgs(name, input, weight, bias, groups, true);
   const [cin, coutPerGroup, kh, kw] = weight.shape;
   const cout = coutPerGroup * groups;
-  if (!Number.isInteger(groups) || groups < 1 || cin % groups !== 0) {
-    throw new Error(`${name}: groups (${groups}) must be a positive integer dividing in channels (${cin})`);
-  }
   const unbatched = input.ndim === 3;
-  if ((input.ndim !== 4 && !unbatched) || input.shape[input.ndim - 3] !== cin) {
-    throw new Error(`${name}: expected input [N,${cin},H,W], got ${formatShape(input.shape)}`);
-  }
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== cout)) throw new Error(`${name}: bias must have shape [${cout}], got ${formatShape(bias.shape)}`);
   const x = unbatched ? unsqueeze(input, 0) : input;
   const stride = pair(options.stride ?? 1, 'stride', name, 1);
   const padding = pair(options.padding ?? 0, 'padding', name);

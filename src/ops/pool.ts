@@ -1,16 +1,20 @@
 /**
- * Pooling, composed from unfold (im2col), reductions and slicing, so the gradients (of any order) come
- * from those ops: max pooling routes the gradient to the arg max of each window, as PyTorch does.
+ * Pooling. Max pooling is a backend kernel that also returns each window's arg max; its backward is a
+ * scatter-add to those positions (differentiable, so second derivatives work). Average pooling is composed
+ * from unfold (im2col) and a sum, and adaptive pooling from slices and means, so their gradients of any
+ * order come from those ops.
  */
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import type { ConvGeometry } from '../backend/backend.js';
-import { checkFloat } from './util.js';
+import { type ConvGeometry, backend } from '../backend/backend.js';
+import { needsGrad, record } from '../autograd/record.js';
+import { checkFloat, emptyTensor } from './util.js';
+import { scatterAdd } from './indexing.js';
 import { type Pair, pair, unfold, windowCount } from './conv.js';
 import { div } from './elementwise.js';
-import { type ValuesIndices, max, mean, sum } from './reduce.js';
+import { type ValuesIndices, mean, sum } from './reduce.js';
 import { cat, narrow, pad, reshape, squeeze, unsqueeze } from './shape.js';
-import { tensor } from '../tensor/creation.js';
+import { tensor, zeros } from '../tensor/creation.js';
 
 export interface PoolOptions {
   /** Default: the kernel size. */
@@ -70,25 +74,17 @@ function window(x: Tensor, kernelSize: Pair, options: MaxPoolOptions, name: stri
 export function maxPool2dWithIndices(input: Tensor, kernelSize: Pair, options: MaxPoolOptions = {}, name = 'maxPool2d'): ValuesIndices {
   const { kernel, stride, padding, dilation, out } = window(input, kernelSize, options, name);
   const [n, c, h, w] = input.shape;
-  // pad with -inf so padding never wins, including the extra right/bottom reach of ceil mode
-  const need = [0, 1].map((i) => (out[i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1);
-  const extra = [need[0] - (h + 2 * padding[0]), need[1] - (w + 2 * padding[1])].map((e) => Math.max(0, e));
-  const padded = pad(input, [padding[1], padding[1] + extra[1], padding[0], padding[0] + extra[0]], 'constant', -Infinity);
-  const cols = unfold(padded, kernel, { stride, dilation });
-  const taps = kernel[0] * kernel[1];
-  const { values, indices: tap } = max(reshape(cols, [n, c, taps, out[0] * out[1]]), 2);
-  const flat = new Int32Array(tap.numel);
-  const plane = out[0] * out[1];
-  for (let i = 0; i < flat.length; i++) {
-    const pos = i % plane;
-    const oy = Math.floor(pos / out[1]);
-    const ox = pos % out[1];
-    const k = tap.data[i];
-    const iy = oy * stride[0] - padding[0] + Math.floor(k / kernel[1]) * dilation[0];
-    const ix = ox * stride[1] - padding[1] + (k % kernel[1]) * dilation[1];
-    flat[i] = iy * w + ix;
-  }
-  return { values: reshape(values, [n, c, out[0], out[1]]), indices: new Tensor(flat, [n, c, out[0], out[1]], 'int32') };
+  const values = emptyTensor([n, c, out[0], out[1]], input.dtype);
+  const indices = emptyTensor([n, c, out[0], out[1]], 'int32');
+  backend().maxPool2d(input.data, n * c, h, w, { kernel, stride, padding, dilation, outSize: out }, values.data, indices.data as Int32Array);
+  if (!needsGrad(input)) return { values, indices };
+  // the gradient goes to each window's arg max: a scatter-add over the flattened planes, differentiable in g
+  const flatIndex = reshape(indices, [n, c, out[0] * out[1]]);
+  record(values, 'MaxPool2dBackward', [input], (g) => {
+    const zero = zeros([n, c, h * w], { dtype: g.dtype });
+    return [reshape(scatterAdd(zero, 2, flatIndex, reshape(g, [n, c, out[0] * out[1]])), [n, c, h, w])];
+  });
+  return { values, indices };
 }
 
 /**

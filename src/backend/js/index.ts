@@ -4,6 +4,7 @@ import { binary, unary, where } from './elementwise.js';
 import { expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
 import { matmul } from './matmul.js';
 import { col2im, im2col } from './conv.js';
+import { maxPool2d } from './pool.js';
 import { reduce, softmax } from './reduce.js';
 import { adamStep, sgdStep } from './optim.js';
 
@@ -29,6 +30,7 @@ export const jsBackend: Backend = {
   col2im,
   sgdStep,
   adamStep,
+  maxPool2d,
 };
 
 registerBackend(jsBackend);

@@ -11,3 +11,6 @@ export type { Reduction, ReductionOptions, ClassLossOptions, CrossEntropyOptions
 export * from './conv.js';
 export { embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
+export { pad } from './padding.js';
+export type { PaddingMode } from './padding.js';
+export { oneHot } from '../../ops/indexing.js';

@@ -10,18 +10,49 @@ function checkModule(container: string, m: unknown, where: string): Module {
 }
 
 /**
+ * A container that remembers the order its modules were added in (JavaScript enumerates integer-like
+ * keys before all others, which would reorder a mix of named and appended modules). Its keys are names
+ * given by the user, so they are used verbatim, as PyTorch does, not converted to snake_case.
+ */
+abstract class OrderedContainer<Args extends unknown[], Out> extends Module<Args, Out> {
+  declare private keyOrder: string[];
+
+  constructor() {
+    super();
+    Object.defineProperty(this, 'keyOrder', { value: [], writable: true, enumerable: false });
+  }
+
+  protected put(key: string, module: Module): void {
+    if (!this.keyOrder.includes(key)) this.keyOrder.push(key);
+    (this as unknown as Slots)[key] = module;
+  }
+
+  protected remove(key: string): boolean {
+    if (!this.keyOrder.includes(key)) return false;
+    this.keyOrder = this.keyOrder.filter((k) => k !== key);
+    return delete (this as unknown as Slots)[key];
+  }
+
+  override *namedChildren(): Generator<[string, Module]> {
+    for (const k of this.keyOrder) {
+      const m = (this as unknown as Slots)[k];
+      if (m instanceof Module) yield [k, m];
+    }
+  }
+}
+
+/**
  * Runs its modules in order, each on the previous one's output, as torch.nn.Sequential. Children are named
  * '0', '1', ... (state dict keys '0.weight'), or by the keys of an object given instead.
  * @example const net = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 1)); net(randn([2, 4])).shape // [2, 1]
  */
-export class Sequential extends Module<[Tensor], Tensor> {
+export class Sequential extends OrderedContainer<[Tensor], Tensor> {
   constructor(...modules: Module[] | [Record<string, Module>]) {
     super();
-    const slots = this as unknown as Slots;
     if (modules.length === 1 && !(modules[0] instanceof Module) && typeof modules[0] === 'object') {
-      for (const [k, m] of Object.entries(modules[0] as Record<string, Module>)) slots[k] = checkModule('Sequential', m, `entry '${k}'`);
+      for (const [k, m] of Object.entries(modules[0] as Record<string, Module>)) this.put(k, checkModule('Sequential', m, `entry '${k}'`));
     } else {
-      (modules as Module[]).forEach((m, i) => (slots[String(i)] = checkModule('Sequential', m, `argument ${i}`)));
+      (modules as Module[]).forEach((m, i) => this.put(String(i), checkModule('Sequential', m, `argument ${i}`)));
     }
   }
 
@@ -33,7 +64,7 @@ export class Sequential extends Module<[Tensor], Tensor> {
 
   /** Adds a module at the end. @example net.append(new Softmax(-1)) */
   append(module: Module): this {
-    (this as unknown as Slots)[String(this.length)] = checkModule('Sequential.append', module, 'the argument');
+    this.put(String(this.length), checkModule('Sequential.append', module, 'the argument'));
     return this;
   }
 
@@ -106,11 +137,10 @@ export class ModuleList extends Module<never[], never> {
 }
 
 /**
- * Modules by name, registered under those names ('encoder.weight'), as torch.nn.ModuleDict. Names that
- * look like integers come first in iteration (JavaScript orders such keys numerically).
+ * Modules by name, registered under those names ('encoder.weight'), in insertion order, as torch.nn.ModuleDict.
  * @example const heads = new ModuleDict({ cls: new Linear(8, 3), reg: new Linear(8, 1) }); heads.get('cls')
  */
-export class ModuleDict extends Module<never[], never> {
+export class ModuleDict extends OrderedContainer<never[], never> {
   constructor(modules: Record<string, Module> = {}) {
     super();
     for (const [k, m] of Object.entries(modules)) this.set(k, m);
@@ -130,7 +160,7 @@ export class ModuleDict extends Module<never[], never> {
     if (key in Module.prototype || key in this && !((this as unknown as Slots)[key] instanceof Module)) {
       throw new Error(`ModuleDict.set: '${key}' clashes with a Module attribute`);
     }
-    (this as unknown as Slots)[key] = checkModule('ModuleDict.set', module, `'${key}'`);
+    this.put(key, checkModule('ModuleDict.set', module, `'${key}'`));
     return this;
   }
 
@@ -139,7 +169,7 @@ export class ModuleDict extends Module<never[], never> {
   }
 
   delete(key: string): boolean {
-    return this.has(key) && delete (this as unknown as Slots)[key];
+    return this.remove(key);
   }
 
   keys(): string[] {

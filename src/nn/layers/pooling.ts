@@ -7,6 +7,13 @@ import {
 } from '../../ops/pool.js';
 import { Module } from '../module.js';
 
+// PyTorch-style "kernelSize=2, stride=2, padding=0, ..." with the defaults filled in.
+function describe(kernelSize: unknown, options: object, defaults: Record<string, unknown>): string {
+  const all: Record<string, unknown> = { kernelSize, ...defaults, ...options };
+  if (all.stride == null) all.stride = kernelSize;
+  return Object.entries(all).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+}
+
 function check(layer: string, input: Tensor, ndim: number, layout: string): void {
   if (input.ndim !== ndim) throw new Error(`${layer}: expected input ${layout}, got ${formatShape(input.shape)}`);
 }
@@ -35,7 +42,7 @@ export class MaxPool2d extends Module<[Tensor], Tensor> {
   }
 
   override extraRepr(): string {
-    return `kernelSize=${JSON.stringify(this.kernelSize)}, ${JSON.stringify(this.options)}`;
+    return describe(this.kernelSize, this.options, { stride: null, padding: 0, dilation: 1, ceilMode: false });
   }
 }
 
@@ -62,7 +69,7 @@ export class MaxPool1d extends Module<[Tensor], Tensor> {
   }
 
   override extraRepr(): string {
-    return `kernelSize=${this.kernelSize}, ${JSON.stringify(this.options)}`;
+    return describe(this.kernelSize, this.options, { stride: null, padding: 0, dilation: 1, ceilMode: false });
   }
 }
 
@@ -85,7 +92,7 @@ export class AvgPool2d extends Module<[Tensor], Tensor> {
   }
 
   override extraRepr(): string {
-    return `kernelSize=${JSON.stringify(this.kernelSize)}, ${JSON.stringify(this.options)}`;
+    return describe(this.kernelSize, this.options, { stride: null, padding: 0, ceilMode: false, countIncludePad: true, divisorOverride: null });
   }
 }
 
