@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Generator, Tensor, type NestedNumbers, gradcheck, logSoftmax, nn, rand, randn, softmax, tensor } from '../../src/index.js';
+import { Generator, Tensor, type NestedNumbers, gradcheck, gradgradcheck, logSoftmax, nn, rand, randn, softmax, tensor } from '../../src/index.js';
 import { assertClose } from '../helpers.js';
 
 const F = nn.functional;
@@ -117,4 +117,28 @@ test('loss modules hold their options and forward to the functional forms', () =
   const ctc = new nn.CTCLoss({ blank: 3, reduction: 'sum' });
   assertClose(ctc(lp, ints([[0, 1], [2, 2]]), [5, 5], [2, 2]), F.ctcLoss(lp, ints([[0, 1], [2, 2]]), [5, 5], [2, 2], { blank: 3, reduction: 'sum' }));
   assert.ok(ce(x, y) instanceof Tensor);
+});
+
+test('crossEntropy with float labels says that class indices must be int32', () => {
+  assert.throws(() => F.crossEntropy(randn([3, 4]), tensor([0, 2, 1])), /class indices must be int32/);
+});
+
+test('gradgradcheck: second derivatives of the losses (written with differentiable ops)', () => {
+  const x = f64([3, 4]);
+  const y = f64([3, 4]);
+  gradgradcheck((a, b) => F.mseLoss(a, b), [x, y]);
+  gradgradcheck((a, b) => F.huberLoss(a, b, { delta: 0.8 }), [x, y]);
+  gradgradcheck((a) => F.crossEntropy(a, ints([0, 3, -100]), { weight: doubles([1, 2, 0.5, 1]), labelSmoothing: 0.2 }), [x]);
+  const p = rand([3, 4], { dtype: 'float64', generator: g }).mul(0.8).add(0.1).requiresGrad_();
+  gradgradcheck((a, b) => F.binaryCrossEntropy(a, b), [p, rand([3, 4], { dtype: 'float64', generator: g, requiresGrad: true })]);
+  gradgradcheck((a, b) => F.binaryCrossEntropyWithLogits(a, b, { posWeight: doubles([2, 1, 1, 0.5]) }), [x, rand([3, 4], { dtype: 'float64', generator: g, requiresGrad: true })]);
+  gradgradcheck((a, b, c) => F.tripletMarginLoss(a, b, c, { margin: 10 }), [x, y, f64([3, 4])]);
+});
+
+test('an ignored target contributes 0 even where class 0 has probability 0 (log -inf)', () => {
+  const logits = tensor([[-Infinity, 1, 2], [0.5, 0.1, -1]], { requiresGrad: true });
+  const loss = F.crossEntropy(logits, ints([-100, 2]), { reduction: 'none' });
+  assert.equal(loss.data[0], 0);
+  loss.sum().backward();
+  assert.ok(Array.from(logits.grad!.data).every(Number.isFinite));
 });

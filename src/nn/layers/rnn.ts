@@ -1,0 +1,450 @@
+// Recurrent layers, as torch.nn.RNN, LSTM and GRU: same constructor options, parameter names
+// (weight_ih_l0, bias_hh_l1_reverse, ...), default initialization, gate layouts and state shapes.
+import { Tensor } from '../../tensor/tensor.js';
+import { zeros } from '../../tensor/creation.js';
+import type { DType } from '../../tensor/dtype.js';
+import { formatShape, shapesEqual } from '../../tensor/shape.js';
+import type { Generator } from '../../tensor/random.js';
+import { cat, narrow, select, squeeze, stack, t as transposed, transpose, unsqueeze } from '../../ops/shape.js';
+import { indexSelect } from '../../ops/indexing.js';
+import { PackedSequence } from '../utils/rnn.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { uniform_ } from '../init.js';
+import { linear } from '../functional/linear.js';
+import { add } from '../../ops/elementwise.js';
+import { matmul } from '../../ops/linalg.js';
+import { dropout } from '../functional/dropout.js';
+import { type RnnNonlinearity, gruStep, lstmStep, rnnStep } from '../functional/rnn.js';
+
+export interface RNNOptions {
+  /** Stacked recurrent layers; each after the first reads the previous one's output. Default 1. */
+  numLayers?: number;
+  /** Learnable biases b_ih and b_hh. Default true. */
+  bias?: boolean;
+  /** Input and output are [N, T, features] instead of [T, N, features] (the states keep [layers, N, hidden]). Default false. */
+  batchFirst?: boolean;
+  /** Dropout probability on the outputs of each layer except the last, in training mode. Default 0. */
+  dropout?: number;
+  /** Run a second pass from the end of the sequence and concatenate both outputs. Default false. */
+  bidirectional?: boolean;
+  dtype?: DType;
+  /** Stream for the initial weights (default: the global one, so manualSeed reproduces PyTorch's weights). */
+  generator?: Generator;
+  /** Stream for the dropout masks (default: the global one). */
+  dropoutGenerator?: Generator;
+}
+
+type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
+
+// Calling a recurrent layer: a padded (or unbatched) tensor in gives a tensor out, a PackedSequence a PackedSequence.
+export interface RNNBase<State> {
+  (input: Tensor, state?: State | null): [Tensor, State];
+  (input: PackedSequence, state?: State | null): [PackedSequence, State];
+}
+
+/**
+ * What RNN, LSTM and GRU share: the parameters of every layer and direction, the walk over time,
+ * dropout between layers, and the layout conversions (batchFirst, unbatched input).
+ * States are lists of tensors of shape [numLayers * numDirections, N, hidden]: [h] or, for the LSTM, [h, c].
+ */
+export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [Tensor, State]> {
+  // the per-layer parameters, registered under computed names: weightIhL0, biasHhL1Reverse, ...
+  [weight: `weightIh${string}` | `weightHh${string}` | `weightHr${string}` | `biasIh${string}` | `biasHh${string}`]: Parameter;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+  readonly dropoutGenerator: Generator | undefined;
+  /** LSTM only: the size of h after its projection by weight_hr (0: no projection). */
+  readonly projSize: number;
+  private readonly weightNames: string[][] = [];
+
+  protected constructor(
+    private readonly mode: Mode,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    options: RNNOptions & { projSize?: number },
+  ) {
+    super();
+    const { projSize = 0 } = options;
+    const { numLayers = 1, bias = true, batchFirst = false, dropout: p = 0, bidirectional = false, dtype = 'float32' } = options;
+    const name = this.constructor.name;
+    if (!Number.isInteger(inputSize) || inputSize <= 0) throw new Error(`${name}: inputSize must be a positive integer, got ${inputSize}`);
+    if (!Number.isInteger(hiddenSize) || hiddenSize <= 0) throw new Error(`${name}: hiddenSize must be a positive integer, got ${hiddenSize}`);
+    if (!Number.isInteger(numLayers) || numLayers <= 0) throw new Error(`${name}: numLayers must be a positive integer, got ${numLayers}`);
+    if (!(p >= 0 && p <= 1)) throw new Error(`${name}: dropout should be a number in range [0, 1], got ${p}`);
+    if (!Number.isInteger(projSize) || projSize < 0) throw new Error(`${name}: projSize should be a non-negative integer, got ${projSize}`);
+    if (projSize >= hiddenSize) throw new Error(`${name}: projSize (${projSize}) has to be smaller than hiddenSize (${hiddenSize})`);
+    this.projSize = projSize;
+    this.numLayers = numLayers;
+    this.bias = bias;
+    this.batchFirst = batchFirst;
+    this.dropout = p;
+    this.bidirectional = bidirectional;
+    this.dropoutGenerator = options.dropoutGenerator;
+    const gateSize = GATES[mode] * hiddenSize;
+    const directions = bidirectional ? 2 : 1;
+    const outSize = projSize > 0 ? projSize : hiddenSize;
+    // registered layer by layer, direction by direction, as PyTorch, so that the initial draws match
+    for (let layer = 0; layer < numLayers; layer++) {
+      for (let dir = 0; dir < directions; dir++) {
+        const suffix = `L${layer}${dir === 1 ? 'Reverse' : ''}`;
+        const layerInput = layer === 0 ? inputSize : outSize * directions;
+        const names = [`weightIh${suffix}`, `weightHh${suffix}`];
+        this.registerParameter(names[0], new Parameter(zeros([gateSize, layerInput], { dtype })));
+        this.registerParameter(names[1], new Parameter(zeros([gateSize, outSize], { dtype })));
+        if (bias) {
+          names.push(`biasIh${suffix}`, `biasHh${suffix}`);
+          this.registerParameter(names[2], new Parameter(zeros([gateSize], { dtype })));
+          this.registerParameter(names[3], new Parameter(zeros([gateSize], { dtype })));
+        }
+        if (projSize > 0) {
+          names[4] = `weightHr${suffix}`;
+          this.registerParameter(names[4], new Parameter(zeros([projSize, hiddenSize], { dtype })));
+        }
+        this.weightNames.push(names);
+      }
+    }
+    this.resetParameters(options.generator);
+  }
+
+  /** Every weight and bias ~ U(-1/sqrt(hiddenSize), 1/sqrt(hiddenSize)), PyTorch's default, in its order. */
+  resetParameters(generator?: Generator): void {
+    const stdv = 1 / Math.sqrt(this.hiddenSize);
+    for (const p of this.parameters()) uniform_(p, -stdv, stdv, generator);
+  }
+
+  /** Turns the user's state (h, or [h, c]) into the list of state tensors. */
+  protected abstract stateList(state: State): Tensor[];
+  protected abstract fromStateList(states: Tensor[]): State;
+
+  private get label(): string {
+    return `${this.constructor.name}(${this.inputSize}->${this.hiddenSize})`;
+  }
+
+  private params(index: number): [Tensor, Tensor, Tensor | null, Tensor | null, Tensor | null] {
+    const fields = this as unknown as Record<string, Tensor>;
+    const [wIh, wHh, bIh, bHh, wHr] = this.weightNames[index];
+    return [fields[wIh], fields[wHh], bIh ? fields[bIh] : null, bHh ? fields[bHh] : null, wHr ? fields[wHr] : null];
+  }
+
+  /** The sizes of the states: h (projSize when projecting), and c for the LSTM. */
+  private get stateSizes(): number[] {
+    const h = this.projSize > 0 ? this.projSize : this.hiddenSize;
+    return this.mode === 'LSTM' ? [h, this.hiddenSize] : [h];
+  }
+
+  forward(input: Tensor, state?: State | null): [Tensor, State];
+  forward(input: PackedSequence, state?: State | null): [PackedSequence, State];
+  forward(input: Tensor | PackedSequence, state?: State | null): [Tensor | PackedSequence, State] {
+    const packed = input instanceof PackedSequence ? input : null;
+    const x = packed ? packed.data : input as Tensor;
+    if (packed ? x.ndim !== 2 || x.shape[1] !== this.inputSize : !(x instanceof Tensor) || (x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 1] !== this.inputSize) {
+      const got = x instanceof Tensor ? formatShape(x.shape) : typeof x;
+      const layout = this.batchFirst ? `[N,T,${this.inputSize}]` : `[T,N,${this.inputSize}]`;
+      throw new Error(`${this.label}: expected input ${layout}, unbatched [T,${this.inputSize}] or packed data [*,${this.inputSize}], got ${got}`);
+    }
+    const batched = packed !== null || x.ndim === 3;
+    let steps: Tensor[];
+    let batchSizes: number[];
+    if (packed) {
+      // step t holds the first batchSizes[t] sequences (sorted by decreasing length)
+      batchSizes = [...packed.batchSizes];
+      let offset = 0;
+      steps = batchSizes.map((size) => {
+        const rows = narrow(x, 0, offset, size);
+        offset += size;
+        return rows;
+      });
+    } else {
+      // [T, N, features]; a list of steps, since slicing one step out of a [T, ...] tensor in every layer
+      // would cost a full-size gradient per step in backward (O(T^2))
+      const seq = !batched ? unsqueeze(x, 1) : this.batchFirst ? transpose(x, 0, 1) : x;
+      steps = Array.from({ length: seq.shape[0] }, (_, t) => select(seq, 0, t));
+      batchSizes = steps.map(() => seq.shape[1]);
+    }
+    const N = batchSizes[0];
+    const init = state == null ? null : this.initialStates(state, batched, N, packed?.sortedIndices ?? null);
+    const directions = this.bidirectional ? 2 : 1;
+    const sizes = this.stateSizes;
+    const finals: Tensor[][] = sizes.map(() => []);
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      const outputs: Tensor[][] = [];
+      for (let dir = 0; dir < directions; dir++) {
+        const index = layer * directions + dir;
+        const start = init ? init.map((s) => select(s, 0, index)) : sizes.map((size) => zeros([N, size], { dtype: x.dtype }));
+        const [hs, states] = this.runDirection(steps, batchSizes, index, dir === 1, start);
+        outputs.push(hs);
+        states.forEach((s, i) => finals[i].push(s));
+      }
+      steps = directions === 2 ? outputs[0].map((h, t) => cat([h, outputs[1][t]], 1)) : outputs[0];
+      if (this.training && this.dropout > 0 && layer < this.numLayers - 1) {
+        // the same draws, in the same order, as dropout over the stacked output
+        steps = steps.map((h) => dropout(h, this.dropout, true, this.dropoutGenerator));
+      }
+    }
+    let last = finals.map((list) => stack(list, 0));
+    if (packed) {
+      // states back in the caller's batch order
+      if (packed.unsortedIndices) last = last.map((s) => indexSelect(s, 1, packed.unsortedIndices!));
+      return [new PackedSequence(cat(steps, 0), packed.batchSizes, packed.sortedIndices, packed.unsortedIndices), this.fromStateList(last)];
+    }
+    const out = stack(steps, 0);
+    const output = !batched ? squeeze(out, 1) : this.batchFirst ? transpose(out, 0, 1) : out;
+    if (!batched) last = last.map((s) => squeeze(s, 1));
+    return [output, this.fromStateList(last)];
+  }
+
+  /** The given initial states as [layers * directions, N, hidden], checked, in the packed (sorted) order if any. */
+  private initialStates(state: State, batched: boolean, n: number, sortedIndices: Tensor | null): Tensor[] {
+    const directions = this.bidirectional ? 2 : 1;
+    return this.stateList(state).map((s, k) => {
+      const size = this.stateSizes[k];
+      const expected = batched ? [this.numLayers * directions, n, size] : [this.numLayers * directions, size];
+      if (!(s instanceof Tensor) || !shapesEqual(s.shape, expected)) {
+        const what = this.mode === 'LSTM' ? ['h0', 'c0'][k] : 'h0';
+        throw new Error(`${this.label}: expected ${what} of shape ${formatShape(expected)}, got ${s instanceof Tensor ? formatShape(s.shape) : typeof s}`);
+      }
+      if (!batched) return unsqueeze(s, 1);
+      return sortedIndices ? indexSelect(s, 1, sortedIndices) : s;
+    });
+  }
+
+  /**
+   * One layer in one direction over the steps (step t has batchSizes[t] rows, non-increasing): the hidden
+   * state at every step, and each sequence's last states. Going forward, a sequence that ends leaves the
+   * batch with its states; going backward, a sequence joins the batch, from its initial state, at its last step.
+   */
+  private runDirection(inputs: Tensor[], batchSizes: number[], index: number, reverse: boolean, start: Tensor[]): [Tensor[], Tensor[]] {
+    const [wIh, wHh, bIh, bHh, wHr] = this.params(index);
+    const wIhT = transposed(wIh);
+    const wHhT = transposed(wHh);
+    const wHrT = wHr ? transposed(wHr) : null;
+    const T = inputs.length;
+    const hs: Tensor[] = new Array(T);
+    const ended: Tensor[][] = start.map(() => []);
+    let current = reverse ? batchSizes[T - 1] : batchSizes[0];
+    let states = start.map((s) => narrow(s, 0, 0, current));
+    for (let k = 0; k < T; k++) {
+      const t = reverse ? T - 1 - k : k;
+      const size = batchSizes[t];
+      if (size < current) {
+        states.forEach((s, i) => ended[i].push(narrow(s, 0, size, current - size)));
+        states = states.map((s) => narrow(s, 0, 0, size));
+      } else if (size > current) {
+        states = states.map((s, i) => cat([s, narrow(start[i], 0, current, size - current)], 0));
+      }
+      current = size;
+      const inputGates = bIh ? add(matmul(inputs[t], wIhT), bIh) : matmul(inputs[t], wIhT);
+      states = this.step(inputGates, states, wHhT, bHh, wHrT);
+      hs[t] = states[0];
+    }
+    // the sequences that ended early hold the higher rows, the latest to end just below the earliest
+    const last = states.map((s, i) => (ended[i].length ? cat([s, ...ended[i].reverse()], 0) : s));
+    return [hs, last];
+  }
+
+  private step(inputGates: Tensor, states: Tensor[], wHhT: Tensor, bHh: Tensor | null, wHrT: Tensor | null): Tensor[] {
+    switch (this.mode) {
+      case 'LSTM': {
+        const [h, c] = lstmStep(inputGates, states[0], states[1], wHhT, bHh);
+        return [wHrT ? matmul(h, wHrT) : h, c];
+      }
+      case 'GRU': return [gruStep(inputGates, states[0], wHhT, bHh)];
+      default: return [rnnStep(inputGates, states[0], wHhT, bHh, this.mode === 'RNN_RELU' ? 'relu' : 'tanh')];
+    }
+  }
+
+  override extraRepr(): string {
+    const parts = [`${this.inputSize}, ${this.hiddenSize}`];
+    if (this.numLayers !== 1) parts.push(`numLayers=${this.numLayers}`);
+    if (!this.bias) parts.push('bias=false');
+    if (this.batchFirst) parts.push('batchFirst=true');
+    if (this.dropout) parts.push(`dropout=${this.dropout}`);
+    if (this.bidirectional) parts.push('bidirectional=true');
+    if (this.projSize) parts.push(`projSize=${this.projSize}`);
+    return parts.join(', ');
+  }
+}
+
+/**
+ * An Elman RNN, h_t = act(x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh), as torch.nn.RNN. Returns
+ * [output, hN]: output [T, N, D * hidden] holds the last layer's h at every step, hN [layers * D, N, hidden].
+ * @example
+ * const rnn = new RNN(10, 20, { numLayers: 2 });
+ * const [output, hN] = rnn(randn([5, 3, 10])); // output [5, 3, 20], hN [2, 3, 20]
+ */
+export class RNN extends RNNBase<Tensor> {
+  readonly nonlinearity: RnnNonlinearity;
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions & { nonlinearity?: RnnNonlinearity } = {}) {
+    const { nonlinearity = 'tanh' } = options;
+    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new Error(`RNN: unknown nonlinearity '${String(nonlinearity)}' (expected 'tanh' or 'relu')`);
+    super(nonlinearity === 'relu' ? 'RNN_RELU' : 'RNN_TANH', inputSize, hiddenSize, options);
+    this.nonlinearity = nonlinearity;
+  }
+  protected stateList(h: Tensor): Tensor[] {
+    return [h];
+  }
+  protected fromStateList([h]: Tensor[]): Tensor {
+    return h;
+  }
+}
+
+/**
+ * Long short-term memory, as torch.nn.LSTM (gates i, f, g, o). Returns [output, [hN, cN]]. With `projSize`,
+ * h is projected to projSize features by weight_hr_l{k} at every step (h0, hN and the output use projSize).
+ * @example
+ * const lstm = new LSTM(10, 20, { batchFirst: true, bidirectional: true });
+ * const [output, [hN, cN]] = lstm(randn([3, 5, 10])); // output [3, 5, 40], hN and cN [2, 3, 20]
+ */
+export class LSTM extends RNNBase<[Tensor, Tensor]> {
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions & { projSize?: number } = {}) {
+    super('LSTM', inputSize, hiddenSize, options);
+  }
+  protected stateList(state: [Tensor, Tensor]): Tensor[] {
+    if (!Array.isArray(state) || state.length !== 2) throw new Error(`LSTM(${this.inputSize}->${this.hiddenSize}): expected the initial state as [h0, c0]`);
+    return [state[0], state[1]];
+  }
+  protected fromStateList([h, c]: Tensor[]): [Tensor, Tensor] {
+    return [h, c];
+  }
+}
+
+/**
+ * Gated recurrent unit, as torch.nn.GRU (gates r, z, n; b_hn inside the reset product). Returns [output, hN].
+ * @example
+ * const gru = new GRU(10, 20);
+ * const [output, hN] = gru(randn([5, 3, 10]), zeros([1, 3, 20]));
+ */
+export class GRU extends RNNBase<Tensor> {
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
+    super('GRU', inputSize, hiddenSize, options);
+  }
+  protected stateList(h: Tensor): Tensor[] {
+    return [h];
+  }
+  protected fromStateList([h]: Tensor[]): Tensor {
+    return h;
+  }
+}
+
+/**
+ * What RNNCell, LSTMCell and GRUCell share: weight_ih [gates * hidden, input], weight_hh [gates * hidden, hidden],
+ * bias_ih and bias_hh, all starting U(-1/sqrt(hidden), 1/sqrt(hidden)) as PyTorch's RNNCellBase.
+ */
+export abstract class RNNCellBase<State> extends Module<[Tensor, (State | null)?], State> {
+  weightIh: Parameter;
+  weightHh: Parameter;
+  biasIh: Parameter | null;
+  biasHh: Parameter | null;
+
+  protected constructor(readonly inputSize: number, readonly hiddenSize: number, gates: number, options: { bias?: boolean; dtype?: DType; generator?: Generator }) {
+    super();
+    const { bias = true, dtype = 'float32' } = options;
+    this.weightIh = new Parameter(zeros([gates * hiddenSize, inputSize], { dtype }));
+    this.weightHh = new Parameter(zeros([gates * hiddenSize, hiddenSize], { dtype }));
+    this.biasIh = bias ? new Parameter(zeros([gates * hiddenSize], { dtype })) : null;
+    this.biasHh = bias ? new Parameter(zeros([gates * hiddenSize], { dtype })) : null;
+    this.resetParameters(options.generator);
+  }
+
+  resetParameters(generator?: Generator): void {
+    const stdv = 1 / Math.sqrt(this.hiddenSize);
+    for (const p of this.parameters()) uniform_(p, -stdv, stdv, generator);
+  }
+
+  protected get label(): string {
+    return `${this.constructor.name}(${this.inputSize}->${this.hiddenSize})`;
+  }
+
+  /** The input as [N, inputSize] (unbatched [inputSize] gets a batch of 1), and whether it was batched. */
+  protected batchedInput(input: Tensor): [Tensor, boolean] {
+    if (!(input instanceof Tensor) || (input.ndim !== 1 && input.ndim !== 2) || input.shape[input.ndim - 1] !== this.inputSize) {
+      throw new Error(`${this.label}: expected input [N,${this.inputSize}] or [${this.inputSize}], got ${input instanceof Tensor ? formatShape(input.shape) : typeof input}`);
+    }
+    return input.ndim === 2 ? [input, true] : [unsqueeze(input, 0), false];
+  }
+
+  /** A given state as [N, hidden], or zeros. */
+  protected batchedState(state: Tensor | undefined, n: number, batched: boolean, dtype: DType, what: string): Tensor {
+    if (state === undefined) return zeros([n, this.hiddenSize], { dtype });
+    const expected = batched ? [n, this.hiddenSize] : [this.hiddenSize];
+    if (!(state instanceof Tensor) || !shapesEqual(state.shape, expected)) {
+      throw new Error(`${this.label}: expected ${what} of shape ${formatShape(expected)}, got ${state instanceof Tensor ? formatShape(state.shape) : typeof state}`);
+    }
+    return batched ? state : unsqueeze(state, 0);
+  }
+
+  protected unbatch(t: Tensor, batched: boolean): Tensor {
+    return batched ? t : squeeze(t, 0);
+  }
+
+  override extraRepr(): string {
+    return `${this.inputSize}, ${this.hiddenSize}${this.biasIh ? '' : ', bias=false'}`;
+  }
+}
+
+/**
+ * One step of an Elman RNN, as torch.nn.RNNCell: h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh).
+ * @example
+ * const cell = new RNNCell(10, 20);
+ * let h = zeros([3, 20]);
+ * for (const x of randn([6, 3, 10]).split(1)) h = cell(x.squeeze(0), h);
+ */
+export class RNNCell extends RNNCellBase<Tensor> {
+  readonly nonlinearity: RnnNonlinearity;
+  constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; nonlinearity?: RnnNonlinearity; dtype?: DType; generator?: Generator } = {}) {
+    super(inputSize, hiddenSize, 1, options);
+    const { nonlinearity = 'tanh' } = options;
+    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new Error(`RNNCell: unknown nonlinearity '${String(nonlinearity)}' (expected 'tanh' or 'relu')`);
+    this.nonlinearity = nonlinearity;
+  }
+  forward(input: Tensor, hx?: Tensor | null): Tensor {
+    const [x, batched] = this.batchedInput(input);
+    const h = this.batchedState(hx ?? undefined, x.shape[0], batched, x.dtype, 'hx');
+    const gates = linear(x, this.weightIh, this.biasIh, this.label);
+    return this.unbatch(rnnStep(gates, h, transposed(this.weightHh), this.biasHh, this.nonlinearity), batched);
+  }
+}
+
+/**
+ * One LSTM step, as torch.nn.LSTMCell; returns [h', c'].
+ * @example
+ * const cell = new LSTMCell(10, 20);
+ * const [h, c] = cell(randn([3, 10])); // zero initial state
+ * const [h2, c2] = cell(randn([3, 10]), [h, c]);
+ */
+export class LSTMCell extends RNNCellBase<[Tensor, Tensor]> {
+  constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; dtype?: DType; generator?: Generator } = {}) {
+    super(inputSize, hiddenSize, 4, options);
+  }
+  forward(input: Tensor, state?: [Tensor, Tensor] | null): [Tensor, Tensor] {
+    const [x, batched] = this.batchedInput(input);
+    const h = this.batchedState(state?.[0], x.shape[0], batched, x.dtype, 'hx');
+    const c = this.batchedState(state?.[1], x.shape[0], batched, x.dtype, 'cx');
+    const gates = linear(x, this.weightIh, this.biasIh, this.label);
+    const [hNext, cNext] = lstmStep(gates, h, c, transposed(this.weightHh), this.biasHh);
+    return [this.unbatch(hNext, batched), this.unbatch(cNext, batched)];
+  }
+}
+
+/**
+ * One GRU step, as torch.nn.GRUCell.
+ * @example
+ * const cell = new GRUCell(10, 20);
+ * const h = cell(randn([3, 10]), zeros([3, 20]));
+ */
+export class GRUCell extends RNNCellBase<Tensor> {
+  constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; dtype?: DType; generator?: Generator } = {}) {
+    super(inputSize, hiddenSize, 3, options);
+  }
+  forward(input: Tensor, hx?: Tensor | null): Tensor {
+    const [x, batched] = this.batchedInput(input);
+    const h = this.batchedState(hx ?? undefined, x.shape[0], batched, x.dtype, 'hx');
+    const gates = linear(x, this.weightIh, this.biasIh, this.label);
+    return this.unbatch(gruStep(gates, h, transposed(this.weightHh), this.biasHh), batched);
+  }
+}
