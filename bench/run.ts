@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runRosenbrock } from './rosenbrock.js';
 import { runPython, torchAvailable } from './peers.js';
+import { OPTIM_BENCH_RULES, memoryFloorMs, runOptimStep } from './optim-step.js';
 
 interface Row {
   workload: string;
@@ -32,6 +33,21 @@ if (want('W4')) {
     const torch = median([0, 1, 2].map(() => runPython<{ stepsPerSecond: number }>(`${benchDir}torch_rosenbrock.py`, [String(steps)]).stepsPerSecond));
     rows.push({ workload: 'W4 Rosenbrock SGD (10k steps)', library: 'pytorch', metric: 'steps/s', value: torch });
     rows[rows.length - 2].ratio = ours / torch;
+  }
+}
+
+if (want('optim')) {
+  // Optimizer step on ~1M float32 parameters (memory-bound): descent's fused update vs torch.optim, 1 thread each.
+  for (const rule of OPTIM_BENCH_RULES) {
+    const workload = `optim step, 1M params: ${rule === 'SGD' ? 'SGD momentum' : rule}`;
+    const ours = runOptimStep(rule);
+    rows.push({ workload, library: 'descent', metric: 'cpu ms/step', value: ours.msPerStep });
+    if (hasTorch) {
+      const torch = runPython<{ msPerStep: number }>(`${benchDir}torch_optim_step.py`, [rule, '1']).msPerStep;
+      rows.push({ workload, library: 'pytorch', metric: 'cpu ms/step', value: torch });
+      rows[rows.length - 2].ratio = torch / ours.msPerStep; // > 1: descent is faster
+    }
+    rows.push({ workload, library: 'memcpy of the same bytes (floor)', metric: 'cpu ms/step', value: memoryFloorMs(rule) });
   }
 }
 

@@ -120,9 +120,9 @@ for dtype, name in [(torch.float64, "float64"), (torch.float32, "float32")]:
     for rule, options, groups in GROUP_CASES:
         final, losses = run(rule, options, dtype, STEPS, groups=groups)
         cases.append({"rule": rule, "options": options, "groups": groups, "dtype": name, "steps": STEPS, "negate": False, "params": final, "losses": losses})
-    # float64 only: torch keeps LBFGS's scalars (ys, t, gtd, ...) in 0-d float32 tensors, whose rounding a
-    # quasi-Newton trajectory amplifies; descent keeps them in double.
-    for options, steps in LBFGS_CASES if dtype == torch.float64 else []:
+    # In float32, LBFGS with the strong Wolfe search is chaotic on this problem: in torch itself, changing one
+    # initial weight by 1 ulp moves the result by up to 3e-2. So float32 is checked without line search only.
+    for options, steps in LBFGS_CASES if dtype == torch.float64 else [c for c in LBFGS_CASES if "lineSearchFn" not in c[0]]:
         final, losses = run("LBFGS", options, dtype, steps)
         cases.append({"rule": "LBFGS", "options": options, "dtype": name, "steps": steps, "negate": False, "params": final, "losses": losses})
 
@@ -188,3 +188,26 @@ scheds = [
     sched_case("ChainedScheduler", lambda o: S.ChainedScheduler([S.ConstantLR(o, 0.1, 3), S.ExponentialLR(o, 0.9)])),
 ]
 dump("optim_schedulers", {"steps": SCHED_STEPS, "metrics": METRICS, "cases": scheds})
+
+# ---- nn.utils: clip_grad_norm_ (several norm types), clip_grad_value_, parameters_to_vector. ----
+torch.manual_seed(1)
+clip_cases = []
+for dtype, dname in [(torch.float64, "float64"), (torch.float32, "float32")]:
+    base = [torch.randn(3, 4, dtype=dtype), torch.randn(5, dtype=dtype), torch.randn(2, 2, dtype=dtype)]
+    for norm_type in [2.0, 1.0, math.inf, 3.0]:
+        for max_norm in [0.5, 100.0]:
+            ps = [b.clone().requires_grad_() for b in base]
+            for p in ps:
+                p.grad = (p.detach() * 2 - 0.3).clone()
+            grads = [encode(p.grad) for p in ps]
+            total = torch.nn.utils.clip_grad_norm_(ps, max_norm, norm_type=norm_type)
+            clip_cases.append({"dtype": dname, "normType": "inf" if norm_type == math.inf else norm_type, "maxNorm": max_norm,
+                               "grads": grads, "total": float(total), "clipped": [encode(p.grad) for p in ps]})
+    ps = [b.clone().requires_grad_() for b in base]
+    for p in ps:
+        p.grad = p.detach().clone()
+    torch.nn.utils.clip_grad_value_(ps, 0.4)
+    value_case = {"dtype": dname, "clipValue": 0.4, "grads": [encode(b) for b in base], "clipped": [encode(p.grad) for p in ps],
+                  "vector": encode(torch.nn.utils.parameters_to_vector(base))}
+    clip_cases.append(value_case)
+dump("optim_clip", {"cases": clip_cases})

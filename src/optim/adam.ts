@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/creation.js';
-import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkBetas, checkNonNegative } from './optimizer.js';
+import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions } from './optimizer.js';
 import { fusedKernels } from './fused.js';
 
 export interface AdamOptions extends BaseOptions {
@@ -24,10 +24,7 @@ export abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
   protected abstract readonly decoupled: boolean;
 
   protected override validate(g: ParamGroup<AdamOptions>): void {
-    checkNonNegative(this.name, 'lr', g.lr);
-    checkNonNegative(this.name, 'eps', g.eps);
-    checkBetas(this.name, g.betas);
-    checkNonNegative(this.name, 'weightDecay', g.weightDecay);
+    checkAdamOptions(this.name, g);
   }
 
   protected initState(p: Tensor, g: ParamGroup<AdamOptions>): AdamState {
@@ -61,6 +58,6 @@ export abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...options });
+    super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false}, options);
   }
 }

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/creation.js';
-import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkBetas, checkNonNegative, decayedGradient } from './optimizer.js';
+import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions, decayedGradient } from './optimizer.js';
 
 export interface AdamaxOptions extends BaseOptions {
   betas: [number, number];
@@ -23,14 +23,11 @@ interface AdamaxState {
  */
 export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
   constructor(params: Params<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
-    super('Adamax', params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false, ...options });
+    super('Adamax', params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false}, options);
   }
 
   protected override validate(g: ParamGroup<AdamaxOptions>): void {
-    checkNonNegative('Adamax', 'lr', g.lr);
-    checkNonNegative('Adamax', 'eps', g.eps);
-    checkBetas('Adamax', g.betas);
-    checkNonNegative('Adamax', 'weightDecay', g.weightDecay);
+    checkAdamOptions('Adamax', g);
   }
 
   protected initState(p: Tensor): AdamaxState {

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/creation.js';
-import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkBetas, checkNonNegative, decayedGradient } from './optimizer.js';
+import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions, checkNonNegative, decayedGradient } from './optimizer.js';
 
 export interface NAdamOptions extends BaseOptions {
   betas: [number, number];
@@ -26,14 +26,11 @@ interface NAdamState {
  */
 export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
   constructor(params: Params<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
-    super('NAdam', params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, maximize: false, ...options });
+    super('NAdam', params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, maximize: false}, options);
   }
 
   protected override validate(g: ParamGroup<NAdamOptions>): void {
-    checkNonNegative('NAdam', 'lr', g.lr);
-    checkNonNegative('NAdam', 'eps', g.eps);
-    checkBetas('NAdam', g.betas);
-    checkNonNegative('NAdam', 'weightDecay', g.weightDecay);
+    checkAdamOptions('NAdam', g);
     checkNonNegative('NAdam', 'momentumDecay', g.momentumDecay);
   }
 

@@ -53,6 +53,16 @@ function cloneOption(v: unknown): unknown {
  * The base of every update rule, as torch.optim.Optimizer: it owns the parameter groups, the defaults,
  * the per-parameter state and the state dict; a rule only says how one parameter moves (`update`).
  * `step()` runs the rule under noGrad over every parameter that has a gradient.
+ * @example
+ * // A new rule is one short class: plain gradient descent with a per-parameter step counter.
+ * class PlainGD extends Optimizer<{ lr: number }, { step: number }> {
+ *   constructor(params: Params<{ lr: number }>, options: Partial<{ lr: number }> = {}) { super('PlainGD', params, { lr: 0.1 }, options); }
+ *   protected initState() { return { step: 0 }; }
+ *   protected update(p: Tensor, grad: Tensor, state: { step: number }, group: ParamGroup<{ lr: number }>) {
+ *     state.step += 1;
+ *     p.sub_(grad, group.lr);
+ *   }
+ * }
  */
 export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends ParamState = ParamState> {
   /** The rule's name, used in error messages ('Adam'). */
@@ -63,9 +73,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   /** Per-parameter state, created on a parameter's first step. */
   state = new Map<Tensor, S>();
 
-  constructor(name: string, params: Params<O>, defaults: O) {
+  /** `defaults` are the rule's own (every option it has); `options` the user's, which override them. */
+  constructor(name: string, params: Params<O>, defaults: O, options: Partial<O> = {}) {
     this.name = name;
-    this.defaults = defaults;
+    this.checkKnown(options, defaults, 'option');
+    this.defaults = { ...defaults };
+    for (const [k, v] of Object.entries(options)) if (v !== undefined) (this.defaults as Record<string, unknown>)[k] = v;
     if (params instanceof Tensor) {
       throw new TypeError(`${name}: params should be an iterable of Tensors or parameter groups, got a Tensor (wrap it in a list)`);
     }
@@ -73,6 +86,15 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     if (list.length === 0) throw new Error(`${name}: got an empty parameter list`);
     const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] } as unknown as ParamGroupInput<O>] : (list as ParamGroupInput<O>[]);
     for (const g of groups) this.addParamGroup(g);
+  }
+
+  /** Unknown keys are refused, so that `weight_decay` (PyTorch's spelling) does not pass silently. */
+  private checkKnown(options: object, known: object, what: string): void {
+    for (const k of Object.keys(options)) {
+      if (k !== 'params' && !(k in known)) {
+        throw new Error(`${this.name}: unknown ${what} '${k}' (expected one of ${Object.keys(known).join(', ')})`);
+      }
+    }
   }
 
   /** Checks one group's options; rules throw `Rule: option must be ..., got value`. */
@@ -89,6 +111,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     if (input === null || typeof input !== 'object' || !('params' in input)) {
       throw new TypeError(`${this.name}: a parameter group must be an object with a 'params' list`);
     }
+    this.checkKnown(input, this.defaults, 'parameter group option');
     const params = input.params instanceof Tensor ? [input.params] : [...input.params];
     for (const p of params) {
       if (!(p instanceof Tensor)) throw new TypeError(`${this.name}: can only optimize Tensors, but one of the params is ${typeof p}`);
@@ -193,8 +216,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
       if (!p) throw new Error(`${this.name}.loadStateDict: state for parameter ${key}, which no group lists`);
       const restored: Record<string, StateValue> = {};
       for (const [k, v] of Object.entries(s)) {
-        // A tensor step count (PyTorch keeps Adam's step as a tensor) becomes a number.
-        if (k === 'step' && v instanceof Tensor) restored.step = v.item();
+        // 0-d tensors (PyTorch keeps Adam's step, ASGD's eta and mu, NAdam's mu_product in them) become numbers.
+        if (v instanceof Tensor && v.ndim === 0) restored[toCamelCase(k)] = v.item();
         else if (v instanceof Tensor) restored[toCamelCase(k)] = v.to(p.dtype).clone();
         else restored[toCamelCase(k)] = cloneValue(v);
       }
@@ -212,14 +235,20 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
 
 // ---- Shared pieces of the rules, written once (optax-style transforms of the gradient). ----
 
-/** The gradient a rule starts from: g, or -g when maximizing, plus L2 decay λθ (PyTorch's order). */
+/**
+ * The gradient a rule starts from: g, or -g when maximizing, plus L2 decay λθ (PyTorch's order).
+ * @example const d = decayedGradient(p, p.grad!, group.weightDecay, group.maximize);
+ */
 export function decayedGradient(p: Tensor, grad: Tensor, weightDecay: number, maximize: boolean): Tensor {
   let g = maximize ? grad.neg() : grad;
   if (weightDecay !== 0) g = g.add(p, weightDecay);
   return g;
 }
 
-/** Decoupled weight decay (Loshchilov & Hutter): θ ← θ (1 - ηλ), applied before the rule's step. */
+/**
+ * Decoupled weight decay (Loshchilov & Hutter): θ ← θ (1 - ηλ), applied before the rule's step.
+ * @example noGrad(() => decayWeights(p, 1e-3, 0.01));
+ */
 export function decayWeights(p: Tensor, lr: number, weightDecay: number): void {
   if (weightDecay !== 0) p.mul_(1 - lr * weightDecay);
 }
@@ -238,6 +267,14 @@ export function checkPositive(rule: string, name: string, value: number): void {
 export function checkInRange(rule: string, name: string, value: number, lo: number, hi: number, closed = false): void {
   const ok = typeof value === 'number' && value >= lo && (closed ? value <= hi : value < hi);
   if (!ok) throw new Error(`${rule}: ${name} must be in [${lo}, ${hi}${closed ? ']' : ')'}, got ${value}`);
+}
+
+/** The options of the Adam family: lr, eps, weightDecay >= 0 and betas in [0, 1). */
+export function checkAdamOptions(rule: string, g: { lr: number; eps: number; betas: readonly number[]; weightDecay: number }): void {
+  checkNonNegative(rule, 'lr', g.lr);
+  checkNonNegative(rule, 'eps', g.eps);
+  checkBetas(rule, g.betas);
+  checkNonNegative(rule, 'weightDecay', g.weightDecay);
 }
 
 export function checkBetas(rule: string, betas: readonly number[]): void {

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/creation.js';
-import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkBetas, checkNonNegative, decayedGradient } from './optimizer.js';
+import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions, decayedGradient } from './optimizer.js';
 
 export interface RAdamOptions extends BaseOptions {
   betas: [number, number];
@@ -25,14 +25,11 @@ interface RAdamState {
  */
 export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
   constructor(params: Params<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
-    super('RAdam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false, ...options });
+    super('RAdam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false}, options);
   }
 
   protected override validate(g: ParamGroup<RAdamOptions>): void {
-    checkNonNegative('RAdam', 'lr', g.lr);
-    checkNonNegative('RAdam', 'eps', g.eps);
-    checkBetas('RAdam', g.betas);
-    checkNonNegative('RAdam', 'weightDecay', g.weightDecay);
+    checkAdamOptions('RAdam', g);
   }
 
   protected initState(p: Tensor): RAdamState {

@@ -1,4 +1,4 @@
-import { type AnyOptimizer, LRScheduler, type Scheduler, groupsOf, packFields, unpackFields } from './scheduler.js';
+import { type AnyOptimizer, LRScheduler, type Scheduler, SchedulerBase, groupsOf } from './scheduler.js';
 
 /**
  * Runs schedulers one after another, switching at the milestones, as torch's SequentialLR; each scheduler
@@ -8,21 +8,19 @@ import { type AnyOptimizer, LRScheduler, type Scheduler, groupsOf, packFields, u
  * const decay = new optim.lrScheduler.CosineAnnealingLR(opt, 95);
  * const s = new optim.lrScheduler.SequentialLR(opt, [warmup, decay], [5]);
  */
-export class SequentialLR implements Scheduler {
-  readonly optimizer: AnyOptimizer;
+export class SequentialLR extends SchedulerBase {
   lastEpoch: number;
   private schedulers: LRScheduler[];
   milestones: number[];
-  private lastLr: number[];
 
   constructor(optimizer: AnyOptimizer, schedulers: LRScheduler[], milestones: number[], lastEpoch = -1) {
+    super(optimizer, 'SequentialLR');
     schedulers.forEach((s, i) => {
       if (s.optimizer !== optimizer) throw new Error(`SequentialLR: all schedulers must belong to the same optimizer; scheduler ${i} does not`);
     });
     if (milestones.length !== schedulers.length - 1) {
       throw new Error(`SequentialLR: expected one milestone fewer than schedulers, got ${schedulers.length} schedulers and ${milestones.length} milestones`);
     }
-    this.optimizer = optimizer;
     this.schedulers = schedulers;
     this.milestones = [...milestones];
     this.lastEpoch = lastEpoch + 1;
@@ -42,17 +40,8 @@ export class SequentialLR implements Scheduler {
     this.lastLr = scheduler.getLastLr();
   }
 
-  getLastLr(): number[] {
-    return [...this.lastLr];
-  }
-
-  stateDict(): Record<string, unknown> {
-    return { ...packFields(this, ['schedulers']), schedulers: this.schedulers.map((s) => s.stateDict()) };
-  }
-
-  loadStateDict(state: Record<string, unknown>): void {
-    unpackFields(this, state, ['schedulers']);
-    (state.schedulers as Record<string, unknown>[]).forEach((s, i) => this.schedulers[i].loadStateDict(s));
+  protected override nested(): Scheduler[] {
+    return this.schedulers;
   }
 }
 
@@ -64,36 +53,25 @@ export class SequentialLR implements Scheduler {
  *   new optim.lrScheduler.ExponentialLR(opt, 0.9),
  * ]);
  */
-export class ChainedScheduler implements Scheduler {
-  readonly optimizer: AnyOptimizer;
+export class ChainedScheduler extends SchedulerBase {
   private schedulers: Scheduler[];
-  private lastLr: number[];
 
   constructor(schedulers: Scheduler[]) {
     if (schedulers.length === 0) throw new Error('ChainedScheduler: expected at least one scheduler');
+    super(schedulers[0].optimizer, 'ChainedScheduler');
     schedulers.forEach((s, i) => {
       if (s.optimizer !== schedulers[0].optimizer) throw new Error(`ChainedScheduler: all schedulers must belong to the same optimizer; scheduler ${i} does not`);
     });
     this.schedulers = [...schedulers];
-    this.optimizer = schedulers[0].optimizer;
-    this.lastLr = groupsOf(this.optimizer).map((g) => g.lr);
+    this.recordLrs();
   }
 
   step(): void {
     for (const s of this.schedulers) s.step();
-    this.lastLr = groupsOf(this.optimizer).map((g) => g.lr);
+    this.recordLrs();
   }
 
-  getLastLr(): number[] {
-    return [...this.lastLr];
-  }
-
-  stateDict(): Record<string, unknown> {
-    return { ...packFields(this, ['schedulers']), schedulers: this.schedulers.map((s) => s.stateDict()) };
-  }
-
-  loadStateDict(state: Record<string, unknown>): void {
-    unpackFields(this, state, ['schedulers']);
-    (state.schedulers as Record<string, unknown>[]).forEach((s, i) => this.schedulers[i].loadStateDict(s));
+  protected override nested(): Scheduler[] {
+    return this.schedulers;
   }
 }

@@ -1,5 +1,4 @@
-import { Optimizer } from '../optimizer.js';
-import { type AnyOptimizer, type Scheduler, groupsOf, packFields, perGroup, unpackFields } from './scheduler.js';
+import { type AnyOptimizer, SchedulerBase, groupsOf, perGroup } from './scheduler.js';
 
 export interface ReduceLROnPlateauOptions {
   mode?: 'min' | 'max';
@@ -20,8 +19,7 @@ export interface ReduceLROnPlateauOptions {
  * const s = new optim.lrScheduler.ReduceLROnPlateau(opt, { patience: 5 });
  * s.step(validationLoss);
  */
-export class ReduceLROnPlateau implements Scheduler {
-  readonly optimizer: AnyOptimizer;
+export class ReduceLROnPlateau extends SchedulerBase {
   mode: 'min' | 'max';
   factor: number;
   patience: number;
@@ -34,15 +32,13 @@ export class ReduceLROnPlateau implements Scheduler {
   numBadEpochs = 0;
   cooldownCounter = 0;
   lastEpoch = 0;
-  private lastLr: number[];
 
   constructor(optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
     const { mode = 'min', factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = 'rel', cooldown = 0, minLr = 0, eps = 1e-8 } = options;
-    if (!(optimizer instanceof Optimizer)) throw new TypeError(`ReduceLROnPlateau: expected an Optimizer, got ${typeof optimizer}`);
     if (!(factor < 1)) throw new Error(`ReduceLROnPlateau: factor must be < 1, got ${factor}`);
     if (mode !== 'min' && mode !== 'max') throw new Error(`ReduceLROnPlateau: mode must be 'min' or 'max', got '${String(mode)}'`);
     if (thresholdMode !== 'rel' && thresholdMode !== 'abs') throw new Error(`ReduceLROnPlateau: thresholdMode must be 'rel' or 'abs', got '${String(thresholdMode)}'`);
-    this.optimizer = optimizer;
+    super(optimizer, 'ReduceLROnPlateau');
     this.mode = mode;
     this.factor = factor;
     this.patience = patience;
@@ -52,7 +48,7 @@ export class ReduceLROnPlateau implements Scheduler {
     this.minLrs = perGroup('minLr', optimizer, minLr, 'ReduceLROnPlateau');
     this.eps = eps;
     this.best = mode === 'min' ? Infinity : -Infinity;
-    this.lastLr = groupsOf(optimizer).map((g) => g.lr);
+    this.recordLrs();
   }
 
   private isBetter(a: number, best: number): boolean {
@@ -81,18 +77,6 @@ export class ReduceLROnPlateau implements Scheduler {
       this.cooldownCounter = this.cooldown;
       this.numBadEpochs = 0;
     }
-    this.lastLr = groupsOf(this.optimizer).map((g) => g.lr);
-  }
-
-  getLastLr(): number[] {
-    return [...this.lastLr];
-  }
-
-  stateDict(): Record<string, unknown> {
-    return packFields(this);
-  }
-
-  loadStateDict(state: Record<string, unknown>): void {
-    unpackFields(this, state);
+    this.recordLrs();
   }
 }

@@ -38,7 +38,9 @@ const decodeNumber = (v: unknown): unknown =>
 export function packFields(obj: object, skip: readonly string[] = []): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
-    if (k === 'optimizer' || skip.includes(k) || typeof v === 'function') continue;
+    // Code (LambdaLR's λs, CyclicLR's scaleFn) is not state: it stays with the object.
+    const isCode = typeof v === 'function' || (Array.isArray(v) && v.some((x) => typeof x === 'function'));
+    if (k === 'optimizer' || skip.includes(k) || isCode) continue;
     out[toSnakeCase(k)] = encodeNumber(v);
   }
   return out;
@@ -52,22 +54,65 @@ export function unpackFields(obj: object, state: Record<string, unknown>, skip: 
 }
 
 /**
+ * What all schedulers share: the optimizer, the last rates, and a JSON state dict of their plain fields
+ * (wrappers such as SequentialLR add their schedulers' state dicts under `schedulers`).
+ */
+export abstract class SchedulerBase implements Scheduler {
+  readonly optimizer: AnyOptimizer;
+  protected lastLr: number[] = [];
+
+  constructor(optimizer: AnyOptimizer, name: string) {
+    if (!(optimizer instanceof Optimizer)) throw new TypeError(`${name}: expected an Optimizer, got ${typeof optimizer}`);
+    this.optimizer = optimizer;
+  }
+
+  abstract step(...args: number[]): void;
+
+  /** The schedulers this one drives, whose state dicts it carries. */
+  protected nested(): Scheduler[] {
+    return [];
+  }
+
+  protected recordLrs(): void {
+    this.lastLr = groupsOf(this.optimizer).map((g) => g.lr);
+  }
+
+  /** The rates the last step set, one per group. */
+  getLastLr(): number[] {
+    return [...this.lastLr];
+  }
+
+  stateDict(): Record<string, unknown> {
+    const nested = this.nested();
+    return nested.length ? { ...packFields(this, ['schedulers']), schedulers: nested.map((s) => s.stateDict()) } : packFields(this);
+  }
+
+  loadStateDict(state: Record<string, unknown>): void {
+    unpackFields(this, state, ['schedulers']);
+    const nested = this.nested();
+    (state.schedulers as Record<string, unknown>[] | undefined)?.forEach((s, i) => nested[i].loadStateDict(s));
+  }
+}
+
+/**
  * The base of the epoch-indexed schedulers, as torch.optim.lr_scheduler._LRScheduler: it records each
  * group's `initialLr`, and `step()` advances `lastEpoch` and writes the new rates into the groups. Rules
  * give the chained form (`getLr`, from the current rates) and, where one exists, the closed form
  * (`closedFormLr`, from the base rates), used when `step(epoch)` is given an epoch.
  * Subclasses set their fields and then call `this.initialStep()`, which applies the epoch-0 rate.
+ * @example
+ * class HalveEvery10 extends LRScheduler {
+ *   constructor(opt: AnyOptimizer) { super(opt, -1, 'HalveEvery10'); this.initialStep(); }
+ *   protected getLr() { return this.baseLrs.map((lr) => lr * 0.5 ** Math.floor(this.lastEpoch / 10)); }
+ * }
  */
-export abstract class LRScheduler implements Scheduler {
-  readonly optimizer: AnyOptimizer;
+export abstract class LRScheduler extends SchedulerBase {
   baseLrs: number[];
   lastEpoch: number;
   protected stepCount = 0;
-  protected lastLr: number[] = [];
 
   constructor(optimizer: AnyOptimizer, lastEpoch = -1, name = 'LRScheduler') {
-    if (!(optimizer instanceof Optimizer)) throw new TypeError(`${name}: expected an Optimizer, got ${typeof optimizer}`);
-    this.optimizer = optimizer;
+    super(optimizer, name);
     const groups = groupsOf(optimizer);
     groups.forEach((g, i) => {
       if (lastEpoch === -1) g.initialLr ??= g.lr;
@@ -105,23 +150,11 @@ export abstract class LRScheduler implements Scheduler {
   protected setLrs(values: number[]): void {
     const groups = groupsOf(this.optimizer);
     groups.forEach((g, i) => (g.lr = values[i]));
-    this.lastLr = groups.map((g) => g.lr);
+    this.recordLrs();
   }
 
   protected currentLrs(): number[] {
     return groupsOf(this.optimizer).map((g) => g.lr);
   }
 
-  /** The rates the last step set, one per group. */
-  getLastLr(): number[] {
-    return [...this.lastLr];
-  }
-
-  stateDict(): Record<string, unknown> {
-    return packFields(this);
-  }
-
-  loadStateDict(state: Record<string, unknown>): void {
-    unpackFields(this, state);
-  }
 }
