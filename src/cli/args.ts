@@ -9,10 +9,12 @@ export interface FlagSpec {
 
 export type Flags = Record<string, string | number | boolean | string[] | undefined>;
 
+/** A mistake in the command line: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {}
 
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
+/** Parses `argv` against `specs`; unknown options and bad values are UsageErrors that list the valid ones. */
 export function parseArgs(argv: readonly string[], specs: Record<string, FlagSpec>, command: string): { flags: Flags; positionals: string[] } {
   const flags: Flags = {};
   const positionals: string[] = [];
@@ -42,6 +44,7 @@ export function parseArgs(argv: readonly string[], specs: Record<string, FlagSpe
   return { flags, positionals };
 }
 
+/** One option value converted to its type and checked against its choices. */
 export function convert(command: string, name: string, spec: FlagSpec, value: string): string | number | string[] {
   if (spec.type === 'number') {
     const n = Number(value);
@@ -57,10 +60,12 @@ export function convert(command: string, name: string, spec: FlagSpec, value: st
   return value;
 }
 
+/** An error listing the valid choices unless `value` is one of them. */
 export function checkChoice(command: string, name: string, choices: readonly string[], value: string): void {
   if (!choices.includes(value)) throw new UsageError(`descent ${command}: unknown ${name} '${value}' (valid choices: ${choices.join(', ')})`);
 }
 
+/** The --help text of a command: usage, description and one line per option. */
 export function helpText(usage: string, description: string, specs: Record<string, FlagSpec>): string {
   const rows = Object.entries(specs).map(([k, s]) => {
     const left = `  --${k}${s.type === 'boolean' ? '' : ` ${s.placeholder ?? (s.type === 'number' ? 'N' : 'VALUE')}`}`;

@@ -1,4 +1,4 @@
-import { Generator, manualSeed, nn, type Tensor } from '../index.js';
+import { Generator, nn, type Tensor } from '../index.js';
 import { DataLoader, loadMnist, type TensorDataset } from '../data/index.js';
 import type { LossFn } from '../train/evaluate.js';
 
@@ -39,6 +39,7 @@ export function mnistCnn(channels = 8): nn.Module {
   );
 }
 
+/** The 784-128-10 perceptron of the mnist-mlp recipe (the default model of `descent compare`). */
 export function mnistMlp(): nn.Module {
   return new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10));
 }
@@ -70,9 +71,4 @@ export function loadersFor(ds: { train: TensorDataset; test: TensorDataset }, ba
     train: new DataLoader<Tensor[], Tensor[]>(ds.train, { batchSize, shuffle: true, generator: new Generator(seed) }),
     test: new DataLoader<Tensor[], Tensor[]>(ds.test, { batchSize: 500 }),
   };
-}
-
-export function seeded<T>(seed: number, make: () => T): T {
-  manualSeed(seed);
-  return make();
 }

@@ -18,6 +18,7 @@ export interface Dataset<T = unknown> {
   getBatch?(indices: readonly number[]): unknown;
 }
 
+/** A valid index into a dataset of `length` (negative counts from the end), or an error naming `where`. */
 export function checkIndex(where: string, index: number, length: number): number {
   if (!Number.isInteger(index) || index < -length || index >= length) {
     throw new Error(`${where}: index ${index} is out of range for a dataset of length ${length}`);

@@ -9,6 +9,10 @@ export type LossFn = (output: Tensor, target: Tensor) => Tensor;
 /** Turns a batch into the model's output and the target; the default takes `[input, target]`. */
 export type ForwardFn<B> = (model: Module, batch: B) => { output: Tensor; target: Tensor };
 
+/**
+ * How `fit` and `evaluate` run a batch unless told otherwise: `[input, target]` -> `{ output: model(input), target }`.
+ * @example const { output, target } = defaultForward(model, [x, y]);
+ */
 export function defaultForward<B>(model: Module, batch: B): { output: Tensor; target: Tensor } {
   if (!Array.isArray(batch) || batch.length < 2 || !(batch[0] instanceof Tensor) || !(batch[1] instanceof Tensor)) {
     throw new Error('fit: a batch must be [input, target] tensors (as a DataLoader over a TensorDataset gives); pass `forward: (model, batch) => ({ output, target })` for other batches');
