@@ -240,6 +240,9 @@ export class Trainer<B = unknown> {
         }
         if (this.pending()) break;
       }
+      if (this.batchInEpoch === 0 && !this.pending()) {
+        throw new Error(`fit: the training data yielded no batches in epoch ${epoch}${epoch > 1 ? ' (a one-shot iterator or generator can only be read once: pass an array of batches or a DataLoader)' : ''}`);
+      }
       // a last, partial accumulation still counts as a step
       if (micro > 0 && !this.pending()) await this.optimizerStep(stepLossSum / micro, epoch, nanGuard);
       if (this.pending() && this.pending()?.by === 'nanGuard') break;

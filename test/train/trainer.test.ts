@@ -179,7 +179,7 @@ test('evaluate gives loss and metrics without gradients and keeps the mode', () 
   assert.ok(r.accuracy >= 0 && r.accuracy <= 1 && 'f1' in r);
 });
 
-test('bad options get clear errors', () => {
+test('bad options get clear errors', async () => {
   const model = mlp();
   const base = { data: [] as Tensor[][], loss: nn.functional.mseLoss, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }) };
   assert.throws(() => new Trainer(model, base), /give epochs, maxSteps or a stopping criterion/);
@@ -188,6 +188,9 @@ test('bad options get clear errors', () => {
   assert.throws(() => new Trainer(model, { ...base, epochs: 1, data: 5 as unknown as Tensor[][] }), /`data` must be an iterable/);
   assert.throws(() => new Trainer(model, { ...base, epochs: 1, clipGradNorm: -1 }), /clipGradNorm must be a positive number, got -1/);
   assert.throws(() => new Trainer(model, { ...base, epochs: 1, metrics: ['acc'] }), /unknown metric 'acc'/);
+  await assert.rejects(new Trainer(model, { ...base, maxSteps: 5 }).fit(), /the training data yielded no batches in epoch 1$/);
+  const once = (function* () { yield [randn([2, 4]), tensor([0, 1], { dtype: 'int32' })]; })();
+  await assert.rejects(new Trainer(model, { ...base, loss: nn.functional.crossEntropy, data: once, maxSteps: 5 }).fit(), /no batches in epoch 2 \(a one-shot iterator/);
   const t = trainerFor(mlp(), { epochs: 1 });
   assert.throws(() => t.restore({ model: {}, tensors: {}, state: { format: 'x' } }), /not a trainer checkpoint/);
   void tensor; void Generator;
