@@ -172,37 +172,29 @@ function checkSameSize(metric: string, output: Tensor, target: Tensor): void {
   if (output.numel !== target.numel) throw new Error(`${metric}: output ${formatShape(output.shape)} and target ${formatShape(target.shape)} must have the same number of elements`);
 }
 
-/** Mean absolute error over every element. @example const mae = new MeanAbsoluteError(); */
-export class MeanAbsoluteError implements Metric {
+// The mean of term(output - target) over every element, then finish(mean): MAE and RMSE.
+class ElementwiseError implements Metric {
   readonly higherIsBetter = false;
   private sum = 0;
   private count = 0;
-  constructor(readonly name = 'mae') {}
+  constructor(readonly name: string, private readonly term: (d: number) => number, private readonly finish: (mean: number) => number) {}
   reset(): void { this.sum = 0; this.count = 0; }
   update(output: Tensor, target: Tensor): void {
     checkSameSize(this.name, output, target);
-    for (let i = 0; i < output.numel; i++) this.sum += Math.abs(output.data[i] - target.data[i]);
+    for (let i = 0; i < output.numel; i++) this.sum += this.term(output.data[i] - target.data[i]);
     this.count += output.numel;
   }
-  compute(): number { return this.count === 0 ? NaN : this.sum / this.count; }
+  compute(): number { return this.count === 0 ? NaN : this.finish(this.sum / this.count); }
+}
+
+/** Mean absolute error over every element. @example const mae = new MeanAbsoluteError(); */
+export class MeanAbsoluteError extends ElementwiseError {
+  constructor(name = 'mae') { super(name, Math.abs, (mean) => mean); }
 }
 
 /** Root mean squared error over every element. @example const rmse = new RootMeanSquaredError(); */
-export class RootMeanSquaredError implements Metric {
-  readonly higherIsBetter = false;
-  private sum = 0;
-  private count = 0;
-  constructor(readonly name = 'rmse') {}
-  reset(): void { this.sum = 0; this.count = 0; }
-  update(output: Tensor, target: Tensor): void {
-    checkSameSize(this.name, output, target);
-    for (let i = 0; i < output.numel; i++) {
-      const d = output.data[i] - target.data[i];
-      this.sum += d * d;
-    }
-    this.count += output.numel;
-  }
-  compute(): number { return this.count === 0 ? NaN : Math.sqrt(this.sum / this.count); }
+export class RootMeanSquaredError extends ElementwiseError {
+  constructor(name = 'rmse') { super(name, (d) => d * d, Math.sqrt); }
 }
 
 /**
