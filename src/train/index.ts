@@ -9,6 +9,7 @@ export { lambdaCallback } from './callbacks.js';
 export type { Callback, BatchLogs } from './callbacks.js';
 export {
   Accuracy, TopKAccuracy, Precision, Recall, F1Score, MeanAbsoluteError, RootMeanSquaredError, Perplexity, METRICS, toMetric, computeMetric, freshMetric,
+  metricState, loadMetricState,
 } from './metrics.js';
 export type { Metric } from './metrics.js';
 export { splitTensors, joinTensors } from './state.js';

@@ -237,6 +237,33 @@ export function freshMetric(m: Metric): Metric {
   return copy;
 }
 
+/**
+ * A metric's accumulated state as JSON (its numeric and Map fields), so that a checkpoint taken mid-epoch
+ * resumes the epoch's metrics exactly. A metric may define its own `stateDict`/`loadStateDict` instead.
+ */
+export function metricState(m: Metric): Record<string, unknown> {
+  const custom = m as Metric & { stateDict?: () => Record<string, unknown> };
+  if (typeof custom.stateDict === 'function') return custom.stateDict();
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(m)) {
+    if (typeof v === 'number') out[k] = Number.isFinite(v) ? v : String(v);
+    else if (v instanceof Map) out[k] = { $map: [...v.entries()] };
+  }
+  return out;
+}
+
+/** Restores what `metricState` saved. */
+export function loadMetricState(m: Metric, state: Record<string, unknown>): void {
+  const custom = m as Metric & { loadStateDict?: (s: Record<string, unknown>) => void };
+  if (typeof custom.loadStateDict === 'function') return custom.loadStateDict(state);
+  const rec = m as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(state)) {
+    if (typeof v === 'number') rec[k] = v;
+    else if (typeof v === 'string') rec[k] = Number(v);
+    else if (v && typeof v === 'object' && '$map' in v) rec[k] = new Map((v as { $map: [unknown, unknown][] }).$map);
+  }
+}
+
 /** The metric names `fit` and the CLI accept, with what they build. */
 export const METRICS: Record<string, () => Metric> = {
   accuracy: () => new Accuracy(),

@@ -6,7 +6,7 @@ import { Optimizer, type OptimizerStateDict } from '../optim/optimizer.js';
 import type { Scheduler } from '../optim/lr-scheduler/scheduler.js';
 import { ReduceLROnPlateau } from '../optim/lr-scheduler/plateau.js';
 import { clipGradNorm_, clipGradValue_ } from '../nn/utils/clip.js';
-import { type Metric, freshMetric, toMetric } from './metrics.js';
+import { type Metric, freshMetric, loadMetricState, metricState, toMetric } from './metrics.js';
 import { type EpochInfo, type StepInfo, type StoppingCriterion, EarlyStopping, maxEpochs, maxSteps } from './stopping.js';
 import type { BatchLogs, Callback } from './callbacks.js';
 import { type LossFn, defaultForward, evaluate } from './evaluate.js';
@@ -198,7 +198,7 @@ export class Trainer<B = unknown> {
         this.epochLossSum = 0;
         this.epochLossCount = 0;
       }
-      for (const m of this.metrics) m.reset();
+      if (!resuming) for (const m of this.metrics) m.reset(); // mid-epoch, the accumulators carry on (restored from a checkpoint or kept)
       await this.emit((c) => c.onEpochBegin?.(this, epoch));
       this.model.train();
       let micro = 0;
@@ -348,6 +348,7 @@ export class Trainer<B = unknown> {
       batchInEpoch: this.batchInEpoch,
       elapsed: this.elapsed,
       epochLoss: [this.epochLossSum, this.epochLossCount],
+      metrics: this.metrics.map(metricState),
       history: splitTensors(this.history, 'history', tensors),
       optimizer: splitTensors(this.optimizer.stateDict(), 'optimizer', tensors),
       scheduler: o.scheduler ? splitTensors(o.scheduler.stateDict(), 'scheduler', tensors) : null,
@@ -389,6 +390,8 @@ export class Trainer<B = unknown> {
     this.batchInEpoch = s.batchInEpoch as number;
     this.elapsedBefore = s.elapsed as number;
     [this.epochLossSum, this.epochLossCount] = s.epochLoss as [number, number];
+    const metrics = s.metrics as Record<string, unknown>[] | undefined;
+    if (metrics && metrics.length === this.metrics.length) this.metrics.forEach((m, i) => loadMetricState(m, metrics[i]));
     this.history = joinTensors(s.history, ckpt.tensors) as History;
     if (s.hasBest) {
       this.best = {};

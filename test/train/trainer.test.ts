@@ -42,20 +42,24 @@ test('2 epochs == 1 epoch, checkpoint, restore into fresh objects, 1 more epoch:
 
 test('a checkpoint taken mid-epoch resumes the same batches: identical weights at the end', async () => {
   const straight = mlp();
-  await trainerFor(straight, { epochs: 2 }).fit();
+  const hs = await trainerFor(straight, { epochs: 2, metrics: ['accuracy', 'f1'] }).fit();
   const a = mlp();
-  const ta = trainerFor(a, { epochs: 2, maxSteps: 11 }); // stops in epoch 2, after batch 3 of 8
+  const ta = trainerFor(a, { epochs: 2, maxSteps: 11, metrics: ['accuracy', 'f1'] }); // stops in epoch 2, after batch 3 of 8
   const ha = await ta.fit();
   assert.equal(ha.stoppedBy, 'maxSteps');
   assert.equal(ta.batchInEpoch, 3);
   const saved = throughDisk(ta.checkpoint());
   const b = mlp(5);
-  const tb = trainerFor(b, { epochs: 2 });
+  const tb = trainerFor(b, { epochs: 2, metrics: ['accuracy', 'f1'] });
   tb.restore(saved);
   const hb = await tb.fit();
   assert.equal(hb.epochs.length, 2);
   assert.equal(hb.steps.length, 16);
   assert.deepEqual(weightsOf(b), weightsOf(straight));
+  // the history too, train metrics of the interrupted epoch included
+  const noTime = (e: Record<string, number>) => ({ ...e, time: 0 });
+  assert.deepEqual(hb.epochs.map(noTime), hs.epochs.map(noTime));
+  assert.deepEqual(hb.steps, hs.steps);
 });
 
 test('stopping criteria fire with their reasons; allOf needs all parts', async () => {
