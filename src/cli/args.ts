@@ -72,5 +72,5 @@ export function helpText(usage: string, description: string, specs: Record<strin
     const extra = [s.choices ? `one of: ${s.choices.join(', ')}` : '', s.default !== undefined ? `default ${s.default}` : ''].filter(Boolean).join('; ');
     return `${left.padEnd(30)} ${s.help}${extra ? ` (${extra})` : ''}`;
   });
-  return `Usage: ${usage}\n\n${description}\n\nOptions:\n${rows.join('\n')}\n  --help                         show this help\n`;
+  return `Usage: ${usage}\n\n${description}\n\nOptions:\n${rows.join('\n')}\n${'  --help'.padEnd(30)} show this help\n`;
 }

@@ -26,7 +26,7 @@ const COMMON: Record<string, FlagSpec> = {
   'max-steps': { type: 'number', help: 'stop after this many optimizer steps' },
   seed: { type: 'number', help: 'random seed (weights, shuffling)', default: 0 },
   'weight-decay': { type: 'number', help: 'L2 penalty / decoupled decay', default: 0 },
-  scheduler: { type: 'string', help: 'learning-rate schedule, stepped every optimizer step', choices: SCHEDULERS, default: 'onecycle for mnist-cnn, else none' },
+  scheduler: { type: 'string', help: 'learning-rate schedule, stepped every optimizer step', choices: SCHEDULERS, placeholder: 'NAME', default: 'onecycle for mnist-cnn, else none' },
 };
 
 const TRAIN_FLAGS: Record<string, FlagSpec> = {
