@@ -28,9 +28,9 @@ export const jsBackend: Backend = {
   softmax,
   im2col,
   col2im,
-  maxPool2d,
   sgdStep,
   adamStep,
+  maxPool2d,
 };
 
 registerBackend(jsBackend);

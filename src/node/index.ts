@@ -1,0 +1,13 @@
+// descent/node: the parts that need Node (files, compression, terminals, processes). The core never imports these.
+import '../index.js';
+
+export { readIdx, readCsvDataset, writeFileAtomic } from './files.js';
+export { saveSafetensors, loadSafetensors } from './safetensors-file.js';
+export { saveCheckpoint, loadCheckpoint, latestCheckpoint, resumeFrom, checkpointCallback, stopOnSignals } from './checkpoint.js';
+export type { SaveCheckpointOptions, CheckpointCallbackOptions } from './checkpoint.js';
+export { progressBar } from './progress.js';
+export type { ProgressOptions } from './progress.js';
+export { metricsLogger, chartSpecs, writeHtmlReport, writePngCharts } from './report.js';
+export type { ReportRun, ReportOptions, ChartSpec } from './report.js';
+export { tune, gridConfigs, randomConfigs } from './tune.js';
+export type { SearchSpace, TrialConfig, TrialResult, TuneOptions } from './tune.js';

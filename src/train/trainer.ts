@@ -1,0 +1,453 @@
+import { Tensor } from '../tensor/tensor.js';
+import { defaultGenerator, type GeneratorState } from '../tensor/random.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import type { Module, StateDict } from '../nn/module.js';
+import { Optimizer, type OptimizerStateDict } from '../optim/optimizer.js';
+import type { Scheduler } from '../optim/lr-scheduler/scheduler.js';
+import { ReduceLROnPlateau } from '../optim/lr-scheduler/plateau.js';
+import { clipGradNorm_, clipGradValue_ } from '../nn/utils/clip.js';
+import { type Metric, freshMetric, loadMetricState, metricState, toMetric } from './metrics.js';
+import { type EpochInfo, type StepInfo, type StoppingCriterion, EarlyStopping, maxEpochs, maxSteps } from './stopping.js';
+import type { BatchLogs, Callback } from './callbacks.js';
+import { type LossFn, defaultForward, evaluate } from './evaluate.js';
+import { joinTensors, splitTensors } from './state.js';
+
+export interface FitOptions<B = unknown> {
+  /** Training batches, one pass per epoch: a DataLoader (resumable mid-epoch) or any iterable. */
+  data: Iterable<B>;
+  /** Batches evaluated after every epoch, giving `val_loss` and `val_<metric>`. */
+  valData?: Iterable<B>;
+  loss: LossFn;
+  optimizer: Optimizer;
+  scheduler?: Scheduler;
+  /** When the scheduler steps: after every epoch (default, PyTorch's habit) or every optimizer step. */
+  schedulerInterval?: 'epoch' | 'step';
+  /** Total epochs (a resumed run trains up to this number). */
+  epochs?: number;
+  /** Stop after this many optimizer steps in total. */
+  maxSteps?: number;
+  metrics?: (Metric | string)[];
+  callbacks?: Callback[];
+  /** More stopping criteria; the first to fire ends training and gives `history.stopReason`. */
+  stopWhen?: StoppingCriterion[];
+  /** Scale gradients so their joint L2 norm is at most this (clipGradNorm_). */
+  clipGradNorm?: number;
+  /** Clamp every gradient element to [-v, v]. */
+  clipGradValue?: number;
+  /** Sum gradients over this many batches before one optimizer step (a k-times larger effective batch). */
+  accumulateSteps?: number;
+  forward?(model: Module, batch: B): { output: Tensor; target: Tensor };
+  /**
+   * Stop on a non-finite loss or gradient and put back the last weights that gave a finite loss (default true).
+   * Costs one copy of the weights per step.
+   */
+  nanGuard?: boolean;
+  /** Record each optimizer step (loss, lr, gradient norm) in history.steps (default true). */
+  logSteps?: boolean;
+}
+
+export interface StepRecord {
+  step: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+}
+
+/** What training produced: a row per epoch (loss, metrics, val_*, lr, time), a row per step, and why it stopped. */
+export interface History {
+  epochs: Array<Record<string, number>>;
+  steps: StepRecord[];
+  stopReason: string | null;
+  /** The criterion that fired ('maxEpochs', 'earlyStopping', 'nanGuard', 'interrupt', ...). */
+  stoppedBy: string | null;
+  /** Whether the weights were put back (best epoch, or last finite) at the end. */
+  restoredWeights: 'best' | 'lastFinite' | null;
+}
+
+/** Everything needed to continue a run: weights, optimizer tensors, and the rest as JSON. */
+export interface TrainerCheckpoint {
+  /** The model's state dict (PyTorch keys), copied. */
+  model: StateDict;
+  /** Optimizer state tensors ('optimizer.state.0.exp_avg') and best weights ('best.<key>'). */
+  tensors: Record<string, Tensor>;
+  /** Plain JSON: counters, history, optimizer/scheduler/loader/criteria/callback state, random generator. */
+  state: Record<string, unknown>;
+}
+
+interface Resumable {
+  stateDict(): unknown;
+  loadStateDict(state: unknown): void;
+}
+
+function isResumable(x: unknown): x is Resumable {
+  return x !== null && typeof x === 'object' && typeof (x as Resumable).stateDict === 'function' && typeof (x as Resumable).loadStateDict === 'function';
+}
+
+const now = () => Date.now() / 1000;
+const setTimeoutFn = (globalThis as unknown as { setTimeout: (fn: () => void, ms: number) => unknown }).setTimeout;
+// Lets signal handlers, timers and the UI run during a long synchronous loop.
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeoutFn(resolve, 0));
+
+/**
+ * The gradient descent loop as an object: `fit()` trains until a stopping criterion fires; `checkpoint()`
+ * and `restore()` capture and restore everything, so a restored trainer continues bit for bit.
+ * @example
+ * const trainer = new Trainer(model, { data: loader, loss: nn.functional.crossEntropy, optimizer: new optim.Adam(model.parameters(), { lr: 1e-3 }), epochs: 5 });
+ * const history = await trainer.fit();
+ */
+export class Trainer<B = unknown> {
+  readonly model: Module;
+  readonly options: FitOptions<B>;
+  readonly optimizer: Optimizer;
+  readonly criteria: StoppingCriterion[];
+  readonly callbacks: Callback[];
+  readonly metrics: Metric[];
+  /** Optimizer steps taken. */
+  step = 0;
+  /** Epochs completed. */
+  epoch = 0;
+  /** Batches of the current epoch already consumed (non-zero only mid-epoch). */
+  batchInEpoch = 0;
+  history: History = { epochs: [], steps: [], stopReason: null, stoppedBy: null, restoredWeights: null };
+  private stopRequest: { reason: string; by: string } | null = null;
+  private elapsedBefore = 0;
+  private startedAt = 0;
+  private epochLossSum = 0;
+  private epochLossCount = 0;
+  private lastGood: Float64Array[] | null = null;
+  private best: StateDict | null = null;
+
+  constructor(model: Module, options: FitOptions<B>) {
+    if (typeof model !== 'function' || typeof (model as { parameters?: unknown }).parameters !== 'function') throw new Error('fit: expected a Module as the model');
+    if (!options || typeof options !== 'object') throw new Error('fit: expected options { data, loss, optimizer, ... }');
+    const { data, loss, optimizer } = options;
+    if (!data || typeof (data as Iterable<B>)[Symbol.iterator] !== 'function') throw new Error('fit: `data` must be an iterable of batches (e.g. a DataLoader)');
+    if (typeof loss !== 'function') throw new Error('fit: `loss` must be a function (output, target) => Tensor or a loss module');
+    if (!(optimizer instanceof Optimizer)) throw new Error('fit: `optimizer` must be an optimizer (e.g. new optim.SGD(model.parameters(), { lr: 0.1 }))');
+    const positiveInt = (name: string, v: number | undefined) => {
+      if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new Error(`fit: ${name} must be a positive integer, got ${v}`);
+    };
+    positiveInt('epochs', options.epochs);
+    positiveInt('maxSteps', options.maxSteps);
+    positiveInt('accumulateSteps', options.accumulateSteps);
+    for (const k of ['clipGradNorm', 'clipGradValue'] as const) {
+      const v = options[k];
+      if (v !== undefined && !(v > 0)) throw new Error(`fit: ${k} must be a positive number, got ${v}`);
+    }
+    if (options.schedulerInterval !== undefined && !['epoch', 'step'].includes(options.schedulerInterval)) {
+      throw new Error(`fit: schedulerInterval must be 'epoch' or 'step', got '${options.schedulerInterval}'`);
+    }
+    if (options.epochs === undefined && options.maxSteps === undefined && !(options.stopWhen?.length)) {
+      throw new Error('fit: give epochs, maxSteps or a stopping criterion in stopWhen, or training would never end');
+    }
+    this.model = model;
+    this.options = options;
+    this.optimizer = optimizer;
+    this.criteria = [
+      ...(options.epochs !== undefined ? [maxEpochs(options.epochs)] : []),
+      ...(options.maxSteps !== undefined ? [maxSteps(options.maxSteps)] : []),
+      ...(options.stopWhen ?? []),
+    ];
+    this.callbacks = options.callbacks ?? [];
+    this.metrics = (options.metrics ?? []).map(toMetric);
+  }
+
+  /** Asks training to end after the current step (callbacks, signal handlers); `by` names who asked. */
+  stop(reason: string, by = 'callback'): void {
+    this.stopRequest ??= { reason, by };
+  }
+
+  private pending(): { reason: string; by: string } | null {
+    return this.stopRequest;
+  }
+
+  get stopRequested(): boolean {
+    return this.stopRequest !== null;
+  }
+
+  /** Seconds of training so far, across resumes. */
+  get elapsed(): number {
+    return this.elapsedBefore + (this.startedAt ? now() - this.startedAt : 0);
+  }
+
+  /** The first parameter group's learning rate. */
+  get lr(): number {
+    return this.optimizer.paramGroups[0].lr;
+  }
+
+  /** Trains until a stopping criterion fires (or `stop` is called); returns the history. */
+  async fit(): Promise<History> {
+    const o = this.options;
+    const accumulate = o.accumulateSteps ?? 1;
+    const forward = o.forward ? o.forward.bind(o) : defaultForward;
+    const nanGuard = o.nanGuard ?? true;
+    this.stopRequest = null;
+    this.history.stopReason = null;
+    this.history.stoppedBy = null;
+    this.startedAt = now();
+    let lastYield = now();
+    await this.emit((c) => c.onTrainBegin?.(this));
+    // a finished run that is fit again (e.g. resumed after its last epoch) stops at once
+    if (this.batchInEpoch === 0 && o.epochs !== undefined && this.epoch >= o.epochs) this.stop(`reached maxEpochs (${o.epochs} epochs)`, 'maxEpochs');
+    if (o.maxSteps !== undefined && this.step >= o.maxSteps) this.stop(`reached maxSteps (${o.maxSteps} steps)`, 'maxSteps');
+    while (!this.pending()) {
+      const epoch = this.epoch + 1;
+      const resuming = this.batchInEpoch > 0;
+      if (!resuming) {
+        this.epochLossSum = 0;
+        this.epochLossCount = 0;
+      }
+      if (!resuming) for (const m of this.metrics) m.reset(); // mid-epoch, the accumulators carry on (restored from a checkpoint or kept)
+      await this.emit((c) => c.onEpochBegin?.(this, epoch));
+      this.model.train();
+      let micro = 0;
+      let stepLossSum = 0;
+      let skip = resuming && !isResumable(o.data) ? this.batchInEpoch : 0; // plain iterables replay the epoch
+      if (resuming && isResumable(o.data)) o.data.loadStateDict(o.data.stateDict()); // continue the loader's unfinished epoch
+      for (const batch of o.data) {
+        if (skip > 0) { skip--; continue; }
+        const batchIndex = this.batchInEpoch;
+        await this.emit((c) => c.onBatchBegin?.(this, batchIndex));
+        const { output, target } = forward(this.model, batch);
+        const loss = o.loss(output, target);
+        const lossValue = loss.item();
+        if (!Number.isFinite(lossValue)) {
+          this.guardTripped(nanGuard, `loss is ${lossValue} at epoch ${epoch}, batch ${batchIndex + 1}`);
+          break;
+        }
+        (accumulate > 1 ? loss.div(accumulate) : loss).backward();
+        noGrad(() => {
+          for (const m of this.metrics) m.update(output.detach(), target);
+        });
+        const n = target.ndim > 0 ? target.shape[0] : 1;
+        this.epochLossSum += lossValue * n;
+        this.epochLossCount += n;
+        stepLossSum += lossValue;
+        micro++;
+        this.batchInEpoch++;
+        if (micro === accumulate) {
+          const ok = await this.optimizerStep(stepLossSum / micro, epoch, nanGuard);
+          micro = 0;
+          stepLossSum = 0;
+          if (!ok) break;
+        }
+        const logs: BatchLogs = { batch: batchIndex, step: this.step, loss: lossValue, lr: this.lr };
+        await this.emit((c) => c.onBatchEnd?.(this, batchIndex, logs));
+        if (now() - lastYield > 0.05) {
+          await yieldToEventLoop();
+          lastYield = now();
+        }
+        if (this.pending()) break;
+      }
+      if (this.batchInEpoch === 0 && !this.pending()) {
+        throw new Error(`fit: the training data yielded no batches in epoch ${epoch}${epoch > 1 ? ' (a one-shot iterator or generator can only be read once: pass an array of batches or a DataLoader)' : ''}`);
+      }
+      // a last, partial accumulation still counts as a step
+      if (micro > 0 && !this.pending()) await this.optimizerStep(stepLossSum / micro, epoch, nanGuard);
+      if (this.pending() && this.pending()?.by === 'nanGuard') break;
+      const completed = !this.pending() || this.epochFinished();
+      if (!completed) break; // stopped mid-epoch: the partial epoch is not logged (a checkpoint can resume it)
+      this.batchInEpoch = 0;
+      this.epoch = epoch;
+      await this.endEpoch(epoch);
+    }
+    if (this.best && this.criteria.some((c) => c instanceof EarlyStopping && c.restoreBestWeights)) {
+      noGrad(() => this.model.loadStateDict(this.best!));
+      this.history.restoredWeights = 'best';
+    }
+    this.elapsedBefore = this.elapsed;
+    this.startedAt = 0;
+    this.history.stopReason = this.pending()?.reason ?? null;
+    this.history.stoppedBy = this.pending()?.by ?? null;
+    await this.emit((c) => c.onTrainEnd?.(this, this.history));
+    return this.history;
+  }
+
+  // Whether the loader has handed out its whole epoch (a stop on the last step still completes the epoch).
+  private epochFinished(): boolean {
+    const data = this.options.data as { length?: unknown };
+    return typeof data.length === 'number' && this.batchInEpoch >= data.length;
+  }
+
+  private async optimizerStep(loss: number, epoch: number, nanGuard: boolean): Promise<boolean> {
+    const o = this.options;
+    const params = this.optimizer.paramGroups.flatMap((g) => g.params);
+    const gradNorm = globalGradNorm(params);
+    if (!Number.isFinite(gradNorm)) {
+      this.guardTripped(nanGuard, `gradient norm is ${gradNorm} at step ${this.step + 1}`);
+      return false;
+    }
+    await this.emit((c) => c.onAfterBackward?.(this));
+    if (o.clipGradValue !== undefined) clipGradValue_(params, o.clipGradValue);
+    if (o.clipGradNorm !== undefined) clipGradNorm_(params, o.clipGradNorm);
+    if (nanGuard) this.lastGood = snapshot(this.model, this.lastGood);
+    this.optimizer.step();
+    this.optimizer.zeroGrad();
+    this.step++;
+    if (o.scheduler && o.schedulerInterval === 'step') this.stepScheduler(loss);
+    const info: StepInfo = { step: this.step, epoch, loss, gradNorm, lr: this.lr, elapsed: this.elapsed };
+    if (o.logSteps ?? true) this.history.steps.push({ step: this.step, epoch, loss, lr: info.lr, gradNorm });
+    await this.emit((c) => c.onStepEnd?.(this, info));
+    for (const c of this.criteria) {
+      const reason = c.onStep?.(info) ?? null;
+      if (reason) this.stop(reason, c.name);
+    }
+    return true;
+  }
+
+  private guardTripped(nanGuard: boolean, what: string): void {
+    if (!nanGuard) throw new Error(`fit: ${what} (the NaN guard is off)`);
+    this.optimizer.zeroGrad();
+    if (this.lastGood) {
+      restore(this.model, this.lastGood);
+      this.history.restoredWeights = 'lastFinite';
+    }
+    this.stop(`non-finite values: ${what}; ${this.lastGood ? 'the weights of the last step with a finite loss were kept' : 'no step had been taken'}. Try a lower learning rate or clipGradNorm.`, 'nanGuard');
+  }
+
+  private stepScheduler(metricValue: number): void {
+    const s = this.options.scheduler!;
+    if (s instanceof ReduceLROnPlateau) s.step(metricValue);
+    else s.step();
+  }
+
+  private async endEpoch(epoch: number): Promise<void> {
+    const o = this.options;
+    const logs: Record<string, number> = { epoch, step: this.step, loss: this.epochLossCount ? this.epochLossSum / this.epochLossCount : NaN };
+    for (const m of this.metrics) logs[m.name] = m.compute();
+    if (o.valData) {
+      const val = evaluate(this.model, o.valData, { loss: o.loss, metrics: this.metrics.map(freshMetric), forward: o.forward?.bind(o) });
+      for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
+    }
+    logs.lr = this.lr;
+    logs.time = this.elapsed;
+    if (o.scheduler && (o.schedulerInterval ?? 'epoch') === 'epoch') this.stepScheduler(logs.val_loss ?? logs.loss);
+    this.history.epochs.push(logs);
+    const info: EpochInfo = { epoch, step: this.step, logs, elapsed: this.elapsed };
+    for (const c of this.criteria) {
+      const reason = c.onEpoch?.(info) ?? null;
+      if (c instanceof EarlyStopping && c.improved && c.restoreBestWeights) this.best = copyStateDict(this.model.stateDict());
+      if (reason) this.stop(reason, c.name);
+    }
+    await this.emit((c) => c.onEpochEnd?.(this, epoch, logs));
+  }
+
+  private async emit(call: (c: Callback) => void | Promise<void>): Promise<void> {
+    for (const c of this.callbacks) await call(c);
+  }
+
+  /** Everything needed to continue this run exactly; take it between steps (callbacks do). */
+  checkpoint(): TrainerCheckpoint {
+    const tensors: Record<string, Tensor> = {};
+    const o = this.options;
+    const state: Record<string, unknown> = {
+      format: 'descent-trainer/1',
+      step: this.step,
+      epoch: this.epoch,
+      batchInEpoch: this.batchInEpoch,
+      elapsed: this.elapsed,
+      epochLoss: [this.epochLossSum, this.epochLossCount],
+      metrics: this.metrics.map(metricState),
+      history: splitTensors(this.history, 'history', tensors),
+      optimizer: splitTensors(this.optimizer.stateDict(), 'optimizer', tensors),
+      scheduler: o.scheduler ? splitTensors(o.scheduler.stateDict(), 'scheduler', tensors) : null,
+      data: isResumable(o.data) ? o.data.stateDict() : null,
+      generator: defaultGenerator.getState(),
+      criteria: Object.fromEntries(this.criteria.flatMap((c) => (c.stateDict ? [[c.name, c.stateDict()]] : []))),
+      callbacks: Object.fromEntries(this.callbacks.map((c, i) => [c.name ?? String(i), c.stateDict?.() ?? null])),
+      hasBest: this.best !== null,
+    };
+    if (this.best) for (const [k, t] of Object.entries(this.best)) tensors[`best.${k}`] = t;
+    return { model: copyStateDict(this.model.stateDict()), tensors, state };
+  }
+
+  /** Puts back a `checkpoint()`; the next `fit()` continues from there (mid-epoch included, with a DataLoader). */
+  restore(ckpt: TrainerCheckpoint): void {
+    const s = ckpt.state;
+    if (!s || s.format !== 'descent-trainer/1') throw new Error(`restore: not a trainer checkpoint (format ${JSON.stringify(s?.format)}, expected 'descent-trainer/1')`);
+    const o = this.options;
+    if ((s.scheduler !== null) !== (o.scheduler !== undefined)) {
+      throw new Error(`restore: the checkpoint was made ${s.scheduler !== null ? 'with' : 'without'} a scheduler but this trainer has ${o.scheduler ? 'one' : 'none'}`);
+    }
+    this.model.loadStateDict(ckpt.model);
+    this.optimizer.loadStateDict(joinTensors(s.optimizer, ckpt.tensors) as OptimizerStateDict);
+    if (o.scheduler) o.scheduler.loadStateDict(joinTensors(s.scheduler, ckpt.tensors) as Record<string, unknown>);
+    if (s.data !== null) {
+      if (!isResumable(o.data)) throw new Error('restore: the checkpoint has a data loader state but `data` is not a DataLoader');
+      o.data.loadStateDict(s.data);
+    }
+    defaultGenerator.setState(s.generator as GeneratorState);
+    const criteria = s.criteria as Record<string, Record<string, unknown>>;
+    for (const c of this.criteria) if (criteria[c.name]) c.loadStateDict?.(criteria[c.name]);
+    const cbs = s.callbacks as Record<string, Record<string, unknown> | null>;
+    this.callbacks.forEach((c, i) => {
+      const saved = cbs[c.name ?? String(i)];
+      if (saved) c.loadStateDict?.(saved);
+    });
+    this.step = s.step as number;
+    this.epoch = s.epoch as number;
+    this.batchInEpoch = s.batchInEpoch as number;
+    this.elapsedBefore = s.elapsed as number;
+    [this.epochLossSum, this.epochLossCount] = s.epochLoss as [number, number];
+    const metrics = s.metrics as Record<string, unknown>[] | undefined;
+    if (metrics && metrics.length === this.metrics.length) this.metrics.forEach((m, i) => loadMetricState(m, metrics[i]));
+    this.history = joinTensors(s.history, ckpt.tensors) as History;
+    if (s.hasBest) {
+      this.best = {};
+      for (const [k, t] of Object.entries(ckpt.tensors)) if (k.startsWith('best.')) this.best[k.slice(5)] = t;
+    }
+    this.lastGood = null;
+  }
+}
+
+/**
+ * Trains `model` by gradient descent and returns the history: `new Trainer(model, options).fit()`.
+ * @example
+ * const history = await fit(model, {
+ *   data: new data.DataLoader(train, { batchSize: 64, shuffle: true, generator: new Generator(0) }),
+ *   valData: new data.DataLoader(test, { batchSize: 500 }),
+ *   loss: nn.functional.crossEntropy,
+ *   optimizer: new optim.Adam(model.parameters(), { lr: 1e-3 }),
+ *   epochs: 3, metrics: ['accuracy'],
+ * });
+ * console.log(history.stopReason, history.epochs.at(-1));
+ */
+export function fit<B>(model: Module, options: FitOptions<B>): Promise<History> {
+  return new Trainer(model, options).fit();
+}
+
+/** The L2 norm of all gradients as one vector, accumulated in float64. */
+export function globalGradNorm(params: Iterable<Tensor>): number {
+  let sum = 0;
+  for (const p of params) {
+    const g = p.grad?.data;
+    if (!g) continue;
+    for (let i = 0; i < g.length; i++) sum += g[i] * g[i];
+  }
+  return Math.sqrt(sum);
+}
+
+function copyStateDict(sd: StateDict): StateDict {
+  const out: StateDict = {};
+  for (const [k, t] of Object.entries(sd)) out[k] = new Tensor(t.data.slice(), t.shape.slice(), t.dtype);
+  return out;
+}
+
+// The weights (parameters and buffers) copied into reusable arrays, in stateDict order.
+function snapshot(model: Module, into: Float64Array[] | null): Float64Array[] {
+  const tensors = Object.values(model.stateDict());
+  const out = into && into.length === tensors.length ? into : tensors.map((t) => new Float64Array(t.numel));
+  tensors.forEach((t, i) => {
+    if (out[i].length !== t.numel) out[i] = new Float64Array(t.numel);
+    out[i].set(t.data);
+  });
+  return out;
+}
+
+function restore(model: Module, saved: Float64Array[]): void {
+  Object.values(model.stateDict()).forEach((t, i) => {
+    t.data.set(saved[i]);
+    t.version++;
+  });
+}
