@@ -22,7 +22,6 @@ export {
   Loss, WeightedLoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
   CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss, CTCLoss,
 } from './layers/loss.js';
-export * as utils from './utils/index.js';
 export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from './layers/rnn.js';
 export type { RNNOptions } from './layers/rnn.js';
 export { MultiheadAttention } from './layers/attention.js';
