@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runRosenbrock } from './rosenbrock.js';
 import { runPython, torchAvailable } from './peers.js';
+import { w1Descent, w1Jax, w1Tfjs, w1Torch, type W1Point } from './w1.js';
 
 interface Row {
   workload: string;
@@ -34,6 +35,30 @@ if (want('W4')) {
     rows[rows.length - 2].ratio = ours / torch;
   }
 }
+
+if (want('W1')) {
+  const results: [string, () => Promise<W1Point[]> | W1Point[]][] = [
+    ['descent-wasm', () => w1Descent('wasm')],
+    ['descent-js', () => w1Descent('js')],
+    ['tfjs-cpu', () => w1Tfjs('cpu')],
+    ['tfjs-wasm', () => w1Tfjs('wasm')],
+    ['jax-js-wasm', () => w1Jax()],
+  ];
+  if (hasTorch) results.push(['pytorch', () => w1Torch(`${benchDir}torch_w1.py`)]);
+  for (const [library, run] of results) {
+    for (const p of await run()) {
+      if (p.gflops === null) continue; // too slow at this size (see bench/w1.ts)
+      rows.push({ workload: `W1 matmul n=${p.n}`, library, metric: 'GFLOPS', value: p.gflops });
+    }
+  }
+}
+
+// ratios against PyTorch for rows that did not set their own
+for (const r of rows) {
+  const torch = rows.find((t) => t.workload === r.workload && t.library === 'pytorch');
+  if (r.ratio === undefined && torch && r !== torch) r.ratio = r.value / torch.value;
+}
+rows.sort((a, b) => a.workload.localeCompare(b.workload, 'en', { numeric: true }));
 
 const table = rows.map((r) => ({
   workload: r.workload,
