@@ -12,3 +12,4 @@ export function heapBase(): usize {
 export function gemmStripRows(): i32 {
   return MR;
 }
+export { binary, unary, sumAxis, softmax } from './elementwise';

@@ -2,6 +2,7 @@
 // Node. Kernels it does not override are the reference ones, so new Backend kernels keep working.
 import { type Backend, registerBackend, setBackend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
+import { binary, reduce, softmax, unary } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { runtime } from './state.js';
 
@@ -12,6 +13,10 @@ export const wasmBackend: Backend | null = runtime && {
   ...jsBackend,
   name: 'wasm',
   matmul,
+  binary,
+  unary,
+  reduce,
+  softmax,
 };
 
 if (wasmBackend) {

@@ -1,0 +1,119 @@
+import type { BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
+import type { TypedArray } from '../../tensor/dtype.js';
+import type { Shape } from '../../tensor/shape.js';
+import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
+import { reduce as jsReduce, softmax as jsSoftmax, splitAxis } from '../js/reduce.js';
+import { arena, runtime } from './state.js';
+
+// Below this many elements the reference loops beat copying operands in and out of wasm memory.
+const MIN_ELEMENTS = 2048;
+
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, relu: 2, square: 3, sqrt: 4, exp: 5, sigmoid: 6 };
+
+// Operand layouts against out seen as [rows, cols] (assembly/elementwise.ts).
+const FULL = 0;
+const ROW = 1;
+const COLUMN = 2;
+const SCALAR = 3;
+
+interface Layout {
+  mode: number;
+  /** For ROW: the row length; for COLUMN: the row count. */
+  extent: number;
+}
+
+/** How `shape` broadcasts to `outShape` in kernel terms, or null for patterns the kernel lacks. */
+function layoutOf(shape: Shape, length: number, outShape: Shape, outLength: number): Layout | null {
+  if (length === outLength) return { mode: FULL, extent: 0 };
+  if (length === 1) return { mode: SCALAR, extent: 0 };
+  const pad = outShape.length - shape.length;
+  const dim = (i: number) => (i < pad ? 1 : shape[i - pad]);
+  // ROW: leading 1s, then out's trailing dims; COLUMN: out's leading dims, then 1s
+  let split = 0;
+  while (split < outShape.length && dim(split) === 1) split++;
+  let row = true;
+  for (let i = split; i < outShape.length; i++) if (dim(i) !== outShape[i]) row = false;
+  if (row) return { mode: ROW, extent: length };
+  split = outShape.length;
+  while (split > 0 && dim(split - 1) === 1) split--;
+  for (let i = 0; i < split; i++) if (dim(i) !== outShape[i]) return null;
+  return { mode: COLUMN, extent: length };
+}
+
+/** The [rows, cols] grid both layouts agree on, or null. */
+function gridOf(a: Layout, b: Layout, n: number): [number, number] | null {
+  let rows = 0;
+  let cols = 0;
+  for (const l of [a, b]) {
+    if (l.mode === ROW) cols = cols || l.extent;
+    if (l.mode === COLUMN) rows = rows || l.extent;
+  }
+  if (rows && cols) return rows * cols === n ? [rows, cols] : null;
+  if (cols) return [n / cols, cols];
+  if (rows) return [rows, n / rows];
+  return [1, n];
+}
+
+export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void {
+  const code = BINARY_CODES[op];
+  const n = out.length;
+  const fast = code !== undefined && n >= MIN_ELEMENTS
+    && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array;
+  const la = fast ? layoutOf(aShape, a.length, outShape, n) : null;
+  const lb = fast ? layoutOf(bShape, b.length, outShape, n) : null;
+  const grid = la && lb ? gridOf(la, lb, n) : null;
+  if (!grid) {
+    jsBinary(op, a, aShape, b, bShape, out, outShape);
+    return;
+  }
+  const mem = arena!;
+  mem.reset();
+  const aAt = mem.put(a as Float32Array);
+  const bAt = b === a ? aAt : mem.put(b as Float32Array);
+  const outAt = mem.alloc(n);
+  runtime!.kernels.binary(code!, aAt, la!.mode, bAt, lb!.mode, outAt, grid[0], grid[1]);
+  mem.get(outAt, out as Float32Array);
+}
+
+export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
+  const code = UNARY_CODES[op];
+  if (code === undefined || x.length < MIN_ELEMENTS || !(x instanceof Float32Array) || !(out instanceof Float32Array)) {
+    jsUnary(op, x, out);
+    return;
+  }
+  const mem = arena!;
+  mem.reset();
+  const xAt = mem.put(x);
+  const outAt = mem.alloc(x.length);
+  runtime!.kernels.unary(code, xAt, outAt, x.length);
+  mem.get(outAt, out);
+}
+
+export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axis: number, out: TypedArray): void {
+  const [outer, size, inner] = splitAxis(shape, axis);
+  if (op !== 'sum' || inner < 2 || x.length < MIN_ELEMENTS || !(x instanceof Float32Array) || !(out instanceof Float32Array)) {
+    jsReduce(op, x, shape, axis, out);
+    return;
+  }
+  const mem = arena!;
+  mem.reset();
+  const xAt = mem.put(x);
+  const outAt = mem.alloc(out.length);
+  const acc = mem.alloc(inner * 2); // float64 accumulators
+  runtime!.kernels.sumAxis(xAt, outer, size, inner, outAt, acc);
+  mem.get(outAt, out);
+}
+
+export function softmax(x: TypedArray, n: number, out: TypedArray, log: boolean): void {
+  if (x.length < MIN_ELEMENTS || n === 0 || !(x instanceof Float32Array) || !(out instanceof Float32Array)) {
+    jsSoftmax(x, n, out, log);
+    return;
+  }
+  const mem = arena!;
+  mem.reset();
+  const xAt = mem.put(x);
+  const outAt = mem.alloc(x.length);
+  runtime!.kernels.softmax(xAt, x.length / n, n, outAt, log ? 1 : 0);
+  mem.get(outAt, out);
+}
