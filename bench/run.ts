@@ -4,6 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { runRosenbrock } from './rosenbrock.js';
 import { runPython, torchAvailable } from './peers.js';
 import { w1Descent, w1Jax, w1Tfjs, w1Torch, type W1Point } from './w1.js';
+import { W2_EPOCHS, w2Tfjs } from './w2.js';
+import { W3_EPOCHS, w3Tfjs } from './w3.js';
+import { writeMnistBinary } from './mnist.js';
+import type { TrainResult } from './training.js';
 
 interface Row {
   workload: string;
@@ -51,6 +55,33 @@ if (want('W1')) {
       rows.push({ workload: `W1 matmul n=${p.n}`, library, metric: 'GFLOPS', value: p.gflops });
     }
   }
+}
+
+/** Runs W2 or W3 for every library and adds a samples/s row and an accuracy row per library. */
+async function trainingWorkload(name: string, torchKind: 'mlp' | 'cnn', epochs: number, runs: [string, () => Promise<TrainResult>][]): Promise<void> {
+  if (hasTorch) {
+    const data = writeMnistBinary(`${benchDir}results/mnist.bin`);
+    runs.push(['pytorch', async () => runPython<TrainResult>(`${benchDir}torch_train.py`, [torchKind, String(epochs), data])]);
+  }
+  for (const [library, run] of runs) {
+    const r = await run();
+    rows.push({ workload: `${name} train`, library, metric: 'samples/s', value: r.samplesPerSecond });
+    rows.push({ workload: `${name} test accuracy (${epochs} epochs)`, library, metric: 'accuracy', value: r.accuracy });
+  }
+}
+
+if (want('W2')) {
+  await trainingWorkload('W2 MLP', 'mlp', W2_EPOCHS, [
+    ['tfjs-cpu', () => w2Tfjs('cpu')],
+    ['tfjs-wasm', () => w2Tfjs('wasm')],
+  ]);
+}
+
+if (want('W3')) {
+  await trainingWorkload('W3 CNN', 'cnn', W3_EPOCHS, [
+    ['tfjs-cpu', () => w3Tfjs('cpu')],
+    ['tfjs-wasm', () => w3Tfjs('wasm')],
+  ]);
 }
 
 // ratios against PyTorch for rows that did not set their own
