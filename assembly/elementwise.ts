@@ -230,3 +230,60 @@ export function softmax(x: usize, rows: i32, n: i32, out: usize, log: bool): voi
     }
   }
 }
+
+// ---- comparisons and masks ----
+
+export const CMP_EQ: i32 = 0;
+export const CMP_NE: i32 = 1;
+export const CMP_LT: i32 = 2;
+export const CMP_LE: i32 = 3;
+export const CMP_GT: i32 = 4;
+export const CMP_GE: i32 = 5;
+
+@inline
+function vcompare(op: i32, x: v128, y: v128): v128 {
+  if (op === CMP_EQ) return f32x4.eq(x, y);
+  if (op === CMP_NE) return f32x4.ne(x, y);
+  if (op === CMP_LT) return f32x4.lt(x, y);
+  if (op === CMP_LE) return f32x4.le(x, y);
+  if (op === CMP_GT) return f32x4.gt(x, y);
+  return f32x4.ge(x, y);
+}
+
+@inline
+function compareLoop(op: i32, a: usize, b: usize, bScalar: bool, out: usize, n: i32): void {
+  const one = i32x4.splat(1);
+  const bv = v128.load32_splat(b);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const y = bScalar ? bv : v128.load(b + (<usize>i << 2));
+    const bits = v128.and(vcompare(op, v128.load(a + (<usize>i << 2)), y), one);
+    const narrow = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(bits, bits), i16x8.splat(0));
+    v128.store32_lane(out + <usize>i, narrow, 0);
+  }
+  for (; i < n; i++) {
+    const x = f32x4.splat(load<f32>(a + (<usize>i << 2)));
+    const y = bScalar ? bv : f32x4.splat(load<f32>(b + (<usize>i << 2)));
+    store<u8>(out + <usize>i, <u8>(i32x4.extract_lane(vcompare(op, x, y), 0) & 1));
+  }
+}
+
+/** out[i] = a[i] op b[i] (or b[0] when bScalar) as bytes 0/1. */
+export function compare(op: i32, a: usize, b: usize, bScalar: bool, out: usize, n: i32): void {
+  if (op === CMP_EQ) compareLoop(CMP_EQ, a, b, bScalar, out, n);
+  else if (op === CMP_NE) compareLoop(CMP_NE, a, b, bScalar, out, n);
+  else if (op === CMP_LT) compareLoop(CMP_LT, a, b, bScalar, out, n);
+  else if (op === CMP_LE) compareLoop(CMP_LE, a, b, bScalar, out, n);
+  else if (op === CMP_GT) compareLoop(CMP_GT, a, b, bScalar, out, n);
+  else compareLoop(CMP_GE, a, b, bScalar, out, n);
+}
+
+/** out[i] = a[i] * mask[i] for a byte mask of 0/1 (relu's and dropout's backward). */
+export function mulMask(a: usize, mask: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const m = f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(mask + <usize>i))));
+    v128.store(out + (<usize>i << 2), f32x4.mul(v128.load(a + (<usize>i << 2)), m));
+  }
+  for (; i < n; i++) store<f32>(out + (<usize>i << 2), load<f32>(a + (<usize>i << 2)) * <f32>load<u8>(mask + <usize>i));
+}

@@ -12,4 +12,5 @@ export function heapBase(): usize {
 export function gemmStripRows(): i32 {
   return MR;
 }
-export { binary, unary, sumAxis, softmax } from './elementwise';
+export { binary, unary, sumAxis, softmax, compare, mulMask } from './elementwise';
+export { transpose } from './layout';

@@ -6,9 +6,10 @@ import { reduce as jsReduce, softmax as jsSoftmax, splitAxis } from '../js/reduc
 import { arena, runtime } from './state.js';
 
 // Below this many elements the reference loops beat copying operands in and out of wasm memory.
-const MIN_ELEMENTS = 2048;
+const MIN_ELEMENTS = 256;
 
 const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+const COMPARE_CODES: Partial<Record<BinaryOp, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, relu: 2, square: 3, sqrt: 4, exp: 5, sigmoid: 6 };
 
 // Operand layouts against out seen as [rows, cols] (assembly/elementwise.ts).
@@ -58,6 +59,16 @@ function gridOf(a: Layout, b: Layout, n: number): [number, number] | null {
 export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void {
   const code = BINARY_CODES[op];
   const n = out.length;
+  if (n >= MIN_ELEMENTS && out instanceof Uint8Array && a instanceof Float32Array && b instanceof Float32Array
+    && COMPARE_CODES[op] !== undefined && a.length === n && (b.length === n || b.length === 1)) {
+    compare(COMPARE_CODES[op]!, a, b, out);
+    return;
+  }
+  if (op === 'mul' && n >= MIN_ELEMENTS && out instanceof Float32Array && a.length === n && b.length === n
+    && ((a instanceof Float32Array && b instanceof Uint8Array) || (a instanceof Uint8Array && b instanceof Float32Array))) {
+    mulMask(a instanceof Float32Array ? a : (b as Float32Array), a instanceof Uint8Array ? a : (b as Uint8Array), out);
+    return;
+  }
   const fast = code !== undefined && n >= MIN_ELEMENTS
     && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array;
   const la = fast ? layoutOf(aShape, a.length, outShape, n) : null;
@@ -74,6 +85,28 @@ export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray
   const outAt = mem.alloc(n);
   runtime!.kernels.binary(code!, aAt, la!.mode, bAt, lb!.mode, outAt, grid[0], grid[1]);
   mem.get(outAt, out as Float32Array);
+}
+
+/** a op b (b full or a scalar) as bytes 0/1, e.g. relu's backward mask out > 0. */
+function compare(code: number, a: Float32Array, b: Float32Array, out: Uint8Array): void {
+  const mem = arena!;
+  mem.reset();
+  const aAt = mem.put(a);
+  const bAt = mem.put(b);
+  const outAt = mem.allocBytes(out.length);
+  runtime!.kernels.compare(code, aAt, bAt, b.length === 1 ? 1 : 0, outAt, out.length);
+  mem.get(outAt, out);
+}
+
+/** x * mask for a bool mask (a product with a bool tensor promotes to float32). */
+function mulMask(x: Float32Array, mask: Uint8Array, out: Float32Array): void {
+  const mem = arena!;
+  mem.reset();
+  const xAt = mem.put(x);
+  const maskAt = mem.put(mask);
+  const outAt = mem.alloc(out.length);
+  runtime!.kernels.mulMask(xAt, maskAt, outAt, out.length);
+  mem.get(outAt, out);
 }
 
 export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {

@@ -3,6 +3,7 @@
 import { type Backend, registerBackend, setBackend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { binary, reduce, softmax, unary } from './elementwise.js';
+import { permute } from './layout.js';
 import { matmul } from './matmul.js';
 import { runtime } from './state.js';
 
@@ -17,6 +18,7 @@ export const wasmBackend: Backend | null = runtime && {
   unary,
   reduce,
   softmax,
+  permute,
 };
 
 if (wasmBackend) {

@@ -90,11 +90,13 @@ export function loadRuntime(): WasmRuntime | null {
 export class Arena {
   private top = 0;
   private view: Float32Array;
+  private bytes: Uint8Array;
   private readonly base: number;
 
   constructor(readonly runtime: WasmRuntime) {
     this.base = align(runtime.kernels.heapBase());
     this.view = new Float32Array(runtime.memory.buffer);
+    this.bytes = new Uint8Array(runtime.memory.buffer);
     this.reset();
   }
 
@@ -105,8 +107,13 @@ export class Arena {
 
   /** Reserves `count` float32 slots; returns their byte offset. */
   alloc(count: number): number {
+    return this.allocBytes(count * 4);
+  }
+
+  /** Reserves `bytes` bytes (64-byte aligned); returns their byte offset. */
+  allocBytes(bytes: number): number {
     const at = this.top;
-    this.top = align(at + count * 4);
+    this.top = align(at + bytes);
     const needed = this.top - this.runtime.memory.buffer.byteLength;
     if (needed > 0) this.runtime.memory.grow(Math.ceil(needed / PAGE));
     return at;
@@ -115,20 +122,30 @@ export class Arena {
   /** A float32 view of the whole memory, refreshed after growth. */
   f32(): Float32Array {
     const buffer = this.runtime.memory.buffer;
-    if (this.view.buffer !== buffer || this.view.length * 4 !== buffer.byteLength) this.view = new Float32Array(buffer);
+    if (this.view.buffer !== buffer || this.view.length * 4 !== buffer.byteLength) {
+      this.view = new Float32Array(buffer);
+      this.bytes = new Uint8Array(buffer);
+    }
     return this.view;
   }
 
-  /** Copies `data` in and returns its byte offset. */
-  put(data: Float32Array): number {
-    const at = this.alloc(data.length);
-    this.f32().set(data, at >> 2);
+  /** Copies `data` in (bytes as they are) and returns its byte offset. */
+  put(data: Float32Array | Int32Array | Uint8Array): number {
+    const at = this.allocBytes(data.byteLength);
+    if (data instanceof Float32Array) this.f32().set(data, at >> 2);
+    else this.byteView().set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
     return at;
   }
 
-  /** Copies `out.length` floats starting at byte offset `at` out into `out`. */
-  get(at: number, out: Float32Array): void {
-    out.set(this.f32().subarray(at >> 2, (at >> 2) + out.length));
+  /** Copies `out.byteLength` bytes starting at byte offset `at` out into `out`. */
+  get(at: number, out: Float32Array | Int32Array | Uint8Array): void {
+    if (out instanceof Float32Array) out.set(this.f32().subarray(at >> 2, (at >> 2) + out.length));
+    else new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(this.byteView().subarray(at, at + out.byteLength));
+  }
+
+  private byteView(): Uint8Array {
+    this.f32();
+    return this.bytes;
   }
 }
 

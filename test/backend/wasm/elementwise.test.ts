@@ -124,3 +124,40 @@ test('softmax and log-softmax match the reference, including -inf and constant r
     }
   }
 });
+
+test('comparisons against a tensor or a scalar give the reference bytes, NaN included', () => {
+  for (const n of [256, 257, 4099]) {
+    const a = randomFloats(n);
+    const b = randomFloats(n);
+    a[0] = NaN;
+    b[1] = NaN;
+    a[2] = b[2];
+    for (const op of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as BinaryOp[]) {
+      for (const [other, shape] of [[b, [n]], [new Float32Array([0]), []]] as [Float32Array, number[]][]) {
+        const ours = new Uint8Array(n);
+        const reference = new Uint8Array(n);
+        wasm().binary(op, a, [n], other, shape, ours, [n]);
+        jsBackend.binary(op, a, [n], other, shape, reference, [n]);
+        assert.deepEqual(ours, reference, `${op} n=${n} ${shape.length ? 'tensor' : 'scalar'}`);
+      }
+    }
+  }
+});
+
+test('a float32 tensor times a bool mask (relu backward) equals the reference', () => {
+  for (const n of [300, 4099]) {
+    const g = randomFloats(n);
+    g[0] = NaN;
+    g[1] = Infinity;
+    const mask = Uint8Array.from(randomFloats(n), (v) => (v > 0 ? 1 : 0));
+    mask[0] = 0;
+    mask[1] = 0;
+    for (const [a, b] of [[g, mask], [mask, g]] as [Float32Array | Uint8Array, Float32Array | Uint8Array][]) {
+      const ours = new Float32Array(n);
+      const reference = new Float32Array(n);
+      wasm().binary('mul', a, [n], b, [n], ours, [n]);
+      jsBackend.binary('mul', a, [n], b, [n], reference, [n]);
+      assert.deepEqual(ours, reference);
+    }
+  }
+});
