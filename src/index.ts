@@ -17,7 +17,7 @@ export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
 export type { GeneratorState } from './tensor/random.js';
 
 export { backend, getBackend, setBackend, registerBackend } from './backend/backend.js';
-export type { Backend, UnaryOp, BinaryOp, ReduceOp } from './backend/backend.js';
+export type { Backend, UnaryOp, BinaryOp, ReduceOp, ConvGeometry } from './backend/backend.js';
 export { setNumThreads, getNumThreads } from './backend/wasm/index.js';
 
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';

@@ -11,6 +11,15 @@ export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'remainder' | 'fmod'
   | 'floorDivide' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr' | 'logicalXor';
 
+/** Where a 2-d sliding window goes: kernel, stride, padding and dilation as [along H, along W], and the output size. */
+export interface ConvGeometry {
+  kernel: readonly [number, number];
+  stride: readonly [number, number];
+  padding: readonly [number, number];
+  dilation: readonly [number, number];
+  outSize: readonly [number, number];
+}
+
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'any' | 'all';
 
 /**
@@ -53,6 +62,15 @@ export interface Backend {
   scatterAdd(src: TypedArray, srcShape: Shape, index: Int32Array, indexShape: Shape, axis: number, out: TypedArray, outShape: Shape): void;
   /** Softmax (or log-softmax) over the last axis of length `n`. */
   softmax(x: TypedArray, n: number, out: TypedArray, log: boolean): void;
+  /** Unfolds x [n, c, h, w] into columns [n, c*kh*kw, oh*ow] (padding reads 0), as torch's unfold/im2col. */
+  im2col(x: TypedArray, n: number, c: number, h: number, w: number, geometry: ConvGeometry, out: TypedArray): void;
+  /** The adjoint of im2col: sums columns [n, c*kh*kw, oh*ow] back into out [n, c, h, w], as torch's fold/col2im. */
+  col2im(cols: TypedArray, n: number, c: number, h: number, w: number, geometry: ConvGeometry, out: TypedArray): void;
+  /**
+   * Max pooling over `planes` planes of h x w into values and the flat index (y * w + x) of each maximum
+   * in its plane (PyTorch's rules: padding skipped, NaN propagates, first maximum wins ties).
+   */
+  maxPool2d(x: TypedArray, planes: number, h: number, w: number, geometry: ConvGeometry, values: TypedArray, indices: Int32Array): void;
 }
 
 let current: Backend | null = null;

@@ -1,4 +1,19 @@
 // dt.nn: modules, layers, initializers and losses.
 export { Module, toSnakeCase } from './module.js';
-export type { StateDict, LoadStateDictResult } from './module.js';
+export type { StateDict, LoadStateDictResult, ForwardHook, ForwardPreHook, RemovableHandle } from './module.js';
 export { Parameter } from './parameter.js';
+export * as init from './init.js';
+export * as functional from './functional/index.js';
+export * as F from './functional/index.js';
+export { Sequential, ModuleList, ModuleDict, Residual } from './layers/container.js';
+export { Linear, Bilinear, Identity } from './layers/linear.js';
+export type { LayerOptions } from './layers/linear.js';
+export { Flatten, Unflatten } from './layers/shape.js';
+export { Conv1d, Conv2d, ConvTranspose2d } from './layers/conv.js';
+export type { ConvLayerOptions, Conv1dOptions, ConvTransposeLayerOptions } from './layers/conv.js';
+export { MaxPool1d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pooling.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm } from './layers/normalization.js';
+export type { BatchNormOptions, LayerNormOptions } from './layers/normalization.js';
+export { Dropout } from './layers/dropout.js';
+export { Embedding } from './layers/embedding.js';
+export { ReLU, LeakyReLU, ELU, GELU, SiLU, Tanh, Sigmoid, Softplus, Softmax, LogSoftmax } from './layers/activation.js';

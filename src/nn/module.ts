@@ -3,7 +3,16 @@ import { type DType, isFloating } from '../tensor/dtype.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { cast } from '../ops/elementwise.js';
+import { zeros } from '../tensor/creation.js';
 import { Parameter } from './parameter.js';
+
+// Output shapes for summary(): a tensor's shape, or the shapes inside arrays and objects.
+function describeOutput(out: unknown): string {
+  if (out instanceof Tensor) return formatShape(out.shape);
+  if (Array.isArray(out)) return out.map(describeOutput).join(', ');
+  if (out && typeof out === 'object') return Object.values(out).map(describeOutput).join(', ');
+  return String(out);
+}
 
 export type StateDict = Record<string, Tensor>;
 
@@ -18,7 +27,24 @@ export function toSnakeCase(name: string): string {
 }
 
 // Field names that hold Module machinery, never submodules or tensors.
-const INTERNAL = new Set(['training', 'bufferNames', 'nonPersistent']);
+const INTERNAL = new Set(['training', 'bufferNames', 'nonPersistent', 'forwardPreHooks', 'forwardHooks']);
+
+/** Runs before forward; may return replacement arguments. */
+export type ForwardPreHook<Args extends unknown[] = any[]> = (module: Module, args: Args) => Args | void;
+/** Runs after forward; may return a replacement output. */
+export type ForwardHook<Args extends unknown[] = any[], Out = any> = (module: Module, args: Args, output: Out) => Out | void;
+
+/** What registering a hook returns: `remove()` unregisters it. */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+let nextHookId = 0;
+function addHook<H>(hooks: Map<number, H>, hook: H): RemovableHandle {
+  const id = nextHookId++;
+  hooks.set(id, hook);
+  return { remove: () => void hooks.delete(id) };
+}
 
 // Calling a module runs forward: modules are functions whose prototype is the module class.
 export interface Module<Args extends unknown[] = any[], Out = any> {
@@ -37,20 +63,62 @@ export interface Module<Args extends unknown[] = any[], Out = any> {
  * }
  */
 export abstract class Module<Args extends unknown[] = any[], Out = any> {
-  training = true;
-  protected bufferNames = new Set<string>();
-  protected nonPersistent = new Set<string>();
+  // Declared, not initialized: a base-class field initializer would land on the discarded `this`, not on
+  // the callable returned by the constructor; they are set there, non-enumerable, instead.
+  declare training: boolean;
+  declare protected bufferNames: Set<string>;
+  declare protected nonPersistent: Set<string>;
+  // stored type-erased: a Module<[Tensor]> must still be usable as a Module<any[]>
+  declare private forwardPreHooks: Map<number, ForwardPreHook>;
+  declare private forwardHooks: Map<number, ForwardHook>;
 
   constructor() {
-    const self = ((...args: Args) => self.forward(...args)) as unknown as this;
+    const self = ((...args: Args) => self.runWithHooks(args)) as unknown as this;
     // functions own 'name' and 'length'; layers may want those as fields
     delete (self as { name?: unknown }).name;
     delete (self as { length?: unknown }).length;
     Object.setPrototypeOf(self, new.target.prototype);
+    const internal = (key: string, value: unknown) => Object.defineProperty(self, key, { value, writable: true, enumerable: false, configurable: true });
+    internal('training', true);
+    internal('bufferNames', new Set<string>());
+    internal('nonPersistent', new Set<string>());
+    internal('forwardPreHooks', new Map());
+    internal('forwardHooks', new Map());
     return self;
   }
 
   abstract forward(...args: Args): Out;
+
+  // What calling the module does: pre-hooks, forward, hooks (as torch's Module.__call__).
+  private runWithHooks(args: Args): Out {
+    let input = args;
+    for (const hook of this.forwardPreHooks.values()) {
+      const replaced = hook(this, input);
+      if (replaced !== undefined) input = replaced as Args;
+    }
+    let output = this.forward(...input);
+    for (const hook of this.forwardHooks.values()) {
+      const replaced = hook(this, input, output);
+      if (replaced !== undefined) output = replaced as Out;
+    }
+    return output;
+  }
+
+  /**
+   * Registers `hook(module, args)`, run before every forward; returning new args replaces them.
+   * @example const h = model.registerForwardPreHook((m, [x]) => console.log(x.shape)); h.remove();
+   */
+  registerForwardPreHook(hook: ForwardPreHook<Args>): RemovableHandle {
+    return addHook(this.forwardPreHooks, hook as unknown as ForwardPreHook);
+  }
+
+  /**
+   * Registers `hook(module, args, output)`, run after every forward; returning a value replaces the output.
+   * @example const h = layer.registerForwardHook((m, args, out) => { acts.push(out); }); h.remove();
+   */
+  registerForwardHook(hook: ForwardHook<Args, Out>): RemovableHandle {
+    return addHook(this.forwardHooks, hook as unknown as ForwardHook);
+  }
 
   /** Registers a tensor that is state but not a parameter (running statistics); persistent ones go in stateDict. */
   registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
@@ -129,6 +197,25 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
     for (const [, b] of this.namedBuffers('', recurse)) yield b;
   }
 
+  /**
+   * The submodule at a dotted path ('head.1'), as torch's get_submodule; '' is this module.
+   * @example model.getSubmodule('head.1')
+   */
+  getSubmodule(target: string): Module {
+    if (target === '') return this;
+    for (const [name, m] of this.namedModules()) if (name === target) return m;
+    throw new Error(`getSubmodule: ${this.constructor.name} has no submodule '${target}' (have: ${[...this.namedModules()].map(([n]) => n).filter(Boolean).join(', ')})`);
+  }
+
+  /**
+   * Sets requiresGrad on every parameter (false freezes the module), as torch's requires_grad_.
+   * @example backbone.requiresGrad_(false)
+   */
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad = requiresGrad;
+    return this;
+  }
+
   /** Total number of elements in the parameters (only trainable ones when asked). */
   numParameters(onlyTrainable = false): number {
     let n = 0;
@@ -185,9 +272,12 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
 
   /** Parameters and persistent buffers by PyTorch key ('conv1.weight', 'bn.running_mean'); the tensors are shared, not copied. */
   stateDict(): StateDict {
+    // module by module, parameters then buffers, as PyTorch orders its keys
     const out: StateDict = {};
-    for (const [k, p] of this.namedParameters()) out[k] = p;
     for (const [modName, mod] of this.namedModules()) {
+      for (const [k, v] of mod.fields()) {
+        if (v instanceof Parameter) out[modName ? `${modName}.${toSnakeCase(k)}` : toSnakeCase(k)] = v;
+      }
       for (const name of mod.bufferNames) {
         const v = (mod as unknown as Record<string, unknown>)[name];
         if (v instanceof Tensor && !mod.nonPersistent.has(name)) out[modName ? `${modName}.${toSnakeCase(name)}` : toSnakeCase(name)] = v;
@@ -221,6 +311,56 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
       }
     });
     return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * A Keras-like table of the layers a forward pass goes through: name (indented by depth), type, output
+   * shape and own parameter count, with totals. Runs forward once on zeros of `inputShape` (one shape per
+   * argument, or one shape) in eval mode under noGrad, so running statistics are left untouched.
+   * @example console.log(model.summary([1, 1, 28, 28]));
+   */
+  summary(inputShape: readonly number[] | readonly (readonly number[])[], { dtype = 'float32' }: { dtype?: DType } = {}): string {
+    const shapes = (inputShape.length > 0 && Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as readonly (readonly number[])[];
+    const rows: { name: string; type: string; output: string; params: number }[] = [];
+    const handles: RemovableHandle[] = [];
+    const modes = new Map<Module, boolean>();
+    const isLeaf = [...this.children()].length === 0;
+    for (const [name, m] of this.namedModules()) {
+      modes.set(m, m.training);
+      if (m === this && !isLeaf) continue; // a lone layer is its own only row
+      const depth = m === this ? 0 : name.split('.').length - 1;
+      const params = [...m.parameters(false)].reduce((n, p) => n + p.numel, 0);
+      let row: (typeof rows)[number] | undefined;
+      handles.push(m.registerForwardPreHook(() => {
+        row = { name: '  '.repeat(depth) + (name || '(self)'), type: m.constructor.name, output: '', params };
+        rows.push(row);
+      }));
+      handles.push(m.registerForwardHook((_m, _args, out) => {
+        if (row) row.output = describeOutput(out);
+      }));
+    }
+    try {
+      this.eval();
+      noGrad(() => (this as unknown as (...a: Tensor[]) => unknown)(...shapes.map((s) => zeros([...s], { dtype }))));
+    } finally {
+      handles.forEach((h) => h.remove());
+      for (const [m, mode] of modes) m.training = mode;
+    }
+    const total = this.numParameters();
+    const trainable = this.numParameters(true);
+    const header = { name: 'Layer', type: 'Type', output: 'Output shape', params: 'Params' };
+    const table = [header, ...rows.map((r) => ({ ...r, params: r.params.toLocaleString('en-US') }))];
+    const width = (k: 'name' | 'type' | 'output' | 'params') => Math.max(...table.map((r) => r[k].length));
+    const [wn, wt, wo, wp] = [width('name'), width('type'), width('output'), width('params')];
+    const line = (r: (typeof table)[number]) => `${r.name.padEnd(wn)}  ${r.type.padEnd(wt)}  ${r.output.padEnd(wo)}  ${r.params.padStart(wp)}`;
+    const rule = '-'.repeat(wn + wt + wo + wp + 6);
+    return [
+      `${this.constructor.name} (input ${shapes.map((s) => formatShape(s)).join(', ')})`,
+      rule, line(header), rule, ...table.slice(1).map(line), rule,
+      `Total params: ${total.toLocaleString('en-US')}`,
+      `Trainable params: ${trainable.toLocaleString('en-US')}`,
+      `Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`,
+    ].join('\n');
   }
 
   /** Extra text shown inside this module's parentheses by toString (e.g. 'in=4, out=2'). */

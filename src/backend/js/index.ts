@@ -3,6 +3,8 @@ import { allocate } from '../../tensor/dtype.js';
 import { binary, unary, where } from './elementwise.js';
 import { expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
 import { matmul } from './matmul.js';
+import { col2im, im2col } from './conv.js';
+import { maxPool2d } from './pool.js';
 import { reduce, softmax } from './reduce.js';
 
 /** The reference backend: every kernel in plain TypeScript over typed arrays. */
@@ -23,6 +25,9 @@ export const jsBackend: Backend = {
   gather,
   scatterAdd,
   softmax,
+  im2col,
+  col2im,
+  maxPool2d,
 };
 
 registerBackend(jsBackend);

@@ -1,0 +1,58 @@
+import { Tensor } from '../../tensor/tensor.js';
+import { zeros } from '../../tensor/creation.js';
+import type { DType } from '../../tensor/dtype.js';
+import type { Generator } from '../../tensor/random.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { normal_ } from '../init.js';
+import { type EmbeddingOptions, embedding } from '../functional/embedding.js';
+
+/**
+ * A lookup table of `numEmbeddings` vectors of size `embeddingDim`, as torch.nn.Embedding: weights start
+ * N(0, 1) and the paddingIdx row starts at zero and gets no gradient.
+ * @example const emb = new Embedding(100, 16, { paddingIdx: 0 }); emb(tensor([[0, 5, 7]], { dtype: 'int32' })).shape // [1, 3, 16]
+ */
+export class Embedding extends Module<[Tensor], Tensor> {
+  weight: Parameter;
+  readonly paddingIdx: number | null;
+  readonly maxNorm: number | null;
+  readonly normType: number;
+
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions & { dtype?: DType; generator?: Generator } = {}) {
+    super();
+    const { paddingIdx = null, maxNorm = null, normType = 2, dtype = 'float32' } = options;
+    if (paddingIdx !== null && (!Number.isInteger(paddingIdx) || paddingIdx < -numEmbeddings || paddingIdx >= numEmbeddings)) {
+      throw new Error(`Embedding(${numEmbeddings}, ${embeddingDim}): paddingIdx must be within [-${numEmbeddings}, ${numEmbeddings}), got ${paddingIdx}`);
+    }
+    this.paddingIdx = paddingIdx !== null && paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
+    this.maxNorm = maxNorm;
+    this.normType = normType;
+    this.weight = new Parameter(zeros([numEmbeddings, embeddingDim], { dtype }));
+    this.resetParameters(options.generator);
+  }
+
+  resetParameters(generator?: Generator): void {
+    normal_(this.weight, 0, 1, generator);
+    if (this.paddingIdx !== null) this.weight.data.fill(0, this.paddingIdx * this.embeddingDim, (this.paddingIdx + 1) * this.embeddingDim);
+  }
+
+  forward(input: Tensor): Tensor {
+    return embedding(input, this.weight, { paddingIdx: this.paddingIdx, maxNorm: this.maxNorm, normType: this.normType }, `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`);
+  }
+
+  /**
+   * An Embedding holding a copy of `embeddings` [num, dim], frozen by default, as torch's from_pretrained.
+   * @example const emb = Embedding.fromPretrained(randn([5, 3]));
+   */
+  static fromPretrained(embeddings: Tensor, options: EmbeddingOptions & { freeze?: boolean } = {}): Embedding {
+    if (embeddings.ndim !== 2) throw new Error(`Embedding.fromPretrained: embeddings must be 2-d, got ${embeddings.shape.length}-d`);
+    const emb = new Embedding(embeddings.shape[0], embeddings.shape[1], { ...options, dtype: embeddings.dtype });
+    emb.weight.data.set(embeddings.data);
+    emb.weight.requiresGrad = !(options.freeze ?? true);
+    return emb;
+  }
+
+  override extraRepr(): string {
+    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== null ? `, paddingIdx=${this.paddingIdx}` : ''}${this.maxNorm !== null ? `, maxNorm=${this.maxNorm}` : ''}`;
+  }
+}
