@@ -17,3 +17,13 @@ export type { BatchNormOptions, LayerNormOptions } from './layers/normalization.
 export { Dropout } from './layers/dropout.js';
 export { Embedding } from './layers/embedding.js';
 export { ReLU, LeakyReLU, ELU, GELU, SiLU, Tanh, Sigmoid, Softplus, Softmax, LogSoftmax } from './layers/activation.js';
+export {
+  Loss, WeightedLoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
+  CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss, CTCLoss,
+} from './layers/loss.js';
+export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from './layers/rnn.js';
+export type { RNNOptions } from './layers/rnn.js';
+export { MultiheadAttention } from './layers/attention.js';
+export type { MultiheadAttentionOptions, MultiheadAttentionForwardOptions } from './layers/attention.js';
+export { TransformerEncoderLayer } from './layers/transformer.js';
+export type { TransformerEncoderLayerOptions, TransformerEncoderLayerForwardOptions } from './layers/transformer.js';

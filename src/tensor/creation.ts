@@ -187,8 +187,14 @@ function floatDtype(op: string, options: TensorOptions): DType {
 
 /** Fills `data` with U[low, high) draws exactly as PyTorch's CPU uniform_ does. */
 export function fillUniform(data: TypedArray, low: number, high: number, generator: Generator): void {
-  const draw = data instanceof Float64Array ? () => generator.uniform53() : () => generator.uniform24();
-  for (let i = 0; i < data.length; i++) data[i] = draw() * (high - low) + low;
+  if (!(data instanceof Float64Array)) {
+    // PyTorch casts the bounds to float and subtracts them in float before the double-precision affine map
+    const from = Math.fround(low);
+    const span = Math.fround(Math.fround(high) - from);
+    for (let i = 0; i < data.length; i++) data[i] = generator.uniform24() * span + from;
+    return;
+  }
+  for (let i = 0; i < data.length; i++) data[i] = generator.uniform53() * (high - low) + low;
 }
 
 /** Fills `data` with N(mean, std) draws in PyTorch's CPU order (Box-Muller over blocks of 16 when there are 16 or more). */

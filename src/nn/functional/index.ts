@@ -8,3 +8,14 @@ export { embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { pad } from '../../ops/shape.js';
 export { oneHot } from '../../ops/indexing.js';
+export {
+  mseLoss, l1Loss, smoothL1Loss, huberLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits,
+  klDiv, cosineEmbeddingLoss, marginRankingLoss, pairwiseDistance, tripletMarginLoss,
+} from './loss.js';
+export type { Reduction, ReductionOptions, ClassLossOptions, CrossEntropyOptions, WeightedOptions } from './loss.js';
+export { ctcLoss } from './ctc.js';
+export type { CtcLossOptions } from './ctc.js';
+export { rnnCell, lstmCell, gruCell } from './rnn.js';
+export type { RnnNonlinearity } from './rnn.js';
+export { scaledDotProductAttention } from './attention.js';
+export type { ScaledDotProductAttentionOptions } from './attention.js';
