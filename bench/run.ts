@@ -8,6 +8,7 @@ import { W2_EPOCHS, w2Tfjs } from './w2.js';
 import { W3_EPOCHS, w3Tfjs } from './w3.js';
 import { writeMnistBinary } from './mnist.js';
 import type { TrainResult } from './training.js';
+import { OPTIM_BENCH_RULES, memoryFloorMs, runOptimStep } from './optim-step.js';
 
 interface Row {
   workload: string;
@@ -84,8 +85,23 @@ if (want('W3')) {
   ]);
 }
 
-// ratios against PyTorch for rows that did not set their own
-for (const r of rows) {
+if (want('optim')) {
+  // Optimizer step on ~1M float32 parameters (memory-bound): descent's fused update vs torch.optim, 1 thread each.
+  for (const rule of OPTIM_BENCH_RULES) {
+    const workload = `optim step, 1M params: ${rule === 'SGD' ? 'SGD momentum' : rule}`;
+    const ours = runOptimStep(rule);
+    rows.push({ workload, library: 'descent', metric: 'ms/step', value: ours.msPerStep });
+    if (hasTorch) {
+      const torch = runPython<{ msPerStep: number }>(`${benchDir}torch_optim_step.py`, [rule, '1']).msPerStep;
+      rows.push({ workload, library: 'pytorch', metric: 'ms/step', value: torch });
+      rows[rows.length - 2].ratio = torch / ours.msPerStep; // > 1: descent is faster
+    }
+    rows.push({ workload, library: 'memcpy of the same bytes (floor)', metric: 'ms/step', value: memoryFloorMs(rule) });
+  }
+}
+
+// ratios against PyTorch for the W workloads' rows that did not set their own (higher is better there)
+for (const r of rows.filter((row) => row.workload.startsWith('W'))) {
   const torch = rows.find((t) => t.workload === r.workload && t.library === 'pytorch');
   if (r.ratio === undefined && torch && r !== torch) r.ratio = r.value / torch.value;
 }

@@ -71,6 +71,36 @@ export interface Backend {
    * in its plane (PyTorch's rules: padding skipped, NaN propagates, first maximum wins ties).
    */
   maxPool2d(x: TypedArray, planes: number, h: number, w: number, geometry: ConvGeometry, values: TypedArray, indices: Int32Array): void;
+  /** Fused SGD update of one parameter in place (optim/sgd.ts); optional, js/optim.ts is the fallback. */
+  sgdStep?(param: TypedArray, grad: TypedArray, momentumBuffer: TypedArray | null, options: SgdStepOptions): void;
+  /** Fused Adam/AdamW update of one parameter in place (optim/adam.ts); optional, js/optim.ts is the fallback. */
+  adamStep?(param: TypedArray, grad: TypedArray, expAvg: TypedArray, expAvgSq: TypedArray, maxExpAvgSq: TypedArray | null, options: AdamStepOptions): void;
+}
+
+/** Scalars of one fused SGD step; `initBuffer` means the momentum buffer is set to the first direction. */
+export interface SgdStepOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+  maximize: boolean;
+  initBuffer: boolean;
+}
+
+/**
+ * Scalars of one fused Adam step: `weightDecay` is L2 (added to the gradient), `decoupledDecay` scales the
+ * parameter by (1 - lr * decoupledDecay) first (AdamW); `step` is the step count after this update.
+ */
+export interface AdamStepOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  decoupledDecay: number;
+  maximize: boolean;
+  step: number;
 }
 
 let current: Backend | null = null;

@@ -27,3 +27,4 @@ export { MultiheadAttention } from './layers/attention.js';
 export type { MultiheadAttentionOptions, MultiheadAttentionForwardOptions } from './layers/attention.js';
 export { TransformerEncoderLayer } from './layers/transformer.js';
 export type { TransformerEncoderLayerOptions, TransformerEncoderLayerForwardOptions } from './layers/transformer.js';
+export * as utils from './utils/index.js';

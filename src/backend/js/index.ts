@@ -6,6 +6,7 @@ import { matmul } from './matmul.js';
 import { col2im, im2col } from './conv.js';
 import { maxPool2d } from './pool.js';
 import { reduce, softmax } from './reduce.js';
+import { adamStep, sgdStep } from './optim.js';
 
 /** The reference backend: every kernel in plain TypeScript over typed arrays. */
 export const jsBackend: Backend = {
@@ -28,6 +29,8 @@ export const jsBackend: Backend = {
   im2col,
   col2im,
   maxPool2d,
+  sgdStep,
+  adamStep,
 };
 
 registerBackend(jsBackend);

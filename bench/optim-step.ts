@@ -1,0 +1,54 @@
+// Optimizer step on a ~1M-parameter model: the update is memory-bound, so time per step (and the bytes it
+// must move) is the measure. Shapes and settings match bench/torch_optim_step.py.
+import { type Tensor, manualSeed, optim, randn } from '../src/index.js';
+
+/** Linear-sized weights and biases totalling 1,000,640 parameters. */
+export const OPTIM_BENCH_SHAPES: number[][] = [[1024, 784], [1024], [192, 1024], [192]];
+export const OPTIM_BENCH_RULES = ['SGD', 'Adam', 'AdamW'] as const;
+export type OptimBenchRule = (typeof OPTIM_BENCH_RULES)[number];
+
+/** float32 arrays each step reads and writes: SGD-momentum p, g, b in + p, b out; Adam p, g, m, v in + p, m, v out. */
+export const ARRAYS_TOUCHED: Record<OptimBenchRule, number> = { SGD: 5, Adam: 7, AdamW: 7 };
+
+function makeOptimizer(rule: OptimBenchRule, params: Tensor[]): { step(): unknown } {
+  if (rule === 'SGD') return new optim.SGD(params, { lr: 1e-3, momentum: 0.9 });
+  if (rule === 'Adam') return new optim.Adam(params, { lr: 1e-3 });
+  return new optim.AdamW(params, { lr: 1e-3, weightDecay: 0.01 });
+}
+
+/** Median milliseconds per step over `repeats` timings of `steps` steps each (after a warm-up). */
+export function runOptimStep(rule: OptimBenchRule, steps = 20, repeats = 7): { msPerStep: number; params: number; gbPerSecond: number } {
+  manualSeed(0);
+  const params = OPTIM_BENCH_SHAPES.map((s) => randn(s, { requiresGrad: true }));
+  for (const p of params) p.grad = randn(p.shape).mul(1e-2);
+  const opt = makeOptimizer(rule, params);
+  for (let i = 0; i < 5; i++) opt.step();
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const start = performance.now();
+    for (let i = 0; i < steps; i++) opt.step();
+    times.push((performance.now() - start) / steps);
+  }
+  times.sort((a, b) => a - b);
+  const msPerStep = times[Math.floor(times.length / 2)];
+  const count = params.reduce((n, p) => n + p.numel, 0);
+  return { msPerStep, params: count, gbPerSecond: (ARRAYS_TOUCHED[rule] * 4 * count) / (msPerStep * 1e6) };
+}
+
+/**
+ * The memory floor for comparison: ms to stream the same bytes (read and write the arrays a step touches)
+ * with Float32Array.set, i.e. memcpy at this machine's cache/memory bandwidth.
+ */
+export function memoryFloorMs(rule: OptimBenchRule, repeats = 7): number {
+  const n = OPTIM_BENCH_SHAPES.reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+  const arrays = Array.from({ length: ARRAYS_TOUCHED[rule] + 1 }, () => new Float32Array(n).fill(1));
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const start = performance.now();
+    // Each copy reads one array and writes one: ARRAYS_TOUCHED/2 copies move as many bytes as a step.
+    for (let i = 0; i < 10; i++) for (let k = 0; k < ARRAYS_TOUCHED[rule] / 2; k++) arrays[k + 1].set(arrays[k]);
+    times.push((performance.now() - start) / 10);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}

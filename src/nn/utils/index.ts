@@ -1,0 +1,2 @@
+// nn.utils: gradient clipping and parameter/vector conversion.
+export { clipGradNorm_, clipGradValue_, parametersToVector, vectorToParameters } from './clip.js';

@@ -1,0 +1,271 @@
+import { Tensor } from '../tensor/tensor.js';
+import { isFloating } from '../tensor/dtype.js';
+import { enableGrad, noGrad } from '../autograd/grad-mode.js';
+import { toSnakeCase } from '../nn/module.js';
+
+/** Options every rule has: the learning rate η. Rules add their own (betas, momentum, ...). */
+export interface BaseOptions {
+  lr: number;
+}
+
+/** A parameter group as the optimizer keeps it: its tensors plus every option, filled from the defaults. */
+export type ParamGroup<O extends BaseOptions = BaseOptions> = O & { params: Tensor[] };
+
+/** A parameter group as the user passes it: tensors plus any options that override the defaults. */
+export type ParamGroupInput<O extends BaseOptions = BaseOptions> = Partial<O> & { params: Iterable<Tensor> | Tensor };
+
+/** What `new optim.X(params, ...)` accepts: tensors (one group) or parameter groups. */
+export type Params<O extends BaseOptions = BaseOptions> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
+
+/** What per-parameter state may hold: tensors (moments) and plain numbers (step counts). */
+export type StateValue = Tensor | number | boolean | null | Tensor[] | number[];
+export type ParamState = Record<string, StateValue>;
+
+/** The closure `step` may call to re-evaluate the loss (LBFGS needs it, the others accept it). */
+export type Closure = () => Tensor | number;
+
+/**
+ * An optimizer's state as plain data plus tensors, in PyTorch's layout: `state` maps a parameter's index
+ * (its position counting through all groups) to its state, `param_groups` lists each group's options
+ * with `params` as those indices. Keys are PyTorch's snake_case names (`exp_avg`, `weight_decay`), so
+ * everything but the tensors is JSON.
+ */
+export interface OptimizerStateDict {
+  state: Record<number, Record<string, StateValue>>;
+  param_groups: Array<Record<string, unknown> & { params: number[] }>;
+}
+
+function toCamelCase(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function cloneValue(v: StateValue): StateValue {
+  if (v instanceof Tensor) return v.clone();
+  if (Array.isArray(v)) return (v as (Tensor | number)[]).map((x) => (x instanceof Tensor ? x.clone() : x)) as Tensor[] | number[];
+  return v;
+}
+
+function cloneOption(v: unknown): unknown {
+  return Array.isArray(v) ? [...v] : v;
+}
+
+/**
+ * The base of every update rule, as torch.optim.Optimizer: it owns the parameter groups, the defaults,
+ * the per-parameter state and the state dict; a rule only says how one parameter moves (`update`).
+ * `step()` runs the rule under noGrad over every parameter that has a gradient.
+ * @example
+ * // A new rule is one short class: plain gradient descent with a per-parameter step counter.
+ * class PlainGD extends Optimizer<{ lr: number }, { step: number }> {
+ *   constructor(params: Params<{ lr: number }>, options: { lr: number }) { super('PlainGD', params, options); }
+ *   protected initState() { return { step: 0 }; }
+ *   protected update(p: Tensor, grad: Tensor, state: { step: number }, group: ParamGroup<{ lr: number }>) {
+ *     state.step += 1;
+ *     p.sub_(grad, group.lr);
+ *   }
+ * }
+ */
+export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends ParamState = ParamState> {
+  /** The rule's name, used in error messages ('Adam'). */
+  readonly name: string;
+  readonly defaults: O;
+  /** The groups; change `lr` (or any option) here between steps, as schedulers do. */
+  paramGroups: ParamGroup<O>[] = [];
+  /** Per-parameter state, created on a parameter's first step. */
+  state = new Map<Tensor, S>();
+
+  constructor(name: string, params: Params<O>, defaults: O) {
+    this.name = name;
+    this.defaults = defaults;
+    if (params instanceof Tensor) {
+      throw new TypeError(`${name}: params should be an iterable of Tensors or parameter groups, got a Tensor (wrap it in a list)`);
+    }
+    const list = [...(params as Iterable<Tensor | ParamGroupInput<O>>)];
+    if (list.length === 0) throw new Error(`${name}: got an empty parameter list`);
+    const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] } as unknown as ParamGroupInput<O>] : (list as ParamGroupInput<O>[]);
+    for (const g of groups) this.addParamGroup(g);
+  }
+
+  /** Checks one group's options; rules throw `Rule: option must be ..., got value`. */
+  protected validate(_group: ParamGroup<O>): void {}
+
+  /** The state of a parameter on its first step (moments at zero, step 0). */
+  protected abstract initState(p: Tensor, group: ParamGroup<O>): S;
+
+  /** Moves parameter `p` given its gradient `grad`, in place; called under noGrad. */
+  protected abstract update(p: Tensor, grad: Tensor, state: S, group: ParamGroup<O>): void;
+
+  /** Adds a group (e.g. layers unfrozen while fine-tuning); options it lacks come from the defaults. */
+  addParamGroup(input: ParamGroupInput<O>): void {
+    if (input === null || typeof input !== 'object' || !('params' in input)) {
+      throw new TypeError(`${this.name}: a parameter group must be an object with a 'params' list`);
+    }
+    const params = input.params instanceof Tensor ? [input.params] : [...input.params];
+    for (const p of params) {
+      if (!(p instanceof Tensor)) throw new TypeError(`${this.name}: can only optimize Tensors, but one of the params is ${typeof p}`);
+      if (!isFloating(p.dtype)) throw new TypeError(`${this.name}: can only optimize floating point tensors, got dtype ${p.dtype}`);
+      if (!p.isLeaf) throw new Error(`${this.name}: can't optimize a non-leaf Tensor`);
+    }
+    if (new Set(params).size !== params.length) throw new Error(`${this.name}: a parameter group contains the same parameter twice`);
+    const seen = new Set(this.paramGroups.flatMap((g) => g.params));
+    if (params.some((p) => seen.has(p))) throw new Error(`${this.name}: some parameters appear in more than one parameter group`);
+    const group = { ...this.defaults } as Record<string, unknown>;
+    for (const [k, v] of Object.entries(input)) if (k !== 'params' && v !== undefined) group[k] = cloneOption(v);
+    for (const k of Object.keys(group)) group[k] = cloneOption(group[k]);
+    group.params = params;
+    this.validate(group as unknown as ParamGroup<O>);
+    this.paramGroups.push(group as unknown as ParamGroup<O>);
+  }
+
+  /**
+   * One update of every parameter with a gradient. `closure` re-evaluates the loss (with grad mode on)
+   * before the update; its value is returned.
+   */
+  step(closure?: Closure): Tensor | number | undefined {
+    const loss = closure ? enableGrad(closure) : undefined;
+    noGrad(() => {
+      for (const group of this.paramGroups) this.stepGroup(group);
+    });
+    return loss;
+  }
+
+  /** Updates one group's parameters; rules with per-group scalars (schedule-free) compute them here first. */
+  protected stepGroup(group: ParamGroup<O>): void {
+    for (const p of group.params) {
+      if (p.grad === null) continue;
+      this.update(p, p.grad, this.stateOf(p, group), group);
+    }
+  }
+
+  /** The state of `p`, created on first use. */
+  protected stateOf(p: Tensor, group: ParamGroup<O>): S {
+    let s = this.state.get(p);
+    if (!s) {
+      s = this.initState(p, group);
+      this.state.set(p, s);
+    }
+    return s;
+  }
+
+  /** Clears gradients: to null by default (PyTorch 2's default), or to zeros with `setToNone: false`. */
+  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        if (p.grad === null) continue;
+        if (setToNone) p.grad = null;
+        else {
+          if (p.grad.gradFn) p.grad = p.grad.detach();
+          noGrad(() => p.grad!.zero_());
+        }
+      }
+    }
+  }
+
+  /** Copies of the state and the group options (see OptimizerStateDict for the layout). */
+  stateDict(): OptimizerStateDict {
+    const index = new Map<Tensor, number>();
+    const paramGroups = this.paramGroups.map((group) => {
+      const packed: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(group)) if (k !== 'params') packed[toSnakeCase(k)] = cloneOption(v);
+      packed.params = group.params.map((p) => {
+        if (!index.has(p)) index.set(p, index.size);
+        return index.get(p)!;
+      });
+      return packed as Record<string, unknown> & { params: number[] };
+    });
+    const state: OptimizerStateDict['state'] = {};
+    for (const [p, s] of this.state) {
+      const i = index.get(p);
+      if (i === undefined) continue;
+      const packed: Record<string, StateValue> = {};
+      for (const [k, v] of Object.entries(s)) packed[toSnakeCase(k)] = cloneValue(v);
+      state[i] = packed;
+    }
+    return { state, param_groups: paramGroups };
+  }
+
+  /** Restores what `stateDict()` returned (tensors are copied and cast to each parameter's dtype). */
+  loadStateDict(dict: OptimizerStateDict): void {
+    const saved = dict.param_groups;
+    if (!Array.isArray(saved) || saved.length !== this.paramGroups.length) {
+      throw new Error(`${this.name}.loadStateDict: the state dict has ${saved?.length} parameter groups, the optimizer has ${this.paramGroups.length}`);
+    }
+    const byIndex = new Map<number, Tensor>();
+    saved.forEach((g, gi) => {
+      const params = this.paramGroups[gi].params;
+      if (g.params.length !== params.length) {
+        throw new Error(`${this.name}.loadStateDict: parameter group ${gi} has ${g.params.length} parameters in the state dict, ${params.length} in the optimizer`);
+      }
+      g.params.forEach((id, j) => byIndex.set(id, params[j]));
+    });
+    const state = new Map<Tensor, S>();
+    for (const [key, s] of Object.entries(dict.state)) {
+      const p = byIndex.get(Number(key));
+      if (!p) throw new Error(`${this.name}.loadStateDict: state for parameter ${key}, which no group lists`);
+      const restored: Record<string, StateValue> = {};
+      for (const [k, v] of Object.entries(s)) {
+        // 0-d tensors (PyTorch keeps Adam's step, ASGD's eta and mu, NAdam's mu_product in them) become numbers.
+        if (v instanceof Tensor && v.ndim === 0) restored[toCamelCase(k)] = v.item();
+        else if (v instanceof Tensor) restored[toCamelCase(k)] = v.to(p.dtype).clone();
+        else restored[toCamelCase(k)] = cloneValue(v);
+      }
+      state.set(p, restored as S);
+    }
+    this.paramGroups = saved.map((g, gi) => {
+      const group: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(g)) if (k !== 'params') group[toCamelCase(k)] = cloneOption(v);
+      group.params = this.paramGroups[gi].params;
+      return group as unknown as ParamGroup<O>;
+    });
+    this.state = state;
+  }
+}
+
+// ---- Shared pieces of the rules, written once (optax-style transforms of the gradient). ----
+
+/**
+ * The gradient a rule starts from: g, or -g when maximizing, plus L2 decay λθ (PyTorch's order).
+ * @example const d = decayedGradient(p, p.grad!, group.weightDecay, group.maximize);
+ */
+export function decayedGradient(p: Tensor, grad: Tensor, weightDecay: number, maximize: boolean): Tensor {
+  let g = maximize ? grad.neg() : grad;
+  if (weightDecay !== 0) g = g.add(p, weightDecay);
+  return g;
+}
+
+/**
+ * Decoupled weight decay (Loshchilov & Hutter): θ ← θ (1 - ηλ), applied before the rule's step.
+ * @example noGrad(() => decayWeights(p, 1e-3, 0.01));
+ */
+export function decayWeights(p: Tensor, lr: number, weightDecay: number): void {
+  if (weightDecay !== 0) p.mul_(1 - lr * weightDecay);
+}
+
+// ---- Option validation with messages that name the rule, the option, what was expected and what came. ----
+
+export function checkNonNegative(rule: string, name: string, value: number): void {
+  if (typeof value !== 'number' || !(value >= 0)) throw new Error(`${rule}: ${name} must be >= 0, got ${value}`);
+}
+
+export function checkPositive(rule: string, name: string, value: number): void {
+  if (typeof value !== 'number' || !(value > 0)) throw new Error(`${rule}: ${name} must be > 0, got ${value}`);
+}
+
+/** value in [lo, hi) (or [lo, hi] with `closed`). */
+export function checkInRange(rule: string, name: string, value: number, lo: number, hi: number, closed = false): void {
+  const ok = typeof value === 'number' && value >= lo && (closed ? value <= hi : value < hi);
+  if (!ok) throw new Error(`${rule}: ${name} must be in [${lo}, ${hi}${closed ? ']' : ')'}, got ${value}`);
+}
+
+/** The options of the Adam family: lr, eps, weightDecay >= 0 and betas in [0, 1). */
+export function checkAdamOptions(rule: string, g: { lr: number; eps: number; betas: readonly number[]; weightDecay: number }): void {
+  checkNonNegative(rule, 'lr', g.lr);
+  checkNonNegative(rule, 'eps', g.eps);
+  checkBetas(rule, g.betas);
+  checkNonNegative(rule, 'weightDecay', g.weightDecay);
+}
+
+export function checkBetas(rule: string, betas: readonly number[]): void {
+  if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`${rule}: betas must be a pair [beta1, beta2], got ${String(betas)}`);
+  checkInRange(rule, 'betas[0]', betas[0], 0, 1);
+  checkInRange(rule, 'betas[1]', betas[1], 0, 1);
+}

@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { optim, tensor } from '../../src/index.js';
+import { torchCases } from './torch-cases.js';
+
+torchCases('LBFGS', (params, options) => new optim.LBFGS(params, options));
+
+test('LBFGS with strong Wolfe minimizes the Rosenbrock function', () => {
+  const xy = tensor([-1.5, 2.0], { dtype: 'float64', requiresGrad: true });
+  const opt = new optim.LBFGS([xy], { lineSearchFn: 'strongWolfe', maxIter: 100, historySize: 10 });
+  const f = () => {
+    const [x, y] = [xy.select(0, 0), xy.select(0, 1)];
+    return x.neg().add(1).pow(2).add(y.sub(x.pow(2)).pow(2).mul(100));
+  };
+  for (let i = 0; i < 5; i++) opt.step(() => { opt.zeroGrad(); const l = f(); l.backward(); return l; });
+  assert.ok(Math.abs(xy.data[0] - 1) < 1e-4 && Math.abs(xy.data[1] - 1) < 1e-4, `ended at ${xy.data}`);
+});
+
+test('LBFGS refuses several groups, a missing closure and an unknown line search', () => {
+  const a = tensor([1], { requiresGrad: true });
+  const b = tensor([1], { requiresGrad: true });
+  assert.throws(() => new optim.LBFGS([{ params: [a] }, { params: [b] }]), /LBFGS: doesn't support per-parameter options/);
+  assert.throws(() => new optim.LBFGS([a]).step(), /LBFGS: step\(\) needs a closure/);
+  assert.throws(() => new optim.LBFGS([a], { lineSearchFn: 'armijo' as 'strongWolfe' }), /lineSearchFn must be 'strongWolfe' or null, got 'armijo'/);
+});
