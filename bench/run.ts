@@ -8,6 +8,7 @@ import { W2_EPOCHS, w2Tfjs } from './w2.js';
 import { W3_EPOCHS, w3Tfjs } from './w3.js';
 import { writeMnistBinary } from './mnist.js';
 import type { TrainResult } from './training.js';
+import { w2Descent, w3Descent } from './train-descent.js';
 import { OPTIM_BENCH_RULES, memoryFloorMs, runOptimStep } from './optim-step.js';
 
 interface Row {
@@ -73,6 +74,8 @@ async function trainingWorkload(name: string, torchKind: 'mlp' | 'cnn', epochs: 
 
 if (want('W2')) {
   await trainingWorkload('W2 MLP', 'mlp', W2_EPOCHS, [
+    ['descent-wasm', () => w2Descent('wasm', W2_EPOCHS)],
+    ['descent-js', () => w2Descent('js', W2_EPOCHS)],
     ['tfjs-cpu', () => w2Tfjs('cpu')],
     ['tfjs-wasm', () => w2Tfjs('wasm')],
   ]);
@@ -80,6 +83,8 @@ if (want('W2')) {
 
 if (want('W3')) {
   await trainingWorkload('W3 CNN', 'cnn', W3_EPOCHS, [
+    ['descent-wasm', () => w3Descent('wasm', W3_EPOCHS)],
+    ['descent-js', () => w3Descent('js', W3_EPOCHS)],
     ['tfjs-cpu', () => w3Tfjs('cpu')],
     ['tfjs-wasm', () => w3Tfjs('wasm')],
   ]);
