@@ -10,7 +10,7 @@ export const OP_DIV: i32 = 3;
 // How an operand of a binary op is laid out against out, seen as [rows, cols].
 export const FULL: i32 = 0; // [rows, cols]
 export const ROW: i32 = 1; // [cols], repeated for every row
-export const COLUMN: i32 = 2; // [rows], one value per row
+export const COLUMN: i32 = 2; // one value per row: value r % period (a bias over channels repeats per sample)
 export const SCALAR: i32 = 3; // one value
 
 @inline
@@ -60,14 +60,17 @@ function rowLoop(op: i32, x: usize, xStep: usize, xv: v128, y: usize, yStep: usi
   }
 }
 
-/** out[r, j] = a op b over a [rows, cols] grid, each operand laid out as FULL, ROW, COLUMN or SCALAR. */
-export function binary(op: i32, a: usize, aMode: i32, b: usize, bMode: i32, out: usize, rows: i32, cols: i32): void {
+/**
+ * out[r, j] = a op b over a [rows, cols] grid, each operand laid out as FULL, ROW, COLUMN (with its
+ * period in rows) or SCALAR.
+ */
+export function binary(op: i32, a: usize, aMode: i32, aPeriod: i32, b: usize, bMode: i32, bPeriod: i32, out: usize, rows: i32, cols: i32): void {
   const rowBytes = <usize>cols << 2;
   for (let r = 0; r < rows; r++) {
     const ar = aMode === FULL ? a + <usize>r * rowBytes : aMode === ROW ? a : 0;
     const br = bMode === FULL ? b + <usize>r * rowBytes : bMode === ROW ? b : 0;
-    const av = aMode === COLUMN ? v128.load32_splat(a + (<usize>r << 2)) : aMode === SCALAR ? v128.load32_splat(a) : f32x4.splat(0);
-    const bv = bMode === COLUMN ? v128.load32_splat(b + (<usize>r << 2)) : bMode === SCALAR ? v128.load32_splat(b) : f32x4.splat(0);
+    const av = aMode === COLUMN ? v128.load32_splat(a + (<usize>(r % aPeriod) << 2)) : aMode === SCALAR ? v128.load32_splat(a) : f32x4.splat(0);
+    const bv = bMode === COLUMN ? v128.load32_splat(b + (<usize>(r % bPeriod) << 2)) : bMode === SCALAR ? v128.load32_splat(b) : f32x4.splat(0);
     const o = out + <usize>r * rowBytes;
     const aStep: usize = aMode <= ROW ? 16 : 0;
     const bStep: usize = bMode <= ROW ? 16 : 0;

@@ -14,3 +14,4 @@ export function gemmStripRows(): i32 {
 }
 export { binary, unary, sumAxis, softmax, compare, mulMask } from './elementwise';
 export { transpose } from './layout';
+export { im2colWalk, maxPool2d } from './conv';

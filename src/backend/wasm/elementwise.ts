@@ -20,40 +20,42 @@ const SCALAR = 3;
 
 interface Layout {
   mode: number;
-  /** For ROW: the row length; for COLUMN: the row count. */
-  extent: number;
+  /** ROW: the row length; COLUMN: the elements that follow each value (the grid's row length). */
+  cols: number;
+  /** COLUMN: how many values there are (row r reads value r % period). */
+  period: number;
 }
 
-/** How `shape` broadcasts to `outShape` in kernel terms, or null for patterns the kernel lacks. */
+/**
+ * How `shape` broadcasts to `outShape` in kernel terms, or null for patterns the kernel lacks. The
+ * operand's dims other than leading and trailing 1s must equal out's: [C] against [N, C] is a ROW,
+ * [C, 1, 1] against [N, C, H, W] a COLUMN of period C over rows of H*W.
+ */
 function layoutOf(shape: Shape, length: number, outShape: Shape, outLength: number): Layout | null {
-  if (length === outLength) return { mode: FULL, extent: 0 };
-  if (length === 1) return { mode: SCALAR, extent: 0 };
-  const pad = outShape.length - shape.length;
+  if (length === outLength) return { mode: FULL, cols: 0, period: 0 };
+  if (length === 1) return { mode: SCALAR, cols: 0, period: 0 };
+  const nd = outShape.length;
+  const pad = nd - shape.length;
   const dim = (i: number) => (i < pad ? 1 : shape[i - pad]);
-  // ROW: leading 1s, then out's trailing dims; COLUMN: out's leading dims, then 1s
-  let split = 0;
-  while (split < outShape.length && dim(split) === 1) split++;
-  let row = true;
-  for (let i = split; i < outShape.length; i++) if (dim(i) !== outShape[i]) row = false;
-  if (row) return { mode: ROW, extent: length };
-  split = outShape.length;
-  while (split > 0 && dim(split - 1) === 1) split--;
-  for (let i = 0; i < split; i++) if (dim(i) !== outShape[i]) return null;
-  return { mode: COLUMN, extent: length };
+  let first = 0;
+  while (first < nd && dim(first) === 1) first++;
+  let last = nd - 1;
+  while (last > first && dim(last) === 1) last--;
+  for (let i = first; i <= last; i++) if (dim(i) !== outShape[i]) return null;
+  let inner = 1;
+  for (let i = last + 1; i < nd; i++) inner *= outShape[i];
+  return inner === 1 ? { mode: ROW, cols: length, period: 0 } : { mode: COLUMN, cols: inner, period: length };
 }
 
 /** The [rows, cols] grid both layouts agree on, or null. */
 function gridOf(a: Layout, b: Layout, n: number): [number, number] | null {
-  let rows = 0;
   let cols = 0;
   for (const l of [a, b]) {
-    if (l.mode === ROW) cols = cols || l.extent;
-    if (l.mode === COLUMN) rows = rows || l.extent;
+    if (l.mode !== ROW && l.mode !== COLUMN) continue;
+    if (cols && l.cols !== cols) return null;
+    cols = l.cols;
   }
-  if (rows && cols) return rows * cols === n ? [rows, cols] : null;
-  if (cols) return [n / cols, cols];
-  if (rows) return [rows, n / rows];
-  return [1, n];
+  return cols ? [n / cols, cols] : [1, n];
 }
 
 export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void {
@@ -83,7 +85,7 @@ export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray
   const aAt = mem.put(a as Float32Array);
   const bAt = b === a ? aAt : mem.put(b as Float32Array);
   const outAt = mem.alloc(n);
-  runtime!.kernels.binary(code!, aAt, la!.mode, bAt, lb!.mode, outAt, grid[0], grid[1]);
+  runtime!.kernels.binary(code!, aAt, la!.mode, la!.period, bAt, lb!.mode, lb!.period, outAt, grid[0], grid[1]);
   mem.get(outAt, out as Float32Array);
 }
 

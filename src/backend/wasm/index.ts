@@ -3,6 +3,7 @@
 import { type Backend, registerBackend, setBackend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { binary, reduce, softmax, unary } from './elementwise.js';
+import { col2im, im2col, maxPool2d } from './conv.js';
 import { permute } from './layout.js';
 import { matmul } from './matmul.js';
 import { runtime } from './state.js';
@@ -19,6 +20,9 @@ export const wasmBackend: Backend | null = runtime && {
   reduce,
   softmax,
   permute,
+  im2col,
+  col2im,
+  maxPool2d,
 };
 
 if (wasmBackend) {

@@ -16,7 +16,11 @@ const BROADCASTS: [number[], number[]][] = [
   [[129, 33], [129, 1]],
   [[129, 1], [1, 33]], // outer
   [[2, 300, 7], [300, 7]],
-  [[4, 129, 5], [4, 1, 5]], // a middle broadcast: the reference handles it
+  [[8, 16, 5, 5], [16, 1, 1]], // a conv bias: one value per channel, repeated per sample
+  [[16, 1, 1], [8, 16, 5, 5]],
+  [[2, 3, 40, 5], [3, 40, 1]],
+  [[4, 129, 5], [4, 1, 5]], // a 1 inside the operand: the reference handles it
+  [[300, 1], [7]], // column against row with different extents
   [[7], [7]], // below the threshold
 ];
 
