@@ -60,4 +60,4 @@ for epoch in range(epochs):
 with torch.no_grad():
     predicted = model(test_x.view(*shape)).argmax(1)
 accuracy = (predicted == test_y).float().mean().item()
-print(json.dumps({"samplesPerSecond": sps, "accuracy": accuracy, "epochs": epochs, "finalLoss": loss}))
+print(json.dumps({"samplesPerSecond": sps, "accuracy": accuracy, "epochs": epochs, "finalLoss": loss, "timedSamples": int(n_train)}))
