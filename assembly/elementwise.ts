@@ -290,3 +290,46 @@ export function mulMask(a: usize, mask: usize, out: usize, n: i32): void {
   }
   for (; i < n; i++) store<f32>(out + (<usize>i << 2), load<f32>(a + (<usize>i << 2)) * <f32>load<u8>(mask + <usize>i));
 }
+
+/**
+ * out[r] = sum of row r of x [rows, n], each in float64 from left to right as the reference does (so
+ * bit-identical); four rows run side by side to overlap the additions' latency.
+ */
+export function sumRows(x: usize, rows: i32, n: i32, out: usize): void {
+  const stride = <usize>n << 2;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const x0 = x + <usize>r * stride;
+    let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0;
+    for (let j = 0; j < n; j++) {
+      const at = x0 + (<usize>j << 2);
+      a0 += <f64>load<f32>(at);
+      a1 += <f64>load<f32>(at + stride);
+      a2 += <f64>load<f32>(at + 2 * stride);
+      a3 += <f64>load<f32>(at + 3 * stride);
+    }
+    store<f32>(out + (<usize>r << 2), <f32>a0);
+    store<f32>(out + (<usize>r << 2), <f32>a1, 4);
+    store<f32>(out + (<usize>r << 2), <f32>a2, 8);
+    store<f32>(out + (<usize>r << 2), <f32>a3, 12);
+  }
+  for (; r < rows; r++) {
+    const xr = x + <usize>r * stride;
+    let a: f64 = 0;
+    for (let j = 0; j < n; j++) a += <f64>load<f32>(xr + (<usize>j << 2));
+    store<f32>(out + (<usize>r << 2), <f32>a);
+  }
+}
+
+/** out[r, index[r, j]] += src[r, j] for src and index [rows, cols], out [rows, outCols], in row-major order. */
+export function scatterAddRows(src: usize, index: usize, rows: i32, cols: i32, out: usize, outCols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const s = src + ((<usize>r * cols) << 2);
+    const ix = index + ((<usize>r * cols) << 2);
+    const o = out + ((<usize>r * outCols) << 2);
+    for (let j = 0; j < cols; j++) {
+      const at = o + (<usize>load<i32>(ix + (<usize>j << 2)) << 2);
+      store<f32>(at, load<f32>(at) + load<f32>(s + (<usize>j << 2)));
+    }
+  }
+}

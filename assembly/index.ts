@@ -12,6 +12,6 @@ export function heapBase(): usize {
 export function gemmStripRows(): i32 {
   return MR;
 }
-export { binary, unary, sumAxis, softmax, compare, mulMask } from './elementwise';
+export { binary, unary, sumAxis, sumRows, softmax, compare, mulMask, scatterAddRows } from './elementwise';
 export { transpose } from './layout';
 export { im2colWalk, maxPool2d } from './conv';

@@ -127,7 +127,7 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
 
 export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axis: number, out: TypedArray): void {
   const [outer, size, inner] = splitAxis(shape, axis);
-  if (op !== 'sum' || inner < 2 || x.length < MIN_ELEMENTS || !(x instanceof Float32Array) || !(out instanceof Float32Array)) {
+  if (op !== 'sum' || x.length < MIN_ELEMENTS || !(x instanceof Float32Array) || !(out instanceof Float32Array)) {
     jsReduce(op, x, shape, axis, out);
     return;
   }
@@ -135,8 +135,12 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axis: number, 
   mem.reset();
   const xAt = mem.put(x);
   const outAt = mem.alloc(out.length);
-  const acc = mem.alloc(inner * 2); // float64 accumulators
-  runtime!.kernels.sumAxis(xAt, outer, size, inner, outAt, acc);
+  if (inner === 1) {
+    runtime!.kernels.sumRows(xAt, outer, size, outAt);
+  } else {
+    const acc = mem.alloc(inner * 2); // float64 accumulators
+    runtime!.kernels.sumAxis(xAt, outer, size, inner, outAt, acc);
+  }
   mem.get(outAt, out);
 }
 

@@ -4,7 +4,7 @@ import { type Backend, registerBackend, setBackend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { binary, reduce, softmax, unary } from './elementwise.js';
 import { col2im, im2col, maxPool2d } from './conv.js';
-import { permute } from './layout.js';
+import { permute, scatterAdd } from './layout.js';
 import { matmul } from './matmul.js';
 import { runtime } from './state.js';
 
@@ -20,6 +20,7 @@ export const wasmBackend: Backend | null = runtime && {
   reduce,
   softmax,
   permute,
+  scatterAdd,
   im2col,
   col2im,
   maxPool2d,

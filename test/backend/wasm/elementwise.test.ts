@@ -99,8 +99,10 @@ test('exp covers overflow, underflow into subnormals, and NaN', () => {
   }
 });
 
-test('sum over an axis equals the reference bit for bit; other reductions fall through', () => {
-  const shapes: [number[], number][] = [[[300, 17], 0], [[7, 129, 33], 1], [[129, 40], 1], [[5, 600], 0], [[4, 3, 1000], 0]];
+test('sum over any axis (last included) equals the reference bit for bit; other reductions fall through', () => {
+  const shapes: [number[], number][] = [
+    [[300, 17], 0], [[7, 129, 33], 1], [[129, 40], 1], [[5, 600], 0], [[4, 3, 1000], 0], [[7, 129, 33], 2], [[3, 1000], 1], [[2049], 0],
+  ];
   for (const [shape, axis] of shapes) {
     const x = randomFloats(size(shape));
     const outShape = shape.filter((_, i) => i !== axis);

@@ -36,3 +36,25 @@ test('other permutations and dtypes run the reference kernel', () => {
   jsBackend.permute(d, [120, 50], [1, 0], rd);
   assert.deepEqual(od, rd);
 });
+
+test('scatterAdd along the last axis (max pooling backward) equals the reference, repeated indices included', () => {
+  for (const [lead, cols, outCols] of [[[2, 16], 169, 676], [[5], 7, 3], [[3, 4], 129, 129]] as [number[], number, number][]) {
+    const rows = lead.reduce((p, d) => p * d, 1);
+    const src = randomFloats(rows * cols);
+    const index = Int32Array.from(randomFloats(rows * cols), (v) => Math.floor(((v + 1) / 2) * outCols));
+    const base = randomFloats(rows * outCols);
+    const ours = base.slice();
+    const reference = base.slice();
+    wasm().scatterAdd(src, [...lead, cols], index, [...lead, cols], lead.length, ours, [...lead, outCols]);
+    jsBackend.scatterAdd(src, [...lead, cols], index, [...lead, cols], lead.length, reference, [...lead, outCols]);
+    assert.deepEqual(ours, reference, `scatterAdd ${JSON.stringify([lead, cols, outCols])}`);
+  }
+  // along another axis: the reference kernel
+  const src = randomFloats(6 * 20);
+  const index = Int32Array.from({ length: 6 * 20 }, (_, i) => i % 4);
+  const ours = new Float32Array(4 * 20);
+  const reference = new Float32Array(4 * 20);
+  wasm().scatterAdd(src, [6, 20], index, [6, 20], 0, ours, [4, 20]);
+  jsBackend.scatterAdd(src, [6, 20], index, [6, 20], 0, reference, [4, 20]);
+  assert.deepEqual(ours, reference);
+});
