@@ -2,6 +2,7 @@
 // TensorFlow.js (cpu and wasm backends) and jax-js (wasm device).
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { LR, type Trainer } from './training.js';
 
 // The peers' own .d.ts files do not type-check under this project's settings (missing globals such as
 // Float16Array, EmscriptenModule), so they are imported by a computed specifier and typed here with
@@ -91,4 +92,26 @@ export async function loadJax(): Promise<Jax> {
     jax.defaultDevice('wasm');
   }
   return jax;
+}
+
+/**
+ * A Trainer (bench/training.ts) for a TF.js Keras model ending in softmax: Adam at the benchmarks'
+ * rate, categorical cross-entropy on one-hot labels; `input` turns a batch of images into the
+ * model's input tensor.
+ */
+export function tfjsTrainer(tf: Tfjs, model: TfModel, input: (images: Float32Array, count: number) => TfTensor): Trainer {
+  model.compile({ optimizer: tf.train.adam(LR), loss: 'categoricalCrossentropy' });
+  return {
+    async step(images, labels, count) {
+      const x = input(images, count);
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 10));
+      const loss = await model.trainOnBatch(x, y);
+      x.dispose();
+      y.dispose();
+      return Array.isArray(loss) ? loss[0] : loss;
+    },
+    predict(images, count) {
+      return tf.tidy(() => tf.argMax(model.predict(input(images, count)), 1).dataSync() as Int32Array);
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // W3: CNN conv3x3x16 valid + ReLU + maxpool2 -> conv3x3x32 valid + ReLU + maxpool2 -> dense 10,
 // softmax cross-entropy, Adam lr 1e-3, batch 128.
-import { loadTfjs } from './js-peers.js';
-import { LR, type TrainResult, runSchedule } from './training.js';
+import { loadTfjs, tfjsTrainer } from './js-peers.js';
+import { type TrainResult, runSchedule } from './training.js';
 
 export const W3_EPOCHS = 2;
 
@@ -18,18 +18,5 @@ export async function w3Tfjs(backendName: 'cpu' | 'wasm', epochs = W3_EPOCHS): P
       tf.layers.dense({ units: 10, activation: 'softmax' }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(LR), loss: 'categoricalCrossentropy' });
-  return runSchedule({
-    async step(images, labels, count) {
-      const x = tf.tensor4d(images, [count, 28, 28, 1]);
-      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 10));
-      const loss = await model.trainOnBatch(x, y);
-      x.dispose();
-      y.dispose();
-      return Array.isArray(loss) ? loss[0] : loss;
-    },
-    predict(images, count) {
-      return tf.tidy(() => tf.argMax(model.predict(tf.tensor4d(images, [count, 28, 28, 1])), 1).dataSync() as Int32Array);
-    },
-  }, epochs);
+  return runSchedule(tfjsTrainer(tf, model, (images, count) => tf.tensor4d(images, [count, 28, 28, 1])), epochs);
 }
