@@ -23,6 +23,18 @@ const benchDir = fileURLToPath(new URL('../../bench/', import.meta.url));
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.some((o) => name.toLowerCase().startsWith(o.toLowerCase()));
 const rows: Row[] = [];
+/** Peers that could not run a workload (e.g. TF.js wasm has no Conv2DBackpropFilter kernel). */
+const failures: { workload: string; library: string; error: string }[] = [];
+
+/** Runs one library's workload; a failure is recorded and reported instead of ending the run. */
+async function attempt<T>(workload: string, library: string, run: () => Promise<T> | T): Promise<T | null> {
+  try {
+    return await run();
+  } catch (e) {
+    failures.push({ workload, library, error: e instanceof Error ? e.message : String(e) });
+    return null;
+  }
+}
 const hasTorch = torchAvailable();
 
 function median(xs: number[]): number {
@@ -52,7 +64,7 @@ if (want('W1')) {
   ];
   if (hasTorch) results.push(['pytorch', () => w1Torch(`${benchDir}torch_w1.py`)]);
   for (const [library, run] of results) {
-    for (const p of await run()) {
+    for (const p of (await attempt('W1', library, run)) ?? []) {
       if (p.gflops === null) continue; // too slow at this size (see bench/w1.ts)
       rows.push({ workload: `W1 matmul n=${p.n}`, library, metric: 'GFLOPS', value: p.gflops });
     }
@@ -66,7 +78,8 @@ async function trainingWorkload(name: string, torchKind: 'mlp' | 'cnn', epochs: 
     runs.push(['pytorch', async () => runPython<TrainResult>(`${benchDir}torch_train.py`, [torchKind, String(epochs), data])]);
   }
   for (const [library, run] of runs) {
-    const r = await run();
+    const r = await attempt(name, library, run);
+    if (!r) continue;
     const partial = r.timedSamples < 8000 ? ` (first ${r.timedSamples} samples: over the time budget)` : '';
     rows.push({ workload: `${name} train`, library: library + partial, metric: 'samples/s', value: r.samplesPerSecond });
     if (r.accuracy !== null) rows.push({ workload: `${name} test accuracy (${epochs} epochs)`, library, metric: 'accuracy', value: r.accuracy });
@@ -143,11 +156,12 @@ const table = rows.map((r) => ({
   'vs pytorch': r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`,
 }));
 console.table(table);
+for (const f of failures) console.log(`${f.workload}: ${f.library} could not run: ${f.error}`);
 if (goals.length) {
   console.table(goals.map((g) => ({ goal: g.goal, ratio: g.ratio === null ? 'n/a' : `${g.ratio.toFixed(2)}x`, met: g.met === null ? 'n/a' : g.met ? 'yes' : 'no' })));
 }
 if (!hasTorch) console.log('PyTorch not found (/usr/bin/python3 -c "import torch" failed): peers skipped.');
 mkdirSync(`${benchDir}results`, { recursive: true });
 const file = `${benchDir}results/latest.json`;
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, goals }, null, 2));
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, goals, failures }, null, 2));
 console.log(`wrote ${file}`);

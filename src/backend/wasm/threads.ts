@@ -23,6 +23,9 @@ const FAILED = 3; // set when a worker's kernel threw
 const SLOT_OFFSET = 64; // bytes
 const SLOT_DOUBLES = 32; // [kernel id, arg count, args...]
 const QUIT = -1;
+// Polls of a control word before a thread sleeps in Atomics.wait (a few microseconds): waking a
+// sleeping thread costs tens of microseconds, and kernels of one training step follow each other closely.
+const SPIN = 20000;
 const IDLE = -2;
 
 // Runs inside each worker (CommonJS, eval'd): instantiate, then wait for jobs forever.
@@ -36,6 +39,8 @@ Atomics.add(ctl, ${READY}, 1);
 Atomics.notify(ctl, ${READY});
 let seen = generation;
 for (;;) {
+  // spin briefly before sleeping: a training step issues kernels back to back
+  for (let i = 0; i < ${SPIN} && Atomics.load(ctl, ${GEN}) === seen; i++);
   Atomics.wait(ctl, ${GEN}, seen);
   seen = Atomics.load(ctl, ${GEN});
   const kernel = args[0];
@@ -131,6 +136,7 @@ export class ThreadPool {
     Atomics.notify(this.ctl, GEN);
     runLocal(argLists[0]);
     let done: number;
+    for (let i = 0; i < SPIN && Atomics.load(this.ctl, DONE) < this.workers.length; i++);
     while ((done = Atomics.load(this.ctl, DONE)) < this.workers.length) Atomics.wait(this.ctl, DONE, done);
     if (Atomics.exchange(this.ctl, FAILED, 0) !== 0) throw new Error(`${kernel}: a worker thread's kernel failed`);
   }
