@@ -35,13 +35,23 @@ test('im2col and col2im equal the reference bit for bit (strides, padding, dilat
   }
 });
 
+const POOLS: [number, number, number, number, ConvGeometry][] = [
+  ...CASES,
+  [2, 16, 26, 26, geometry(26, 26, [2, 2], [2, 2], [0, 0], [1, 1])], // MaxPool2d(2): the vectorized path
+  [3, 5, 11, 11, geometry(11, 11, [2, 2], [2, 2], [0, 0], [1, 1])], // odd sizes: a column tail
+  [1, 2, 9, 17, geometry(9, 17, [2, 2], [2, 2], [0, 0], [1, 1])],
+  [1, 2, 9, 9, geometry(9, 9, [3, 3], [2, 2], [1, 1], [1, 1])],
+];
+
 test('maxPool2d values and indices equal the reference, ties, -inf windows and NaN included', () => {
-  for (const [n, c, h, w, g] of CASES) {
+  for (const [n, c, h, w, g] of POOLS) {
     const planes = n * c;
     const x = randomFloats(planes * h * w).map((v) => Math.round(v * 3)); // many ties
     x[0] = NaN;
     if (x.length > 8) x[7] = NaN;
+    if (x.length > 9) x[9] = NaN;
     if (x.length > 20) x.fill(-Infinity, 10, 20);
+    if (x.length > 200) x.fill(-Infinity, 100, 160);
     const size = planes * g.outSize[0] * g.outSize[1];
     const values = new Float32Array(size);
     const indices = new Int32Array(size);
