@@ -127,9 +127,11 @@ function microKernel(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize): void 
 }
 
 // Rows [i0, i0+rows) of one product; c points at row 0 of this batch's C.
+// aPacked: the scratch already holds this A block, packed for the previous batch entry (a broadcast A
+// that fits one MC x KC block, e.g. a convolution's weight), so it is not packed again.
 function gemmRows(
   a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize,
-  i0: i32, rows: i32, k: i32, n: i32, scratch: usize,
+  i0: i32, rows: i32, k: i32, n: i32, scratch: usize, aPacked: bool,
 ): void {
   const bp = scratch;
   const ap = bp + ((<usize>KC * NC) << 2);
@@ -142,7 +144,7 @@ function gemmRows(
       packB(b, rsB, csB, pc, kc, jc, nc, bp);
       for (let ic = 0; ic < rows; ic += MC) {
         const mc = min(MC, rows - ic);
-        packA(a, rsA, csA, i0 + ic, mc, pc, kc, ap);
+        if (!aPacked) packA(a, rsA, csA, i0 + ic, mc, pc, kc, ap);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const bPanel = bp + ((<usize>jr * kc) << 2);
@@ -185,17 +187,22 @@ export function gemm(
   const rsB = transB ? 1 : n;
   const csB = transB ? k : 1;
   let u = unitStart;
+  let packedI0 = -1;
+  let packedRows = -1;
   while (u < unitEnd) {
     const t = u / strips;
     const s = u - t * strips;
     const last = min(unitEnd, (t + 1) * strips); // units of this batch entry in range
     const i0 = s * MR;
     const rows = min(m, (last - t * strips) * MR) - i0;
+    const reuseA = aBatchStride === 0 && rows <= MC && k <= KC && i0 === packedI0 && rows === packedRows;
     gemmRows(
       a + ((<usize>t * aBatchStride) << 2), rsA, csA,
       b + ((<usize>t * bBatchStride) << 2), rsB, csB,
-      c + ((<usize>t * m * n) << 2), i0, rows, k, n, scratch,
+      c + ((<usize>t * m * n) << 2), i0, rows, k, n, scratch, reuseA,
     );
+    packedI0 = i0;
+    packedRows = rows;
     u = last;
   }
 }
