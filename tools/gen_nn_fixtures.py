@@ -117,6 +117,12 @@ conv_case("conv2d_same_even", nn.Conv2d(2, 3, (4, 3), padding="same", dilation=(
           {"type": "Conv2d", "args": [2, 3, [4, 3]], "options": {"padding": "same", "dilation": [1, 2]}}, (1, 2, 6, 7))
 conv_case("conv2d_valid", nn.Conv2d(1, 2, 2, padding="valid"), {"type": "Conv2d", "args": [1, 2, 2], "options": {"padding": "valid"}}, (3, 1, 3, 4))
 conv_case("conv2d_unbatched", nn.Conv2d(2, 3, 2, stride=2), {"type": "Conv2d", "args": [2, 3, 2], "options": {"stride": 2}}, (2, 4, 5))
+conv_case("conv2d_reflect", nn.Conv2d(2, 3, 3, padding=(2, 1), padding_mode="reflect"),
+          {"type": "Conv2d", "args": [2, 3, 3], "options": {"padding": [2, 1], "paddingMode": "reflect"}}, (1, 2, 4, 5))
+conv_case("conv2d_replicate_same", nn.Conv2d(1, 2, (2, 3), padding="same", padding_mode="replicate"),
+          {"type": "Conv2d", "args": [1, 2, [2, 3]], "options": {"padding": "same", "paddingMode": "replicate"}}, (2, 1, 3, 4))
+conv_case("conv1d_circular", nn.Conv1d(2, 2, 3, padding=2, padding_mode="circular", stride=2),
+          {"type": "Conv1d", "args": [2, 2, 3], "options": {"padding": 2, "paddingMode": "circular", "stride": 2}}, (2, 2, 5))
 conv_case("conv1d_basic", nn.Conv1d(3, 4, 3), {"type": "Conv1d", "args": [3, 4, 3]}, (2, 3, 8))
 conv_case("conv1d_stride_dil_groups", nn.Conv1d(4, 2, 2, stride=2, padding=1, dilation=2, groups=2),
           {"type": "Conv1d", "args": [4, 2, 2], "options": {"stride": 2, "padding": 1, "dilation": 2, "groups": 2}}, (1, 4, 9))
@@ -127,6 +133,19 @@ conv_case("convt2d_stride_pad_outpad", nn.ConvTranspose2d(2, 3, (3, 2), stride=2
           {"type": "ConvTranspose2d", "args": [2, 3, [3, 2]], "options": {"stride": 2, "padding": 1, "outputPadding": 1}}, (1, 2, 3, 3))
 conv_case("convt2d_groups_dilation", nn.ConvTranspose2d(4, 2, 2, groups=2, dilation=2, stride=(1, 2), bias=False),
           {"type": "ConvTranspose2d", "args": [4, 2, 2], "options": {"groups": 2, "dilation": 2, "stride": [1, 2], "bias": False}}, (2, 4, 3, 2))
+pads = {}
+for key, (shape, padding, mode) in {
+    "reflect_2d": ((1, 2, 3, 4), (2, 1, 1, 2), "reflect"),
+    "replicate_1d": ((2, 3, 4), (3, 1), "replicate"),
+    "circular_2d": ((1, 1, 3, 3), (1, 3, 2, 0), "circular"),
+    "constant": ((2, 3), (1, 2), "constant"),
+}.items():
+    x = rn(*shape).requires_grad_(True)
+    y = F.pad(x, padding, mode=mode, value=0.5) if mode == "constant" else F.pad(x, padding, mode=mode)
+    g = torch.randn_like(y)
+    y.backward(g)
+    pads[key] = {"padding": list(padding), "mode": mode, "input": encode(x), "output": encode(y), "gradOutput": encode(g), "inputGrad": encode(x.grad)}
+conv["pad"] = pads
 dump("nn_conv", conv)
 
 # ---------- pooling and embedding ----------

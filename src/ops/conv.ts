@@ -20,6 +20,7 @@ export interface WindowOptions {
   dilation?: Pair;
 }
 
+/** A number or [h, w] as [h, w], checked to be integers >= min (the error names the op and the argument). */
 export function pair(v: Pair, what: string, op: string, min = 0): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
   if (p.length !== 2 || p.some((x) => !Number.isInteger(x) || x < min)) {

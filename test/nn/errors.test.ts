@@ -27,6 +27,10 @@ const cases: [string, () => unknown, RegExp][] = [
   ['Conv2d same stride', () => new nn.Conv2d(3, 6, 3, { padding: 'same', stride: 2 }), /padding='same' is not supported for strided convolutions/],
   ['ConvTranspose2d outputPadding', () => new nn.ConvTranspose2d(2, 2, 3, { stride: 2, outputPadding: 2 })(zeros([1, 2, 3, 3])), /outputPadding \[2,2\] must be smaller than either stride \[2,2\] or dilation \[1,1\]/],
   ['Softmax without dim', () => new nn.Softmax(undefined as unknown as number), /^Softmax: dim must be an integer/],
+  ['Linear size', () => new nn.Linear(-1, 2), /^Linear: inFeatures must be a positive integer, got -1$/],
+  ['Conv2d size', () => new nn.Conv2d(3, 2.5, 3), /^Conv2d\(3->2.5\): outChannels must be a positive integer, got 2.5$/],
+  ['BatchNorm2d size', () => new nn.BatchNorm2d(0), /^BatchNorm2d: numFeatures must be a positive integer, got 0$/],
+  ['Embedding size', () => new nn.Embedding(10, NaN), /^Embedding: embeddingDim must be a positive integer/],
   ['GroupNorm divisibility', () => new nn.GroupNorm(4, 6), /numChannels \(6\) must be divisible by numGroups \(4\)/],
 ];
 

@@ -17,6 +17,7 @@ const cases: [string, () => [(...xs: Tensor[]) => Tensor, Tensor[]]][] = [
   ['convTranspose2d', () => [(x, w, b) => F.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }), [r(1, 2, 2, 3), r(2, 3, 3, 2), r(3)]]],
   ['convTranspose2d groups/dilation', () => [(x, w) => F.convTranspose2d(x, w, null, { groups: 2, dilation: 2 }), [r(1, 4, 2, 2), r(4, 1, 2, 2)]]],
   ['unfold/fold', () => [(x) => F.fold(F.unfold(x, 2, { stride: 1, padding: 1 }).mul(x.sum()), [3, 3], 2, { padding: 1 }), [r(1, 2, 3, 3)]]],
+  ['pad reflect/circular', () => [(x) => F.pad(F.pad(x, [2, 1, 1, 0], 'reflect'), [1, 1], 'circular').square(), [r(1, 3, 3)]]],
   ['maxPool2d', () => [(x) => F.maxPool2d(x, 2, { stride: 1, padding: 1 }).square(), [r(1, 2, 3, 3)]]],
   ['maxPool1d ceil', () => [(x) => F.maxPool1d(x, 2, { ceilMode: true }).square(), [r(1, 2, 5)]]],
   ['avgPool2d', () => [(x) => F.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false, ceilMode: true }).square(), [r(1, 1, 4, 4)]]],

@@ -61,3 +61,16 @@ test('maxPool2d propagates NaN as PyTorch does (a NaN in the window wins)', () =
   assert.ok(Number.isNaN(values.item()));
   assert.equal(indices.item(), 1);
 });
+
+test('F.pad reflect, replicate, circular and constant match PyTorch, gradients included', () => {
+  type PadCase = { padding: number[]; mode: nn.F.PaddingMode; input: FixtureTensor; output: FixtureTensor; gradOutput: FixtureTensor; inputGrad: FixtureTensor };
+  const cases = loadFixture<{ pad: Record<string, PadCase> }>('nn_conv').pad;
+  for (const [name, c] of Object.entries(cases)) {
+    const x = fromFixture(c.input, { requiresGrad: true });
+    const y = nn.F.pad(x, c.padding, c.mode, 0.5);
+    assertClose(y, c.output, { rtol: 1e-12, message: name });
+    y.backward(fromFixture(c.gradOutput));
+    assertClose(x.grad!, c.inputGrad, { rtol: 1e-12, message: `${name} grad` });
+  }
+  assert.throws(() => nn.F.pad(tensor([[1, 2]]), [2, 0], 'reflect'), /reflect padding \(2, 0\) of dim 1 must be smaller than its size 2/);
+});

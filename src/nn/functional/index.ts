@@ -6,7 +6,8 @@ export { dropout } from './dropout.js';
 export * from './conv.js';
 export { embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
-export { pad } from '../../ops/shape.js';
+export { pad } from './padding.js';
+export type { PaddingMode } from './padding.js';
 export { oneHot } from '../../ops/indexing.js';
 export {
   mseLoss, l1Loss, smoothL1Loss, huberLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits,

@@ -4,8 +4,10 @@ import type { DType } from '../../tensor/dtype.js';
 import type { Generator } from '../../tensor/random.js';
 import { type Pair, conv1d, conv2d, convTranspose2d, pair } from '../../ops/conv.js';
 import { Module } from '../module.js';
+import { checkPositiveInt } from './check.js';
 import { Parameter } from '../parameter.js';
 import { resetLinearLike } from './linear.js';
+import { type PaddingMode, pad } from '../functional/padding.js';
 
 export interface ConvLayerOptions {
   stride?: Pair;
@@ -13,11 +15,28 @@ export interface ConvLayerOptions {
   padding?: Pair | 'same' | 'valid';
   dilation?: Pair;
   groups?: number;
+  /** How the border is padded: 'zeros' (default), 'reflect', 'replicate' or 'circular'. */
+  paddingMode?: PaddingModeName;
   /** Default true. */
   bias?: boolean;
   dtype?: DType;
   /** Stream for the initial weights (default: the global one, so manualSeed reproduces PyTorch's weights). */
   generator?: Generator;
+}
+
+export type PaddingModeName = 'zeros' | 'reflect' | 'replicate' | 'circular';
+
+// F.pad's list (last dim first) for a padding given per spatial dim, 'same' split as PyTorch splits it.
+function explicitPadding(padding: readonly number[] | 'same' | 'valid', kernel: readonly number[], dilation: readonly number[]): number[] {
+  const pads: number[] = [];
+  for (let i = kernel.length - 1; i >= 0; i--) {
+    if (padding === 'valid') pads.push(0, 0);
+    else if (padding === 'same') {
+      const total = dilation[i] * (kernel[i] - 1);
+      pads.push(Math.floor(total / 2), total - Math.floor(total / 2));
+    } else pads.push(padding[i], padding[i]);
+  }
+  return pads;
 }
 
 /**
@@ -28,14 +47,22 @@ abstract class ConvBase extends Module<[Tensor], Tensor> {
   weight: Parameter;
   bias: Parameter | null;
   readonly groups: number;
+  readonly paddingMode: PaddingModeName;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernel: readonly number[], transposed: boolean, options: { groups?: number; bias?: boolean; dtype?: DType; generator?: Generator }) {
+  constructor(readonly inChannels: number, readonly outChannels: number, kernel: readonly number[], transposed: boolean, options: { groups?: number; bias?: boolean; paddingMode?: PaddingModeName; dtype?: DType; generator?: Generator }) {
     super();
+    checkPositiveInt(this.label, 'inChannels', inChannels);
+    checkPositiveInt(this.label, 'outChannels', outChannels);
     const { groups = 1, bias = true, dtype = 'float32' } = options;
     if (!Number.isInteger(groups) || groups < 1) throw new Error(`${this.label}: groups must be a positive integer, got ${groups}`);
     if (inChannels % groups !== 0) throw new Error(`${this.label}: inChannels (${inChannels}) must be divisible by groups (${groups})`);
     if (outChannels % groups !== 0) throw new Error(`${this.label}: outChannels (${outChannels}) must be divisible by groups (${groups})`);
     this.groups = groups;
+    this.paddingMode = options.paddingMode ?? 'zeros';
+    if (!['zeros', 'reflect', 'replicate', 'circular'].includes(this.paddingMode)) {
+      throw new Error(`${this.label}: paddingMode must be 'zeros', 'reflect', 'replicate' or 'circular', got '${this.paddingMode}'`);
+    }
+    if (transposed && this.paddingMode !== 'zeros') throw new Error(`${this.label}: only paddingMode 'zeros' is supported for transposed convolutions`);
     const channels = transposed ? [inChannels, outChannels / groups] : [outChannels, inChannels / groups];
     this.weight = new Parameter(zeros([...channels, ...kernel], { dtype }));
     this.bias = bias ? new Parameter(zeros([outChannels], { dtype })) : null;
@@ -48,6 +75,13 @@ abstract class ConvBase extends Module<[Tensor], Tensor> {
 
   protected get label(): string {
     return `${this.constructor.name}(${this.inChannels}->${this.outChannels})`;
+  }
+
+  /** For a paddingMode other than 'zeros': the input padded explicitly, so the convolution itself pads nothing. */
+  protected padInput(input: Tensor, padding: readonly number[] | 'same' | 'valid', kernel: readonly number[], dilation: readonly number[]): Tensor {
+    const spatial = kernel.length;
+    if (input.ndim < spatial + 1) return input; // let the convolution report the bad shape
+    return pad(input, explicitPadding(padding, kernel, dilation), this.paddingMode as PaddingMode);
   }
 }
 
@@ -76,11 +110,15 @@ export class Conv2d extends ConvBase {
 
   forward(input: Tensor): Tensor {
     const { stride, padding, dilation, groups } = this;
+    if (this.paddingMode !== 'zeros') {
+      const padded = this.padInput(input, padding, this.kernelSize, dilation);
+      return conv2d(padded, this.weight, this.bias, { stride, padding: 0, dilation, groups }, this.label);
+    }
     return conv2d(input, this.weight, this.bias, { stride, padding, dilation, groups }, this.label);
   }
 
   override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=${JSON.stringify(this.kernelSize)}, stride=${JSON.stringify(this.stride)}, padding=${JSON.stringify(this.padding)}, dilation=${JSON.stringify(this.dilation)}, groups=${this.groups}, bias=${this.bias !== null}`;
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${JSON.stringify(this.kernelSize)}, stride=${JSON.stringify(this.stride)}, padding=${JSON.stringify(this.padding)}, dilation=${JSON.stringify(this.dilation)}, groups=${this.groups}, bias=${this.bias !== null}${this.paddingMode !== 'zeros' ? `, paddingMode='${this.paddingMode}'` : ''}`;
   }
 }
 
@@ -114,15 +152,19 @@ export class Conv1d extends ConvBase {
 
   forward(input: Tensor): Tensor {
     const { stride, padding, dilation, groups } = this;
+    if (this.paddingMode !== 'zeros') {
+      const padded = this.padInput(input, typeof padding === 'number' ? [padding] : padding, [this.kernelSize], [dilation]);
+      return conv1d(padded, this.weight, this.bias, { stride, padding: 0, dilation, groups }, this.label);
+    }
     return conv1d(input, this.weight, this.bias, { stride, padding, dilation, groups }, this.label);
   }
 
   override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${JSON.stringify(this.padding)}, dilation=${this.dilation}, groups=${this.groups}, bias=${this.bias !== null}`;
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${JSON.stringify(this.padding)}, dilation=${this.dilation}, groups=${this.groups}, bias=${this.bias !== null}${this.paddingMode !== 'zeros' ? `, paddingMode='${this.paddingMode}'` : ''}`;
   }
 }
 
-export interface ConvTransposeLayerOptions extends Omit<ConvLayerOptions, 'padding'> {
+export interface ConvTransposeLayerOptions extends Omit<ConvLayerOptions, 'padding' | 'paddingMode'> {
   padding?: Pair;
   outputPadding?: Pair;
 }

@@ -3,6 +3,7 @@ import { zeros } from '../../tensor/creation.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Generator } from '../../tensor/random.js';
 import { Module } from '../module.js';
+import { checkPositiveInt } from './check.js';
 import { Parameter } from '../parameter.js';
 import { normal_ } from '../init.js';
 import { type EmbeddingOptions, embedding } from '../functional/embedding.js';
@@ -20,6 +21,8 @@ export class Embedding extends Module<[Tensor], Tensor> {
 
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions & { dtype?: DType; generator?: Generator } = {}) {
     super();
+    checkPositiveInt('Embedding', 'numEmbeddings', numEmbeddings);
+    checkPositiveInt('Embedding', 'embeddingDim', embeddingDim);
     const { paddingIdx = null, maxNorm = null, normType = 2, dtype = 'float32' } = options;
     if (paddingIdx !== null && (!Number.isInteger(paddingIdx) || paddingIdx < -numEmbeddings || paddingIdx >= numEmbeddings)) {
       throw new Error(`Embedding(${numEmbeddings}, ${embeddingDim}): paddingIdx must be within [-${numEmbeddings}, ${numEmbeddings}), got ${paddingIdx}`);

@@ -3,6 +3,7 @@ import { zeros } from '../../tensor/creation.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Generator } from '../../tensor/random.js';
 import { Module } from '../module.js';
+import { checkPositiveInt } from './check.js';
 import { Parameter } from '../parameter.js';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
 import { bilinear, linear } from '../functional/linear.js';
@@ -38,6 +39,8 @@ export class Linear extends Module<[Tensor], Tensor> {
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, options: LayerOptions = {}) {
     super();
+    checkPositiveInt('Linear', 'inFeatures', inFeatures);
+    checkPositiveInt('Linear', 'outFeatures', outFeatures);
     const { bias = true, dtype = 'float32' } = options;
     this.weight = new Parameter(zeros([outFeatures, inFeatures], { dtype }));
     this.bias = bias ? new Parameter(zeros([outFeatures], { dtype })) : null;
@@ -67,6 +70,7 @@ export class Bilinear extends Module<[Tensor, Tensor], Tensor> {
 
   constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number, options: LayerOptions = {}) {
     super();
+    for (const [what, v] of [['in1Features', in1Features], ['in2Features', in2Features], ['outFeatures', outFeatures]] as const) checkPositiveInt('Bilinear', what, v);
     const { bias = true, dtype = 'float32' } = options;
     this.weight = new Parameter(zeros([outFeatures, in1Features, in2Features], { dtype }));
     this.bias = bias ? new Parameter(zeros([outFeatures], { dtype })) : null;

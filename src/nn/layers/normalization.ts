@@ -5,6 +5,7 @@ import type { DType } from '../../tensor/dtype.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { add_ } from '../../ops/inplace.js';
 import { Module } from '../module.js';
+import { checkPositiveInt } from './check.js';
 import { Parameter } from '../parameter.js';
 import { batchNorm, groupNorm, layerNorm } from '../functional/normalization.js';
 
@@ -33,6 +34,7 @@ abstract class BatchNorm extends Module<[Tensor], Tensor> {
 
   constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
     super();
+    checkPositiveInt(new.target.name, 'numFeatures', numFeatures);
     const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = 'float32' } = options;
     this.eps = eps;
     this.momentum = momentum;
@@ -128,6 +130,8 @@ export class LayerNorm extends Module<[Tensor], Tensor> {
     super();
     const { eps = 1e-5, elementwiseAffine = true, bias = true, dtype = 'float32' } = options;
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    if (this.normalizedShape.length === 0) throw new Error('LayerNorm: normalizedShape must not be empty');
+    this.normalizedShape.forEach((d) => checkPositiveInt('LayerNorm', 'normalizedShape', d));
     this.eps = eps;
     this.weight = elementwiseAffine ? new Parameter(ones(this.normalizedShape, { dtype })) : null;
     this.bias = elementwiseAffine && bias ? new Parameter(zeros(this.normalizedShape, { dtype })) : null;
@@ -153,6 +157,8 @@ export class GroupNorm extends Module<[Tensor], Tensor> {
 
   constructor(readonly numGroups: number, readonly numChannels: number, options: { eps?: number; affine?: boolean; dtype?: DType } = {}) {
     super();
+    checkPositiveInt('GroupNorm', 'numGroups', numGroups);
+    checkPositiveInt('GroupNorm', 'numChannels', numChannels);
     if (numChannels % numGroups !== 0) throw new Error(`GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
     const { eps = 1e-5, affine = true, dtype = 'float32' } = options;
     this.eps = eps;
