@@ -1,5 +1,6 @@
 """Reference values for descent's losses, recurrent layers and attention, computed with PyTorch 1.13.
-Run: /usr/bin/python3 tools/gen_nn_seq_fixtures.py (writes test/fixtures/nn_loss.json, nn_rnn.json, nn_attention.json).
+Run: /usr/bin/python3 tools/gen_nn_seq_fixtures.py (writes test/fixtures/nn_loss.json, nn_rnn.json, nn_attention.json,
+nn_attention_decoder.json).
 
 Each case stores the inputs, the options (camelCase, as descent takes them), the output and the gradient of
 every input that requires grad; outputs that are not scalars are contracted with a stored random gradOutput."""
@@ -168,6 +169,8 @@ def loss_cases():
                           {"p": 3, "eps": 0.01, "margin": 3.0}, {"p": 3, "eps": 0.01, "margin": 3.0}))
     cases.append(run_case("triplet_unbatched", "tripletMarginLoss", F.triplet_margin_loss, [an[0], po[0], ne[0]], [0, 1, 2],
                           {"margin": 5.0}, {"margin": 5.0}))
+    cases.append(run_case("pairwise_distance_p1_keepdim", "pairwiseDistance", F.pairwise_distance, [an, ne], [0, 1],
+                          {"p": 1, "eps": 0.1, "keepdim": True}, {"p": 1, "eps": 0.1, "keepdim": True}))
     return cases
 
 
@@ -252,7 +255,7 @@ RNN_CLASSES = {"RNN": torch.nn.RNN, "LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU}
 
 
 def rnn_case(name, kind, input_size, hidden, shape, state=False, **opts):
-    torch_opts = {{"numLayers": "num_layers", "batchFirst": "batch_first"}.get(k, k): v for k, v in opts.items()}
+    torch_opts = {{"numLayers": "num_layers", "batchFirst": "batch_first", "projSize": "proj_size"}.get(k, k): v for k, v in opts.items()}
     m = RNN_CLASSES[kind](input_size, hidden, **torch_opts)
     x = torch.randn(*shape)
     inputs = [x]
@@ -261,7 +264,8 @@ def rnn_case(name, kind, input_size, hidden, shape, state=False, **opts):
         batched = len(shape) == 3
         n = shape[0 if opts.get("batchFirst") else 1] if batched else None
         sshape = (opts.get("numLayers", 1) * d, n, hidden) if batched else (opts.get("numLayers", 1) * d, hidden)
-        h0 = torch.randn(*sshape)
+        hshape = sshape[:-1] + (opts.get("projSize") or hidden,)
+        h0 = torch.randn(*hshape)
         if kind == "LSTM":
             c0 = torch.randn(*sshape)
             return module_case(name, m, [x, h0, c0], opts, kind=kind, inputSize=input_size, hiddenSize=hidden,
@@ -300,6 +304,7 @@ def mha_case(name, E, H, q_shape, kv_shape=None, self_attention=True, kpm=None, 
     """kpm / attn_mask: tensors (bool or float). With self_attention the single input is query, key and value."""
     torch_opts = {{"batchFirst": "batch_first"}.get(k, k): v for k, v in opts.items()}
     m = torch.nn.MultiheadAttention(E, H, kdim=kdim, vdim=vdim, **torch_opts)
+    opts = {{"add_bias_kv": "addBiasKv", "add_zero_attn": "addZeroAttn"}.get(k, k): v for k, v in opts.items()}
     fwd = {"needWeights": need_weights, "averageAttnWeights": average}
     ctor = dict(opts, **({"kdim": kdim} if kdim else {}), **({"vdim": vdim} if vdim else {}))
     if self_attention:
@@ -317,6 +322,54 @@ def mha_case(name, E, H, q_shape, kv_shape=None, self_attention=True, kpm=None, 
 
 def causal(L):
     return torch.triu(torch.ones(L, L, dtype=torch.bool), 1)
+
+
+def proj_cases():
+    torch.manual_seed(9)
+    cases = [
+        rnn_case("lstm_proj_2layers_bidir_state", "LSTM", 3, 4, (3, 2, 3), state=True, numLayers=2, bidirectional=True, projSize=2),
+        rnn_case("lstm_proj_batch_first", "LSTM", 3, 5, (2, 3, 3), batchFirst=True, projSize=3),
+    ]
+    torch.manual_seed(0)
+    m = torch.nn.LSTM(3, 5, proj_size=2, dtype=torch.float32)
+    return {"cases": cases, "init": {k: encode(v) for k, v in m.state_dict().items()}}
+
+
+def packed_case(name, kind, input_size, hidden, lengths, state=False, enforce_sorted=True, total_length=None, **opts):
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    torch_opts = {{"numLayers": "num_layers", "batchFirst": "batch_first"}.get(k, k): v for k, v in opts.items()}
+    m = RNN_CLASSES[kind](input_size, hidden, **torch_opts)
+    bf = opts.get("batchFirst", False)
+    B, T = len(lengths), max(lengths)
+    x = torch.randn(B, T, input_size) if bf else torch.randn(T, B, input_size)
+    d = 2 if opts.get("bidirectional") else 1
+    sshape = (opts.get("numLayers", 1) * d, B, hidden)
+    inputs = [x] + ([torch.randn(*sshape) for _ in range(2 if kind == "LSTM" else 1)] if state else [])
+
+    def call(mod, a):
+        packed = pack_padded_sequence(a[0], lengths, batch_first=bf, enforce_sorted=enforce_sorted)
+        st = None if not state else ((a[1], a[2]) if kind == "LSTM" else a[1])
+        out, final = mod(packed, st)
+        return pad_packed_sequence(out, batch_first=bf, total_length=total_length)[0], final
+    return module_case(name, m, inputs, opts, call=call, kind=kind, inputSize=input_size, hiddenSize=hidden,
+                       lengths=lengths, enforceSorted=enforce_sorted, totalLength=total_length)
+
+
+def packed_cases():
+    from torch.nn.utils.rnn import pack_padded_sequence
+    torch.manual_seed(8)
+    cases = [
+        packed_case("packed_lstm_2layers_bidir_unsorted_state", "LSTM", 3, 4, [5, 2, 4, 5], state=True, enforce_sorted=False,
+                    numLayers=2, bidirectional=True),
+        packed_case("packed_gru_batch_first_sorted_total_length", "GRU", 3, 4, [4, 3, 1], total_length=6, batchFirst=True),
+        packed_case("packed_rnn_relu_bidir_state_ties", "RNN", 2, 3, [3, 1, 3], state=True, enforce_sorted=False,
+                    nonlinearity="relu", bidirectional=True),
+    ]
+    x = torch.randn(5, 4, 2)
+    p = pack_padded_sequence(x, [2, 5, 2, 3], enforce_sorted=False)
+    pack = {"input": encode(x), "lengths": [2, 5, 2, 3], "data": encode(p.data), "batchSizes": p.batch_sizes.tolist(),
+            "sortedIndices": p.sorted_indices.tolist(), "unsortedIndices": p.unsorted_indices.tolist()}
+    return {"cases": cases, "pack": pack}
 
 
 CELL_CLASSES = {"RNNCell": torch.nn.RNNCell, "LSTMCell": torch.nn.LSTMCell, "GRUCell": torch.nn.GRUCell}
@@ -365,6 +418,10 @@ def attention_cases():
         mha_case("mha_no_weights", 6, 2, (3, 2, 6), need_weights=False),
         mha_case("mha_eval_dropout", 6, 2, (4, 2, 6), train=False, dropout=0.3, attn_mask=causal(4)),
         mha_case("mha_length1_batch1", 4, 1, (1, 1, 4)),
+        mha_case("mha_bias_kv_causal_padding", 6, 2, (4, 2, 6), kpm=kpm, attn_mask=causal(4), add_bias_kv=True),
+        mha_case("mha_bias_kv_zero_attn_cross_batch_first", 6, 3, (2, 3, 6), (2, 5, 6), self_attention=False, average=False,
+                 kpm=kpm5, attn_mask=torch.randn(3, 5), batchFirst=True, add_bias_kv=True, add_zero_attn=True),
+        mha_case("mha_zero_attn_only", 6, 2, (3, 2, 6), add_zero_attn=True),
     ]
     return cases
 
@@ -396,6 +453,73 @@ def transformer_cases():
     ]
 
 
+def encoder_stack_case():
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
+    encoder = torch.nn.TransformerEncoder(layer, 2, norm=torch.nn.LayerNorm(8))
+    after = torch.nn.Linear(3, 2)  # where the random stream stands after the copies
+    init = {k: encode(v) for k, v in encoder.state_dict().items()}
+    init.update({"after." + k: encode(v) for k, v in after.state_dict().items()})
+    with torch.no_grad():  # distinct layers, so that the test tells them apart
+        for p in encoder.parameters():
+            p.add_(torch.randn_like(p) * 0.1)
+    kpm = torch.tensor([[False, False, False, True], [False, False, False, False]])
+    inputs = [torch.randn(2, 4, 8), causal(4), kpm]
+    case = module_case("encoder_stack", encoder, inputs, {}, grad_inputs=[0], train=True,
+                       call=lambda mod, a: mod(a[0], mask=a[1], src_key_padding_mask=a[2]), kind="TransformerEncoder")
+    case["init"] = init
+    return case
+
+
+def decoder_case(name, d, nhead, tgt_shape, mem_shape, masks=(None, None, None, None), train=True, stack=0, **opts):
+    names = {"dimFeedforward": "dim_feedforward", "layerNormEps": "layer_norm_eps", "batchFirst": "batch_first", "normFirst": "norm_first"}
+    torch_opts = {names.get(k, k): v for k, v in opts.items()}
+    m = torch.nn.TransformerDecoderLayer(d, nhead, **torch_opts)
+    if stack:
+        m = torch.nn.TransformerDecoder(m, stack, norm=torch.nn.LayerNorm(d))
+    with torch.no_grad():  # distinct, non-trivial weights everywhere (norms included, stacked copies told apart)
+        for p in m.parameters():
+            p.add_(torch.randn_like(p) * 0.1)
+    inputs = [torch.randn(*tgt_shape), torch.randn(*mem_shape), *masks]
+    call = lambda mod, a: mod(a[0], a[1], tgt_mask=a[2], memory_mask=a[3], tgt_key_padding_mask=a[4], memory_key_padding_mask=a[5])
+    return module_case(name, m, inputs, opts, grad_inputs=[0, 1], train=train, call=call,
+                       kind="TransformerDecoder" if stack else "TransformerDecoderLayer", dModel=d, nhead=nhead, stack=stack)
+
+
+def decoder_cases():
+    torch.manual_seed(10)
+    tgt_kpm = torch.tensor([[False, False, True], [False, False, False]])
+    mem_kpm = torch.tensor([[False, False, False, True, True], [False, False, False, False, False]])
+    cases = [
+        decoder_case("decoder_post_norm_causal_memory_padding", 8, 2, (3, 2, 8), (5, 2, 8), (causal(3), None, None, mem_kpm),
+                     dimFeedforward=16, dropout=0.0),
+        decoder_case("decoder_pre_norm_gelu_batch_first_all_masks", 8, 2, (2, 3, 8), (2, 5, 8),
+                     (causal(3), torch.randn(3, 5), tgt_kpm, mem_kpm), dimFeedforward=12, dropout=0.0, activation="gelu",
+                     batchFirst=True, normFirst=True),
+        decoder_case("decoder_eval_dropout", 8, 4, (3, 2, 8), (4, 2, 8), train=False, dimFeedforward=16, dropout=0.3),
+        decoder_case("decoder_stack_norm", 8, 2, (3, 2, 8), (5, 2, 8), (causal(3), None, None, mem_kpm), stack=2,
+                     dimFeedforward=16, dropout=0.0),
+    ]
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerDecoderLayer(8, 2, 12, dtype=torch.float32)
+    init = {k: encode(v) for k, v in layer.state_dict().items()}
+    return {"cases": cases, "init": init, "transformer": transformer_model_case()}
+
+
+def transformer_model_case():
+    """nn.Transformer: its default (xavier) init after manual_seed(0), then a forward pass with every mask."""
+    torch.manual_seed(0)
+    m = torch.nn.Transformer(8, 2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=12, dropout=0.0, batch_first=True)
+    init = {k: encode(v) for k, v in m.state_dict().items()}
+    src_kpm = torch.tensor([[False, False, False, True], [False, False, False, False]])
+    inputs = [torch.randn(2, 4, 8), torch.randn(2, 3, 8), m.generate_square_subsequent_mask(3), src_kpm]
+    call = lambda mod, a: mod(a[0], a[1], tgt_mask=a[2], src_key_padding_mask=a[3], memory_key_padding_mask=a[3])
+    case = module_case("transformer", m, inputs, {"numEncoderLayers": 2, "numDecoderLayers": 1, "dimFeedforward": 12, "dropout": 0.0,
+                       "batchFirst": True}, grad_inputs=[0, 1], train=True, call=call, kind="Transformer", dModel=8, nhead=2)
+    case["init"] = init
+    return case
+
+
 def sdpa_cases():
     torch.manual_seed(5)
     F_sdpa = torch.nn.functional._scaled_dot_product_attention
@@ -412,6 +536,39 @@ def sdpa_cases():
     return cases
 
 
+class SeqModel(torch.nn.Module):
+    """A small sequence tagger: embedding, a pre-norm encoder layer, a bidirectional LSTM and a linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = torch.nn.Embedding(10, 8, padding_idx=0)
+        self.encoder = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True, norm_first=True)
+        self.lstm = torch.nn.LSTM(8, 6, batch_first=True, bidirectional=True)
+        self.head = torch.nn.Linear(12, 5)
+
+    def forward(self, tokens, padding):
+        x = self.encoder(self.embed(tokens), src_key_padding_mask=padding)
+        out, _ = self.lstm(x)
+        return self.head(out)
+
+
+def seq_model_case():
+    torch.manual_seed(7)
+    model = SeqModel()
+    tokens = torch.tensor([[3, 5, 1, 0, 0], [2, 9, 4, 7, 8]])
+    padding = tokens == 0
+    labels = torch.tensor([[1, 4, 0, -100, -100], [2, 2, 3, 0, 1]])
+    logits = model(tokens, padding)
+    loss = F.cross_entropy(logits.transpose(1, 2), labels, label_smoothing=0.1)
+    grads = torch.autograd.grad(loss, list(model.parameters()))
+    return {
+        "stateDict": {k: encode(v) for k, v in model.state_dict().items()},
+        "tokens": encode(tokens), "padding": encode(padding), "labels": encode(labels),
+        "logits": encode(logits), "loss": encode(loss),
+        "grads": {k: encode(g) for (k, _), g in zip(model.named_parameters(), grads)},
+    }
+
+
 def attention_init():
     """Default initial weights (float32) after torch.manual_seed(0), to compare with descent after manualSeed(0)."""
     out = {}
@@ -420,6 +577,8 @@ def attention_init():
     torch.manual_seed(0)
     out["mha_kdim"] = {k: encode(v) for k, v in torch.nn.MultiheadAttention(4, 2, kdim=3, vdim=5, dtype=torch.float32).state_dict().items()}
     torch.manual_seed(0)
+    out["mha_bias_kv"] = {k: encode(v) for k, v in torch.nn.MultiheadAttention(8, 2, add_bias_kv=True, dtype=torch.float32).state_dict().items()}
+    torch.manual_seed(0)
     layer = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=12, dtype=torch.float32)
     out["encoder"] = {k: encode(v) for k, v in layer.state_dict().items()}
     return out
@@ -427,5 +586,6 @@ def attention_init():
 
 if __name__ == "__main__":
     dump("nn_loss", {"cases": loss_cases() + ctc_cases()})
-    dump("nn_rnn", dict(rnn_cases(), cells=cell_cases()))
-    dump("nn_attention", {"mha": attention_cases(), "transformer": transformer_cases(), "sdpa": sdpa_cases(), "init": attention_init()})
+    dump("nn_rnn", dict(rnn_cases(), cells=cell_cases(), packed=packed_cases(), proj=proj_cases()))
+    dump("nn_attention", {"mha": attention_cases(), "transformer": transformer_cases(), "sdpa": sdpa_cases(), "init": attention_init(), "model": seq_model_case(), "stack": encoder_stack_case()})
+    dump("nn_attention_decoder", decoder_cases())

@@ -25,6 +25,10 @@ export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from
 export type { RNNOptions } from './layers/rnn.js';
 export { MultiheadAttention } from './layers/attention.js';
 export type { MultiheadAttentionOptions, MultiheadAttentionForwardOptions } from './layers/attention.js';
-export { TransformerEncoderLayer } from './layers/transformer.js';
-export type { TransformerEncoderLayerOptions, TransformerEncoderLayerForwardOptions } from './layers/transformer.js';
+export { TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer } from './layers/transformer.js';
+export type {
+  TransformerEncoderLayerOptions, TransformerEncoderLayerForwardOptions, TransformerEncoderForwardOptions, TransformerDecoderLayerForwardOptions,
+  TransformerOptions, TransformerForwardOptions,
+} from './layers/transformer.js';
+export { PackedSequence, packPaddedSequence, padPackedSequence, padSequence, packSequence } from './utils/rnn.js';
 export * as utils from './utils/index.js';

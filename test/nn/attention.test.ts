@@ -34,6 +34,19 @@ for (const c of fx.mha) {
   });
 }
 
+test('MultiheadAttention in float32 agrees with the float64 PyTorch references to float32 precision', () => {
+  for (const c of fx.mha) {
+    const m = new nn.MultiheadAttention(c.embedDim, c.numHeads, { ...c.options, dtype: 'float32' });
+    checkModuleCase(m, c, (inputs) => {
+      const [q, k, v] = c.selfAttention ? [inputs[0]!, inputs[0]!, inputs[0]!] : [inputs[0]!, inputs[1]!, inputs[2]!];
+      const [keyPaddingMask, attnMask] = c.selfAttention ? [inputs[1], inputs[2]] : [inputs[3], inputs[4]];
+      const [out, weights] = m(q, k, v, { keyPaddingMask, attnMask, ...c.forward });
+      assert.equal(out.dtype, 'float32');
+      return weights ? [out, weights] : [out];
+    }, { rtol: 1e-4, atol: 1e-5, dtype: 'float32' });
+  }
+});
+
 for (const c of fx.sdpa) {
   test(`scaledDotProductAttention matches PyTorch: ${c.name}`, () => {
     const args = c.args.map((a, i) => fromFixture(a, { requiresGrad: c.gradArgs.includes(i) }));
@@ -101,6 +114,7 @@ test('default initialization equals PyTorch\'s after the same manualSeed (Multih
   const build: Record<string, () => nn.Module> = {
     mha: () => new nn.MultiheadAttention(8, 2),
     mha_kdim: () => new nn.MultiheadAttention(4, 2, { kdim: 3, vdim: 5 }),
+    mha_bias_kv: () => new nn.MultiheadAttention(8, 2, { addBiasKv: true }),
     encoder: () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 12 }),
   };
   for (const [name, make] of Object.entries(build)) {

@@ -134,3 +134,11 @@ test('gradgradcheck: second derivatives of the losses (written with differentiab
   gradgradcheck((a, b) => F.binaryCrossEntropyWithLogits(a, b, { posWeight: doubles([2, 1, 1, 0.5]) }), [x, rand([3, 4], { dtype: 'float64', generator: g, requiresGrad: true })]);
   gradgradcheck((a, b, c) => F.tripletMarginLoss(a, b, c, { margin: 10 }), [x, y, f64([3, 4])]);
 });
+
+test('an ignored target contributes 0 even where class 0 has probability 0 (log -inf)', () => {
+  const logits = tensor([[-Infinity, 1, 2], [0.5, 0.1, -1]], { requiresGrad: true });
+  const loss = F.crossEntropy(logits, ints([-100, 2]), { reduction: 'none' });
+  assert.equal(loss.data[0], 0);
+  loss.sum().backward();
+  assert.ok(Array.from(logits.grad!.data).every(Number.isFinite));
+});

@@ -43,6 +43,7 @@ const FUNCTIONS: Record<string, Fn> = {
   cosineEmbeddingLoss: ([a, b, y], o) => F.cosineEmbeddingLoss(a, b, y, o),
   marginRankingLoss: ([a, b, y], o) => F.marginRankingLoss(a, b, y, o),
   tripletMarginLoss: ([a, p, n], o) => F.tripletMarginLoss(a, p, n, o),
+  pairwiseDistance: ([a, b], o) => F.pairwiseDistance(a, b, o.p as number, o.eps as number, o.keepdim as boolean),
   ctcLoss: ([x, targets], o, c) => {
     const logProbs = c.viaLogSoftmax ? logSoftmax(x, x.ndim - 1) : x;
     return F.ctcLoss(logProbs, targets, c.inputLengths!, c.targetLengths!, o);
@@ -65,4 +66,19 @@ for (const c of cases) {
 test('the loss fixtures cover every functional loss', () => {
   const covered = new Set(cases.map((c) => c.fn));
   for (const name of Object.keys(FUNCTIONS)) assert.ok(covered.has(name), name);
+});
+
+test('every loss case in float32: float32 results that agree with PyTorch to float32 precision', () => {
+  const toF32 = (t: Tensor) => (t.dtype === 'float64' ? t.float() : t);
+  for (const c of cases) {
+    const args = c.args.map((a, i) => toF32(fromFixture(a)).requiresGrad_(c.gradArgs.includes(i)));
+    const options = Object.fromEntries(Object.entries(decodeOptions(c.options)).map(([k, v]) => [k, v instanceof Tensor ? toF32(v) : v]));
+    const out = FUNCTIONS[c.fn](args, options, c);
+    assert.equal(out.dtype, 'float32', `${c.name}: output dtype`);
+    assertClose(out, c.out, { rtol: 2e-4, atol: 1e-4, message: `${c.name} output` });
+    const grads = grad([out], c.gradArgs.map((i) => args[i]), { gradOutputs: [toF32(fromFixture(c.gradOut))], allowUnused: true });
+    c.grads.forEach((g, i) => {
+      if (g) assertClose(grads[i], g, { rtol: 2e-4, atol: 1e-4, message: `${c.name} gradient of argument ${c.gradArgs[i]}` });
+    });
+  }
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, Tensor, gradcheck, gradgradcheck, manualSeed, nn, randn, tensor, zeros } from '../../src/index.js';
-import { assertClose, loadFixture, type FixtureTensor } from '../helpers.js';
+import { assertClose, fromFixture, loadFixture, type FixtureTensor } from '../helpers.js';
 import { type ModuleCase, checkModuleCase } from './module-case.js';
 
 const fx = loadFixture<{ cases: ModuleCase[]; init: Record<string, Record<string, FixtureTensor>> }>('nn_rnn');
@@ -83,7 +83,7 @@ test('dropout between layers acts in training mode only', () => {
 
 test('recurrent layers name themselves and the expected shapes on bad input', () => {
   const lstm = new nn.LSTM(3, 4, { numLayers: 2 });
-  assert.throws(() => lstm(randn([5, 2, 7])), /LSTM\(3->4\): expected input \[T,N,3\] or unbatched \[T,3\], got \[5,2,7\]/);
+  assert.throws(() => lstm(randn([5, 2, 7])), /LSTM\(3->4\): expected input \[T,N,3\], unbatched \[T,3\] or packed data \[\*,3\], got \[5,2,7\]/);
   assert.throws(() => lstm(randn([5, 2, 3]), [zeros([1, 2, 4]), zeros([2, 2, 4])]), /LSTM\(3->4\): expected h0 of shape \[2,2,4\], got \[1,2,4\]/);
   const gru = new nn.GRU(3, 4, { batchFirst: true });
   assert.throws(() => gru(randn([2, 5, 3]), zeros([1, 5, 4])), /GRU\(3->4\): expected h0 of shape \[1,2,4\], got \[1,5,4\]/);
@@ -132,4 +132,92 @@ test('gradcheck: RNNCell and GRUCell in float64', () => {
   gradcheck((xi, hi, w) => { void w; return rnnCell(xi, hi); }, [x, h, rnnCell.weightIh]);
   const gruCell = new nn.GRUCell(3, 2, { dtype: 'float64', generator: g });
   gradcheck((xi, hi, b) => { void b; return gruCell(xi, hi); }, [x, h, gruCell.biasHh!]);
+});
+
+interface PackedCase extends ModuleCase {
+  lengths: number[];
+  enforceSorted: boolean;
+  totalLength: number | null;
+}
+const packedFx = loadFixture<{ packed: { cases: PackedCase[]; pack: { input: FixtureTensor; lengths: number[]; data: FixtureTensor; batchSizes: number[]; sortedIndices: number[]; unsortedIndices: number[] } } }>('nn_rnn').packed;
+
+test('packPaddedSequence matches PyTorch (sorting ties included) and padPackedSequence inverts it', () => {
+  const p = packedFx.pack;
+  const input = fromFixture(p.input);
+  const packed = nn.packPaddedSequence(input, p.lengths, { enforceSorted: false });
+  assertClose(packed.data, p.data, { rtol: 0, atol: 0 });
+  assert.deepEqual([...packed.batchSizes], p.batchSizes);
+  assert.deepEqual(Array.from(packed.sortedIndices!.data), p.sortedIndices);
+  assert.deepEqual(Array.from(packed.unsortedIndices!.data), p.unsortedIndices);
+  const [padded, lengths] = nn.padPackedSequence(packed);
+  assert.deepEqual(Array.from(lengths.data), p.lengths);
+  // real steps come back, padding is zero
+  for (let b = 0; b < 4; b++) {
+    for (let t = 0; t < 5; t++) {
+      for (let f = 0; f < 2; f++) {
+        const i = (t * 4 + b) * 2 + f;
+        assert.equal(padded.data[i], t < p.lengths[b] ? input.data[i] : 0);
+      }
+    }
+  }
+  assert.throws(() => nn.packPaddedSequence(input, p.lengths), /lengths must be sorted in decreasing order when enforceSorted is true/);
+});
+
+for (const c of packedFx.cases) {
+  test(`${c.kind} on a PackedSequence matches PyTorch: ${c.name}`, () => {
+    const m = build(c.kind, c.inputSize, c.hiddenSize, c.options);
+    const batchFirst = Boolean(c.options.batchFirst);
+    checkModuleCase(m, c, (inputs) => {
+      const packed = nn.packPaddedSequence(inputs[0]!, c.lengths, { batchFirst, enforceSorted: c.enforceSorted });
+      const unpack = (out: nn.PackedSequence) => nn.padPackedSequence(out, { batchFirst, totalLength: c.totalLength ?? undefined })[0];
+      if (m instanceof nn.LSTM) {
+        const [out, [h, cell]] = m(packed, inputs.length === 3 ? [inputs[1]!, inputs[2]!] : null);
+        return [unpack(out), h, cell];
+      }
+      const [out, h] = (m as nn.GRU)(packed, inputs[1] ?? null);
+      return [unpack(out), h];
+    });
+  });
+}
+
+test('padSequence and packSequence', () => {
+  const a = randn([3, 2]);
+  const b = randn([1, 2]);
+  const padded = nn.padSequence([a, b], { batchFirst: true, paddingValue: -1 });
+  assert.deepEqual(padded.shape, [2, 3, 2]);
+  assert.deepEqual(Array.from(padded.data.slice(8)), [-1, -1, -1, -1]);
+  const packed = nn.packSequence([a, b]);
+  assert.deepEqual([...packed.batchSizes], [2, 1, 1]);
+  assert.deepEqual(packed.data.shape, [4, 2]);
+});
+
+test('gradcheck: a bidirectional LSTM over a PackedSequence (unsorted lengths, initial state)', () => {
+  const g = new Generator(12);
+  const lstm = new nn.LSTM(2, 2, { bidirectional: true, dtype: 'float64', generator: g });
+  const x = randn([3, 3, 2], { dtype: 'float64', generator: g, requiresGrad: true });
+  const h0 = randn([2, 3, 2], { dtype: 'float64', generator: g, requiresGrad: true });
+  const c0 = randn([2, 3, 2], { dtype: 'float64', generator: g });
+  gradcheck((xi, hi) => {
+    const [out, [h, c]] = lstm(nn.packPaddedSequence(xi, [2, 3, 1], { enforceSorted: false }), [hi, c0]);
+    return [out.data, h, c];
+  }, [x, h0]);
+});
+
+const projFx = loadFixture<{ proj: { cases: ModuleCase[]; init: Record<string, FixtureTensor> } }>('nn_rnn').proj;
+for (const c of projFx.cases) {
+  test(`LSTM with projSize matches PyTorch: ${c.name}`, () => {
+    const m = build(c.kind, c.inputSize, c.hiddenSize, c.options);
+    checkModuleCase(m, c, runRecurrent(m));
+  });
+}
+
+test('LSTM projSize: weight_hr parameters, PyTorch init order, and the constraint projSize < hiddenSize', () => {
+  manualSeed(0);
+  const sd = new nn.LSTM(3, 5, { projSize: 2 }).stateDict();
+  assert.deepEqual(Object.keys(sd), Object.keys(projFx.init));
+  for (const [k, v] of Object.entries(projFx.init)) assertClose(sd[k], v, { rtol: 0, atol: 0, message: k });
+  assert.throws(() => new nn.LSTM(3, 4, { projSize: 4 }), /projSize \(4\) has to be smaller than hiddenSize \(4\)/);
+  const g = new Generator(13);
+  const lstm = new nn.LSTM(2, 3, { projSize: 2, dtype: 'float64', generator: g });
+  gradcheck((x, w) => { void w; const [o, [h, c]] = lstm(x); return [o, h, c]; }, [randn([2, 2, 2], { dtype: 'float64', generator: g, requiresGrad: true }), lstm.weightHrL0]);
 });

@@ -49,38 +49,47 @@ function ctcForwardBackward(
 ): { nll: Float64Array; grad: Float64Array } {
   const nll = new Float64Array(N);
   const grad = new Float64Array(T * N * C);
-  const lp = (t: number, n: number, c: number) => logProbs[(t * N + n) * C + c];
+  const rowStride = N * C; // from frame t to frame t + 1 of the same batch element
   for (let n = 0; n < N; n++) {
     const label = targets[n];
     const L = label.length;
     const S = 2 * L + 1;
     const Tn = inputLengths[n];
-    const ext = (s: number) => (s % 2 === 0 ? blank : label[(s - 1) >> 1]);
+    // the target extended with blanks: blank, l1, blank, l2, ..., blank
+    const ext = new Int32Array(S).fill(blank);
+    for (let i = 0; i < L; i++) ext[2 * i + 1] = label[i];
+    // a label may skip the blank before it unless it repeats the previous label
+    const canSkip = new Uint8Array(S);
+    for (let s = 2; s < S; s++) canSkip[s] = ext[s] !== blank && ext[s] !== ext[s - 2] ? 1 : 0;
     const alpha = new Float64Array(Tn * S).fill(-Infinity);
     const beta = new Float64Array(Tn * S).fill(-Infinity);
+    const base = n * C;
     if (Tn > 0) {
-      alpha[0] = lp(0, n, blank);
-      if (L > 0) alpha[1] = lp(0, n, ext(1));
+      alpha[0] = logProbs[base + blank];
+      if (L > 0) alpha[1] = logProbs[base + ext[1]];
       for (let t = 1; t < Tn; t++) {
+        const row = t * rowStride + base;
+        const prev = (t - 1) * S;
         for (let s = 0; s < S; s++) {
-          const c = ext(s);
-          let a = alpha[(t - 1) * S + s];
-          if (s > 0) a = logAddExp(a, alpha[(t - 1) * S + s - 1]);
-          if (s > 1 && c !== blank && c !== ext(s - 2)) a = logAddExp(a, alpha[(t - 1) * S + s - 2]);
-          alpha[t * S + s] = a === -Infinity ? -Infinity : a + lp(t, n, c);
+          let a = alpha[prev + s];
+          if (s > 0) a = logAddExp(a, alpha[prev + s - 1]);
+          if (canSkip[s]) a = logAddExp(a, alpha[prev + s - 2]);
+          alpha[t * S + s] = a === -Infinity ? -Infinity : a + logProbs[row + ext[s]];
         }
       }
       const last = (Tn - 1) * S;
       nll[n] = -(S > 1 ? logAddExp(alpha[last + S - 1], alpha[last + S - 2]) : alpha[last + S - 1]);
-      beta[last + S - 1] = lp(Tn - 1, n, ext(S - 1));
-      if (S > 1) beta[last + S - 2] = lp(Tn - 1, n, ext(S - 2));
+      const lastRow = (Tn - 1) * rowStride + base;
+      beta[last + S - 1] = logProbs[lastRow + ext[S - 1]];
+      if (S > 1) beta[last + S - 2] = logProbs[lastRow + ext[S - 2]];
       for (let t = Tn - 2; t >= 0; t--) {
+        const row = t * rowStride + base;
+        const next = (t + 1) * S;
         for (let s = 0; s < S; s++) {
-          const c = ext(s);
-          let b = beta[(t + 1) * S + s];
-          if (s < S - 1) b = logAddExp(b, beta[(t + 1) * S + s + 1]);
-          if (s < S - 2 && c !== blank && c !== ext(s + 2)) b = logAddExp(b, beta[(t + 1) * S + s + 2]);
-          beta[t * S + s] = b === -Infinity ? -Infinity : b + lp(t, n, c);
+          let b = beta[next + s];
+          if (s < S - 1) b = logAddExp(b, beta[next + s + 1]);
+          if (s < S - 2 && canSkip[s + 2]) b = logAddExp(b, beta[next + s + 2]);
+          beta[t * S + s] = b === -Infinity ? -Infinity : b + logProbs[row + ext[s]];
         }
       }
     } else {
@@ -94,13 +103,11 @@ function ctcForwardBackward(
     const occupancy = new Float64Array(C);
     for (let t = 0; t < Tn; t++) {
       occupancy.fill(-Infinity);
-      for (let s = 0; s < S; s++) {
-        const c = ext(s);
-        occupancy[c] = logAddExp(occupancy[c], alpha[t * S + s] + beta[t * S + s]);
-      }
+      for (let s = 0; s < S; s++) occupancy[ext[s]] = logAddExp(occupancy[ext[s]], alpha[t * S + s] + beta[t * S + s]);
+      const row = t * rowStride + base;
       for (let c = 0; c < C; c++) {
-        const v = lp(t, n, c);
-        grad[(t * N + n) * C + c] = Math.exp(v) - Math.exp(occupancy[c] + nll[n] - v);
+        const v = logProbs[row + c];
+        grad[row + c] = Math.exp(v) - Math.exp(occupancy[c] + nll[n] - v);
       }
     }
   }

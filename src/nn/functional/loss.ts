@@ -169,7 +169,9 @@ function pickClasses(op: string, logp: Tensor, target: Tensor, weight: Tensor | 
   const indexShape = logp.ndim === 1 ? [1] : [logp.shape[0], 1, ...logp.shape.slice(2)];
   const picked = reshape(gather(logp, classDim, new Tensor(safe, indexShape, 'int32')), target.shape);
   const weights = new Tensor(elemWeight, target.shape, logp.dtype);
-  return { losses: neg(mul(picked, weights)), weights, ignored: new Tensor(ignoredData, target.shape, 'bool') };
+  const ignored = new Tensor(ignoredData, target.shape, 'bool');
+  // an ignored target reads class 0, whose log-probability may be -inf: select 0 rather than multiply by 0
+  return { losses: where(ignored, 0, neg(mul(picked, weights))), weights, ignored };
 }
 
 function reduceWeighted(picked: PickedClasses, reduction: Reduction, op: string): Tensor {
@@ -445,7 +447,10 @@ export function marginRankingLoss(
   return reduce(clamp(add(mul(neg(target), sub(input1, input2)), margin), 0), reduction, op);
 }
 
-/** ||x1 - x2 + eps||_p over the last dim, as torch.nn.functional.pairwise_distance. */
+/**
+ * ||x1 - x2 + eps||_p over the last dim, as torch.nn.functional.pairwise_distance.
+ * @example pairwiseDistance(randn([4, 3]), randn([4, 3])).shape // [4]
+ */
 export function pairwiseDistance(x1: Tensor, x2: Tensor, p = 2, eps = 1e-6, keepdim = false): Tensor {
   const ndim = Math.max(x1.ndim, x2.ndim);
   return norm(add(sub(x1, x2), eps), p, ndim - 1, keepdim);

@@ -2,28 +2,35 @@
 // LSTM gates are (input, forget, cell, output), GRU gates (reset, update, new) with b_hn inside the reset product.
 import { Tensor } from '../../tensor/tensor.js';
 import { add, mul, relu, sigmoid, sub, tanh } from '../../ops/elementwise.js';
-import { chunk } from '../../ops/shape.js';
+import { chunk, t } from '../../ops/shape.js';
+import { matmul } from '../../ops/linalg.js';
 import { linear } from './linear.js';
 
 export type RnnNonlinearity = 'tanh' | 'relu';
 
+// The steps take W_hh already transposed ([hidden, gates * hidden]): a layer transposes it once per sequence, not once per step.
+function hiddenGates(h: Tensor, weightHhT: Tensor, biasHh: Tensor | null): Tensor {
+  const out = matmul(h, weightHhT);
+  return biasHh ? add(out, biasHh) : out;
+}
+
 /** h' = act(inputGates + h W_hhᵀ + b_hh), where inputGates = x W_ihᵀ + b_ih was computed for the whole sequence. */
-export function rnnStep(inputGates: Tensor, h: Tensor, weightHh: Tensor, biasHh: Tensor | null, nonlinearity: RnnNonlinearity): Tensor {
-  const pre = add(inputGates, linear(h, weightHh, biasHh));
+export function rnnStep(inputGates: Tensor, h: Tensor, weightHhT: Tensor, biasHh: Tensor | null, nonlinearity: RnnNonlinearity): Tensor {
+  const pre = add(inputGates, hiddenGates(h, weightHhT, biasHh));
   return nonlinearity === 'relu' ? relu(pre) : tanh(pre);
 }
 
 /** One LSTM step from precomputed input gates; returns [h', c']. */
-export function lstmStep(inputGates: Tensor, h: Tensor, c: Tensor, weightHh: Tensor, biasHh: Tensor | null): [Tensor, Tensor] {
-  const [i, f, g, o] = chunk(add(inputGates, linear(h, weightHh, biasHh)), 4, -1);
+export function lstmStep(inputGates: Tensor, h: Tensor, c: Tensor, weightHhT: Tensor, biasHh: Tensor | null): [Tensor, Tensor] {
+  const [i, f, g, o] = chunk(add(inputGates, hiddenGates(h, weightHhT, biasHh)), 4, -1);
   const cNext = add(mul(sigmoid(f), c), mul(sigmoid(i), tanh(g)));
   return [mul(sigmoid(o), tanh(cNext)), cNext];
 }
 
 /** One GRU step from precomputed input gates: n = tanh(x_n + r * (W_hn h + b_hn)), h' = (h - n) z + n. */
-export function gruStep(inputGates: Tensor, h: Tensor, weightHh: Tensor, biasHh: Tensor | null): Tensor {
+export function gruStep(inputGates: Tensor, h: Tensor, weightHhT: Tensor, biasHh: Tensor | null): Tensor {
   const [ir, iz, inNew] = chunk(inputGates, 3, -1);
-  const [hr, hz, hn] = chunk(linear(h, weightHh, biasHh), 3, -1);
+  const [hr, hz, hn] = chunk(hiddenGates(h, weightHhT, biasHh), 3, -1);
   const r = sigmoid(add(hr, ir));
   const z = sigmoid(add(hz, iz));
   const n = tanh(add(inNew, mul(hn, r)));
@@ -38,7 +45,7 @@ export function rnnCell(
   input: Tensor, hx: Tensor, weightIh: Tensor, weightHh: Tensor,
   biasIh: Tensor | null = null, biasHh: Tensor | null = null, nonlinearity: RnnNonlinearity = 'tanh',
 ): Tensor {
-  return rnnStep(linear(input, weightIh, biasIh, 'rnnCell'), hx, weightHh, biasHh, nonlinearity);
+  return rnnStep(linear(input, weightIh, biasIh, 'rnnCell'), hx, t(weightHh), biasHh, nonlinearity);
 }
 
 /**
@@ -49,7 +56,7 @@ export function lstmCell(
   input: Tensor, [hx, cx]: readonly [Tensor, Tensor], weightIh: Tensor, weightHh: Tensor,
   biasIh: Tensor | null = null, biasHh: Tensor | null = null,
 ): [Tensor, Tensor] {
-  return lstmStep(linear(input, weightIh, biasIh, 'lstmCell'), hx, cx, weightHh, biasHh);
+  return lstmStep(linear(input, weightIh, biasIh, 'lstmCell'), hx, cx, t(weightHh), biasHh);
 }
 
 /**
@@ -60,5 +67,5 @@ export function gruCell(
   input: Tensor, hx: Tensor, weightIh: Tensor, weightHh: Tensor,
   biasIh: Tensor | null = null, biasHh: Tensor | null = null,
 ): Tensor {
-  return gruStep(linear(input, weightIh, biasIh, 'gruCell'), hx, weightHh, biasHh);
+  return gruStep(linear(input, weightIh, biasIh, 'gruCell'), hx, t(weightHh), biasHh);
 }

@@ -7,10 +7,10 @@ import { formatShape } from '../../tensor/shape.js';
 import type { Generator } from '../../tensor/random.js';
 import { add } from '../../ops/elementwise.js';
 import { mean } from '../../ops/reduce.js';
-import { narrow, permute, reshape, squeeze, transpose, unsqueeze } from '../../ops/shape.js';
+import { cat, expand, narrow, pad, permute, reshape, squeeze, transpose, unsqueeze } from '../../ops/shape.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
-import { constant_, xavierUniform_ } from '../init.js';
+import { constant_, xavierNormal_, xavierUniform_ } from '../init.js';
 import { linear } from '../functional/linear.js';
 import { additiveMask, attentionWeightsAndOutput } from '../functional/attention.js';
 import { Linear } from './linear.js';
@@ -20,6 +20,10 @@ export interface MultiheadAttentionOptions {
   dropout?: number;
   /** Biases in the input and output projections. Default true. */
   bias?: boolean;
+  /** Learnable bias_k and bias_v appended to the keys and values as one more position. Default false. */
+  addBiasKv?: boolean;
+  /** Append a position of zeros to the keys and values (after bias_k/bias_v). Default false. */
+  addZeroAttn?: boolean;
   /** Feature size of the keys (default embedDim). */
   kdim?: number;
   /** Feature size of the values (default embedDim). */
@@ -68,11 +72,17 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
   kProjWeight: Parameter | null = null;
   vProjWeight: Parameter | null = null;
   inProjBias: Parameter | null;
+  biasK: Parameter | null = null;
+  biasV: Parameter | null = null;
   outProj: Linear;
+  readonly addZeroAttn: boolean;
 
   constructor(readonly embedDim: number, readonly numHeads: number, options: MultiheadAttentionOptions = {}) {
     super();
-    const { dropout = 0, bias = true, kdim = embedDim, vdim = embedDim, batchFirst = false, dtype = 'float32', generator } = options;
+    const {
+      dropout = 0, bias = true, addBiasKv = false, addZeroAttn = false, kdim = embedDim, vdim = embedDim, batchFirst = false,
+      dtype = 'float32', generator,
+    } = options;
     if (!Number.isInteger(embedDim) || embedDim <= 0 || !Number.isInteger(numHeads) || numHeads <= 0) {
       throw new Error(`MultiheadAttention: embedDim and numHeads must be positive integers, got ${embedDim} and ${numHeads}`);
     }
@@ -92,12 +102,17 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
       this.vProjWeight = new Parameter(zeros([embedDim, vdim], { dtype }));
     }
     this.inProjBias = bias ? new Parameter(zeros([3 * embedDim], { dtype })) : null;
+    if (addBiasKv) {
+      this.biasK = new Parameter(zeros([1, 1, embedDim], { dtype }));
+      this.biasV = new Parameter(zeros([1, 1, embedDim], { dtype }));
+    }
+    this.addZeroAttn = addZeroAttn;
     // PyTorch builds out_proj (drawing its Linear init) before initializing the input projection
     this.outProj = new Linear(embedDim, embedDim, { bias, dtype, generator });
     this.resetParameters(generator);
   }
 
-  /** Xavier-uniform input projections and zero biases, as PyTorch (out_proj.weight keeps Linear's init). */
+  /** Xavier-uniform input projections, zero biases and xavier-normal bias_k/bias_v, as PyTorch (out_proj.weight keeps Linear's init). */
   resetParameters(generator?: Generator): void {
     if (this.inProjWeight) xavierUniform_(this.inProjWeight, 1, generator);
     for (const w of [this.qProjWeight, this.kProjWeight, this.vProjWeight]) if (w) xavierUniform_(w, 1, generator);
@@ -105,6 +120,8 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
       constant_(this.inProjBias, 0);
       if (this.outProj.bias) constant_(this.outProj.bias, 0);
     }
+    if (this.biasK) xavierNormal_(this.biasK, 1, generator);
+    if (this.biasV) xavierNormal_(this.biasV, 1, generator);
   }
 
   private get label(): string {
@@ -145,13 +162,26 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
     if (k0.shape[1] !== N || v0.shape[1] !== N || v0.shape[0] !== S) {
       throw new Error(`${this.label}: key ${formatShape(key.shape)} and value ${formatShape(value.shape)} must have the same length and batch as each other and query ${formatShape(query.shape)}`);
     }
-    const mask = this.mergeMasks(attnMask, keyPaddingMask, batched, L, S, N, q0.dtype);
+    let mask = this.mergeMasks(attnMask, keyPaddingMask, batched, L, S, N, q0.dtype);
+
+    let kProj = linear(k0, ...this.projection(1), this.label);
+    let vProj = linear(v0, ...this.projection(2), this.label);
+    // extra key/value positions every query may attend to (their mask entries are 0)
+    const extra: [Tensor, Tensor][] = [];
+    if (this.biasK && this.biasV) extra.push([expand(this.biasK, [1, N, E]), expand(this.biasV, [1, N, E])]);
+    if (this.addZeroAttn) extra.push([zeros([1, N, E], { dtype: kProj.dtype }), zeros([1, N, E], { dtype: vProj.dtype })]);
+    for (const [bk, bv] of extra) {
+      kProj = cat([kProj, bk], 0);
+      vProj = cat([vProj, bv], 0);
+      if (mask) mask = pad(mask, [0, 1]);
+    }
+    const keys = kProj.shape[0];
 
     // [len, N, E] -> [N, H, len, headDim]
     const heads = (t: Tensor, len: number) => permute(reshape(t, [len, N, H, this.headDim]), [1, 2, 0, 3]);
     const q = heads(linear(q0, ...this.projection(0), this.label), L);
-    const k = heads(linear(k0, ...this.projection(1), this.label), S);
-    const v = heads(linear(v0, ...this.projection(2), this.label), S);
+    const k = heads(kProj, keys);
+    const v = heads(vProj, keys);
     const [attended, weights] = attentionWeightsAndOutput(q, k, v, mask, this.dropout, this.training, this.dropoutGenerator);
     const merged = reshape(permute(attended, [2, 0, 1, 3]), [L, N, E]);
     let output = this.outProj(merged);
@@ -192,6 +222,7 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
   }
 
   override extraRepr(): string {
-    return `embedDim=${this.embedDim}, numHeads=${this.numHeads}${this.dropout ? `, dropout=${this.dropout}` : ''}${this.batchFirst ? ', batchFirst=true' : ''}`;
+    return `embedDim=${this.embedDim}, numHeads=${this.numHeads}${this.dropout ? `, dropout=${this.dropout}` : ''}${this.batchFirst ? ', batchFirst=true' : ''}` +
+      `${this.biasK ? ', addBiasKv=true' : ''}${this.addZeroAttn ? ', addZeroAttn=true' : ''}`;
   }
 }

@@ -5,11 +5,15 @@ import { zeros } from '../../tensor/creation.js';
 import type { DType } from '../../tensor/dtype.js';
 import { formatShape, shapesEqual } from '../../tensor/shape.js';
 import type { Generator } from '../../tensor/random.js';
-import { cat, select, squeeze, stack, transpose, unsqueeze } from '../../ops/shape.js';
+import { cat, narrow, select, squeeze, stack, t as transposed, transpose, unsqueeze } from '../../ops/shape.js';
+import { indexSelect } from '../../ops/indexing.js';
+import { PackedSequence } from '../utils/rnn.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { uniform_ } from '../init.js';
 import { linear } from '../functional/linear.js';
+import { add } from '../../ops/elementwise.js';
+import { matmul } from '../../ops/linalg.js';
 import { dropout } from '../functional/dropout.js';
 import { type RnnNonlinearity, gruStep, lstmStep, rnnStep } from '../functional/rnn.js';
 
@@ -34,6 +38,12 @@ export interface RNNOptions {
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 
+// Calling a recurrent layer: a padded (or unbatched) tensor in gives a tensor out, a PackedSequence a PackedSequence.
+export interface RNNBase<State> {
+  (input: Tensor, state?: State | null): [Tensor, State];
+  (input: PackedSequence, state?: State | null): [PackedSequence, State];
+}
+
 /**
  * What RNN, LSTM and GRU share: the parameters of every layer and direction, the walk over time,
  * dropout between layers, and the layout conversions (batchFirst, unbatched input).
@@ -41,28 +51,34 @@ const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 
  */
 export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [Tensor, State]> {
   // the per-layer parameters, registered under computed names: weightIhL0, biasHhL1Reverse, ...
-  [weight: `weightIh${string}` | `weightHh${string}` | `biasIh${string}` | `biasHh${string}`]: Parameter;
+  [weight: `weightIh${string}` | `weightHh${string}` | `weightHr${string}` | `biasIh${string}` | `biasHh${string}`]: Parameter;
   readonly numLayers: number;
   readonly bias: boolean;
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
   readonly dropoutGenerator: Generator | undefined;
+  /** LSTM only: the size of h after its projection by weight_hr (0: no projection). */
+  readonly projSize: number;
   private readonly weightNames: string[][] = [];
 
   protected constructor(
     private readonly mode: Mode,
     readonly inputSize: number,
     readonly hiddenSize: number,
-    options: RNNOptions,
+    options: RNNOptions & { projSize?: number },
   ) {
     super();
+    const { projSize = 0 } = options;
     const { numLayers = 1, bias = true, batchFirst = false, dropout: p = 0, bidirectional = false, dtype = 'float32' } = options;
     const name = this.constructor.name;
     if (!Number.isInteger(inputSize) || inputSize <= 0) throw new Error(`${name}: inputSize must be a positive integer, got ${inputSize}`);
     if (!Number.isInteger(hiddenSize) || hiddenSize <= 0) throw new Error(`${name}: hiddenSize must be a positive integer, got ${hiddenSize}`);
     if (!Number.isInteger(numLayers) || numLayers <= 0) throw new Error(`${name}: numLayers must be a positive integer, got ${numLayers}`);
     if (!(p >= 0 && p <= 1)) throw new Error(`${name}: dropout should be a number in range [0, 1], got ${p}`);
+    if (!Number.isInteger(projSize) || projSize < 0) throw new Error(`${name}: projSize should be a non-negative integer, got ${projSize}`);
+    if (projSize >= hiddenSize) throw new Error(`${name}: projSize (${projSize}) has to be smaller than hiddenSize (${hiddenSize})`);
+    this.projSize = projSize;
     this.numLayers = numLayers;
     this.bias = bias;
     this.batchFirst = batchFirst;
@@ -71,18 +87,23 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     this.dropoutGenerator = options.dropoutGenerator;
     const gateSize = GATES[mode] * hiddenSize;
     const directions = bidirectional ? 2 : 1;
+    const outSize = projSize > 0 ? projSize : hiddenSize;
     // registered layer by layer, direction by direction, as PyTorch, so that the initial draws match
     for (let layer = 0; layer < numLayers; layer++) {
       for (let dir = 0; dir < directions; dir++) {
         const suffix = `L${layer}${dir === 1 ? 'Reverse' : ''}`;
-        const layerInput = layer === 0 ? inputSize : hiddenSize * directions;
+        const layerInput = layer === 0 ? inputSize : outSize * directions;
         const names = [`weightIh${suffix}`, `weightHh${suffix}`];
         this.registerParameter(names[0], new Parameter(zeros([gateSize, layerInput], { dtype })));
-        this.registerParameter(names[1], new Parameter(zeros([gateSize, hiddenSize], { dtype })));
+        this.registerParameter(names[1], new Parameter(zeros([gateSize, outSize], { dtype })));
         if (bias) {
           names.push(`biasIh${suffix}`, `biasHh${suffix}`);
           this.registerParameter(names[2], new Parameter(zeros([gateSize], { dtype })));
           this.registerParameter(names[3], new Parameter(zeros([gateSize], { dtype })));
+        }
+        if (projSize > 0) {
+          names[4] = `weightHr${suffix}`;
+          this.registerParameter(names[4], new Parameter(zeros([projSize, hiddenSize], { dtype })));
         }
         this.weightNames.push(names);
       }
@@ -104,66 +125,136 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     return `${this.constructor.name}(${this.inputSize}->${this.hiddenSize})`;
   }
 
-  private params(index: number): [Tensor, Tensor, Tensor | null, Tensor | null] {
+  private params(index: number): [Tensor, Tensor, Tensor | null, Tensor | null, Tensor | null] {
     const fields = this as unknown as Record<string, Tensor>;
-    const [wIh, wHh, bIh, bHh] = this.weightNames[index];
-    return [fields[wIh], fields[wHh], bIh ? fields[bIh] : null, bHh ? fields[bHh] : null];
+    const [wIh, wHh, bIh, bHh, wHr] = this.weightNames[index];
+    return [fields[wIh], fields[wHh], bIh ? fields[bIh] : null, bHh ? fields[bHh] : null, wHr ? fields[wHr] : null];
   }
 
-  forward(input: Tensor, state?: State | null): [Tensor, State] {
-    const directions = this.bidirectional ? 2 : 1;
-    const stateShape = (n: number | null) => (n === null ? [this.numLayers * directions, this.hiddenSize] : [this.numLayers * directions, n, this.hiddenSize]);
-    if (!(input instanceof Tensor) || (input.ndim !== 2 && input.ndim !== 3) || input.shape[input.ndim - 1] !== this.inputSize) {
-      const got = input instanceof Tensor ? formatShape(input.shape) : typeof input;
+  /** The sizes of the states: h (projSize when projecting), and c for the LSTM. */
+  private get stateSizes(): number[] {
+    const h = this.projSize > 0 ? this.projSize : this.hiddenSize;
+    return this.mode === 'LSTM' ? [h, this.hiddenSize] : [h];
+  }
+
+  forward(input: Tensor, state?: State | null): [Tensor, State];
+  forward(input: PackedSequence, state?: State | null): [PackedSequence, State];
+  forward(input: Tensor | PackedSequence, state?: State | null): [Tensor | PackedSequence, State] {
+    const packed = input instanceof PackedSequence ? input : null;
+    const x = packed ? packed.data : input as Tensor;
+    if (packed ? x.ndim !== 2 || x.shape[1] !== this.inputSize : !(x instanceof Tensor) || (x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 1] !== this.inputSize) {
+      const got = x instanceof Tensor ? formatShape(x.shape) : typeof x;
       const layout = this.batchFirst ? `[N,T,${this.inputSize}]` : `[T,N,${this.inputSize}]`;
-      throw new Error(`${this.label}: expected input ${layout} or unbatched [T,${this.inputSize}], got ${got}`);
+      throw new Error(`${this.label}: expected input ${layout}, unbatched [T,${this.inputSize}] or packed data [*,${this.inputSize}], got ${got}`);
     }
-    const batched = input.ndim === 3;
-    // work in [T, N, features]
-    let x = !batched ? unsqueeze(input, 1) : this.batchFirst ? transpose(input, 0, 1) : input;
-    const [T, N] = x.shape;
-    let init: Tensor[] | null = null;
-    if (state != null) {
-      init = this.stateList(state).map((s, k) => {
-        const expected = stateShape(batched ? N : null);
-        if (!(s instanceof Tensor) || !shapesEqual(s.shape, expected)) {
-          const what = this.mode === 'LSTM' ? ['h0', 'c0'][k] : 'h0';
-          throw new Error(`${this.label}: expected ${what} of shape ${formatShape(expected)}, got ${s instanceof Tensor ? formatShape(s.shape) : typeof s}`);
-        }
-        return batched ? s : unsqueeze(s, 1);
+    const batched = packed !== null || x.ndim === 3;
+    let steps: Tensor[];
+    let batchSizes: number[];
+    if (packed) {
+      // step t holds the first batchSizes[t] sequences (sorted by decreasing length)
+      batchSizes = [...packed.batchSizes];
+      let offset = 0;
+      steps = batchSizes.map((size) => {
+        const rows = narrow(x, 0, offset, size);
+        offset += size;
+        return rows;
       });
+    } else {
+      // [T, N, features]; a list of steps, since slicing one step out of a [T, ...] tensor in every layer
+      // would cost a full-size gradient per step in backward (O(T^2))
+      const seq = !batched ? unsqueeze(x, 1) : this.batchFirst ? transpose(x, 0, 1) : x;
+      steps = Array.from({ length: seq.shape[0] }, (_, t) => select(seq, 0, t));
+      batchSizes = steps.map(() => seq.shape[1]);
     }
-    const numStates = this.mode === 'LSTM' ? 2 : 1;
-    const finals: Tensor[][] = Array.from({ length: numStates }, () => []);
+    const N = batchSizes[0];
+    const init = state == null ? null : this.initialStates(state, batched, N, packed?.sortedIndices ?? null);
+    const directions = this.bidirectional ? 2 : 1;
+    const sizes = this.stateSizes;
+    const finals: Tensor[][] = sizes.map(() => []);
     for (let layer = 0; layer < this.numLayers; layer++) {
-      const outputs: Tensor[] = [];
+      const outputs: Tensor[][] = [];
       for (let dir = 0; dir < directions; dir++) {
         const index = layer * directions + dir;
-        const [wIh, wHh, bIh, bHh] = this.params(index);
-        const inputGates = linear(x, wIh, bIh, this.label);
-        let states = init ? init.map((s) => select(s, 0, index)) : Array.from({ length: numStates }, () => zeros([N, this.hiddenSize], { dtype: x.dtype }));
-        const steps: Tensor[] = new Array(T);
-        for (let k = 0; k < T; k++) {
-          const t = dir === 0 ? k : T - 1 - k;
-          states = this.step(select(inputGates, 0, t), states, wHh, bHh);
-          steps[t] = states[0];
-        }
-        outputs.push(stack(steps, 0));
+        const start = init ? init.map((s) => select(s, 0, index)) : sizes.map((size) => zeros([N, size], { dtype: x.dtype }));
+        const [hs, states] = this.runDirection(steps, batchSizes, index, dir === 1, start);
+        outputs.push(hs);
         states.forEach((s, i) => finals[i].push(s));
       }
-      x = directions === 2 ? cat(outputs, 2) : outputs[0];
-      if (this.training && this.dropout > 0 && layer < this.numLayers - 1) x = dropout(x, this.dropout, true, this.dropoutGenerator);
+      steps = directions === 2 ? outputs[0].map((h, t) => cat([h, outputs[1][t]], 1)) : outputs[0];
+      if (this.training && this.dropout > 0 && layer < this.numLayers - 1) {
+        // the same draws, in the same order, as dropout over the stacked output
+        steps = steps.map((h) => dropout(h, this.dropout, true, this.dropoutGenerator));
+      }
     }
-    const output = !batched ? squeeze(x, 1) : this.batchFirst ? transpose(x, 0, 1) : x;
-    const last = finals.map((list) => (batched ? stack(list, 0) : squeeze(stack(list, 0), 1)));
+    let last = finals.map((list) => stack(list, 0));
+    if (packed) {
+      // states back in the caller's batch order
+      if (packed.unsortedIndices) last = last.map((s) => indexSelect(s, 1, packed.unsortedIndices!));
+      return [new PackedSequence(cat(steps, 0), packed.batchSizes, packed.sortedIndices, packed.unsortedIndices), this.fromStateList(last)];
+    }
+    const out = stack(steps, 0);
+    const output = !batched ? squeeze(out, 1) : this.batchFirst ? transpose(out, 0, 1) : out;
+    if (!batched) last = last.map((s) => squeeze(s, 1));
     return [output, this.fromStateList(last)];
   }
 
-  private step(inputGates: Tensor, states: Tensor[], wHh: Tensor, bHh: Tensor | null): Tensor[] {
+  /** The given initial states as [layers * directions, N, hidden], checked, in the packed (sorted) order if any. */
+  private initialStates(state: State, batched: boolean, n: number, sortedIndices: Tensor | null): Tensor[] {
+    const directions = this.bidirectional ? 2 : 1;
+    return this.stateList(state).map((s, k) => {
+      const size = this.stateSizes[k];
+      const expected = batched ? [this.numLayers * directions, n, size] : [this.numLayers * directions, size];
+      if (!(s instanceof Tensor) || !shapesEqual(s.shape, expected)) {
+        const what = this.mode === 'LSTM' ? ['h0', 'c0'][k] : 'h0';
+        throw new Error(`${this.label}: expected ${what} of shape ${formatShape(expected)}, got ${s instanceof Tensor ? formatShape(s.shape) : typeof s}`);
+      }
+      if (!batched) return unsqueeze(s, 1);
+      return sortedIndices ? indexSelect(s, 1, sortedIndices) : s;
+    });
+  }
+
+  /**
+   * One layer in one direction over the steps (step t has batchSizes[t] rows, non-increasing): the hidden
+   * state at every step, and each sequence's last states. Going forward, a sequence that ends leaves the
+   * batch with its states; going backward, a sequence joins the batch, from its initial state, at its last step.
+   */
+  private runDirection(inputs: Tensor[], batchSizes: number[], index: number, reverse: boolean, start: Tensor[]): [Tensor[], Tensor[]] {
+    const [wIh, wHh, bIh, bHh, wHr] = this.params(index);
+    const wIhT = transposed(wIh);
+    const wHhT = transposed(wHh);
+    const wHrT = wHr ? transposed(wHr) : null;
+    const T = inputs.length;
+    const hs: Tensor[] = new Array(T);
+    const ended: Tensor[][] = start.map(() => []);
+    let current = reverse ? batchSizes[T - 1] : batchSizes[0];
+    let states = start.map((s) => narrow(s, 0, 0, current));
+    for (let k = 0; k < T; k++) {
+      const t = reverse ? T - 1 - k : k;
+      const size = batchSizes[t];
+      if (size < current) {
+        states.forEach((s, i) => ended[i].push(narrow(s, 0, size, current - size)));
+        states = states.map((s) => narrow(s, 0, 0, size));
+      } else if (size > current) {
+        states = states.map((s, i) => cat([s, narrow(start[i], 0, current, size - current)], 0));
+      }
+      current = size;
+      const inputGates = bIh ? add(matmul(inputs[t], wIhT), bIh) : matmul(inputs[t], wIhT);
+      states = this.step(inputGates, states, wHhT, bHh, wHrT);
+      hs[t] = states[0];
+    }
+    // the sequences that ended early hold the higher rows, the latest to end just below the earliest
+    const last = states.map((s, i) => (ended[i].length ? cat([s, ...ended[i].reverse()], 0) : s));
+    return [hs, last];
+  }
+
+  private step(inputGates: Tensor, states: Tensor[], wHhT: Tensor, bHh: Tensor | null, wHrT: Tensor | null): Tensor[] {
     switch (this.mode) {
-      case 'LSTM': return lstmStep(inputGates, states[0], states[1], wHh, bHh);
-      case 'GRU': return [gruStep(inputGates, states[0], wHh, bHh)];
-      default: return [rnnStep(inputGates, states[0], wHh, bHh, this.mode === 'RNN_RELU' ? 'relu' : 'tanh')];
+      case 'LSTM': {
+        const [h, c] = lstmStep(inputGates, states[0], states[1], wHhT, bHh);
+        return [wHrT ? matmul(h, wHrT) : h, c];
+      }
+      case 'GRU': return [gruStep(inputGates, states[0], wHhT, bHh)];
+      default: return [rnnStep(inputGates, states[0], wHhT, bHh, this.mode === 'RNN_RELU' ? 'relu' : 'tanh')];
     }
   }
 
@@ -174,6 +265,7 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     if (this.batchFirst) parts.push('batchFirst=true');
     if (this.dropout) parts.push(`dropout=${this.dropout}`);
     if (this.bidirectional) parts.push('bidirectional=true');
+    if (this.projSize) parts.push(`projSize=${this.projSize}`);
     return parts.join(', ');
   }
 }
@@ -202,13 +294,14 @@ export class RNN extends RNNBase<Tensor> {
 }
 
 /**
- * Long short-term memory, as torch.nn.LSTM (gates i, f, g, o). Returns [output, [hN, cN]].
+ * Long short-term memory, as torch.nn.LSTM (gates i, f, g, o). Returns [output, [hN, cN]]. With `projSize`,
+ * h is projected to projSize features by weight_hr_l{k} at every step (h0, hN and the output use projSize).
  * @example
  * const lstm = new LSTM(10, 20, { batchFirst: true, bidirectional: true });
  * const [output, [hN, cN]] = lstm(randn([3, 5, 10])); // output [3, 5, 40], hN and cN [2, 3, 20]
  */
 export class LSTM extends RNNBase<[Tensor, Tensor]> {
-  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions & { projSize?: number } = {}) {
     super('LSTM', inputSize, hiddenSize, options);
   }
   protected stateList(state: [Tensor, Tensor]): Tensor[] {
@@ -313,7 +406,7 @@ export class RNNCell extends RNNCellBase<Tensor> {
     const [x, batched] = this.batchedInput(input);
     const h = this.batchedState(hx ?? undefined, x.shape[0], batched, x.dtype, 'hx');
     const gates = linear(x, this.weightIh, this.biasIh, this.label);
-    return this.unbatch(rnnStep(gates, h, this.weightHh, this.biasHh, this.nonlinearity), batched);
+    return this.unbatch(rnnStep(gates, h, transposed(this.weightHh), this.biasHh, this.nonlinearity), batched);
   }
 }
 
@@ -333,7 +426,7 @@ export class LSTMCell extends RNNCellBase<[Tensor, Tensor]> {
     const h = this.batchedState(state?.[0], x.shape[0], batched, x.dtype, 'hx');
     const c = this.batchedState(state?.[1], x.shape[0], batched, x.dtype, 'cx');
     const gates = linear(x, this.weightIh, this.biasIh, this.label);
-    const [hNext, cNext] = lstmStep(gates, h, c, this.weightHh, this.biasHh);
+    const [hNext, cNext] = lstmStep(gates, h, c, transposed(this.weightHh), this.biasHh);
     return [this.unbatch(hNext, batched), this.unbatch(cNext, batched)];
   }
 }
@@ -352,6 +445,6 @@ export class GRUCell extends RNNCellBase<Tensor> {
     const [x, batched] = this.batchedInput(input);
     const h = this.batchedState(hx ?? undefined, x.shape[0], batched, x.dtype, 'hx');
     const gates = linear(x, this.weightIh, this.biasIh, this.label);
-    return this.unbatch(gruStep(gates, h, this.weightHh, this.biasHh), batched);
+    return this.unbatch(gruStep(gates, h, transposed(this.weightHh), this.biasHh), batched);
   }
 }

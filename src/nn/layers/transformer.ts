@@ -2,9 +2,15 @@
 // network, each with a residual connection and layer normalization (after each block, or before with normFirst).
 import { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
-import type { Generator } from '../../tensor/random.js';
+import { Generator } from '../../tensor/random.js';
 import { add, gelu, relu } from '../../ops/elementwise.js';
+import { triu } from '../../ops/shape.js';
+import { full } from '../../tensor/creation.js';
+import { formatShape } from '../../tensor/shape.js';
+import { xavierUniform_ } from '../init.js';
+import { noGrad } from '../../autograd/grad-mode.js';
 import { Module } from '../module.js';
+import { ModuleList } from './container.js';
 import { Dropout } from './dropout.js';
 import { LayerNorm } from './normalization.js';
 import { Linear } from './linear.js';
@@ -27,6 +33,21 @@ export interface TransformerEncoderLayerOptions {
   generator?: Generator;
   /** Stream for the dropout masks. */
   dropoutGenerator?: Generator;
+}
+
+function activationFunction(activation: TransformerEncoderLayerOptions['activation'], layer: string): [(x: Tensor) => Tensor, string] {
+  if (activation === 'relu') return [relu, 'relu'];
+  if (activation === 'gelu') return [(x) => gelu(x), 'gelu'];
+  if (typeof activation === 'function') return [activation, 'custom'];
+  throw new Error(`${layer}: activation should be 'relu' or 'gelu' (or a function), got '${String(activation)}'`);
+}
+
+// A deep copy, as Python's copy.deepcopy: built from the same options, then given the source's weights and mode.
+// A throwaway stream draws the overwritten initial weights, so copying does not advance the global one.
+function copyOf<M extends Module>(source: M, make: (generator: Generator) => M): M {
+  const copy = make(new Generator(0));
+  noGrad(() => copy.loadStateDict(source.stateDict()));
+  return copy.train(source.training);
 }
 
 export interface TransformerEncoderLayerForwardOptions {
@@ -55,9 +76,11 @@ export class TransformerEncoderLayer extends Module<[Tensor, TransformerEncoderL
   dropout2: Dropout;
   readonly activation: (x: Tensor) => Tensor;
   private readonly activationName: string;
+  private readonly options: TransformerEncoderLayerOptions;
 
   constructor(readonly dModel: number, readonly nhead: number, options: TransformerEncoderLayerOptions = {}) {
     super();
+    this.options = options;
     const {
       dimFeedforward = 2048, dropout = 0.1, activation = 'relu', layerNormEps = 1e-5, batchFirst = false, normFirst = false,
       dtype = 'float32', generator, dropoutGenerator,
@@ -72,11 +95,7 @@ export class TransformerEncoderLayer extends Module<[Tensor, TransformerEncoderL
     this.norm2 = new LayerNorm(dModel, { eps: layerNormEps, dtype });
     this.dropout1 = new Dropout(dropout, { generator: dropoutGenerator });
     this.dropout2 = new Dropout(dropout, { generator: dropoutGenerator });
-    if (activation === 'relu') this.activation = relu;
-    else if (activation === 'gelu') this.activation = (x) => gelu(x);
-    else if (typeof activation === 'function') this.activation = activation;
-    else throw new Error(`TransformerEncoderLayer: activation should be 'relu' or 'gelu' (or a function), got '${String(activation)}'`);
-    this.activationName = typeof activation === 'string' ? activation : 'custom';
+    [this.activation, this.activationName] = activationFunction(activation, 'TransformerEncoderLayer');
   }
 
   forward(src: Tensor, { srcMask = null, srcKeyPaddingMask = null }: TransformerEncoderLayerForwardOptions = {}): Tensor {
@@ -100,7 +119,212 @@ export class TransformerEncoderLayer extends Module<[Tensor, TransformerEncoderL
     return this.dropout2(this.linear2(this.dropout(this.activation(this.linear1(x)))));
   }
 
+  /** A deep copy: same options, same (copied) weights, same training mode, as Python's copy.deepcopy. */
+  clone(): TransformerEncoderLayer {
+    return copyOf(this, (generator) => new TransformerEncoderLayer(this.dModel, this.nhead, { ...this.options, dtype: this.linear1.weight.dtype, generator }));
+  }
+
   override extraRepr(): string {
     return `dModel=${this.dModel}, nhead=${this.nhead}, activation=${this.activationName}${this.normFirst ? ', normFirst=true' : ''}`;
+  }
+}
+
+/**
+ * A stack of `numLayers` copies of `encoderLayer` (deep copies, so all start with the same weights, as
+ * torch.nn.TransformerEncoder), then an optional final `norm`. Keys: layers.0.self_attn.in_proj_weight, ..., norm.weight.
+ * @example
+ * const layer = new TransformerEncoderLayer(32, 4, { dimFeedforward: 64, batchFirst: true, normFirst: true });
+ * const encoder = new TransformerEncoder(layer, 3, { norm: new LayerNorm(32) });
+ * const y = encoder(randn([2, 10, 32]), { srcKeyPaddingMask: padding }); // [2, 10, 32]
+ */
+export class TransformerEncoder extends Module<[Tensor, TransformerEncoderForwardOptions?], Tensor> {
+  layers: ModuleList;
+  norm: Module<[Tensor], Tensor> | null;
+
+  constructor(encoderLayer: TransformerEncoderLayer, readonly numLayers: number, { norm = null }: { norm?: Module<[Tensor], Tensor> | null } = {}) {
+    super();
+    if (!(encoderLayer instanceof TransformerEncoderLayer)) throw new Error('TransformerEncoder: encoderLayer must be a TransformerEncoderLayer');
+    if (!Number.isInteger(numLayers) || numLayers <= 0) throw new Error(`TransformerEncoder: numLayers must be a positive integer, got ${numLayers}`);
+    this.layers = new ModuleList(Array.from({ length: numLayers }, () => encoderLayer.clone()));
+    this.norm = norm;
+  }
+
+  forward(src: Tensor, { mask = null, srcKeyPaddingMask = null }: TransformerEncoderForwardOptions = {}): Tensor {
+    let x = src;
+    for (const layer of this.layers.children()) x = (layer as TransformerEncoderLayer)(x, { srcMask: mask, srcKeyPaddingMask });
+    return this.norm ? this.norm(x) : x;
+  }
+}
+
+export interface TransformerEncoderForwardOptions {
+  /** Attention mask for every layer, as TransformerEncoderLayer's srcMask. */
+  mask?: Tensor | null;
+  srcKeyPaddingMask?: Tensor | null;
+}
+
+export interface TransformerDecoderLayerForwardOptions {
+  /** Self-attention mask over the target [T, T] (bool true = forbidden; the causal mask for generation). */
+  tgtMask?: Tensor | null;
+  /** Attention mask from the target to the memory [T, S]. */
+  memoryMask?: Tensor | null;
+  /** [N, T]: true marks padding target positions. */
+  tgtKeyPaddingMask?: Tensor | null;
+  /** [N, S]: true marks padding memory positions. */
+  memoryKeyPaddingMask?: Tensor | null;
+}
+
+/**
+ * One Transformer decoder layer, as torch.nn.TransformerDecoderLayer: self-attention over the target,
+ * attention from the target to the encoder's output (memory), and a feed-forward network, each with a
+ * residual connection and layer normalization (after, or before with normFirst).
+ * @example
+ * const layer = new TransformerDecoderLayer(32, 4, { dimFeedforward: 64, batchFirst: true });
+ * const y = layer(randn([2, 7, 32]), randn([2, 10, 32]), { tgtMask: triu(ones([7, 7]), 1).bool() }); // [2, 7, 32]
+ */
+export class TransformerDecoderLayer extends Module<[Tensor, Tensor, TransformerDecoderLayerForwardOptions?], Tensor> {
+  selfAttn: MultiheadAttention;
+  multiheadAttn: MultiheadAttention;
+  linear1: Linear;
+  dropout: Dropout;
+  linear2: Linear;
+  readonly normFirst: boolean;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  norm3: LayerNorm;
+  dropout1: Dropout;
+  dropout2: Dropout;
+  dropout3: Dropout;
+  readonly activation: (x: Tensor) => Tensor;
+  private readonly activationName: string;
+  private readonly options: TransformerEncoderLayerOptions;
+
+  constructor(readonly dModel: number, readonly nhead: number, options: TransformerEncoderLayerOptions = {}) {
+    super();
+    this.options = options;
+    const {
+      dimFeedforward = 2048, dropout = 0.1, activation = 'relu', layerNormEps = 1e-5, batchFirst = false, normFirst = false,
+      dtype = 'float32', generator, dropoutGenerator,
+    } = options;
+    // created in PyTorch's order, so that the same seed draws the same initial weights
+    this.selfAttn = new MultiheadAttention(dModel, nhead, { dropout, batchFirst, dtype, generator, dropoutGenerator });
+    this.multiheadAttn = new MultiheadAttention(dModel, nhead, { dropout, batchFirst, dtype, generator, dropoutGenerator });
+    this.linear1 = new Linear(dModel, dimFeedforward, { dtype, generator });
+    this.dropout = new Dropout(dropout, { generator: dropoutGenerator });
+    this.linear2 = new Linear(dimFeedforward, dModel, { dtype, generator });
+    this.normFirst = normFirst;
+    this.norm1 = new LayerNorm(dModel, { eps: layerNormEps, dtype });
+    this.norm2 = new LayerNorm(dModel, { eps: layerNormEps, dtype });
+    this.norm3 = new LayerNorm(dModel, { eps: layerNormEps, dtype });
+    this.dropout1 = new Dropout(dropout, { generator: dropoutGenerator });
+    this.dropout2 = new Dropout(dropout, { generator: dropoutGenerator });
+    this.dropout3 = new Dropout(dropout, { generator: dropoutGenerator });
+    [this.activation, this.activationName] = activationFunction(activation, 'TransformerDecoderLayer');
+  }
+
+  forward(tgt: Tensor, memory: Tensor, options: TransformerDecoderLayerForwardOptions = {}): Tensor {
+    const { tgtMask = null, memoryMask = null, tgtKeyPaddingMask = null, memoryKeyPaddingMask = null } = options;
+    const selfBlock = (x: Tensor) => this.dropout1(this.selfAttn(x, x, x, { attnMask: tgtMask, keyPaddingMask: tgtKeyPaddingMask, needWeights: false })[0]);
+    const crossBlock = (x: Tensor) => this.dropout2(this.multiheadAttn(x, memory, memory, { attnMask: memoryMask, keyPaddingMask: memoryKeyPaddingMask, needWeights: false })[0]);
+    const feedForward = (x: Tensor) => this.dropout3(this.linear2(this.dropout(this.activation(this.linear1(x)))));
+    let x = tgt;
+    if (this.normFirst) {
+      x = add(x, selfBlock(this.norm1(x)));
+      x = add(x, crossBlock(this.norm2(x)));
+      x = add(x, feedForward(this.norm3(x)));
+    } else {
+      x = this.norm1(add(x, selfBlock(x)));
+      x = this.norm2(add(x, crossBlock(x)));
+      x = this.norm3(add(x, feedForward(x)));
+    }
+    return x;
+  }
+
+  /** A deep copy: same options, same (copied) weights, same training mode. */
+  clone(): TransformerDecoderLayer {
+    return copyOf(this, (generator) => new TransformerDecoderLayer(this.dModel, this.nhead, { ...this.options, dtype: this.linear1.weight.dtype, generator }));
+  }
+
+  override extraRepr(): string {
+    return `dModel=${this.dModel}, nhead=${this.nhead}, activation=${this.activationName}${this.normFirst ? ', normFirst=true' : ''}`;
+  }
+}
+
+/**
+ * A stack of `numLayers` deep copies of `decoderLayer`, then an optional final `norm`, as torch.nn.TransformerDecoder.
+ * @example
+ * const decoder = new TransformerDecoder(new TransformerDecoderLayer(32, 4, { batchFirst: true }), 2);
+ * const y = decoder(randn([2, 7, 32]), memory, { tgtMask: triu(ones([7, 7]), 1).bool() });
+ */
+export class TransformerDecoder extends Module<[Tensor, Tensor, TransformerDecoderLayerForwardOptions?], Tensor> {
+  layers: ModuleList;
+  norm: Module<[Tensor], Tensor> | null;
+
+  constructor(decoderLayer: TransformerDecoderLayer, readonly numLayers: number, { norm = null }: { norm?: Module<[Tensor], Tensor> | null } = {}) {
+    super();
+    if (!(decoderLayer instanceof TransformerDecoderLayer)) throw new Error('TransformerDecoder: decoderLayer must be a TransformerDecoderLayer');
+    if (!Number.isInteger(numLayers) || numLayers <= 0) throw new Error(`TransformerDecoder: numLayers must be a positive integer, got ${numLayers}`);
+    this.layers = new ModuleList(Array.from({ length: numLayers }, () => decoderLayer.clone()));
+    this.norm = norm;
+  }
+
+  forward(tgt: Tensor, memory: Tensor, options: TransformerDecoderLayerForwardOptions = {}): Tensor {
+    let x = tgt;
+    for (const layer of this.layers.children()) x = (layer as TransformerDecoderLayer)(x, memory, options);
+    return this.norm ? this.norm(x) : x;
+  }
+}
+
+export interface TransformerOptions extends TransformerEncoderLayerOptions {
+  /** Default 6. */
+  numEncoderLayers?: number;
+  /** Default 6. */
+  numDecoderLayers?: number;
+}
+
+export interface TransformerForwardOptions extends TransformerDecoderLayerForwardOptions {
+  srcMask?: Tensor | null;
+  srcKeyPaddingMask?: Tensor | null;
+}
+
+/**
+ * The encoder-decoder Transformer, as torch.nn.Transformer: a TransformerEncoder and a TransformerDecoder,
+ * each with a final LayerNorm, and every weight matrix re-initialized xavier-uniform (PyTorch's
+ * _reset_parameters). Defaults: dModel 512, nhead 8, 6 + 6 layers, dimFeedforward 2048, dropout 0.1.
+ * @example
+ * const model = new Transformer(32, 4, { numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 64, batchFirst: true });
+ * const tgtMask = Transformer.generateSquareSubsequentMask(7);
+ * const y = model(randn([2, 10, 32]), randn([2, 7, 32]), { tgtMask }); // [2, 7, 32]
+ */
+export class Transformer extends Module<[Tensor, Tensor, TransformerForwardOptions?], Tensor> {
+  encoder: TransformerEncoder;
+  decoder: TransformerDecoder;
+  readonly batchFirst: boolean;
+
+  constructor(readonly dModel = 512, readonly nhead = 8, options: TransformerOptions = {}) {
+    super();
+    const { numEncoderLayers = 6, numDecoderLayers = 6, layerNormEps = 1e-5, batchFirst = false, dtype = 'float32', ...layerOptions } = options;
+    const common = { ...layerOptions, layerNormEps, batchFirst, dtype };
+    this.encoder = new TransformerEncoder(new TransformerEncoderLayer(dModel, nhead, common), numEncoderLayers, { norm: new LayerNorm(dModel, { eps: layerNormEps, dtype }) });
+    this.decoder = new TransformerDecoder(new TransformerDecoderLayer(dModel, nhead, common), numDecoderLayers, { norm: new LayerNorm(dModel, { eps: layerNormEps, dtype }) });
+    this.batchFirst = batchFirst;
+    for (const p of this.parameters()) if (p.ndim > 1) xavierUniform_(p, 1, options.generator);
+  }
+
+  forward(src: Tensor, tgt: Tensor, options: TransformerForwardOptions = {}): Tensor {
+    const { srcMask = null, srcKeyPaddingMask = null, ...decoderOptions } = options;
+    const batchDim = this.batchFirst ? 0 : 1;
+    if (src.ndim === 3 && tgt.ndim === 3 && src.shape[batchDim] !== tgt.shape[batchDim]) {
+      throw new Error(`Transformer: the batch sizes of src ${formatShape(src.shape)} and tgt ${formatShape(tgt.shape)} must be equal`);
+    }
+    if (src.shape[src.ndim - 1] !== this.dModel || tgt.shape[tgt.ndim - 1] !== this.dModel) {
+      throw new Error(`Transformer: the feature size of src ${formatShape(src.shape)} and tgt ${formatShape(tgt.shape)} must be dModel (${this.dModel})`);
+    }
+    const memory = this.encoder(src, { mask: srcMask, srcKeyPaddingMask });
+    return this.decoder(tgt, memory, decoderOptions);
+  }
+
+  /** A float mask with -inf above the diagonal: position i attends to positions <= i. */
+  static generateSquareSubsequentMask(size: number, { dtype = 'float32' }: { dtype?: DType } = {}): Tensor {
+    return triu(full([size, size], -Infinity, { dtype }), 1);
   }
 }
