@@ -109,13 +109,13 @@ if (want('optim')) {
   for (const rule of OPTIM_BENCH_RULES) {
     const workload = `optim step, 1M params: ${rule === 'SGD' ? 'SGD momentum' : rule}`;
     const ours = runOptimStep(rule);
-    rows.push({ workload, library: 'descent', metric: 'ms/step', value: ours.msPerStep });
+    rows.push({ workload, library: 'descent', metric: 'cpu ms/step', value: ours.msPerStep });
     if (hasTorch) {
       const torch = runPython<{ msPerStep: number }>(`${benchDir}torch_optim_step.py`, [rule, '1']).msPerStep;
-      rows.push({ workload, library: 'pytorch', metric: 'ms/step', value: torch });
+      rows.push({ workload, library: 'pytorch', metric: 'cpu ms/step', value: torch });
       rows[rows.length - 2].ratio = torch / ours.msPerStep; // > 1: descent is faster
     }
-    rows.push({ workload, library: 'memcpy of the same bytes (floor)', metric: 'ms/step', value: memoryFloorMs(rule) });
+    rows.push({ workload, library: 'memcpy of the same bytes (floor)', metric: 'cpu ms/step', value: memoryFloorMs(rule) });
   }
 }
 

@@ -63,8 +63,8 @@ export class Muon extends Optimizer<MuonOptions, MuonState> {
   constructor(params: Params<MuonOptions>, options: Partial<MuonOptions> = {}) {
     super('Muon', params, {
       lr: 0.02, momentum: 0.95, nesterov: true, nsSteps: 5, weightDecay: 0, useMuon: null,
-      adamwLr: 3e-4, adamwBetas: [0.9, 0.95], adamwEps: 1e-10, adamwWeightDecay: 0, ...options,
-    });
+      adamwLr: 3e-4, adamwBetas: [0.9, 0.95], adamwEps: 1e-10, adamwWeightDecay: 0,
+    }, options);
   }
 
   protected override validate(g: ParamGroup<MuonOptions>): void {

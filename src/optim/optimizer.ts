@@ -56,7 +56,7 @@ function cloneOption(v: unknown): unknown {
  * @example
  * // A new rule is one short class: plain gradient descent with a per-parameter step counter.
  * class PlainGD extends Optimizer<{ lr: number }, { step: number }> {
- *   constructor(params: Params<{ lr: number }>, options: { lr: number }) { super('PlainGD', params, options); }
+ *   constructor(params: Params<{ lr: number }>, options: Partial<{ lr: number }> = {}) { super('PlainGD', params, { lr: 0.1 }, options); }
  *   protected initState() { return { step: 0 }; }
  *   protected update(p: Tensor, grad: Tensor, state: { step: number }, group: ParamGroup<{ lr: number }>) {
  *     state.step += 1;
@@ -73,9 +73,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   /** Per-parameter state, created on a parameter's first step. */
   state = new Map<Tensor, S>();
 
-  constructor(name: string, params: Params<O>, defaults: O) {
+  /** `defaults` are the rule's own (every option it has); `options` the user's, which override them. */
+  constructor(name: string, params: Params<O>, defaults: O, options: Partial<O> = {}) {
     this.name = name;
-    this.defaults = defaults;
+    this.checkKnown(options, defaults, 'option');
+    this.defaults = { ...defaults };
+    for (const [k, v] of Object.entries(options)) if (v !== undefined) (this.defaults as Record<string, unknown>)[k] = v;
     if (params instanceof Tensor) {
       throw new TypeError(`${name}: params should be an iterable of Tensors or parameter groups, got a Tensor (wrap it in a list)`);
     }
@@ -83,6 +86,15 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     if (list.length === 0) throw new Error(`${name}: got an empty parameter list`);
     const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] } as unknown as ParamGroupInput<O>] : (list as ParamGroupInput<O>[]);
     for (const g of groups) this.addParamGroup(g);
+  }
+
+  /** Unknown keys are refused, so that `weight_decay` (PyTorch's spelling) does not pass silently. */
+  private checkKnown(options: object, known: object, what: string): void {
+    for (const k of Object.keys(options)) {
+      if (k !== 'params' && !(k in known)) {
+        throw new Error(`${this.name}: unknown ${what} '${k}' (expected one of ${Object.keys(known).join(', ')})`);
+      }
+    }
   }
 
   /** Checks one group's options; rules throw `Rule: option must be ..., got value`. */
@@ -99,6 +111,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     if (input === null || typeof input !== 'object' || !('params' in input)) {
       throw new TypeError(`${this.name}: a parameter group must be an object with a 'params' list`);
     }
+    this.checkKnown(input, this.defaults, 'parameter group option');
     const params = input.params instanceof Tensor ? [input.params] : [...input.params];
     for (const p of params) {
       if (!(p instanceof Tensor)) throw new TypeError(`${this.name}: can only optimize Tensors, but one of the params is ${typeof p}`);

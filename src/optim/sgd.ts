@@ -25,10 +25,11 @@ interface SGDState {
  */
 export class SGD extends Optimizer<SGDOptions, SGDState> {
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
-    super('SGD', params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
+    super('SGD', params, { lr: undefined as unknown as number, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false}, options);
   }
 
   protected override validate(g: ParamGroup<SGDOptions>): void {
+    if (g.lr === undefined) throw new Error('SGD: lr is required (there is no default), e.g. { lr: 0.1 }');
     checkNonNegative('SGD', 'lr', g.lr);
     checkNonNegative('SGD', 'momentum', g.momentum);
     checkNonNegative('SGD', 'weightDecay', g.weightDecay);

@@ -79,6 +79,10 @@ test('options are validated with the rule, option, expectation and value', () =>
   assert.throws(() => new optim.Rprop(p, { etas: [1.2, 0.5] }), /Rprop: etas must satisfy 0 < etas\[0\] < 1 < etas\[1\], got \[1.2, 0.5\]/);
   assert.throws(() => new optim.AdamW([{ params: p, weightDecay: -1 }]), /AdamW: weightDecay must be >= 0, got -1/);
   assert.throws(() => new optim.SGD([], { lr: 0.1 }), /SGD: got an empty parameter list/);
+  assert.throws(() => new optim.SGD(p, {} as { lr: number }), /SGD: lr is required \(there is no default\)/);
+  const typo = { lr: 0.1, weight_decay: 0.1 } as unknown as { lr: number };
+  assert.throws(() => new optim.Adam(p, typo), /Adam: unknown option 'weight_decay' \(expected one of lr, betas, eps, weightDecay, amsgrad, maximize\)/);
+  assert.throws(() => new optim.Adam([{ params: p, momentum: 0.9 } as never]), /Adam: unknown parameter group option 'momentum'/);
   assert.throws(() => new optim.SGD(p[0] as unknown as Tensor[], { lr: 0.1 }), /SGD: params should be an iterable of Tensors or parameter groups, got a Tensor/);
   assert.throws(() => new optim.SGD([tensor([1, 2], { dtype: 'int32' })], { lr: 0.1 }), /SGD: can only optimize floating point tensors, got dtype int32/);
   assert.throws(() => new optim.SGD([p[0].mul(2)], { lr: 0.1 }), /SGD: can't optimize a non-leaf Tensor/);

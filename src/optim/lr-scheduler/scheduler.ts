@@ -38,7 +38,9 @@ const decodeNumber = (v: unknown): unknown =>
 export function packFields(obj: object, skip: readonly string[] = []): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
-    if (k === 'optimizer' || skip.includes(k) || typeof v === 'function') continue;
+    // Code (LambdaLR's λs, CyclicLR's scaleFn) is not state: it stays with the object.
+    const isCode = typeof v === 'function' || (Array.isArray(v) && v.some((x) => typeof x === 'function'));
+    if (k === 'optimizer' || skip.includes(k) || isCode) continue;
     out[toSnakeCase(k)] = encodeNumber(v);
   }
   return out;
