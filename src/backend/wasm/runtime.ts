@@ -115,7 +115,15 @@ export class Arena {
     const at = this.top;
     this.top = align(at + bytes);
     const needed = this.top - this.runtime.memory.buffer.byteLength;
-    if (needed > 0) this.runtime.memory.grow(Math.ceil(needed / PAGE));
+    if (needed > 0) {
+      try {
+        this.runtime.memory.grow(Math.ceil(needed / PAGE));
+      } catch {
+        const mib = Math.ceil(this.top / 2 ** 20);
+        this.reset();
+        throw new Error(`wasm backend: a kernel call needs ${mib} MiB of wasm memory (at most ${MAX_PAGES / 16} MiB); setBackend('js') runs it in plain JS`);
+      }
+    }
     return at;
   }
 
