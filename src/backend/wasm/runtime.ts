@@ -68,9 +68,8 @@ export function instantiate(module: WasmModule, memory: WasmMemory): Kernels {
  * SIMD extension is missing. Shared memory is used when SharedArrayBuffer exists (Node, or a
  * cross-origin-isolated page), plain memory otherwise.
  */
-export function loadRuntime(): WasmRuntime | null {
+export function loadRuntime(shared = typeof SharedArrayBuffer === 'function'): WasmRuntime | null {
   if (!wasmApi) return null;
-  const shared = typeof SharedArrayBuffer === 'function';
   const bytes = decodeBase64(shared ? sharedMemoryWasm : plainMemoryWasm);
   try {
     if (!wasmApi.validate(bytes)) return null; // no SIMD (or no threads) in this engine
