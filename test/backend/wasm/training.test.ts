@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  type Tensor, Generator, gather, getBackend, logSoftmax, matmul, noGrad, randint, randn, relu, setBackend, setNumThreads,
-  getNumThreads,
+  type Tensor, Generator, gather, getBackend, logSoftmax, manualSeed, matmul, nn, noGrad, optim, randint, randn, relu, setBackend,
+  setNumThreads, getNumThreads,
 } from '../../../src/index.js';
 
 /**
@@ -65,4 +65,43 @@ test('training is deterministic for a fixed thread count, and 1 vs 2 threads agr
 test('the wasm backend is selected by default where WebAssembly SIMD exists', () => {
   assert.equal(typeof WebAssembly.validate, 'function');
   assert.equal(getBackend(), 'wasm');
+});
+
+/** A small CNN from dt.nn trained with optim.Adam: conv (im2col/col2im), max pooling and its scatter-add backward. */
+function trainCnn(backendName: 'js' | 'wasm', steps: number): number[] {
+  setBackend(backendName);
+  manualSeed(3);
+  const model = new nn.Sequential(
+    new nn.Conv2d(1, 8, 3), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(8, 16, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Flatten(), new nn.Linear(16 * 3 * 3, 10),
+  );
+  const opt = new optim.Adam(model.parameters(), { lr: 1e-2 });
+  const lossFn = new nn.CrossEntropyLoss();
+  const g = new Generator().manualSeed(11);
+  const x = randn([32, 1, 14, 14], { generator: g });
+  const y = randint(0, 10, [32], { generator: g, dtype: 'int32' });
+  const losses: number[] = [];
+  for (let step = 0; step < steps; step++) {
+    opt.zeroGrad();
+    const loss = lossFn(model(x), y);
+    loss.backward();
+    opt.step();
+    losses.push(loss.item());
+  }
+  return losses;
+}
+
+test('an nn CNN with Adam trains to the same losses on the js and wasm backends', () => {
+  const before = getBackend();
+  try {
+    const reference = trainCnn('js', 12);
+    const ours = trainCnn('wasm', 12);
+    assert.ok(reference[11] < reference[0] * 0.7, `the model should learn: ${reference[0]} -> ${reference[11]}`);
+    for (let i = 0; i < reference.length; i++) {
+      assert.ok(Math.abs(ours[i] - reference[i]) <= 1e-4 * Math.abs(reference[i]) + 1e-5, `step ${i}: wasm ${ours[i]}, js ${reference[i]}`);
+    }
+  } finally {
+    setBackend(before);
+  }
 });
