@@ -3,6 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runRosenbrock } from './rosenbrock.js';
 import { runPython, torchAvailable } from './peers.js';
+import { w1Descent, w1Jax, w1Tfjs, w1Torch, type W1Point } from './w1.js';
+import { W2_EPOCHS, w2Tfjs } from './w2.js';
+import { W3_EPOCHS, w3Tfjs } from './w3.js';
+import { writeMnistBinary } from './mnist.js';
+import type { TrainResult } from './training.js';
+import { w2Descent, w3Descent } from './train-descent.js';
 import { OPTIM_BENCH_RULES, memoryFloorMs, runOptimStep } from './optim-step.js';
 
 interface Row {
@@ -18,6 +24,18 @@ const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.some((o) => name.toLowerCase().startsWith(o.toLowerCase()));
 const rows: Row[] = [];
 const notes: string[] = [];
+/** Peers that could not run a workload (e.g. TF.js wasm has no Conv2DBackpropFilter kernel). */
+const failures: { workload: string; library: string; error: string }[] = [];
+
+/** Runs one library's workload; a failure is recorded and reported instead of ending the run. */
+async function attempt<T>(workload: string, library: string, run: () => Promise<T> | T): Promise<T | null> {
+  try {
+    return await run();
+  } catch (e) {
+    failures.push({ workload, library, error: e instanceof Error ? e.message : String(e) });
+    return null;
+  }
+}
 const hasTorch = torchAvailable();
 
 function median(xs: number[]): number {
@@ -41,6 +59,56 @@ if (want('W4')) {
   }
 }
 
+if (want('W1')) {
+  const results: [string, () => Promise<W1Point[]> | W1Point[]][] = [
+    ['descent-wasm', () => w1Descent('wasm')],
+    ['descent-js', () => w1Descent('js')],
+    ['tfjs-cpu', () => w1Tfjs('cpu')],
+    ['tfjs-wasm', () => w1Tfjs('wasm')],
+    ['jax-js-wasm', () => w1Jax()],
+  ];
+  if (hasTorch) results.push(['pytorch', () => w1Torch(`${benchDir}torch_w1.py`)]);
+  for (const [library, run] of results) {
+    for (const p of (await attempt('W1', library, run)) ?? []) {
+      if (p.gflops === null) continue; // too slow at this size (see bench/w1.ts)
+      rows.push({ workload: `W1 matmul n=${p.n}`, library, metric: 'GFLOPS', value: p.gflops });
+    }
+  }
+}
+
+/** Runs W2 or W3 for every library and adds a samples/s row and an accuracy row per library. */
+async function trainingWorkload(name: string, torchKind: 'mlp' | 'cnn', epochs: number, runs: [string, () => Promise<TrainResult>][]): Promise<void> {
+  if (hasTorch) {
+    const data = writeMnistBinary(`${benchDir}results/mnist.bin`);
+    runs.push(['pytorch', async () => runPython<TrainResult>(`${benchDir}torch_train.py`, [torchKind, String(epochs), data])]);
+  }
+  for (const [library, run] of runs) {
+    const r = await attempt(name, library, run);
+    if (!r) continue;
+    const partial = r.timedSamples < 8000 ? ` (first ${r.timedSamples} samples: over the time budget)` : '';
+    rows.push({ workload: `${name} train`, library: library + partial, metric: 'samples/s', value: r.samplesPerSecond });
+    if (r.accuracy !== null) rows.push({ workload: `${name} test accuracy (${epochs} epochs)`, library, metric: 'accuracy', value: r.accuracy });
+  }
+}
+
+if (want('W2')) {
+  await trainingWorkload('W2 MLP', 'mlp', W2_EPOCHS, [
+    ['descent-wasm', () => w2Descent('wasm', W2_EPOCHS)],
+    ['descent-js', () => w2Descent('js', W2_EPOCHS)],
+    ['tfjs-cpu', () => w2Tfjs('cpu')],
+    ['tfjs-wasm', () => w2Tfjs('wasm')],
+  ]);
+}
+
+if (want('W3')) {
+  await trainingWorkload('W3 CNN', 'cnn', W3_EPOCHS, [
+    ['descent-wasm', () => w3Descent('wasm', W3_EPOCHS)],
+    ['descent-js', () => w3Descent('js', W3_EPOCHS)],
+    ['tfjs-cpu', () => w3Tfjs('cpu')],
+    ['tfjs-wasm', () => w3Tfjs('wasm')],
+  ]);
+}
+
 if (want('optim')) {
   // Optimizer step on ~1M float32 parameters (memory-bound): descent's fused update vs torch.optim, 1 thread each.
   for (const rule of OPTIM_BENCH_RULES) {
@@ -56,6 +124,36 @@ if (want('optim')) {
   }
 }
 
+// ratios against PyTorch for the W workloads' rows that did not set their own (higher is better there)
+for (const r of rows.filter((row) => row.workload.startsWith('W'))) {
+  const torch = rows.find((t) => t.workload === r.workload && t.library === 'pytorch');
+  if (r.ratio === undefined && torch && r !== torch) r.ratio = r.value / torch.value;
+}
+rows.sort((a, b) => a.workload.localeCompare(b.workload, 'en', { numeric: true }));
+
+// The issue's goals, as ratios within this run (figures, not assertions).
+const goals: { goal: string; ratio: number | null; met: boolean | null }[] = [];
+function valueOf(workload: string, library: string): number | null {
+  return rows.find((r) => r.workload === workload && r.library === library)?.value ?? null;
+}
+function goal(text: string, ours: number | null, theirs: (number | null)[], target: number): void {
+  const known = theirs.filter((t): t is number => t !== null);
+  const ratio = ours !== null && known.length ? ours / Math.max(...known) : null;
+  goals.push({ goal: text, ratio, met: ratio === null ? null : ratio >= target });
+}
+if (want('W1')) {
+  const w = 'W1 matmul n=1024';
+  goal('W1 n=1024 >= 0.5x PyTorch', valueOf(w, 'descent-wasm'), [valueOf(w, 'pytorch')], 0.5);
+  goal('W1 n=1024 >= 2x jax-js wasm', valueOf(w, 'descent-wasm'), [valueOf(w, 'jax-js-wasm')], 2);
+  goal('W1 n=1024 >= 2x TF.js wasm', valueOf(w, 'descent-wasm'), [valueOf(w, 'tfjs-wasm')], 2);
+}
+for (const [name, key, torchTarget] of [['W2', 'W2 MLP train', 1], ['W3', 'W3 CNN train', 0.8]] as const) {
+  if (!want(name)) continue;
+  const tfjsBest = rows.filter((r) => r.workload === key && r.library.startsWith('tfjs')).map((r) => r.value);
+  goal(`${name} >= ${torchTarget}x PyTorch samples/s`, valueOf(key, 'descent-wasm'), [valueOf(key, 'pytorch')], torchTarget);
+  goal(`${name} >= 3x the best TF.js backend`, valueOf(key, 'descent-wasm'), tfjsBest.length ? [Math.max(...tfjsBest)] : [], 3);
+}
+
 const table = rows.map((r) => ({
   workload: r.workload,
   library: r.library,
@@ -64,8 +162,12 @@ const table = rows.map((r) => ({
 }));
 console.table(table);
 for (const note of notes) console.log(note);
+for (const f of failures) console.log(`${f.workload}: ${f.library} could not run: ${f.error}`);
+if (goals.length) {
+  console.table(goals.map((g) => ({ goal: g.goal, ratio: g.ratio === null ? 'n/a' : `${g.ratio.toFixed(2)}x`, met: g.met === null ? 'n/a' : g.met ? 'yes' : 'no' })));
+}
 if (!hasTorch) console.log('PyTorch not found (/usr/bin/python3 -c "import torch" failed): peers skipped.');
 mkdirSync(`${benchDir}results`, { recursive: true });
 const file = `${benchDir}results/latest.json`;
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, notes }, null, 2));
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, notes, goals, failures }, null, 2));
 console.log(`wrote ${file}`);

@@ -1,5 +1,6 @@
 // descent: tensors, autograd and gradient descent for TypeScript, with PyTorch's semantics.
 import './backend/js/index.js';
+import './backend/wasm/index.js'; // selects itself where WebAssembly SIMD is available
 import './ops/methods.js';
 
 export { Tensor } from './tensor/tensor.js';
@@ -17,6 +18,7 @@ export type { GeneratorState } from './tensor/random.js';
 
 export { backend, getBackend, setBackend, registerBackend } from './backend/backend.js';
 export type { Backend, UnaryOp, BinaryOp, ReduceOp, ConvGeometry } from './backend/backend.js';
+export { setNumThreads, getNumThreads } from './backend/wasm/index.js';
 
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export { backward, grad } from './autograd/engine.js';

@@ -1,0 +1,208 @@
+// Packed, cache-blocked float32 GEMM with a 128-bit SIMD micro-kernel (the BLIS/GotoBLAS loop nest).
+// C[b] = op(A[b]) @ op(B[b]); all pointers are byte addresses in linear memory, sizes are element counts.
+//
+// Every C element is summed in the same order (KC blocks in order, p in order within a block) whatever
+// row range a thread gets, so results do not depend on the thread count.
+
+// The micro-kernel keeps an MR x NR tile of C in 8 v128 accumulators: V8 gives wasm 15 of x64's 16
+// vector registers, and a 6 x 8 tile (12 accumulators + operands) spilled; 4 x 8 runs spill-free.
+export const MR: i32 = 4;
+export const NR: i32 = 8;
+// KC x NR of B (8 KiB) stays in L1, MC x KC of A (128 KiB) in L2, KC x NC of B in L2/L3.
+export const KC: i32 = 256;
+export const MC: i32 = 128;
+export const NC: i32 = 2048;
+
+/** Bytes of per-thread scratch that gemm needs for its packed panels. */
+export function gemmScratchBytes(): i32 {
+  return (KC * NC + MC * KC + MR * NR) << 2;
+}
+
+// Ap[p*MR + r] = A(i0 + r, p0 + p), zero rows past `rows`.
+function packA(a: usize, rsA: i32, csA: i32, i0: i32, rows: i32, p0: i32, kc: i32, ap: usize): void {
+  for (let ir = 0; ir < rows; ir += MR) {
+    const mr = min(MR, rows - ir);
+    const dst = ap + ((<usize>ir * <usize>kc) << 2);
+    if (mr === MR && csA !== 1) {
+      // transposed A: the MR rows of one column are contiguous
+      for (let p = 0; p < kc; p++) {
+        const src = a + ((<usize>(i0 + ir) * rsA + <usize>(p0 + p) * csA) << 2);
+        const d = dst + ((<usize>p * MR) << 2);
+        v128.store(d, v128.load(src)); // MR == 4 floats
+      }
+      continue;
+    }
+    for (let r = 0; r < MR; r++) {
+      if (r < mr) {
+        let src = a + ((<usize>(i0 + ir + r) * rsA + <usize>p0 * csA) << 2);
+        const step = <usize>csA << 2;
+        let d = dst + (<usize>r << 2);
+        for (let p = 0; p < kc; p++) {
+          store<f32>(d, load<f32>(src));
+          src += step;
+          d += MR << 2;
+        }
+      } else {
+        let d = dst + (<usize>r << 2);
+        for (let p = 0; p < kc; p++) {
+          store<f32>(d, 0);
+          d += MR << 2;
+        }
+      }
+    }
+  }
+}
+
+// Bp[jpanel][p*NR + c] = B(p0 + p, j0 + jpanel*NR + c), zero columns past `cols`.
+function packB(b: usize, rsB: i32, csB: i32, p0: i32, kc: i32, j0: i32, cols: i32, bp: usize): void {
+  for (let jr = 0; jr < cols; jr += NR) {
+    const nr = min(NR, cols - jr);
+    const dst = bp + ((<usize>jr * <usize>kc) << 2);
+    if (nr === NR && csB === 1) {
+      for (let p = 0; p < kc; p++) {
+        const src = b + ((<usize>(p0 + p) * rsB + <usize>(j0 + jr)) << 2);
+        const d = dst + ((<usize>p * NR) << 2);
+        v128.store(d, v128.load(src));
+        v128.store(d, v128.load(src, 16), 16);
+      }
+      continue;
+    }
+    for (let c = 0; c < NR; c++) {
+      let d = dst + (<usize>c << 2);
+      if (c < nr) {
+        let src = b + ((<usize>p0 * rsB + <usize>(j0 + jr + c) * csB) << 2);
+        const step = <usize>rsB << 2;
+        for (let p = 0; p < kc; p++) {
+          store<f32>(d, load<f32>(src));
+          src += step;
+          d += NR << 2;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          store<f32>(d, 0);
+          d += NR << 2;
+        }
+      }
+    }
+  }
+}
+
+// C tile (MR x NR at c, row stride ldc elements) += Ap panel @ Bp panel over kc.
+@inline
+function microKernel(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const a0 = v128.load32_splat(ap, 0);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    const a1 = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    const a2 = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    const a3 = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    ap += MR << 2;
+    bp += NR << 2;
+  }
+  const row = ldc << 2;
+  v128.store(c, f32x4.add(v128.load(c), c00));
+  v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
+  c += row;
+  v128.store(c, f32x4.add(v128.load(c), c10));
+  v128.store(c, f32x4.add(v128.load(c, 16), c11), 16);
+  c += row;
+  v128.store(c, f32x4.add(v128.load(c), c20));
+  v128.store(c, f32x4.add(v128.load(c, 16), c21), 16);
+  c += row;
+  v128.store(c, f32x4.add(v128.load(c), c30));
+  v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
+}
+
+// Rows [i0, i0+rows) of one product; c points at row 0 of this batch's C.
+// aPacked: the scratch already holds this A block, packed for the previous batch entry (a broadcast A
+// that fits one MC x KC block, e.g. a convolution's weight), so it is not packed again.
+function gemmRows(
+  a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize,
+  i0: i32, rows: i32, k: i32, n: i32, scratch: usize, aPacked: bool,
+): void {
+  const bp = scratch;
+  const ap = bp + ((<usize>KC * NC) << 2);
+  const tile = ap + ((<usize>MC * KC) << 2);
+  memory.fill(c + ((<usize>i0 * n) << 2), 0, (<usize>rows * n) << 2);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(b, rsB, csB, pc, kc, jc, nc, bp);
+      for (let ic = 0; ic < rows; ic += MC) {
+        const mc = min(MC, rows - ic);
+        if (!aPacked) packA(a, rsA, csA, i0 + ic, mc, pc, kc, ap);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bPanel = bp + ((<usize>jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const aPanel = ap + ((<usize>ir * kc) << 2);
+            const cTile = c + ((<usize>(i0 + ic + ir) * n + <usize>(jc + jr)) << 2);
+            if (mr === MR && nr === NR) {
+              microKernel(aPanel, bPanel, kc, cTile, <usize>n);
+            } else {
+              // edge tile: compute into a zeroed MR x NR buffer, then add its valid part
+              memory.fill(tile, 0, (MR * NR) << 2);
+              microKernel(aPanel, bPanel, kc, tile, <usize>NR);
+              for (let r = 0; r < mr; r++) {
+                for (let q = 0; q < nr; q++) {
+                  const dst = cTile + ((<usize>r * n + q) << 2);
+                  store<f32>(dst, load<f32>(dst) + load<f32>(tile + ((<usize>(r * NR + q)) << 2)));
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Batched GEMM over work units [unitStart, unitEnd): unit u is rows [s*MR, s*MR+MR) of batch
+ * u / strips where strips = ceil(m / MR). transA: A[b] stored [k, m]; transB: B[b] stored [n, k].
+ * Batch strides are in elements; 0 broadcasts one operand over the batch.
+ */
+export function gemm(
+  a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool,
+  aBatchStride: i32, bBatchStride: i32, unitStart: i32, unitEnd: i32, scratch: usize,
+): void {
+  const strips = (m + MR - 1) / MR;
+  const rsA = transA ? 1 : k;
+  const csA = transA ? m : 1;
+  const rsB = transB ? 1 : n;
+  const csB = transB ? k : 1;
+  let u = unitStart;
+  let packedI0 = -1;
+  let packedRows = -1;
+  while (u < unitEnd) {
+    const t = u / strips;
+    const s = u - t * strips;
+    const last = min(unitEnd, (t + 1) * strips); // units of this batch entry in range
+    const i0 = s * MR;
+    const rows = min(m, (last - t * strips) * MR) - i0;
+    const reuseA = aBatchStride === 0 && rows <= MC && k <= KC && i0 === packedI0 && rows === packedRows;
+    gemmRows(
+      a + ((<usize>t * aBatchStride) << 2), rsA, csA,
+      b + ((<usize>t * bBatchStride) << 2), rsB, csB,
+      c + ((<usize>t * m * n) << 2), i0, rows, k, n, scratch, reuseA,
+    );
+    packedI0 = i0;
+    packedRows = rows;
+    u = last;
+  }
+}

@@ -1,0 +1,32 @@
+// The WebAssembly backend: SIMD kernels compiled from assembly/ by AssemblyScript, multi-threaded in
+// Node. Kernels it does not override are the reference ones, so new Backend kernels keep working.
+import { type Backend, registerBackend, setBackend } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { binary, reduce, softmax, unary } from './elementwise.js';
+import { col2im, im2col, maxPool2d } from './conv.js';
+import { permute, scatterAdd } from './layout.js';
+import { matmul } from './matmul.js';
+import { runtime } from './state.js';
+
+export { getNumThreads, setNumThreads } from './state.js';
+
+/** The wasm backend, or null where WebAssembly SIMD is unavailable. */
+export const wasmBackend: Backend | null = runtime && {
+  ...jsBackend,
+  name: 'wasm',
+  matmul,
+  binary,
+  unary,
+  reduce,
+  softmax,
+  permute,
+  scatterAdd,
+  im2col,
+  col2im,
+  maxPool2d,
+};
+
+if (wasmBackend) {
+  registerBackend(wasmBackend);
+  setBackend('wasm'); // the fast path is the default wherever it loads
+}

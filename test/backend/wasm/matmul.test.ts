@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { getNumThreads, setNumThreads } from '../../../src/index.js';
+import { assertArraysClose, jsBackend, randomFloats, wasm } from './util.js';
+
+interface Case {
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  transA: boolean;
+  transB: boolean;
+  /** Broadcast A (or B) over the batch with a batch stride of 0. */
+  shareA?: boolean;
+  shareB?: boolean;
+}
+
+/** Runs one product on both backends; returns [wasm, js] results. */
+function both({ batch, m, k, n, transA, transB, shareA = false, shareB = false }: Case): [Float32Array, Float32Array] {
+  const a = randomFloats((shareA ? 1 : batch) * m * k);
+  const b = randomFloats((shareB ? 1 : batch) * k * n);
+  const sA = shareA ? 0 : m * k;
+  const sB = shareB ? 0 : k * n;
+  const ours = new Float32Array(batch * m * n).fill(NaN); // the kernel must overwrite, not accumulate
+  const reference = new Float32Array(batch * m * n);
+  wasm().matmul(a, b, ours, batch, m, k, n, transA, transB, sA, sB);
+  jsBackend.matmul(a, b, reference, batch, m, k, n, transA, transB, sA, sB);
+  return [ours, reference];
+}
+
+function check(c: Case): void {
+  const [ours, reference] = both(c);
+  // float32 accumulation against the reference's float64: error grows like sqrt(k) ulps of the terms
+  assertArraysClose(ours, reference, 1e-5, 2e-6 * Math.sqrt(c.k + 1), `matmul ${JSON.stringify(c)}`);
+}
+
+const SIZES = [1, 7, 17, 129];
+const FLAGS: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+
+test('matmul matches the reference for odd sizes and every transpose combination', () => {
+  for (const [transA, transB] of FLAGS) {
+    for (const m of SIZES) for (const k of SIZES) for (const n of SIZES) check({ batch: 1, m, k, n, transA, transB });
+  }
+});
+
+test('matmul crosses the cache blocks (k > 256, m > 128, n > 2048)', () => {
+  for (const [transA, transB] of FLAGS) {
+    check({ batch: 1, m: 300, k: 520, n: 45, transA, transB });
+    check({ batch: 1, m: 5, k: 300, n: 2100, transA, transB });
+  }
+});
+
+test('batched matmul with batch strides, including 0 (broadcast)', () => {
+  for (const [transA, transB] of FLAGS) {
+    check({ batch: 3, m: 17, k: 7, n: 129, transA, transB });
+    check({ batch: 4, m: 9, k: 33, n: 10, transA, transB, shareA: true });
+    check({ batch: 4, m: 130, k: 20, n: 3, transA, transB, shareB: true });
+    check({ batch: 2, m: 1, k: 17, n: 1, transA, transB, shareA: true, shareB: true });
+  }
+});
+
+test('k = 0 gives zeros; empty products do nothing', () => {
+  const [ours] = both({ batch: 2, m: 65, k: 0, n: 70, transA: false, transB: false });
+  assert.ok(ours.every((v) => v === 0));
+  const out = new Float32Array(0);
+  wasm().matmul(new Float32Array(0), new Float32Array(0), out, 1, 0, 5, 0, false, false, 0, 0);
+});
+
+test('float64 and int32 products run the reference kernel exactly', () => {
+  const a = Float64Array.from(randomFloats(40 * 30));
+  const b = Float64Array.from(randomFloats(30 * 50));
+  const ours = new Float64Array(40 * 50);
+  const reference = new Float64Array(40 * 50);
+  wasm().matmul(a, b, ours, 1, 40, 30, 50, false, true, 0, 0);
+  jsBackend.matmul(a, b, reference, 1, 40, 30, 50, false, true, 0, 0);
+  assert.deepEqual(ours, reference);
+  const ia = Int32Array.from({ length: 64 * 64 }, (_, i) => (i % 7) - 3);
+  const ic = new Int32Array(64 * 64);
+  const ir = new Int32Array(64 * 64);
+  wasm().matmul(ia, ia, ic, 1, 64, 64, 64, false, false, 0, 0);
+  jsBackend.matmul(ia, ia, ir, 1, 64, 64, 64, false, false, 0, 0);
+  assert.deepEqual(ic, ir);
+});
+
+test('1 and 2 threads give bit-identical products', () => {
+  const before = getNumThreads();
+  try {
+    for (const c of [
+      { batch: 1, m: 257, k: 300, n: 129, transA: false, transB: true },
+      { batch: 5, m: 17, k: 129, n: 200, transA: true, transB: false, shareB: true },
+    ]) {
+      const a = randomFloats(c.batch * c.m * c.k);
+      const b = randomFloats((c.shareB ? 1 : c.batch) * c.k * c.n);
+      const run = (threads: number) => {
+        setNumThreads(threads);
+        const out = new Float32Array(c.batch * c.m * c.n);
+        wasm().matmul(a, b, out, c.batch, c.m, c.k, c.n, c.transA, c.transB, c.m * c.k, c.shareB ? 0 : c.k * c.n);
+        return out;
+      };
+      const one = run(1);
+      const two = run(2);
+      assert.equal(getNumThreads(), 2);
+      assert.deepEqual(two, one);
+    }
+  } finally {
+    setNumThreads(before);
+  }
+});
+
+test('setNumThreads rejects bad counts', () => {
+  assert.throws(() => setNumThreads(0), /setNumThreads: expected a positive integer, got 0/);
+  assert.throws(() => setNumThreads(1.5), /positive integer/);
+});
