@@ -49,8 +49,9 @@ test('the core entry imports nothing from Node (fs, zlib, process, worker_thread
         if (rel === '' && (entry.name === 'node' || entry.name === 'cli')) continue;
         walk(new URL(`${entry.name}/`, url), `${rel}${entry.name}/`);
       } else if (entry.name.endsWith('.js')) {
-        const text = readFileSync(new URL(entry.name, url), 'utf8');
-        if (/from ['"]node:|require\(|\bprocess\.|from ['"](fs|zlib|path|os|worker_threads|child_process)['"]/.test(text)) offenders.push(rel + entry.name);
+        // template literals are code for other realms (the wasm worker's source runs inside a Node worker)
+        const text = readFileSync(new URL(entry.name, url), 'utf8').replace(/`[^`]*`/g, '``');
+        if (/from ['"]node:|require\(|\bprocess\.|from ['"](fs|zlib|path|os|worker_threads|child_process)['"]|import\(['"]node:/.test(text)) offenders.push(rel + entry.name);
       }
     }
   };
