@@ -1,14 +1,10 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/creation.js';
-import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions } from './optimizer.js';
+import { type AdamFamilyOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions } from './optimizer.js';
 import { fusedKernels } from './fused.js';
 
-export interface AdamOptions extends BaseOptions {
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
+export interface AdamOptions extends AdamFamilyOptions {
   amsgrad: boolean;
-  maximize: boolean;
 }
 
 export interface AdamState {

@@ -1,13 +1,8 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/creation.js';
-import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions, decayedGradient } from './optimizer.js';
+import { type AdamFamilyOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions, decayedGradient } from './optimizer.js';
 
-export interface AdamaxOptions extends BaseOptions {
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  maximize: boolean;
-}
+export interface AdamaxOptions extends AdamFamilyOptions {}
 
 interface AdamaxState {
   [key: string]: Tensor | number;

@@ -1,6 +1,6 @@
 // dt.optim: the update rules and learning-rate schedules.
 export { Optimizer, decayedGradient, decayWeights } from './optimizer.js';
-export type { BaseOptions, ParamGroup, ParamGroupInput, Params, ParamState, StateValue, Closure, OptimizerStateDict } from './optimizer.js';
+export type { BaseOptions, AdamFamilyOptions, ParamGroup, ParamGroupInput, Params, ParamState, StateValue, Closure, OptimizerStateDict } from './optimizer.js';
 export { SGD } from './sgd.js';
 export type { SGDOptions } from './sgd.js';
 export { Adam } from './adam.js';

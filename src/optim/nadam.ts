@@ -1,13 +1,9 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/creation.js';
-import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions, checkNonNegative, decayedGradient } from './optimizer.js';
+import { type AdamFamilyOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions, checkNonNegative, decayedGradient } from './optimizer.js';
 
-export interface NAdamOptions extends BaseOptions {
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
+export interface NAdamOptions extends AdamFamilyOptions {
   momentumDecay: number;
-  maximize: boolean;
 }
 
 interface NAdamState {

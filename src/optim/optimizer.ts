@@ -269,6 +269,14 @@ export function checkInRange(rule: string, name: string, value: number, lo: numb
   if (!ok) throw new Error(`${rule}: ${name} must be in [${lo}, ${hi}${closed ? ']' : ')'}, got ${value}`);
 }
 
+/** The options every Adam-family rule shares (Adam, Adamax, NAdam, RAdam extend it). */
+export interface AdamFamilyOptions extends BaseOptions {
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
 /** The options of the Adam family: lr, eps, weightDecay >= 0 and betas in [0, 1). */
 export function checkAdamOptions(rule: string, g: { lr: number; eps: number; betas: readonly number[]; weightDecay: number }): void {
   checkNonNegative(rule, 'lr', g.lr);
