@@ -23,7 +23,7 @@ interface AdadeltaState {
  */
 export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
   constructor(params: Params<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
-    super('Adadelta', params, { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false}, options);
+    super('Adadelta', params, { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false }, options);
   }
 
   protected override validate(g: ParamGroup<AdadeltaOptions>): void {

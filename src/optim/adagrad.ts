@@ -23,7 +23,7 @@ interface AdagradState {
  */
 export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   constructor(params: Params<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
-    super('Adagrad', params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false}, options);
+    super('Adagrad', params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, options);
   }
 
   protected override validate(g: ParamGroup<AdagradOptions>): void {

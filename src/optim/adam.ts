@@ -54,6 +54,6 @@ export abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false}, options);
+    super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options);
   }
 }

@@ -18,7 +18,7 @@ interface AdamaxState {
  */
 export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
   constructor(params: Params<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
-    super('Adamax', params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false}, options);
+    super('Adamax', params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false }, options);
   }
 
   protected override validate(g: ParamGroup<AdamaxOptions>): void {

@@ -27,7 +27,7 @@ interface ASGDState {
  */
 export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
   constructor(params: Params<ASGDOptions>, options: Partial<ASGDOptions> = {}) {
-    super('ASGD', params, { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, maximize: false}, options);
+    super('ASGD', params, { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, maximize: false }, options);
   }
 
   protected override validate(g: ParamGroup<ASGDOptions>): void {

@@ -23,7 +23,7 @@ interface LionState {
  */
 export class Lion extends Optimizer<LionOptions, LionState> {
   constructor(params: Params<LionOptions>, options: Partial<LionOptions> = {}) {
-    super('Lion', params, { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, maximize: false}, options);
+    super('Lion', params, { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, maximize: false }, options);
   }
 
   protected override validate(g: ParamGroup<LionOptions>): void {

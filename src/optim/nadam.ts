@@ -22,7 +22,7 @@ interface NAdamState {
  */
 export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
   constructor(params: Params<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
-    super('NAdam', params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, maximize: false}, options);
+    super('NAdam', params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, maximize: false }, options);
   }
 
   protected override validate(g: ParamGroup<NAdamOptions>): void {

@@ -20,7 +20,7 @@ interface RAdamState {
  */
 export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
   constructor(params: Params<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
-    super('RAdam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false}, options);
+    super('RAdam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false }, options);
   }
 
   protected override validate(g: ParamGroup<RAdamOptions>): void {

@@ -27,7 +27,7 @@ interface RMSpropState {
  */
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
-    super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false}, options);
+    super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, options);
   }
 
   protected override validate(g: ParamGroup<RMSpropOptions>): void {

@@ -26,7 +26,7 @@ interface RpropState {
  */
 export class Rprop extends Optimizer<RpropOptions, RpropState> {
   constructor(params: Params<RpropOptions>, options: Partial<RpropOptions> = {}) {
-    super('Rprop', params, { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false}, options);
+    super('Rprop', params, { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false }, options);
   }
 
   protected override validate(g: ParamGroup<RpropOptions>): void {

@@ -107,7 +107,7 @@ export interface SGDScheduleFreeOptions extends ScheduleFreeOptions {
  */
 export class SGDScheduleFree extends ScheduleFree<SGDScheduleFreeOptions> {
   constructor(params: Params<SGDScheduleFreeOptions>, options: Partial<SGDScheduleFreeOptions> = {}) {
-    super('SGDScheduleFree', params, { lr: 1.0, momentum: 0.9, ...scheduleDefaults}, options);
+    super('SGDScheduleFree', params, { lr: 1.0, momentum: 0.9, ...scheduleDefaults }, options);
   }
 
   protected override validate(g: ParamGroup<SGDScheduleFreeOptions>): void {
@@ -143,7 +143,7 @@ export interface AdamWScheduleFreeOptions extends ScheduleFreeOptions {
  */
 export class AdamWScheduleFree extends ScheduleFree<AdamWScheduleFreeOptions> {
   constructor(params: Params<AdamWScheduleFreeOptions>, options: Partial<AdamWScheduleFreeOptions> = {}) {
-    super('AdamWScheduleFree', params, { lr: 2.5e-3, betas: [0.9, 0.999], eps: 1e-8, ...scheduleDefaults}, options);
+    super('AdamWScheduleFree', params, { lr: 2.5e-3, betas: [0.9, 0.999], eps: 1e-8, ...scheduleDefaults }, options);
   }
 
   protected override validate(g: ParamGroup<AdamWScheduleFreeOptions>): void {
