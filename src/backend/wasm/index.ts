@@ -1,5 +1,6 @@
 // The WebAssembly backend: SIMD kernels compiled from assembly/ by AssemblyScript, multi-threaded in
-// Node. Kernels it does not override are the reference ones, so new Backend kernels keep working.
+// Node (worker_threads) and cross-origin-isolated pages (Web Workers). Kernels it does not override
+// are the reference ones, so new Backend kernels keep working.
 import { type Backend, registerBackend, setBackend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { binary, reduce, softmax, unary } from './elementwise.js';
@@ -8,7 +9,7 @@ import { permute, scatterAdd } from './layout.js';
 import { matmul } from './matmul.js';
 import { runtime } from './state.js';
 
-export { getNumThreads, setNumThreads } from './state.js';
+export { getNumThreads, initThreads, setNumThreads } from './state.js';
 
 /** The wasm backend, or null where WebAssembly SIMD is unavailable. */
 export const wasmBackend: Backend | null = runtime && {
