@@ -1,6 +1,6 @@
 // The wasm backend's process-wide state: the kernels, their memory arena and the worker pool.
 import { Arena, type WasmRuntime, loadRuntime } from './runtime.js';
-import { ThreadPool, defaultThreadCount, nodeThreadsSupported, webThreadsSupported } from './threads.js';
+import { MAX_THREADS, ThreadPool, defaultThreadCount, nodeThreadsSupported, webThreadsSupported } from './threads.js';
 
 /** Kernels that worker threads may run (by name). */
 const PARALLEL_KERNELS = ['gemm'] as const;
@@ -15,6 +15,7 @@ let starting: Promise<unknown> = Promise.resolve();
 
 function checkCount(caller: string, n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`${caller}: expected a positive integer, got ${n}`);
+  if (n > MAX_THREADS) throw new Error(`${caller}: at most ${MAX_THREADS} threads, got ${n}`);
 }
 
 /**

@@ -43,7 +43,9 @@ const FAILED = 3; // set when a worker's kernel threw
 const JOBS = 4; // kernel calls run by workers so far (shows that workers did share the work)
 const SLOT_OFFSET = 64; // bytes
 const SLOT_DOUBLES = 32; // [kernel id, arg count, args...]
-const MAX_WORKERS = 63;
+/** The calling thread plus at most 63 workers (one argument slot each in the control buffer). */
+export const MAX_THREADS = 64;
+const MAX_WORKERS = MAX_THREADS - 1;
 const QUIT = -1;
 const IDLE = -2;
 // Polls of a control word before a thread sleeps in Atomics.wait (a few microseconds): waking a
