@@ -111,7 +111,7 @@ export function defaultThreadCount(): number {
   } catch {
     cores = web.navigator?.hardwareConcurrency;
   }
-  return Math.min(MAX_WORKERS + 1, Math.max(1, cores ?? 1));
+  return Math.min(MAX_THREADS, Math.max(1, cores ?? 1));
 }
 
 /** True where Node worker threads can share the kernels' memory (Node >= 20.16 with SharedArrayBuffer). */
@@ -268,7 +268,7 @@ export class ThreadPool {
 
   private checkCount(count: number): void {
     if (!Number.isInteger(count) || count < 1 || count > MAX_WORKERS) {
-      throw new Error(`setNumThreads: at most ${MAX_WORKERS + 1} threads, got ${count + 1}`);
+      throw new Error(`ThreadPool: at most ${MAX_WORKERS} workers, got ${count}`);
     }
   }
 
