@@ -1,7 +1,8 @@
 // Fused optimizer updates in float32, 4 lanes at a time, in place: each array is read and written once,
 // so a step moves as few bytes as it can. The arithmetic follows torch.optim's float32 order (SGD:
 // d = ±g + λθ; b = μb + (1-τ)d; θ += -η dir. Adam: m = β1 m + (1-β1) g; v = β2 v + (1-β2) g·g;
-// θ = θ(1-ηλ) - s·m / (√v / c2 + ε)). Option branches are resolved outside the loops: each exported
+// θ = θ(1-ηλ) - s·m / (√v · (1/c2) + ε), a product where torch divides: one division fewer per element,
+// a last-bit difference). Option branches are resolved outside the loops: each exported
 // kernel picks one specialisation of an @inline body whose flags are constants.
 
 // ---- SGD ----
@@ -80,7 +81,8 @@ function adamLoop(decay: bool, amsgrad: bool, p: usize, g: usize, m: usize, v: u
   const vsign = f32x4.splat(sign);
   const vshrink = f32x4.splat(shrink);
   const vstep = f32x4.splat(stepSize);
-  const vbc2 = f32x4.splat(bc2Sqrt);
+  const invBc2: f32 = 1 / bc2Sqrt;
+  const vinvBc2 = f32x4.splat(invBc2);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -95,7 +97,7 @@ function adamLoop(decay: bool, amsgrad: bool, p: usize, g: usize, m: usize, v: u
       vv = f32x4.max(v128.load(vMax + o), vv);
       v128.store(vMax + o, vv);
     }
-    const denom = f32x4.add(f32x4.div(f32x4.sqrt(vv), vbc2), veps);
+    const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vv), vinvBc2), veps);
     v128.store(p + o, f32x4.sub(f32x4.mul(pv, vshrink), f32x4.div(f32x4.mul(vstep, mv), denom)));
   }
   for (; i < n; i++) {
@@ -111,7 +113,7 @@ function adamLoop(decay: bool, amsgrad: bool, p: usize, g: usize, m: usize, v: u
       vs = max<f32>(load<f32>(vMax + o), vs);
       store<f32>(vMax + o, vs);
     }
-    const denom = sqrt<f32>(vs) / bc2Sqrt + eps;
+    const denom = sqrt<f32>(vs) * invBc2 + eps;
     store<f32>(p + o, pv * shrink - (stepSize * ms) / denom);
   }
 }

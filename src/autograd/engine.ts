@@ -194,7 +194,7 @@ export function backward(root: Tensor, gradient?: Tensor | null, options: Backwa
 // (wasm), so the optimizer's fused kernel reads it in place: the copy is made anyway, it only moves.
 function cloneDetached(t: Tensor, leaf?: Tensor): Tensor {
   const b = backend();
-  const copy = (leaf && b.isResident?.(leaf.data) && b.allocateResident?.(t.dtype, t.numel)) || b.allocate(t.dtype, t.numel);
+  const copy = (leaf && b.isResident?.(leaf.data) && b.allocateResident?.(t.dtype, t.numel, leaf.data)) || b.allocate(t.dtype, t.numel);
   copy.set(t.data);
   return new Tensor(copy, t.shape, t.dtype);
 }

@@ -77,10 +77,11 @@ export interface Backend {
   adamStep?(param: TypedArray, grad: TypedArray, expAvg: TypedArray, expAvgSq: TypedArray, maxExpAvgSq: TypedArray | null, options: AdamStepOptions): void;
   /**
    * Optional: a zero-filled array in memory the backend's kernels use in place (wasm: a view into its
-   * memory), for long-lived tensors such as parameters and optimizer state; null when it cannot (then
-   * allocate as usual).
+   * memory), for parameters, their gradients and optimizer state; null when it cannot (then allocate as
+   * usual). `owner`: the resident array this one serves (a parameter's, for its gradient), which bounds
+   * how many such arrays may await reclamation.
    */
-  allocateResident?(dtype: DType, size: number): TypedArray | null;
+  allocateResident?(dtype: DType, size: number, owner?: TypedArray): TypedArray | null;
   /** Optional: whether `data` came from allocateResident. */
   isResident?(data: TypedArray): boolean;
 }

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { type AdamFamilyOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions } from './optimizer.js';
-import { fusedKernels, stateZerosLike } from './fused.js';
+import { fusedKernels, stateCopy, stateZerosLike } from './fused.js';
 
 export interface AdamOptions extends AdamFamilyOptions {
   amsgrad: boolean;
@@ -24,6 +24,10 @@ export abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
 
   protected initState(p: Tensor, g: ParamGroup<AdamOptions>): AdamState {
     return { step: 0, expAvg: stateZerosLike(p), expAvgSq: stateZerosLike(p), maxExpAvgSq: g.amsgrad ? stateZerosLike(p) : null };
+  }
+
+  protected override restoreStateTensor(p: Tensor, saved: Tensor): Tensor {
+    return stateCopy(p, saved);
   }
 
   protected update(p: Tensor, grad: Tensor, s: AdamState, g: ParamGroup<AdamOptions>): void {

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkNonNegative } from './optimizer.js';
-import { fusedKernels, stateZerosLike } from './fused.js';
+import { fusedKernels, stateCopy, stateZerosLike } from './fused.js';
 
 export interface SGDOptions extends BaseOptions {
   momentum: number;
@@ -39,6 +39,10 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
 
   protected initState(): SGDState {
     return { momentumBuffer: null };
+  }
+
+  protected override restoreStateTensor(p: Tensor, saved: Tensor): Tensor {
+    return stateCopy(p, saved);
   }
 
   protected update(p: Tensor, grad: Tensor, state: SGDState, g: ParamGroup<SGDOptions>): void {

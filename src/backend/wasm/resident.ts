@@ -10,12 +10,22 @@ import { heap, runtime } from './state.js';
 /** Default cap on resident bytes (1 GiB of the 2 GiB the kernels' memory can reach). */
 export const DEFAULT_RESIDENT_BUDGET = 2 ** 30;
 
+/**
+ * Arrays allocated for one owner (a parameter's gradients) that may await reclamation at once. A loop that
+ * never yields replaces a gradient every step and reclaims none: this bounds that garbage to a few copies
+ * of the parameters, after which gradients are ordinary arrays (the optimizer then copies them in).
+ */
+export const MAX_PENDING_PER_OWNER = 2;
+
 let budget = DEFAULT_RESIDENT_BUDGET;
 let residentBytes = 0;
 const views = new WeakSet<TypedArray>();
-const reclaim = new FinalizationRegistry<number>((at) => {
+/** Per owner, how many of its arrays are alive or not yet reclaimed. */
+const pendingByOwner = new WeakMap<TypedArray, { count: number }>();
+const reclaim = new FinalizationRegistry<{ at: number; pending: { count: number } | null }>(({ at, pending }) => {
   residentBytes -= heap!.sizeOf(at) ?? 0;
   heap!.release(at);
+  if (pending) pending.count--;
 });
 
 /** True where resident storage is possible: the kernels loaded on shared memory. */
@@ -25,19 +35,27 @@ export function residentSupported(): boolean {
 
 /**
  * A zero-filled float32 array living in the kernels' memory, or null where that is impossible (plain
- * memory, another dtype, the budget spent, memory exhausted): the caller then allocates as usual.
+ * memory, another dtype, the budget spent, memory exhausted, or MAX_PENDING_PER_OWNER arrays of `owner`
+ * not yet reclaimed): the caller then allocates as usual.
  */
-export function allocateResident(dtype: DType, size: number): TypedArray | null {
+export function allocateResident(dtype: DType, size: number, owner?: TypedArray): TypedArray | null {
   if (dtype !== 'float32' || size === 0 || !residentSupported()) return null;
   const bytes = size * 4;
   if (residentBytes + bytes > budget) return null;
+  let pending: { count: number } | null = null;
+  if (owner) {
+    pending = pendingByOwner.get(owner) ?? { count: 0 };
+    if (pending.count >= MAX_PENDING_PER_OWNER) return null;
+    pendingByOwner.set(owner, pending);
+  }
   const at = heap!.alloc(bytes);
   if (at === null) return null;
   const view = new Float32Array(runtime!.memory.buffer, at, size);
   view.fill(0); // the block may hold a freed tensor's values
   residentBytes += heap!.sizeOf(at)!;
   views.add(view);
-  reclaim.register(view, at);
+  if (pending) pending.count++;
+  reclaim.register(view, { at, pending });
   return view;
 }
 

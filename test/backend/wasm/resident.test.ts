@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Arena, Heap, PAGE, loadRuntime } from '../../../src/backend/wasm/runtime.js';
-import { isResident, residentMemory, setResidentBudget } from '../../../src/backend/wasm/resident.js';
+import { MAX_PENDING_PER_OWNER, isResident, residentMemory, setResidentBudget } from '../../../src/backend/wasm/resident.js';
 import { heap } from '../../../src/backend/wasm/state.js';
 import { matmul, nn, optim, randn, tensor } from '../../../src/index.js';
 import { wasm } from './util.js';
@@ -122,6 +122,32 @@ test('past the budget, allocations fall back to ordinary arrays and training sti
     setResidentBudget(budget);
   }
   assert.throws(() => setResidentBudget(-1), /setResidentBudget: expected a byte count >= 0, got -1/);
+});
+
+test('a resident parameter gets resident gradients, at most MAX_PENDING_PER_OWNER awaiting reclamation', async () => {
+  const p = new nn.Parameter(randn([1000]));
+  const grads: Float32Array[] = [];
+  for (let i = 0; i < MAX_PENDING_PER_OWNER + 2; i++) {
+    p.grad = null; // zeroGrad()'s default: every backward makes a new gradient
+    p.mul(2).sum().backward();
+    grads.push(p.grad!.data as Float32Array);
+  }
+  const resident = grads.map((g) => isResident(g));
+  assert.deepEqual(resident, grads.map((_, i) => i < MAX_PENDING_PER_OWNER), 'then ordinary arrays, until the old ones are reclaimed');
+  assert.ok(grads.every((g) => g.every((v) => v === 2)));
+  p.mul(3).sum().backward(); // accumulates in place, resident or not
+  assert.equal(p.grad!.data, grads[grads.length - 1]);
+  assert.equal(p.grad!.data[0], 5);
+  grads.length = 0;
+  p.grad = null;
+  for (let i = 0; i < 20; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    p.mul(2).sum().backward();
+    if (isResident(p.grad!.data)) break;
+    p.grad = null;
+  }
+  assert.ok(isResident(p.grad!.data), 'after the old gradients are collected (between tasks), a new one is resident again');
 });
 
 test('resident blocks come back once their arrays are garbage collected', async () => {
