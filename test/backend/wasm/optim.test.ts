@@ -8,9 +8,26 @@ import { Tensor, manualSeed, nn, optim, randn, tensor } from '../../../src/index
 import { isResident } from '../../../src/backend/wasm/resident.js';
 import { NAMES, type Net, buildFor, fixture, train } from '../../optim/torch-cases.js';
 import { assertClose, fromFixture } from '../../helpers.js';
-import { assertArraysClose, jsBackend, randomFloats, wasm } from './util.js';
+import { jsBackend, randomFloats, wasm } from './util.js';
 
 const SIZES = [1, 7, 17, 129, 1000003];
+
+/** |a - e| <= atol + rtol |e| elementwise (NaN and infinities must match), the message built only on failure. */
+function assertArraysClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    const [a, e] = [actual[i], expected[i]];
+    const ok = Number.isNaN(e) ? Number.isNaN(a) : !Number.isFinite(e) ? a === e : Math.abs(a - e) <= atol + rtol * Math.abs(e);
+    if (!ok) assert.fail(`${what}[${i}]: expected ${e}, got ${a}`);
+  }
+}
+
+const inputCache = new Map<number, Float32Array[]>();
+/** Four random arrays of length n (made once per size: the largest takes a while to draw); callers copy them. */
+function inputs(n: number): Float32Array[] {
+  if (!inputCache.has(n)) inputCache.set(n, [randomFloats(n), randomFloats(n), randomFloats(n), randomFloats(n)]);
+  return inputCache.get(n)!;
+}
 
 /** `values` in resident storage (or an ordinary copy). */
 function place(values: Float32Array, resident: boolean): Float32Array {
@@ -35,8 +52,7 @@ for (const resident of [true, false]) {
   for (const c of SGD_CASES) {
     test(`wasm sgdStep (${c.name}, ${resident ? 'resident' : 'copied'}) matches the reference on sizes ${SIZES.join(', ')}`, () => {
       for (const n of SIZES) {
-        const p0 = randomFloats(n);
-        const grads = [randomFloats(n), randomFloats(n), randomFloats(n)];
+        const [p0, ...grads] = inputs(n);
         const [p, ref] = [place(p0, resident), p0.slice()];
         const [b, refB] = c.buffer ? [place(new Float32Array(n), resident), new Float32Array(n)] : [null, null];
         grads.forEach((g, i) => {
@@ -64,14 +80,14 @@ for (const resident of [true, false]) {
   for (const c of ADAM_CASES) {
     test(`wasm adamStep (${c.name}, ${resident ? 'resident' : 'copied'}) matches the reference on sizes ${SIZES.join(', ')}`, () => {
       for (const n of SIZES) {
-        const p0 = randomFloats(n);
+        const [p0, ...grads] = inputs(n);
         const [p, ref] = [place(p0, resident), p0.slice()];
         const [m, v] = [place(new Float32Array(n), resident), place(new Float32Array(n), resident)];
         const [refM, refV] = [new Float32Array(n), new Float32Array(n)];
         const vMax = c.amsgrad ? place(new Float32Array(n), resident) : null;
         const refVMax = c.amsgrad ? new Float32Array(n) : null;
         for (let step = 1; step <= 3; step++) {
-          const g = randomFloats(n);
+          const g = grads[step - 1];
           const o: AdamStepOptions = { lr: 0.01, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, decoupledDecay: 0, maximize: false, ...c, step };
           wasm().adamStep!(p, place(g, resident), m, v, vMax, o);
           jsBackend.adamStep!(ref, g, refM, refV, refVMax, o);
