@@ -97,6 +97,19 @@ test('Parameter moves float32 storage into resident memory and still shares it w
   assert.ok(!isResident(new nn.Parameter(randn([3], { dtype: 'float64' })).data), 'float64 stays ordinary');
 });
 
+test('views of a resident parameter (reshape, view, detach) share it and see the in-place update', () => {
+  const p = new nn.Parameter(randn([20, 30]));
+  const [flat, viewed, detached] = [p.reshape([600]), p.view([30, 20]), p.detach()];
+  p.grad = randn([20, 30]);
+  const expected = Array.from(p.data, (v, i) => v - 0.5 * p.grad!.data[i]);
+  new optim.SGD([p], { lr: 0.5 }).step();
+  for (const v of [flat, viewed, detached]) {
+    assert.equal(v.data, p.data);
+    assert.ok(isResident(v.data));
+  }
+  assert.ok(Array.from(flat.data).every((v, i) => Math.abs(v - expected[i]) < 1e-6));
+});
+
 test('resident parameters survive kernels that grow the memory through the arena', () => {
   const p = new nn.Parameter(tensor([[1, 2], [3, 4]]));
   const x = randn([700, 900]);
