@@ -102,7 +102,7 @@ export class Heap {
 
   /** Reserves `bytes` bytes (rounded up to 64); returns their byte offset, or null when memory cannot grow. */
   alloc(bytes: number): number | null {
-    if (!(bytes <= MAX_PAGES * PAGE)) return null; // also keeps align()'s 32-bit arithmetic exact
+    if (!(bytes <= MAX_PAGES * PAGE - 64)) return null; // also keeps align()'s 32-bit arithmetic exact
     const size = Math.max(64, align(bytes));
     let i = this.free.findIndex((b) => b.size >= size);
     if (i < 0) {

@@ -49,7 +49,7 @@ test('heap: grows the memory when nothing fits, and refuses (null) past 2 GiB in
   const big = heap.alloc(8 * start);
   assert.ok(big !== null);
   assert.ok(heap.stats().memoryBytes >= start + 7 * start, 'memory grew');
-  assert.equal(heap.alloc(3 * 2 ** 30), null);
+  for (const bytes of [3 * 2 ** 30, 2 ** 31 - 1, 2 ** 31, Infinity, NaN]) assert.equal(heap.alloc(bytes), null, `alloc(${bytes})`);
   heap.release(big);
   assert.equal(heap.stats().usedBytes, 0);
 });
