@@ -1,14 +1,27 @@
 // Optimizer step on a ~1M-parameter model: the update is memory-bound, so time per step (and the bytes it
-// must move) is the measure. Shapes and settings match bench/torch_optim_step.py.
-import { type Tensor, manualSeed, optim, randn } from '../src/index.js';
+// must move) is the measure. Shapes and settings match bench/torch_optim_step.py. The parameters are a
+// real model's (nn.Linear layers) and the gradients come from a real backward pass, so both take the path
+// a training loop takes (resident parameters on the wasm backend, gradients as backward leaves them).
+import { type Tensor, manualSeed, nn, optim, randn } from '../src/index.js';
 
-/** Linear-sized weights and biases totalling 1,000,640 parameters. */
+/** Linear-sized weights and biases totalling 1,000,640 parameters: Linear(784, 1024) and Linear(1024, 192). */
 export const OPTIM_BENCH_SHAPES: number[][] = [[1024, 784], [1024], [192, 1024], [192]];
 export const OPTIM_BENCH_RULES = ['SGD', 'Adam', 'AdamW'] as const;
 export type OptimBenchRule = (typeof OPTIM_BENCH_RULES)[number];
 
 /** float32 arrays each step reads and writes: SGD-momentum p, g, b in + p, b out; Adam p, g, m, v in + p, m, v out. */
 export const ARRAYS_TOUCHED: Record<OptimBenchRule, number> = { SGD: 5, Adam: 7, AdamW: 7 };
+
+/** The model's parameters, with gradients from one forward and backward pass on a small batch. */
+export function benchParameters(): Tensor[] {
+  manualSeed(0);
+  const model = new nn.Sequential(new nn.Linear(784, 1024), new nn.ReLU(), new nn.Linear(1024, 192));
+  model(randn([8, 784])).square().mean().backward();
+  const params = [...model.parameters()];
+  const shapes = params.map((p) => p.shape.join('x')).join(', ');
+  if (shapes !== OPTIM_BENCH_SHAPES.map((s) => s.join('x')).join(', ')) throw new Error(`optim bench: unexpected parameter shapes ${shapes}`);
+  return params;
+}
 
 function makeOptimizer(rule: OptimBenchRule, params: Tensor[]): { step(): unknown } {
   if (rule === 'SGD') return new optim.SGD(params, { lr: 1e-3, momentum: 0.9 });
@@ -28,9 +41,7 @@ export function cpuMs(): number {
  * which bench/torch_optim_step.py measures the same way.
  */
 export function runOptimStep(rule: OptimBenchRule, steps = 20, repeats = 7): { msPerStep: number; params: number; gbPerSecond: number } {
-  manualSeed(0);
-  const params = OPTIM_BENCH_SHAPES.map((s) => randn(s, { requiresGrad: true }));
-  for (const p of params) p.grad = randn(p.shape).mul(1e-2);
+  const params = benchParameters();
   const opt = makeOptimizer(rule, params);
   for (let i = 0; i < 5; i++) opt.step();
   const times: number[] = [];

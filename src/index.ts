@@ -18,7 +18,7 @@ export type { GeneratorState } from './tensor/random.js';
 
 export { backend, getBackend, setBackend, registerBackend } from './backend/backend.js';
 export type { Backend, UnaryOp, BinaryOp, ReduceOp, ConvGeometry } from './backend/backend.js';
-export { setNumThreads, getNumThreads, initThreads } from './backend/wasm/index.js';
+export { setNumThreads, getNumThreads, initThreads, residentMemory, setResidentBudget } from './backend/wasm/index.js';
 
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export { backward, grad } from './autograd/engine.js';

@@ -181,7 +181,7 @@ export function backward(root: Tensor, gradient?: Tensor | null, options: Backwa
     if (t.grad === null) {
       // a fresh copy: the same gradient tensor may reach several leaves, and .grad is updated in place
       // (with createGraph too, as torch: a differentiable copy, else a + b would give a and b one .grad)
-      t.grad = createGraph ? cloneTracked(grad) : cloneDetached(grad);
+      t.grad = createGraph ? cloneTracked(grad) : cloneDetached(grad, t);
     } else if (createGraph || isGradEnabled()) {
       t.grad = addGrads(t.grad, grad);
     } else {
@@ -190,8 +190,11 @@ export function backward(root: Tensor, gradient?: Tensor | null, options: Backwa
   });
 }
 
-function cloneDetached(t: Tensor): Tensor {
-  const copy = backend().allocate(t.dtype, t.numel);
+// The copy of a leaf's first gradient lands in resident storage when the leaf's own storage is resident
+// (wasm), so the optimizer's fused kernel reads it in place: the copy is made anyway, it only moves.
+function cloneDetached(t: Tensor, leaf?: Tensor): Tensor {
+  const b = backend();
+  const copy = (leaf && b.isResident?.(leaf.data) && b.allocateResident?.(t.dtype, t.numel, leaf.data)) || b.allocate(t.dtype, t.numel);
   copy.set(t.data);
   return new Tensor(copy, t.shape, t.dtype);
 }

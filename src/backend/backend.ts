@@ -75,6 +75,15 @@ export interface Backend {
   sgdStep?(param: TypedArray, grad: TypedArray, momentumBuffer: TypedArray | null, options: SgdStepOptions): void;
   /** Fused Adam/AdamW update of one parameter in place (optim/adam.ts); optional, js/optim.ts is the fallback. */
   adamStep?(param: TypedArray, grad: TypedArray, expAvg: TypedArray, expAvgSq: TypedArray, maxExpAvgSq: TypedArray | null, options: AdamStepOptions): void;
+  /**
+   * Optional: a zero-filled array in memory the backend's kernels use in place (wasm: a view into its
+   * memory), for parameters, their gradients and optimizer state; null when it cannot (then allocate as
+   * usual). `owner`: the resident array this one serves (a parameter's, for its gradient), which bounds
+   * how many such arrays may await reclamation.
+   */
+  allocateResident?(dtype: DType, size: number, owner?: TypedArray): TypedArray | null;
+  /** Optional: whether `data` came from allocateResident. */
+  isResident?(data: TypedArray): boolean;
 }
 
 /** Scalars of one fused SGD step; `initBuffer` means the momentum buffer is set to the first direction. */

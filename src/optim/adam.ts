@@ -1,7 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
-import { zerosLike } from '../tensor/creation.js';
 import { type AdamFamilyOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions } from './optimizer.js';
-import { fusedKernels } from './fused.js';
+import { fusedKernels, stateCopy, stateZerosLike } from './fused.js';
 
 export interface AdamOptions extends AdamFamilyOptions {
   amsgrad: boolean;
@@ -24,12 +23,16 @@ export abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
   }
 
   protected initState(p: Tensor, g: ParamGroup<AdamOptions>): AdamState {
-    return { step: 0, expAvg: zerosLike(p), expAvgSq: zerosLike(p), maxExpAvgSq: g.amsgrad ? zerosLike(p) : null };
+    return { step: 0, expAvg: stateZerosLike(p), expAvgSq: stateZerosLike(p), maxExpAvgSq: g.amsgrad ? stateZerosLike(p) : null };
+  }
+
+  protected override restoreStateTensor(p: Tensor, saved: Tensor): Tensor {
+    return stateCopy(p, saved);
   }
 
   protected update(p: Tensor, grad: Tensor, s: AdamState, g: ParamGroup<AdamOptions>): void {
     s.step += 1;
-    if (g.amsgrad && s.maxExpAvgSq === null) s.maxExpAvgSq = zerosLike(p);
+    if (g.amsgrad && s.maxExpAvgSq === null) s.maxExpAvgSq = stateZerosLike(p);
     // One fused pass: m ← β1 m + (1-β1) g;  v ← β2 v + (1-β2) g²;  θ ← θ - η m̂ / (√v̂ + ε)
     fusedKernels().adamStep(p.data, grad.data, s.expAvg.data, s.expAvgSq.data, g.amsgrad ? s.maxExpAvgSq!.data : null, {
       lr: g.lr,

@@ -196,6 +196,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     return { state, param_groups: paramGroups };
   }
 
+  /** A copy of a saved state tensor in `p`'s dtype (rules with fused kernels put it in resident storage). */
+  protected restoreStateTensor(p: Tensor, saved: Tensor): Tensor {
+    return saved.to(p.dtype).clone();
+  }
+
   /** Restores what `stateDict()` returned (tensors are copied and cast to each parameter's dtype). */
   loadStateDict(dict: OptimizerStateDict): void {
     const saved = dict.param_groups;
@@ -218,7 +223,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
       for (const [k, v] of Object.entries(s)) {
         // 0-d tensors (PyTorch keeps Adam's step, ASGD's eta and mu, NAdam's mu_product in them) become numbers.
         if (v instanceof Tensor && v.ndim === 0) restored[toCamelCase(k)] = v.item();
-        else if (v instanceof Tensor) restored[toCamelCase(k)] = v.to(p.dtype).clone();
+        else if (v instanceof Tensor) restored[toCamelCase(k)] = this.restoreStateTensor(p, v);
         else restored[toCamelCase(k)] = cloneValue(v);
       }
       state.set(p, restored as S);

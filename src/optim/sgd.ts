@@ -1,7 +1,6 @@
 import type { Tensor } from '../tensor/tensor.js';
-import { zerosLike } from '../tensor/creation.js';
 import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkNonNegative } from './optimizer.js';
-import { fusedKernels } from './fused.js';
+import { fusedKernels, stateCopy, stateZerosLike } from './fused.js';
 
 export interface SGDOptions extends BaseOptions {
   momentum: number;
@@ -42,9 +41,13 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     return { momentumBuffer: null };
   }
 
+  protected override restoreStateTensor(p: Tensor, saved: Tensor): Tensor {
+    return stateCopy(p, saved);
+  }
+
   protected update(p: Tensor, grad: Tensor, state: SGDState, g: ParamGroup<SGDOptions>): void {
     const initBuffer = g.momentum !== 0 && state.momentumBuffer === null;
-    if (initBuffer) state.momentumBuffer = zerosLike(p);
+    if (initBuffer) state.momentumBuffer = stateZerosLike(p);
     fusedKernels().sgdStep(p.data, grad.data, g.momentum !== 0 ? state.momentumBuffer!.data : null, { ...g, initBuffer });
     p.version++;
   }

@@ -8,8 +8,11 @@ import { col2im, im2col, maxPool2d } from './conv.js';
 import { permute, scatterAdd } from './layout.js';
 import { matmul } from './matmul.js';
 import { runtime } from './state.js';
+import { adamStep, sgdStep } from './optim.js';
+import { allocateResident, isResident, residentSupported } from './resident.js';
 
 export { getNumThreads, initThreads, setNumThreads } from './state.js';
+export { residentMemory, setResidentBudget } from './resident.js';
 
 /** The wasm backend, or null where WebAssembly SIMD is unavailable. */
 export const wasmBackend: Backend | null = runtime && {
@@ -25,6 +28,10 @@ export const wasmBackend: Backend | null = runtime && {
   im2col,
   col2im,
   maxPool2d,
+  sgdStep,
+  adamStep,
+  // Resident storage needs shared memory (views survive memory growth only on a SharedArrayBuffer).
+  ...(residentSupported() ? { allocateResident, isResident } : {}),
 };
 
 if (wasmBackend) {

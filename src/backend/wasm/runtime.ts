@@ -28,7 +28,7 @@ export interface Kernels {
 }
 
 export const PAGE = 65536;
-const MAX_PAGES = 32768; // 2 GiB: byte offsets stay below 2^31
+export const MAX_PAGES = 32768; // 2 GiB: byte offsets stay below 2^31
 
 const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
@@ -82,18 +82,121 @@ export function loadRuntime(shared = typeof SharedArrayBuffer === 'function'): W
 }
 
 /**
- * A bump allocator over the kernels' memory, reset at every kernel call: operands are copied in,
- * the kernel runs, results are copied out. Nothing lives in wasm memory between calls, so tensors
- * stay plain typed arrays that the garbage collector frees.
+ * A first-fit allocator of 64-byte aligned blocks over the kernels' memory above heapBase(), with
+ * coalescing of freed neighbours. It grows the memory when no free block fits. Long-lived blocks
+ * (resident tensors, see resident.ts) and the Arena's scratch both come from it, so they never overlap.
  */
-export class Arena {
-  private top = 0;
-  private view: Float32Array;
-  private bytes: Uint8Array;
-  private readonly base: number;
+export class Heap {
+  /** Free blocks [at, at + size), sorted by address, never adjacent (neighbours are merged). */
+  private readonly free: { at: number; size: number }[] = [];
+  /** Sizes of the blocks handed out, by address. */
+  private readonly used = new Map<number, number>();
+  private end: number;
 
   constructor(readonly runtime: WasmRuntime) {
-    this.base = align(runtime.kernels.heapBase());
+    const base = align(runtime.kernels.heapBase());
+    this.end = runtime.memory.buffer.byteLength;
+    if (this.end > base) this.free.push({ at: base, size: this.end - base });
+    else this.end = base;
+  }
+
+  /** Reserves `bytes` bytes (rounded up to 64); returns their byte offset, or null when memory cannot grow. */
+  alloc(bytes: number): number | null {
+    if (!(bytes <= MAX_PAGES * PAGE - 64)) return null; // also keeps align()'s 32-bit arithmetic exact
+    const size = Math.max(64, align(bytes));
+    let i = this.free.findIndex((b) => b.size >= size);
+    if (i < 0) {
+      if (!this.grow(size)) return null;
+      i = this.free.findIndex((b) => b.size >= size);
+    }
+    const block = this.free[i];
+    const at = block.at;
+    if (block.size === size) this.free.splice(i, 1);
+    else {
+      block.at += size;
+      block.size -= size;
+    }
+    this.used.set(at, size);
+    return at;
+  }
+
+  /** Returns the block at `at` (from alloc) to the free list, merged with free neighbours. */
+  release(at: number): void {
+    const size = this.used.get(at);
+    if (size === undefined) throw new Error(`wasm heap: no block at ${at} to free`);
+    this.used.delete(at);
+    this.insertFree(at, size);
+  }
+
+  /** Bytes of the block at `at` (from alloc). */
+  sizeOf(at: number): number | undefined {
+    return this.used.get(at);
+  }
+
+  /** Free and used byte counts, and the memory's size (for tests and diagnostics). */
+  stats(): { freeBytes: number; usedBytes: number; blocks: number; freeBlocks: number; memoryBytes: number } {
+    let freeBytes = 0;
+    for (const b of this.free) freeBytes += b.size;
+    let usedBytes = 0;
+    for (const s of this.used.values()) usedBytes += s;
+    return { freeBytes, usedBytes, blocks: this.used.size, freeBlocks: this.free.length, memoryBytes: this.runtime.memory.buffer.byteLength };
+  }
+
+  private insertFree(at: number, size: number): void {
+    let i = 0;
+    while (i < this.free.length && this.free[i].at < at) i++;
+    const prev = this.free[i - 1];
+    const next = this.free[i];
+    if (prev && prev.at + prev.size === at) {
+      prev.size += size;
+      if (next && prev.at + prev.size === next.at) {
+        prev.size += next.size;
+        this.free.splice(i, 1);
+      }
+    } else if (next && at + size === next.at) {
+      next.at = at;
+      next.size += size;
+    } else {
+      this.free.splice(i, 0, { at, size });
+    }
+  }
+
+  /** Grows the memory so that a block of `size` fits at its end (at least doubling small heaps). */
+  private grow(size: number): boolean {
+    const last = this.free[this.free.length - 1];
+    const tail = last && last.at + last.size === this.end ? last.size : 0;
+    const bytes = Math.max(size - tail, Math.min(this.end, 64 * 2 ** 20));
+    let pages = Math.ceil(bytes / PAGE);
+    pages = Math.min(pages, MAX_PAGES - this.end / PAGE);
+    if (pages * PAGE + tail < size) return false;
+    try {
+      this.runtime.memory.grow(pages);
+    } catch {
+      return false;
+    }
+    const start = this.end;
+    this.end = this.runtime.memory.buffer.byteLength;
+    this.insertFree(start, this.end - start);
+    return true;
+  }
+}
+
+/**
+ * Scratch for one kernel call: operands are copied in, the kernel runs, results are copied out, and
+ * reset() forgets them. Allocations bump through a block taken from the Heap; when a call needs more,
+ * another block is taken, and the next reset() trades them for one block of the combined size, so a
+ * workload soon runs in one block. Tensors stay plain typed arrays unless they are resident.
+ */
+export class Arena {
+  private view: Float32Array;
+  private bytes: Uint8Array;
+  readonly heap: Heap;
+  /** Blocks in use this call ([start, end) each); allocations bump `top` in the last one. */
+  private blocks: { at: number; size: number }[] = [];
+  private top = 0;
+
+  constructor(readonly runtime: WasmRuntime, heap?: Heap) {
+    this.heap = heap ?? new Heap(runtime);
     this.view = new Float32Array(runtime.memory.buffer);
     this.bytes = new Uint8Array(runtime.memory.buffer);
     this.reset();
@@ -101,7 +204,18 @@ export class Arena {
 
   /** Forgets every allocation of the previous call. */
   reset(): void {
-    this.top = this.base;
+    if (this.blocks.length > 1) {
+      const total = this.blocks.reduce((n, b) => n + b.size, 0);
+      for (const b of this.blocks) this.heap.release(b.at);
+      this.blocks = [];
+      try {
+        this.take(total);
+      } catch {
+        this.blocks = [];
+      }
+    }
+    if (this.blocks.length === 0) this.take(PAGE);
+    this.top = this.blocks[0].at;
   }
 
   /** Reserves `count` float32 slots; returns their byte offset. */
@@ -111,18 +225,22 @@ export class Arena {
 
   /** Reserves `bytes` bytes (64-byte aligned); returns their byte offset. */
   allocBytes(bytes: number): number {
+    const size = align(bytes);
+    const block = this.blocks[this.blocks.length - 1];
+    if (this.top + size > block.at + block.size) this.top = this.take(Math.max(size, block.size));
     const at = this.top;
-    this.top = align(at + bytes);
-    const needed = this.top - this.runtime.memory.buffer.byteLength;
-    if (needed > 0) {
-      try {
-        this.runtime.memory.grow(Math.ceil(needed / PAGE));
-      } catch {
-        const mib = Math.ceil(this.top / 2 ** 20);
-        this.reset();
-        throw new Error(`wasm backend: a kernel call needs ${mib} MiB of wasm memory (at most ${MAX_PAGES / 16} MiB); setBackend('js') runs it in plain JS`);
-      }
+    this.top += size;
+    return at;
+  }
+
+  /** Takes a block of at least `bytes` from the heap; returns its start. */
+  private take(bytes: number): number {
+    const at = this.heap.alloc(bytes);
+    if (at === null) {
+      const mib = Math.ceil((this.blocks.reduce((n, b) => n + b.size, 0) + bytes) / 2 ** 20);
+      throw new Error(`wasm backend: a kernel call needs ${mib} MiB of wasm memory (at most ${MAX_PAGES / 16} MiB); setBackend('js') runs it in plain JS`);
     }
+    this.blocks.push({ at, size: this.heap.sizeOf(at)! });
     return at;
   }
 

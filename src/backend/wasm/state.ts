@@ -1,12 +1,14 @@
 // The wasm backend's process-wide state: the kernels, their memory arena and the worker pool.
-import { Arena, type WasmRuntime, loadRuntime } from './runtime.js';
+import { Arena, Heap, type WasmRuntime, loadRuntime } from './runtime.js';
 import { MAX_THREADS, ThreadPool, defaultThreadCount, nodeThreadsSupported, webThreadsSupported } from './threads.js';
 
 /** Kernels that worker threads may run (by name). */
 const PARALLEL_KERNELS = ['gemm'] as const;
 
 export const runtime: WasmRuntime | null = loadRuntime();
-export const arena: Arena | null = runtime && new Arena(runtime);
+/** The allocator over the kernels' memory: resident tensors and the arena's scratch blocks. */
+export const heap: Heap | null = runtime && new Heap(runtime);
+export const arena: Arena | null = runtime && new Arena(runtime, heap!);
 
 const nodeThreads = runtime !== null && nodeThreadsSupported(runtime);
 let requestedThreads = nodeThreads ? defaultThreadCount() : 1;
