@@ -1,7 +1,7 @@
 // Entry point of the WebAssembly kernels (AssemblyScript). Memory is imported from JS and managed there:
 // the JS side copies operands into a scratch arena above heapBase() and passes byte addresses.
 import { MR } from './gemm';
-export { gemm, gemmScratchBytes } from './gemm';
+export { gemm, gemmScratchBytes, gemmFusedMultiplyAdd } from './gemm';
 
 /** First free byte after the module's static data. */
 export function heapBase(): usize {
