@@ -1,4 +1,5 @@
 // `npm run bench`: every workload, descent and its peers side by side in one run; prints a table, writes JSON.
+import { relaxedSimd } from './relaxed-simd.js'; // first: sets an engine flag before any wasm compiles
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runRosenbrock } from './rosenbrock.js';
@@ -58,6 +59,10 @@ if (want('W4')) {
     notes.push(`W4: final point descent (${runs[0].x}, ${runs[0].y}) vs PyTorch (${torchRuns[0].x}, ${torchRuns[0].y}): ${same ? 'bit-identical' : 'DIFFERENT'}`);
   }
 }
+
+notes.push(relaxedSimd.native ? 'WebAssembly relaxed SIMD: enabled by default in this engine'
+  : relaxedSimd.enabledByBench ? 'WebAssembly relaxed SIMD: off by default in this Node; the bench enabled it (--experimental-wasm-relaxed-simd; DESCENT_BENCH_RELAXED_SIMD=0 to measure without)'
+    : 'WebAssembly relaxed SIMD: unavailable (descent GEMM uses separate multiply and add)');
 
 if (want('W1')) {
   const results: [string, () => Promise<W1Point[]> | W1Point[]][] = [

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { getNumThreads, setNumThreads } from '../../../src/index.js';
+import { Arena, loadRuntime } from '../../../src/backend/wasm/runtime.js';
+import { runtime } from '../../../src/backend/wasm/state.js';
 import { assertArraysClose, jsBackend, randomFloats, wasm } from './util.js';
 
 interface Case {
@@ -47,6 +51,15 @@ test('matmul crosses the cache blocks (k > 256, m > 128, n > 2048)', () => {
   for (const [transA, transB] of FLAGS) {
     check({ batch: 1, m: 300, k: 520, n: 45, transA, transB });
     check({ batch: 1, m: 5, k: 300, n: 2100, transA, transB });
+  }
+});
+
+test('matmul around the micro-kernel and block edges (MR 4, NR 8, KC 256, MC 128)', () => {
+  // k = 256 is one KC block (stored directly), 257 adds a 1-deep second block onto it
+  for (const [transA, transB] of FLAGS) {
+    for (const m of [3, 4, 5, 128, 133]) for (const k of [255, 256, 257]) for (const n of [7, 8, 9, 16]) {
+      check({ batch: 1, m, k, n, transA, transB });
+    }
   }
 });
 
@@ -110,4 +123,49 @@ test('1 and 2 threads give bit-identical products', () => {
 test('setNumThreads rejects bad counts', () => {
   assert.throws(() => setNumThreads(0), /setNumThreads: expected a positive integer, got 0/);
   assert.throws(() => setNumThreads(1.5), /positive integer/);
+});
+
+// Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd; with it (and on engines
+// that have it by default) the backend loads the fused multiply-add build, and the tests above run on it.
+const RELAXED_CHILD = 'DESCENT_TEST_RELAXED_BUILD';
+
+test('the mul + add build (engines without relaxed SIMD) matches the reference', () => {
+  const plain = loadRuntime(runtime!.shared, false)!;
+  assert.equal(plain.relaxed, false);
+  assert.equal(plain.kernels.gemmFusedMultiplyAdd(), 0);
+  const arena = new Arena(plain);
+  for (const [transA, transB] of FLAGS) {
+    for (const [m, k, n] of [[1, 1, 1], [7, 17, 129], [133, 257, 9], [4, 520, 8]]) {
+      arena.reset();
+      const a = randomFloats(m * k);
+      const b = randomFloats(k * n);
+      const aAt = arena.put(a);
+      const bAt = arena.put(b);
+      const cAt = arena.alloc(m * n);
+      const scratch = arena.alloc(plain.kernels.gemmScratchBytes() / 4);
+      plain.kernels.gemm(aAt, bAt, cAt, m, k, n, transA ? 1 : 0, transB ? 1 : 0, 0, 0, 0, Math.ceil(m / plain.kernels.gemmStripRows()), scratch);
+      const ours = new Float32Array(m * n);
+      arena.get(cAt, ours);
+      const reference = new Float32Array(m * n);
+      jsBackend.matmul(a, b, reference, 1, m, k, n, transA, transB, 0, 0);
+      assertArraysClose(ours, reference, 1e-5, 2e-6 * Math.sqrt(k + 1), `mul + add gemm ${m}x${k}x${n} ${transA} ${transB}`);
+    }
+  }
+});
+
+test('the loaded build is the relaxed one where the engine has relaxed SIMD', { skip: !process.env[RELAXED_CHILD] }, () => {
+  assert.equal(runtime?.relaxed, true);
+  assert.equal(runtime?.kernels.gemmFusedMultiplyAdd(), 1);
+});
+
+test('the fused multiply-add build passes this file too (rerun with relaxed SIMD enabled)', { skip: !!process.env[RELAXED_CHILD] || runtime?.relaxed }, () => {
+  const env: Record<string, string | undefined> = { ...process.env, [RELAXED_CHILD]: '1' };
+  delete env.NODE_TEST_CONTEXT; // set when this file runs under `node --test`: the child would report to it, not print
+  const child = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--test', fileURLToPath(import.meta.url)], {
+    env,
+    encoding: 'utf8',
+  });
+  assert.equal(child.status, 0, `relaxed-SIMD run failed:\n${child.stdout}\n${child.stderr}`);
+  assert.match(child.stdout, /# fail 0/);
+  assert.match(child.stdout, /# skipped 1\b/); // only the test that spawns this child
 });
