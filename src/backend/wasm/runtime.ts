@@ -21,10 +21,10 @@ interface WasmApi {
 export interface Kernels {
   heapBase(): number;
   gemmScratchBytes(): number;
-  gemmStripRows(): number;
   gemmFusedMultiplyAdd(): number;
+  gemmUnits(m: number, k: number, n: number, batch: number, threads: number): number;
   gemm(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number,
-    aBatchStride: number, bBatchStride: number, unitStart: number, unitEnd: number, scratch: number): void;
+    aBatchStride: number, bBatchStride: number, batch: number, threads: number, sync: number, scratch: number): void;
   [kernel: string]: (...args: number[]) => number | void;
 }
 

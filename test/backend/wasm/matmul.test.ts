@@ -95,25 +95,31 @@ test('float64 and int32 products run the reference kernel exactly', () => {
   assert.deepEqual(ic, ir);
 });
 
-test('1 and 2 threads give bit-identical products', () => {
+test('1 and 2 threads give bit-identical products, run after run', () => {
   const before = getNumThreads();
   try {
     for (const c of [
       { batch: 1, m: 257, k: 300, n: 129, transA: false, transB: true },
       { batch: 5, m: 17, k: 129, n: 200, transA: true, transB: false, shareB: true },
+      // several depth blocks and row blocks claimed in turn: units wait for their rows' previous block
+      { batch: 1, m: 64, k: 700, n: 96, transA: false, transB: false },
+      { batch: 2, m: 40, k: 520, n: 2100, transA: true, transB: true },
+      { batch: 3, m: 33, k: 257, n: 65, transA: false, transB: false, shareA: true },
     ]) {
-      const a = randomFloats(c.batch * c.m * c.k);
+      const a = randomFloats((c.shareA ? 1 : c.batch) * c.m * c.k);
       const b = randomFloats((c.shareB ? 1 : c.batch) * c.k * c.n);
       const run = (threads: number) => {
         setNumThreads(threads);
         const out = new Float32Array(c.batch * c.m * c.n);
-        wasm().matmul(a, b, out, c.batch, c.m, c.k, c.n, c.transA, c.transB, c.m * c.k, c.shareB ? 0 : c.k * c.n);
+        wasm().matmul(a, b, out, c.batch, c.m, c.k, c.n, c.transA, c.transB, c.shareA ? 0 : c.m * c.k, c.shareB ? 0 : c.k * c.n);
+        const reference = new Float32Array(out.length);
+        jsBackend.matmul(a, b, reference, c.batch, c.m, c.k, c.n, c.transA, c.transB, c.shareA ? 0 : c.m * c.k, c.shareB ? 0 : c.k * c.n);
+        assertArraysClose(out, reference, 1e-5, 2e-6 * Math.sqrt(c.k + 1), `matmul on ${threads} threads ${JSON.stringify(c)}`);
         return out;
       };
       const one = run(1);
-      const two = run(2);
+      for (let repeat = 0; repeat < 3; repeat++) assert.deepEqual(run(2), one, `${JSON.stringify(c)} run ${repeat}`);
       assert.equal(getNumThreads(), 2);
-      assert.deepEqual(two, one);
     }
   } finally {
     setNumThreads(before);
@@ -143,7 +149,10 @@ test('the mul + add build (engines without relaxed SIMD) matches the reference',
       const bAt = arena.put(b);
       const cAt = arena.alloc(m * n);
       const scratch = arena.alloc(plain.kernels.gemmScratchBytes() / 4);
-      plain.kernels.gemm(aAt, bAt, cAt, m, k, n, transA ? 1 : 0, transB ? 1 : 0, 0, 0, 0, Math.ceil(m / plain.kernels.gemmStripRows()), scratch);
+      const units = plain.kernels.gemmUnits(m, k, n, 1, 1);
+      const sync = arena.alloc(units + 16);
+      arena.f32().fill(0, sync >> 2, (sync >> 2) + units + 16);
+      plain.kernels.gemm(aAt, bAt, cAt, m, k, n, transA ? 1 : 0, transB ? 1 : 0, 0, 0, 1, 1, sync, scratch);
       const ours = new Float32Array(m * n);
       arena.get(cAt, ours);
       const reference = new Float32Array(m * n);

@@ -16,7 +16,10 @@ test('the plain-memory build (pages without cross-origin isolation) loads and co
   const bAt = arena.put(b);
   const cAt = arena.alloc(m * n);
   const scratch = arena.alloc(runtime.kernels.gemmScratchBytes() / 4); // grows the memory past its first 16 pages
-  runtime.kernels.gemm(aAt, bAt, cAt, m, k, n, 0, 1, 0, 0, 0, Math.ceil(m / runtime.kernels.gemmStripRows()), scratch);
+  const units = runtime.kernels.gemmUnits(m, k, n, 1, 1);
+  const sync = arena.alloc(units + 16);
+  arena.f32().fill(0, sync >> 2, (sync >> 2) + units + 16);
+  runtime.kernels.gemm(aAt, bAt, cAt, m, k, n, 0, 1, 0, 0, 1, 1, sync, scratch);
   const ours = new Float32Array(m * n);
   arena.get(cAt, ours); // read through a view refreshed after growth
   const reference = new Float32Array(m * n);
