@@ -167,10 +167,12 @@ test('the loaded build is the relaxed one where the engine has relaxed SIMD', { 
   assert.equal(runtime?.kernels.gemmFusedMultiplyAdd(), 1);
 });
 
-test('the fused multiply-add build passes this file too (rerun with relaxed SIMD enabled)', { skip: !!process.env[RELAXED_CHILD] || runtime?.relaxed }, () => {
+test('the fused multiply-add builds pass this file and runtime.test too (rerun with relaxed SIMD enabled)', { skip: !!process.env[RELAXED_CHILD] || runtime?.relaxed }, () => {
   const env: Record<string, string | undefined> = { ...process.env, [RELAXED_CHILD]: '1' };
   delete env.NODE_TEST_CONTEXT; // set when this file runs under `node --test`: the child would report to it, not print
-  const child = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--test', fileURLToPath(import.meta.url)], {
+  // runtime.test.js checks the plain-memory build, which is then the relaxed plain-memory one
+  const files = [fileURLToPath(import.meta.url), fileURLToPath(new URL('./runtime.test.js', import.meta.url))];
+  const child = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--test', ...files], {
     env,
     encoding: 'utf8',
   });

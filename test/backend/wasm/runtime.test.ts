@@ -6,6 +6,8 @@ import { assertArraysClose, jsBackend, randomFloats } from './util.js';
 test('the plain-memory build (pages without cross-origin isolation) loads and computes', () => {
   const runtime = loadRuntime(false);
   assert.ok(runtime, 'plain-memory kernels did not load');
+  // matmul.test reruns this file with relaxed SIMD enabled: the relaxed plain-memory build must load then
+  if (process.env.DESCENT_TEST_RELAXED_BUILD) assert.equal(runtime.relaxed, true);
   assert.equal(runtime.shared, false);
   assert.ok(!(runtime.memory.buffer instanceof SharedArrayBuffer));
   const arena = new Arena(runtime);
