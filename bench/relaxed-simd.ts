@@ -10,9 +10,14 @@ const PROBE = Uint8Array.from(
   '0061736d0100000001080160037b7b7b017b030201000a0d010b00200020012002fd85020b'.match(/../g)!.map((h) => parseInt(h, 16)),
 );
 
-/** Whether this engine validates relaxed SIMD, before and after the flag. */
-export const relaxedSimd = { native: WebAssembly.validate(PROBE), enabledByBench: false };
-if (!relaxedSimd.native && process.env.DESCENT_BENCH_RELAXED_SIMD !== '0') {
+function relaxedSimdNote(): string {
+  if (WebAssembly.validate(PROBE)) return 'WebAssembly relaxed SIMD: on by default in this engine';
+  if (process.env.DESCENT_BENCH_RELAXED_SIMD === '0') return 'WebAssembly relaxed SIMD: off (DESCENT_BENCH_RELAXED_SIMD=0): descent GEMM multiplies and adds separately';
   setFlagsFromString('--experimental-wasm-relaxed-simd');
-  relaxedSimd.enabledByBench = WebAssembly.validate(PROBE);
+  return WebAssembly.validate(PROBE)
+    ? 'WebAssembly relaxed SIMD: off by default in this Node; the bench enabled it (--experimental-wasm-relaxed-simd; DESCENT_BENCH_RELAXED_SIMD=0 measures without)'
+    : 'WebAssembly relaxed SIMD: unavailable: descent GEMM multiplies and adds separately';
 }
+
+/** How relaxed SIMD stands for this run (a line for the benchmark's notes). */
+export const relaxedSimdStatus = relaxedSimdNote();

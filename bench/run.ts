@@ -1,5 +1,5 @@
 // `npm run bench`: every workload, descent and its peers side by side in one run; prints a table, writes JSON.
-import { relaxedSimd } from './relaxed-simd.js'; // first: sets an engine flag before any wasm compiles
+import { relaxedSimdStatus } from './relaxed-simd.js'; // first: sets an engine flag before any wasm compiles
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runRosenbrock } from './rosenbrock.js';
@@ -60,9 +60,7 @@ if (want('W4')) {
   }
 }
 
-notes.push(relaxedSimd.native ? 'WebAssembly relaxed SIMD: enabled by default in this engine'
-  : relaxedSimd.enabledByBench ? 'WebAssembly relaxed SIMD: off by default in this Node; the bench enabled it (--experimental-wasm-relaxed-simd; DESCENT_BENCH_RELAXED_SIMD=0 to measure without)'
-    : 'WebAssembly relaxed SIMD: unavailable (descent GEMM uses separate multiply and add)');
+notes.push(relaxedSimdStatus);
 
 if (want('W1')) {
   const results: [string, () => Promise<W1Point[]> | W1Point[]][] = [
