@@ -2,13 +2,21 @@
 // C[b] = op(A[b]) @ op(B[b]); all pointers are byte addresses in linear memory, sizes are element counts.
 //
 // Every C element is summed in the same order (KC blocks in order, p in order within a block) whatever
-// row range a thread gets, so results do not depend on the thread count.
+// thread computes it, so results do not depend on the thread count (see gemm at the end).
+//
+// Compiled twice (scripts/build-wasm.mjs): with relaxed SIMD, each multiply-add is one
+// f32x4.relaxed_madd (an FMA on x64 and arm64); without it, f32x4.mul then f32x4.add. Measured on a
+// Zen 4 core, the micro-kernel alone runs 41 GFLOPS with mul + add and 53 with the FMA (93% of the
+// 128-bit peak): two instructions per multiply-add saturate the front end and the FP pipes.
 
-// The micro-kernel keeps an MR x NR tile of C in 8 v128 accumulators: V8 gives wasm 15 of x64's 16
-// vector registers, and a 6 x 8 tile (12 accumulators + operands) spilled; 4 x 8 runs spill-free.
+// The micro-kernel keeps an MR x NR tile of C in 8 v128 accumulators. V8 gives wasm 15 of x64's 16
+// vector registers and issues the 4 broadcasts and 2 B loads of a step before its arithmetic, so
+// 4 x 8 needs 8 + 4 + 2 (+ 1 product temporary without FMA) = 15; 5 x 8, 6 x 8 and 3 x 12 spilled
+// accumulators to the stack and ran at half speed, and unrolling p by 2 spilled too.
 export const MR: i32 = 4;
 export const NR: i32 = 8;
-// KC x NR of B (8 KiB) stays in L1, MC x KC of A (128 KiB) in L2, KC x NC of B in L2/L3.
+// KC x NR of B (8 KiB) stays in L1, MC x KC of A (128 KiB) in L2, KC x NC of B in L2/L3. Other
+// blockings measured within noise (KC 384/512, MC 64/96).
 export const KC: i32 = 256;
 export const MC: i32 = 128;
 export const NC: i32 = 2048;
@@ -87,9 +95,22 @@ function packB(b: usize, rsB: i32, csB: i32, p0: i32, kc: i32, j0: i32, cols: i3
   }
 }
 
-// C tile (MR x NR at c, row stride ldc elements) += Ap panel @ Bp panel over kc.
+/** True when this build multiplies and adds with relaxed SIMD's fused f32x4.relaxed_madd. */
+export function gemmFusedMultiplyAdd(): bool {
+  return ASC_FEATURE_RELAXED_SIMD;
+}
+
+// acc + a * b (fused in the relaxed-SIMD build; the branch is resolved at compile time).
 @inline
-function microKernel(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize): void {
+function madd(a: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
+// C tile (MR x NR at c, row stride ldc elements) = (first ? 0 : C tile) + Ap panel @ Bp panel over kc.
+// Storing the first KC block's sums directly (0 + s == s) spares zeroing C and reading it back.
+@inline
+function microKernel(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, first: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -98,73 +119,65 @@ function microKernel(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize): void 
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     const a0 = v128.load32_splat(ap, 0);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
     const a1 = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
     const a2 = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c20 = madd(a2, b0, c20);
+    c21 = madd(a2, b1, c21);
     const a3 = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    c30 = madd(a3, b0, c30);
+    c31 = madd(a3, b1, c31);
     ap += MR << 2;
     bp += NR << 2;
   }
   const row = ldc << 2;
-  v128.store(c, f32x4.add(v128.load(c), c00));
-  v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
+  if (!first) {
+    c00 = f32x4.add(v128.load(c), c00);
+    c01 = f32x4.add(v128.load(c, 16), c01);
+    c10 = f32x4.add(v128.load(c + row), c10);
+    c11 = f32x4.add(v128.load(c + row, 16), c11);
+    c20 = f32x4.add(v128.load(c + 2 * row), c20);
+    c21 = f32x4.add(v128.load(c + 2 * row, 16), c21);
+    c30 = f32x4.add(v128.load(c + 3 * row), c30);
+    c31 = f32x4.add(v128.load(c + 3 * row, 16), c31);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
   c += row;
-  v128.store(c, f32x4.add(v128.load(c), c10));
-  v128.store(c, f32x4.add(v128.load(c, 16), c11), 16);
+  v128.store(c, c10);
+  v128.store(c, c11, 16);
   c += row;
-  v128.store(c, f32x4.add(v128.load(c), c20));
-  v128.store(c, f32x4.add(v128.load(c, 16), c21), 16);
+  v128.store(c, c20);
+  v128.store(c, c21, 16);
   c += row;
-  v128.store(c, f32x4.add(v128.load(c), c30));
-  v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
+  v128.store(c, c30);
+  v128.store(c, c31, 16);
 }
 
-// Rows [i0, i0+rows) of one product; c points at row 0 of this batch's C.
-// aPacked: the scratch already holds this A block, packed for the previous batch entry (a broadcast A
-// that fits one MC x KC block, e.g. a convolution's weight), so it is not packed again.
-function gemmRows(
-  a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize,
-  i0: i32, rows: i32, k: i32, n: i32, scratch: usize, aPacked: bool,
-): void {
-  const bp = scratch;
-  const ap = bp + ((<usize>KC * NC) << 2);
-  const tile = ap + ((<usize>MC * KC) << 2);
-  memory.fill(c + ((<usize>i0 * n) << 2), 0, (<usize>rows * n) << 2);
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
-      packB(b, rsB, csB, pc, kc, jc, nc, bp);
-      for (let ic = 0; ic < rows; ic += MC) {
-        const mc = min(MC, rows - ic);
-        if (!aPacked) packA(a, rsA, csA, i0 + ic, mc, pc, kc, ap);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const bPanel = bp + ((<usize>jr * kc) << 2);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            const aPanel = ap + ((<usize>ir * kc) << 2);
-            const cTile = c + ((<usize>(i0 + ic + ir) * n + <usize>(jc + jr)) << 2);
-            if (mr === MR && nr === NR) {
-              microKernel(aPanel, bPanel, kc, cTile, <usize>n);
-            } else {
-              // edge tile: compute into a zeroed MR x NR buffer, then add its valid part
-              memory.fill(tile, 0, (MR * NR) << 2);
-              microKernel(aPanel, bPanel, kc, tile, <usize>NR);
-              for (let r = 0; r < mr; r++) {
-                for (let q = 0; q < nr; q++) {
-                  const dst = cTile + ((<usize>r * n + q) << 2);
-                  store<f32>(dst, load<f32>(dst) + load<f32>(tile + ((<usize>(r * NR + q)) << 2)));
-                }
-              }
-            }
+// C rows [i0, i0 + rows) x columns [jc, jc + nc) of one product (c: its row 0; row stride n)
+// (first ? = : +=) packed A block (rows x kc) @ packed B block (kc x nc).
+function macroKernel(ap: usize, bp: usize, c: usize, i0: i32, rows: i32, jc: i32, nc: i32, kc: i32, n: i32, first: bool, tile: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    const bPanel = bp + ((<usize>jr * kc) << 2);
+    for (let ir = 0; ir < rows; ir += MR) {
+      const mr = min(MR, rows - ir);
+      const aPanel = ap + ((<usize>ir * kc) << 2);
+      const cTile = c + ((<usize>(i0 + ir) * n + <usize>(jc + jr)) << 2);
+      if (mr === MR && nr === NR) {
+        if (first) microKernel(aPanel, bPanel, kc, cTile, <usize>n, true);
+        else microKernel(aPanel, bPanel, kc, cTile, <usize>n, false);
+      } else {
+        // edge tile: compute into an MR x NR buffer, then store or add its valid part
+        microKernel(aPanel, bPanel, kc, tile, <usize>NR, true);
+        for (let r = 0; r < mr; r++) {
+          for (let q = 0; q < nr; q++) {
+            const dst = cTile + ((<usize>r * n + q) << 2);
+            const sum = load<f32>(tile + ((<usize>(r * NR + q)) << 2));
+            store<f32>(dst, first ? sum : load<f32>(dst) + sum);
           }
         }
       }
@@ -172,37 +185,106 @@ function gemmRows(
   }
 }
 
+// Rows of C per work unit (a multiple of MR, at most MC): whole A blocks when one thread runs or the
+// batch alone gives every thread several entries, else small enough for 4 units per thread.
+function unitRows(m: i32, batch: i32, threads: i32): i32 {
+  const whole = min(MC, (m + MR - 1) / MR * MR);
+  if (threads <= 1 || batch >= 2 * threads) return whole;
+  const share = (m + 4 * threads - 1) / (4 * threads);
+  return min(whole, max(MR, (share + MR - 1) / MR * MR));
+}
+
+/** Work units of a product (see gemm); the caller reserves (units + 16) * 4 bytes of zeroed sync memory. */
+export function gemmUnits(m: i32, k: i32, n: i32, batch: i32, threads: i32): i32 {
+  const rowBlocks = (m + unitRows(m, batch, threads) - 1) / unitRows(m, batch, threads);
+  return batch * ((n + NC - 1) / NC) * max(1, (k + KC - 1) / KC) * rowBlocks;
+}
+
+// Claims the next unit: an atomic counter shared by the threads (a plain one in the single-threaded build).
+@inline
+function claim(counter: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(counter, 1);
+  const u = load<i32>(counter);
+  store<i32>(counter, u + 1);
+  return u;
+}
+
+// False on an instance whose thread may not block (a browser page's main thread: atomic.wait traps there).
+let mayWait = true;
+
+/** Tells this instance whether its thread may sleep in atomic.wait (false: it only spins). */
+export function gemmSetMayWait(allowed: bool): void {
+  mayWait = allowed;
+}
+
+// Waits until the word at `done` reaches `target`: spins briefly (the block is usually finishing on the
+// other thread), then sleeps in 50 us naps so a preempted owner gets the core back.
+@inline
+function awaitBlock(done: usize, target: i32): void {
+  let spins = 0;
+  for (let v = atomic.load<i32>(done); v < target; v = atomic.load<i32>(done)) {
+    if (++spins > 2000 && mayWait) atomic.wait<i32>(done, v, 50000);
+  }
+}
+
 /**
- * Batched GEMM over work units [unitStart, unitEnd): unit u is rows [s*MR, s*MR+MR) of batch
- * u / strips where strips = ceil(m / MR). transA: A[b] stored [k, m]; transB: B[b] stored [n, k].
- * Batch strides are in elements; 0 broadcasts one operand over the batch.
+ * Batched GEMM C[t] = op(A[t]) @ op(B[t]) for t < batch, run by `threads` threads at once on the same
+ * arguments (each with its own scratch of gemmScratchBytes()). transA: A[t] stored [k, m]; transB:
+ * B[t] stored [n, k]. Batch strides are in elements; 0 broadcasts one operand over the batch.
+ *
+ * The work is split into units (batch entry, NC column block, KC depth block, block of unitRows rows),
+ * claimed in that order from a shared counter at `sync`, so a thread that runs faster (or is not
+ * preempted) takes more of them. A unit of depth block p > 0 waits until its rows' block p - 1 is done
+ * (progress words after the counter): every C element is summed in the same order whichever thread
+ * runs which unit, so results do not depend on the thread count or on timing. A unit only waits for
+ * units claimed before it, which are running or done, so the wait always ends.
  */
 export function gemm(
   a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool,
-  aBatchStride: i32, bBatchStride: i32, unitStart: i32, unitEnd: i32, scratch: usize,
+  aBatchStride: i32, bBatchStride: i32, batch: i32, threads: i32, sync: usize, scratch: usize,
 ): void {
-  const strips = (m + MR - 1) / MR;
   const rsA = transA ? 1 : k;
   const csA = transA ? m : 1;
   const rsB = transB ? 1 : n;
   const csB = transB ? k : 1;
-  let u = unitStart;
-  let packedI0 = -1;
-  let packedRows = -1;
-  while (u < unitEnd) {
-    const t = u / strips;
-    const s = u - t * strips;
-    const last = min(unitEnd, (t + 1) * strips); // units of this batch entry in range
-    const i0 = s * MR;
-    const rows = min(m, (last - t * strips) * MR) - i0;
-    const reuseA = aBatchStride === 0 && rows <= MC && k <= KC && i0 === packedI0 && rows === packedRows;
-    gemmRows(
-      a + ((<usize>t * aBatchStride) << 2), rsA, csA,
-      b + ((<usize>t * bBatchStride) << 2), rsB, csB,
-      c + ((<usize>t * m * n) << 2), i0, rows, k, n, scratch, reuseA,
-    );
-    packedI0 = i0;
-    packedRows = rows;
-    u = last;
+  const rowsPerUnit = unitRows(m, batch, threads);
+  const rowBlocks = (m + rowsPerUnit - 1) / rowsPerUnit;
+  const colBlocks = (n + NC - 1) / NC;
+  const depthBlocks = max(1, (k + KC - 1) / KC); // k = 0 still stores zeros
+  const perEntry = colBlocks * depthBlocks * rowBlocks;
+  const total = batch * perEntry;
+  const progress = sync + 64; // one word per (entry, column block, row block): depth blocks done
+  const bp = scratch;
+  const ap = bp + ((<usize>KC * NC) << 2);
+  const tile = ap + ((<usize>MC * KC) << 2);
+  let packedB = -1; // which B block the scratch holds
+  let packedA = -1; // which A block (a broadcast A is packed once for the whole batch)
+  for (let u = claim(sync); u < total; u = claim(sync)) {
+    const t = u / perEntry;
+    let rest = u - t * perEntry;
+    const jb = rest / (depthBlocks * rowBlocks);
+    rest -= jb * depthBlocks * rowBlocks;
+    const pb = rest / rowBlocks;
+    const rb = rest - pb * rowBlocks;
+    const done = progress + ((<usize>(t * colBlocks + jb) * rowBlocks + rb) << 2);
+    if (ASC_FEATURE_THREADS && pb > 0) awaitBlock(done, pb); // the previous depth block of these rows
+    const jc = jb * NC;
+    const nc = min(NC, n - jc);
+    const pc = pb * KC;
+    const kc = min(KC, k - pc);
+    const i0 = rb * rowsPerUnit;
+    const rows = min(rowsPerUnit, m - i0);
+    const bBlock = ((bBatchStride === 0 ? 0 : t) * colBlocks + jb) * depthBlocks + pb;
+    if (bBlock !== packedB) {
+      packB(b + ((<usize>t * bBatchStride) << 2), rsB, csB, pc, kc, jc, nc, bp);
+      packedB = bBlock;
+    }
+    const aBlock = ((aBatchStride === 0 ? 0 : t) * depthBlocks + pb) * rowBlocks + rb;
+    if (aBlock !== packedA) {
+      packA(a + ((<usize>t * aBatchStride) << 2), rsA, csA, i0, rows, pc, kc, ap);
+      packedA = aBlock;
+    }
+    macroKernel(ap, bp, c + ((<usize>t * m * n) << 2), i0, rows, jc, nc, kc, n, pb === 0, tile);
+    if (ASC_FEATURE_THREADS) atomic.store<i32>(done, pb + 1);
   }
 }

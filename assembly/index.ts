@@ -1,17 +1,12 @@
 // Entry point of the WebAssembly kernels (AssemblyScript). Memory is imported from JS and managed there:
 // the JS side copies operands into a scratch arena above heapBase() and passes byte addresses.
-import { MR } from './gemm';
-export { gemm, gemmScratchBytes } from './gemm';
+export { gemm, gemmScratchBytes, gemmFusedMultiplyAdd, gemmSetMayWait, gemmUnits } from './gemm';
 
 /** First free byte after the module's static data. */
 export function heapBase(): usize {
   return __heap_base;
 }
 
-/** Rows per gemm work unit (the micro-kernel's height): threads split products on these. */
-export function gemmStripRows(): i32 {
-  return MR;
-}
 export { binary, unary, sumAxis, sumRows, softmax, compare, mulMask, scatterAddRows } from './elementwise';
 export { transpose } from './layout';
 export { im2colWalk, maxPool2d } from './conv';

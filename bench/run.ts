@@ -1,4 +1,5 @@
 // `npm run bench`: every workload, descent and its peers side by side in one run; prints a table, writes JSON.
+import { relaxedSimdStatus } from './relaxed-simd.js'; // first: sets an engine flag before any wasm compiles
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runRosenbrock } from './rosenbrock.js';
@@ -58,6 +59,8 @@ if (want('W4')) {
     notes.push(`W4: final point descent (${runs[0].x}, ${runs[0].y}) vs PyTorch (${torchRuns[0].x}, ${torchRuns[0].y}): ${same ? 'bit-identical' : 'DIFFERENT'}`);
   }
 }
+
+notes.push(relaxedSimdStatus);
 
 if (want('W1')) {
   const results: [string, () => Promise<W1Point[]> | W1Point[]][] = [

@@ -1,6 +1,6 @@
 // Loads the compiled kernels and owns their linear memory. The core is built without DOM or Node
 // typings, so the few WebAssembly APIs used here are typed locally and read from globalThis.
-import { plainMemoryWasm, sharedMemoryWasm } from './generated/kernels.js';
+import { plainMemoryRelaxedWasm, plainMemoryWasm, sharedMemoryRelaxedWasm, sharedMemoryWasm } from './generated/kernels.js';
 
 export interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
@@ -21,9 +21,11 @@ interface WasmApi {
 export interface Kernels {
   heapBase(): number;
   gemmScratchBytes(): number;
-  gemmStripRows(): number;
+  gemmFusedMultiplyAdd(): number;
+  gemmSetMayWait(allowed: number): void;
+  gemmUnits(m: number, k: number, n: number, batch: number, threads: number): number;
   gemm(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number,
-    aBatchStride: number, bBatchStride: number, unitStart: number, unitEnd: number, scratch: number): void;
+    aBatchStride: number, bBatchStride: number, batch: number, threads: number, sync: number, scratch: number): void;
   [kernel: string]: (...args: number[]) => number | void;
 }
 
@@ -56,6 +58,8 @@ export interface WasmRuntime {
   readonly module: WasmModule;
   /** True when memory is a SharedArrayBuffer that worker threads can run kernels on. */
   readonly shared: boolean;
+  /** True when the kernels use relaxed SIMD (GEMM's fused multiply-add). */
+  readonly relaxed: boolean;
 }
 
 export function instantiate(module: WasmModule, memory: WasmMemory): Kernels {
@@ -66,19 +70,28 @@ export function instantiate(module: WasmModule, memory: WasmMemory): Kernels {
 /**
  * Compiles the kernels synchronously (they are a few KiB) or returns null where WebAssembly or its
  * SIMD extension is missing. Shared memory is used when SharedArrayBuffer exists (Node, or a
- * cross-origin-isolated page), plain memory otherwise.
+ * cross-origin-isolated page), plain memory otherwise. The relaxed-SIMD build (fused multiply-add
+ * in GEMM) is preferred where the engine validates it (Chrome >= 114, Node >= 22, or Node 20 with
+ * --experimental-wasm-relaxed-simd); `relaxed: false` forces the other.
  */
-export function loadRuntime(shared = typeof SharedArrayBuffer === 'function'): WasmRuntime | null {
+export function loadRuntime(shared = typeof SharedArrayBuffer === 'function', relaxed = true): WasmRuntime | null {
   if (!wasmApi) return null;
-  const bytes = decodeBase64(shared ? sharedMemoryWasm : plainMemoryWasm);
-  try {
-    if (!wasmApi.validate(bytes)) return null; // no SIMD (or no threads) in this engine
-    const memory = new wasmApi.Memory({ initial: 16, maximum: MAX_PAGES, shared });
-    const module = new wasmApi.Module(bytes);
-    return { kernels: instantiate(module, memory), memory, module, shared };
-  } catch {
-    return null;
+  const candidates: [string, boolean][] = shared
+    ? [[sharedMemoryRelaxedWasm, true], [sharedMemoryWasm, false]]
+    : [[plainMemoryRelaxedWasm, true], [plainMemoryWasm, false]];
+  for (const [encoded, isRelaxed] of candidates) {
+    if (isRelaxed && !relaxed) continue;
+    const bytes = decodeBase64(encoded);
+    try {
+      if (!wasmApi.validate(bytes)) continue; // no relaxed SIMD, SIMD or threads in this engine
+      const memory = new wasmApi.Memory({ initial: 16, maximum: MAX_PAGES, shared });
+      const module = new wasmApi.Module(bytes);
+      return { kernels: instantiate(module, memory), memory, module, shared, relaxed: isRelaxed };
+    } catch {
+      // try the next build
+    }
   }
+  return null;
 }
 
 /**

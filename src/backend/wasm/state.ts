@@ -1,11 +1,13 @@
 // The wasm backend's process-wide state: the kernels, their memory arena and the worker pool.
 import { Arena, Heap, type WasmRuntime, loadRuntime } from './runtime.js';
-import { MAX_THREADS, ThreadPool, defaultThreadCount, nodeThreadsSupported, webThreadsSupported } from './threads.js';
+import { MAX_THREADS, ThreadPool, defaultThreadCount, nodeThreadsSupported, threadCanBlock, webThreadsSupported } from './threads.js';
 
 /** Kernels that worker threads may run (by name). */
 const PARALLEL_KERNELS = ['gemm'] as const;
 
 export const runtime: WasmRuntime | null = loadRuntime();
+// A page's main thread takes shares of threaded GEMMs too, but may only spin while it waits for a worker.
+if (runtime && !threadCanBlock()) runtime.kernels.gemmSetMayWait(0);
 /** The allocator over the kernels' memory: resident tensors and the arena's scratch blocks. */
 export const heap: Heap | null = runtime && new Heap(runtime);
 export const arena: Arena | null = runtime && new Arena(runtime, heap!);

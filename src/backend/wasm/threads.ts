@@ -80,9 +80,10 @@ function serve({ module, memory, control, slot, generation, names }, ready) {
   }
 }
 `;
-// Node: a CommonJS script eval'd by worker_threads, its data passed as workerData.
+// Node: a script eval'd by worker_threads, its data passed as workerData (getBuiltinModule, not require,
+// so it also runs where eval'd code is an ES module: node --input-type=module).
 const NODE_WORKER_SOURCE = `${SERVE_SOURCE}
-serve(require('node:worker_threads').workerData, () => {});
+serve(process.getBuiltinModule('node:worker_threads').workerData, () => {});
 `;
 // Web: a classic worker script from a Blob URL, its data (module, memory, control) sent by postMessage;
 // it posts 'ready' so the page can await it. A Blob URL rather than a separate file: there is nothing
@@ -126,7 +127,8 @@ export function webThreadsSupported(runtime: WasmRuntime): boolean {
 }
 
 /** Whether this thread may block in Atomics.wait (not on a window's main thread). */
-function threadCanBlock(): boolean {
+/** False on a browser page's main thread, where Atomics.wait (and wasm's atomic.wait) throws. */
+export function threadCanBlock(): boolean {
   try {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // 'not-equal' at once where allowed
     return true;

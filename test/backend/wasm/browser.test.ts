@@ -6,7 +6,19 @@ import { extname, join, normalize, sep } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
-import { type GemmReport, type TrainReport, trainCase } from './browser-cases.js';
+import { spawnSync } from 'node:child_process';
+import { type GemmReport, type TrainReport } from './browser-cases.js';
+
+// trainCase in a Node child with relaxed SIMD on or off, to match the browser's kernels (Chromium has it;
+// Node 20 only with the flag).
+function trainInNode(relaxed: boolean): TrainReport {
+  const cases = new URL('./browser-cases.js', import.meta.url).href;
+  const code = `const m = await import(${JSON.stringify(cases)}); console.log(JSON.stringify(await m.trainCase(2)));`;
+  const flags = relaxed ? ['--experimental-wasm-relaxed-simd'] : [];
+  const child = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', code], { encoding: 'utf8' });
+  assert.equal(child.status, 0, `trainCase in Node failed:\n${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as TrainReport;
+}
 
 // The wasm backend's Web Worker threads in a real browser: Debian's Chromium, driven by
 // playwright-core, loads the compiled library as native ES modules from build/, served by a tiny
@@ -128,7 +140,8 @@ describe('wasm threads in a real browser (Chromium, Web Workers)', { skip }, () 
     const page = await openPage('isolated');
     const inBrowser = await inPage<TrainReport>(page, 'isolated', 'trainCase');
     await page.close();
-    const inNode = await trainCase(2);
+    const inNode = trainInNode(inBrowser.relaxed);
+    assert.equal(inNode.relaxed, inBrowser.relaxed);
     assert.equal(inBrowser.threads, 2);
     assert.equal(inNode.threads, 2);
     assert.ok(inBrowser.workerJobs > 0 && inNode.workerJobs > 0, 'both runs split products among threads');

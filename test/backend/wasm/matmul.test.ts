@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { getNumThreads, setNumThreads } from '../../../src/index.js';
+import { Arena, loadRuntime } from '../../../src/backend/wasm/runtime.js';
+import { runtime } from '../../../src/backend/wasm/state.js';
 import { assertArraysClose, jsBackend, randomFloats, wasm } from './util.js';
 
 interface Case {
@@ -50,6 +54,15 @@ test('matmul crosses the cache blocks (k > 256, m > 128, n > 2048)', () => {
   }
 });
 
+test('matmul around the micro-kernel and block edges (MR 4, NR 8, KC 256, MC 128)', () => {
+  // k = 256 is one KC block (stored directly), 257 adds a 1-deep second block onto it
+  for (const [transA, transB] of FLAGS) {
+    for (const m of [3, 4, 5, 128, 133]) for (const k of [255, 256, 257]) for (const n of [7, 8, 9, 16]) {
+      check({ batch: 1, m, k, n, transA, transB });
+    }
+  }
+});
+
 test('batched matmul with batch strides, including 0 (broadcast)', () => {
   for (const [transA, transB] of FLAGS) {
     check({ batch: 3, m: 17, k: 7, n: 129, transA, transB });
@@ -82,25 +95,31 @@ test('float64 and int32 products run the reference kernel exactly', () => {
   assert.deepEqual(ic, ir);
 });
 
-test('1 and 2 threads give bit-identical products', () => {
+test('1 and 2 threads give bit-identical products, run after run', () => {
   const before = getNumThreads();
   try {
     for (const c of [
       { batch: 1, m: 257, k: 300, n: 129, transA: false, transB: true },
       { batch: 5, m: 17, k: 129, n: 200, transA: true, transB: false, shareB: true },
+      // several depth blocks and row blocks claimed in turn: units wait for their rows' previous block
+      { batch: 1, m: 64, k: 700, n: 96, transA: false, transB: false },
+      { batch: 2, m: 40, k: 520, n: 2100, transA: true, transB: true },
+      { batch: 3, m: 33, k: 257, n: 65, transA: false, transB: false, shareA: true },
     ]) {
-      const a = randomFloats(c.batch * c.m * c.k);
+      const a = randomFloats((c.shareA ? 1 : c.batch) * c.m * c.k);
       const b = randomFloats((c.shareB ? 1 : c.batch) * c.k * c.n);
       const run = (threads: number) => {
         setNumThreads(threads);
         const out = new Float32Array(c.batch * c.m * c.n);
-        wasm().matmul(a, b, out, c.batch, c.m, c.k, c.n, c.transA, c.transB, c.m * c.k, c.shareB ? 0 : c.k * c.n);
+        wasm().matmul(a, b, out, c.batch, c.m, c.k, c.n, c.transA, c.transB, c.shareA ? 0 : c.m * c.k, c.shareB ? 0 : c.k * c.n);
+        const reference = new Float32Array(out.length);
+        jsBackend.matmul(a, b, reference, c.batch, c.m, c.k, c.n, c.transA, c.transB, c.shareA ? 0 : c.m * c.k, c.shareB ? 0 : c.k * c.n);
+        assertArraysClose(out, reference, 1e-5, 2e-6 * Math.sqrt(c.k + 1), `matmul on ${threads} threads ${JSON.stringify(c)}`);
         return out;
       };
       const one = run(1);
-      const two = run(2);
+      for (let repeat = 0; repeat < 3; repeat++) assert.deepEqual(run(2), one, `${JSON.stringify(c)} run ${repeat}`);
       assert.equal(getNumThreads(), 2);
-      assert.deepEqual(two, one);
     }
   } finally {
     setNumThreads(before);
@@ -110,4 +129,54 @@ test('1 and 2 threads give bit-identical products', () => {
 test('setNumThreads rejects bad counts', () => {
   assert.throws(() => setNumThreads(0), /setNumThreads: expected a positive integer, got 0/);
   assert.throws(() => setNumThreads(1.5), /positive integer/);
+});
+
+// Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd; with it (and on engines
+// that have it by default) the backend loads the fused multiply-add build, and the tests above run on it.
+const RELAXED_CHILD = 'DESCENT_TEST_RELAXED_BUILD';
+
+test('the mul + add build (engines without relaxed SIMD) matches the reference', () => {
+  const plain = loadRuntime(runtime!.shared, false)!;
+  assert.equal(plain.relaxed, false);
+  assert.equal(plain.kernels.gemmFusedMultiplyAdd(), 0);
+  const arena = new Arena(plain);
+  for (const [transA, transB] of FLAGS) {
+    for (const [m, k, n] of [[1, 1, 1], [7, 17, 129], [133, 257, 9], [4, 520, 8]]) {
+      arena.reset();
+      const a = randomFloats(m * k);
+      const b = randomFloats(k * n);
+      const aAt = arena.put(a);
+      const bAt = arena.put(b);
+      const cAt = arena.alloc(m * n);
+      const scratch = arena.alloc(plain.kernels.gemmScratchBytes() / 4);
+      const units = plain.kernels.gemmUnits(m, k, n, 1, 1);
+      const sync = arena.alloc(units + 16);
+      arena.f32().fill(0, sync >> 2, (sync >> 2) + units + 16);
+      plain.kernels.gemm(aAt, bAt, cAt, m, k, n, transA ? 1 : 0, transB ? 1 : 0, 0, 0, 1, 1, sync, scratch);
+      const ours = new Float32Array(m * n);
+      arena.get(cAt, ours);
+      const reference = new Float32Array(m * n);
+      jsBackend.matmul(a, b, reference, 1, m, k, n, transA, transB, 0, 0);
+      assertArraysClose(ours, reference, 1e-5, 2e-6 * Math.sqrt(k + 1), `mul + add gemm ${m}x${k}x${n} ${transA} ${transB}`);
+    }
+  }
+});
+
+test('the loaded build is the relaxed one where the engine has relaxed SIMD', { skip: !process.env[RELAXED_CHILD] }, () => {
+  assert.equal(runtime?.relaxed, true);
+  assert.equal(runtime?.kernels.gemmFusedMultiplyAdd(), 1);
+});
+
+test('the fused multiply-add builds pass this file and runtime.test too (rerun with relaxed SIMD enabled)', { skip: !!process.env[RELAXED_CHILD] || runtime?.relaxed }, () => {
+  const env: Record<string, string | undefined> = { ...process.env, [RELAXED_CHILD]: '1' };
+  delete env.NODE_TEST_CONTEXT; // set when this file runs under `node --test`: the child would report to it, not print
+  // runtime.test.js checks the plain-memory build, which is then the relaxed plain-memory one
+  const files = [fileURLToPath(import.meta.url), fileURLToPath(new URL('./runtime.test.js', import.meta.url))];
+  const child = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--test', ...files], {
+    env,
+    encoding: 'utf8',
+  });
+  assert.equal(child.status, 0, `relaxed-SIMD run failed:\n${child.stdout}\n${child.stderr}`);
+  assert.match(child.stdout, /# fail 0/);
+  assert.match(child.stdout, /# skipped 1\b/); // only the test that spawns this child
 });

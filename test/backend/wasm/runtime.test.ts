@@ -6,6 +6,8 @@ import { assertArraysClose, jsBackend, randomFloats } from './util.js';
 test('the plain-memory build (pages without cross-origin isolation) loads and computes', () => {
   const runtime = loadRuntime(false);
   assert.ok(runtime, 'plain-memory kernels did not load');
+  // matmul.test reruns this file with relaxed SIMD enabled: the relaxed plain-memory build must load then
+  if (process.env.DESCENT_TEST_RELAXED_BUILD) assert.equal(runtime.relaxed, true);
   assert.equal(runtime.shared, false);
   assert.ok(!(runtime.memory.buffer instanceof SharedArrayBuffer));
   const arena = new Arena(runtime);
@@ -16,7 +18,10 @@ test('the plain-memory build (pages without cross-origin isolation) loads and co
   const bAt = arena.put(b);
   const cAt = arena.alloc(m * n);
   const scratch = arena.alloc(runtime.kernels.gemmScratchBytes() / 4); // grows the memory past its first 16 pages
-  runtime.kernels.gemm(aAt, bAt, cAt, m, k, n, 0, 1, 0, 0, 0, Math.ceil(m / runtime.kernels.gemmStripRows()), scratch);
+  const units = runtime.kernels.gemmUnits(m, k, n, 1, 1);
+  const sync = arena.alloc(units + 16);
+  arena.f32().fill(0, sync >> 2, (sync >> 2) + units + 16);
+  runtime.kernels.gemm(aAt, bAt, cAt, m, k, n, 0, 1, 0, 0, 1, 1, sync, scratch);
   const ours = new Float32Array(m * n);
   arena.get(cAt, ours); // read through a view refreshed after growth
   const reference = new Float32Array(m * n);
