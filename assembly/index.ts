@@ -15,3 +15,4 @@ export function gemmStripRows(): i32 {
 export { binary, unary, sumAxis, sumRows, softmax, compare, mulMask, scatterAddRows } from './elementwise';
 export { transpose } from './layout';
 export { im2colWalk, maxPool2d } from './conv';
+export { conv2dForward, conv2dBackward } from './conv-gemm';

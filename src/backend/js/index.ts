@@ -3,7 +3,7 @@ import { allocate } from '../../tensor/dtype.js';
 import { binary, unary, where } from './elementwise.js';
 import { expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
 import { matmul } from './matmul.js';
-import { col2im, im2col } from './conv.js';
+import { col2im, conv2d, conv2dBackward, im2col } from './conv.js';
 import { maxPool2d } from './pool.js';
 import { reduce, softmax } from './reduce.js';
 import { adamStep, sgdStep } from './optim.js';
@@ -28,6 +28,8 @@ export const jsBackend: Backend = {
   softmax,
   im2col,
   col2im,
+  conv2d,
+  conv2dBackward,
   sgdStep,
   adamStep,
   maxPool2d,

@@ -1,8 +1,8 @@
 import type { ConvGeometry } from '../backend.js';
 import type { TypedArray } from '../../tensor/dtype.js';
-import { col2im as jsCol2im, im2col as jsIm2col } from '../js/conv.js';
+import { col2im as jsCol2im, conv2d as jsConv2d, conv2dBackward as jsConv2dBackward, im2col as jsIm2col } from '../js/conv.js';
 import { maxPool2d as jsMaxPool2d } from '../js/pool.js';
-import { arena, runtime } from './state.js';
+import { arena, getNumThreads, runParallel, runtime } from './state.js';
 
 function geometryArgs(g: ConvGeometry): number[] {
   return [...g.kernel, ...g.stride, ...g.padding, ...g.dilation, ...g.outSize];
@@ -51,4 +51,95 @@ export function maxPool2d(x: TypedArray, planes: number, h: number, w: number, g
   runtime!.kernels.maxPool2d(xAt, planes, h, w, ...geometryArgs(g), valuesAt, indicesAt);
   mem.get(valuesAt, values);
   mem.get(indicesAt, indices);
+}
+
+// Below this many multiply-adds per thread, waking workers costs more than it saves (as matmul).
+const MIN_THREAD_WORK = 1 << 18;
+
+/** Threads for a convolution over n samples of `work` multiply-adds in all, and each one's sample range. */
+function sampleRanges(n: number, work: number): [number, number][] {
+  const threads = Math.max(1, Math.min(getNumThreads(), n, Math.floor(work / MIN_THREAD_WORK)));
+  const ranges: [number, number][] = [];
+  for (let t = 0; t < threads; t++) ranges.push([Math.floor((t * n) / threads), Math.floor(((t + 1) * n) / threads)]);
+  return ranges;
+}
+
+/**
+ * Fused convolution (groups 1) in wasm for float32: x, the weights and the bias are copied in, then
+ * each thread runs im2col and the GEMM sample by sample on its own scratch (see assembly/conv-gemm.ts),
+ * so the columns never leave wasm memory; only y is copied out.
+ */
+export function conv2d(
+  x: TypedArray, n: number, c: number, h: number, w: number, weight: TypedArray, cout: number,
+  bias: TypedArray | null, g: ConvGeometry, out: TypedArray,
+): void {
+  if (!(x instanceof Float32Array && weight instanceof Float32Array && out instanceof Float32Array && (bias === null || bias instanceof Float32Array))) {
+    jsConv2d(x, n, c, h, w, weight, cout, bias, g, out);
+    return;
+  }
+  const k = c * g.kernel[0] * g.kernel[1];
+  const l = g.outSize[0] * g.outSize[1];
+  const mem = arena!;
+  mem.reset();
+  const xAt = mem.put(x);
+  const weightAt = mem.put(weight);
+  const biasAt = bias ? mem.put(bias) : 0;
+  const outAt = mem.alloc(out.length);
+  const scratchBytes = runtime!.kernels.gemmScratchBytes();
+  const argLists = sampleRanges(n, n * cout * k * l).map(([b0, b1]) => [
+    xAt, weightAt, biasAt, outAt, c, h, w, cout, ...geometryArgs(g), b0, b1, mem.alloc(k * l), mem.allocBytes(scratchBytes),
+  ]);
+  runParallel('conv2dForward', argLists);
+  mem.get(outAt, out);
+}
+
+/**
+ * The backward of the fused convolution in wasm for float32, the gradients that are not null in one
+ * call (grad_out is copied in once): per sample, im2col recomputed and a GEMM for the weight gradient,
+ * a GEMM and col2im for the input gradient. Weight and bias gradients are summed per thread, then over
+ * threads in thread order (so they are deterministic for a fixed thread count).
+ */
+export function conv2dBackward(
+  x: TypedArray, n: number, c: number, h: number, w: number, weight: TypedArray, cout: number, g: ConvGeometry,
+  gradOut: TypedArray, gradInput: TypedArray | null, gradWeight: TypedArray | null, gradBias: TypedArray | null,
+): void {
+  const f32 = (a: TypedArray | null) => a === null || a instanceof Float32Array;
+  if (!(x instanceof Float32Array && weight instanceof Float32Array && gradOut instanceof Float32Array && f32(gradInput) && f32(gradWeight) && f32(gradBias))) {
+    jsConv2dBackward(x, n, c, h, w, weight, cout, g, gradOut, gradInput, gradWeight, gradBias);
+    return;
+  }
+  const k = c * g.kernel[0] * g.kernel[1];
+  const l = g.outSize[0] * g.outSize[1];
+  const mem = arena!;
+  mem.reset();
+  const xAt = gradWeight ? mem.put(x) : 0;
+  const weightAt = gradInput ? mem.put(weight) : 0;
+  const gradOutAt = mem.put(gradOut);
+  const gradInputAt = gradInput ? mem.alloc(gradInput.length) : 0;
+  const products = (gradWeight ? 1 : 0) + (gradInput ? 1 : 0);
+  const ranges = sampleRanges(n, n * cout * k * l * Math.max(1, products));
+  const scratchBytes = runtime!.kernels.gemmScratchBytes();
+  const partials = ranges.map(() => ({ weight: gradWeight ? mem.alloc(cout * k) : 0, bias: gradBias ? mem.allocBytes(cout * 8) : 0 }));
+  const argLists = ranges.map(([b0, b1], t) => [
+    xAt, weightAt, gradOutAt, gradInputAt, partials[t].weight, partials[t].bias, c, h, w, cout, ...geometryArgs(g),
+    b0, b1, mem.alloc(k * l), gradWeight ? mem.alloc(cout * k) : 0, mem.allocBytes(scratchBytes),
+  ]);
+  runParallel('conv2dBackward', argLists);
+  if (gradInput) mem.get(gradInputAt, gradInput);
+  if (gradWeight) {
+    mem.get(partials[0].weight, gradWeight);
+    const view = mem.f32();
+    for (let t = 1; t < partials.length; t++) {
+      const at = partials[t].weight >> 2;
+      for (let i = 0; i < gradWeight.length; i++) gradWeight[i] += view[at + i];
+    }
+  }
+  if (gradBias) {
+    const total = new Float64Array(cout);
+    for (const p of partials) {
+      const part = new Float64Array(mem.f32().buffer, p.bias, cout);
+      for (let co = 0; co < cout; co++) total[co] += part[co];
+    }
+    gradBias.set(total);
+  }
 }

@@ -3,7 +3,7 @@
 import { type Backend, registerBackend, setBackend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { binary, reduce, softmax, unary } from './elementwise.js';
-import { col2im, im2col, maxPool2d } from './conv.js';
+import { col2im, conv2d, conv2dBackward, im2col, maxPool2d } from './conv.js';
 import { permute, scatterAdd } from './layout.js';
 import { matmul } from './matmul.js';
 import { runtime } from './state.js';
@@ -24,6 +24,8 @@ export const wasmBackend: Backend | null = runtime && {
   im2col,
   col2im,
   maxPool2d,
+  conv2d,
+  conv2dBackward,
 };
 
 if (wasmBackend) {

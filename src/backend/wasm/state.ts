@@ -3,7 +3,7 @@ import { Arena, type WasmRuntime, loadRuntime } from './runtime.js';
 import { ThreadPool, defaultThreadCount, threadsSupported } from './threads.js';
 
 /** Kernels that worker threads may run (by name). */
-const PARALLEL_KERNELS = ['gemm'] as const;
+const PARALLEL_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackward'] as const;
 
 export const runtime: WasmRuntime | null = loadRuntime();
 export const arena: Arena | null = runtime && new Arena(runtime);
