@@ -12,7 +12,7 @@ export function heapBase(): usize {
 export function gemmStripRows(): i32 {
   return MR;
 }
-export { binary, unary, sumAxis, sumRows, softmax, compare, mulMask, scatterAddRows } from './elementwise';
+export { binary, unary, sumAxis, sumRows, softmax, compare, mulMask, scatterAddRows, reluBackward } from './elementwise';
 export { transpose } from './layout';
 export { im2colWalk, maxPool2d } from './conv';
 export { conv2dForward, conv2dBackward } from './conv-gemm';

@@ -84,6 +84,13 @@ export interface Backend {
    * in its plane (PyTorch's rules: padding skipped, NaN propagates, first maximum wins ties).
    */
   maxPool2d(x: TypedArray, planes: number, h: number, w: number, geometry: ConvGeometry, values: TypedArray, indices: Int32Array): void;
+  /**
+   * The backward of maxPool2d, optional (the op scatter-adds without it): out [planes, h, w] is zeroed,
+   * then grad [planes, oh, ow] is added at the flat indices maxPool2d returned.
+   */
+  maxPool2dBackward?(grad: TypedArray, indices: Int32Array, planes: number, h: number, w: number, out: TypedArray): void;
+  /** relu's backward from its output y, optional (the op computes grad * (y > 0) without it): out = y > 0 ? grad : 0. */
+  reluBackward?(grad: TypedArray, y: TypedArray, out: TypedArray): void;
   /** Fused SGD update of one parameter in place (optim/sgd.ts); optional, js/optim.ts is the fallback. */
   sgdStep?(param: TypedArray, grad: TypedArray, momentumBuffer: TypedArray | null, options: SgdStepOptions): void;
   /** Fused Adam/AdamW update of one parameter in place (optim/adam.ts); optional, js/optim.ts is the fallback. */

@@ -6,8 +6,9 @@ import { assertClose } from '../helpers.js';
 
 const { F } = nn;
 
-// The reference kernels without the fused convolution: conv2d composes unfold and matmul on it.
-registerBackend({ ...jsBackend, name: 'js-composed', conv2d: undefined, conv2dBackward: undefined });
+// The reference kernels without the fused ones: conv2d composes unfold and matmul on it, relu's and
+// max pooling's backward are written with ops.
+registerBackend({ ...jsBackend, name: 'js-composed', conv2d: undefined, conv2dBackward: undefined, reluBackward: undefined, maxPool2dBackward: undefined });
 
 type Conv = (x: Tensor, w: Tensor, b: Tensor | null) => Tensor;
 const CASES: [string, number[], number[], boolean, Conv][] = [
@@ -18,6 +19,8 @@ const CASES: [string, number[], number[], boolean, Conv][] = [
   ['unbatched', [2, 5, 5], [3, 2, 3, 3], true, (x, w, b) => F.conv2d(x, w, b, { padding: 1 })],
   ['groups (composed on every backend)', [2, 4, 6, 6], [6, 2, 3, 3], true, (x, w, b) => F.conv2d(x, w, b, { groups: 2 })],
   ['conv1d', [3, 2, 17], [4, 2, 3], true, (x, w, b) => F.conv1d(x, w, b, { stride: 2, padding: 1 })],
+  ['conv, relu, max pooling', [4, 3, 17, 17], [8, 3, 3, 3], true, (x, w, b) => F.maxPool2d(F.relu(F.conv2d(x, w, b)), 2)],
+  ['overlapping max pooling', [2, 3, 7, 7], [5, 3, 1, 1], false, (x, w, b) => F.maxPool2d(F.conv2d(x, w, b), 3, { stride: 1, padding: 1 })],
 ];
 
 function run(backendName: string, conv: Conv, shapes: [number[], number[]], withBias: boolean, dtype: 'float32' | 'float64') {

@@ -2,7 +2,7 @@
 // Node. Kernels it does not override are the reference ones, so new Backend kernels keep working.
 import { type Backend, registerBackend, setBackend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { binary, reduce, softmax, unary } from './elementwise.js';
+import { binary, reduce, reluBackward, softmax, unary } from './elementwise.js';
 import { col2im, conv2d, conv2dBackward, im2col, maxPool2d } from './conv.js';
 import { permute, scatterAdd } from './layout.js';
 import { matmul } from './matmul.js';
@@ -26,6 +26,7 @@ export const wasmBackend: Backend | null = runtime && {
   maxPool2d,
   conv2d,
   conv2dBackward,
+  reluBackward,
 };
 
 if (wasmBackend) {

@@ -143,3 +143,21 @@ test('fused conv2d runs the reference kernels for float64', () => {
   jsBackend.conv2d!(x, n, c, h, w, weight, cout, null, g, reference);
   assert.deepEqual(ours, reference);
 });
+
+test('maxPool2dBackward adds each gradient at its arg max (overlapping windows sum in order)', () => {
+  for (const [n, c, h, w, g] of POOLS) {
+    const planes = n * c;
+    const x = randomFloats(planes * h * w);
+    const size = planes * g.outSize[0] * g.outSize[1];
+    const values = new Float32Array(size);
+    const indices = new Int32Array(size);
+    wasm().maxPool2d(x, planes, h, w, g, values, indices);
+    const grad = randomFloats(size);
+    const expected = new Float32Array(x.length);
+    const count = size / planes;
+    for (let o = 0; o < size; o++) expected[Math.floor(o / count) * h * w + indices[o]] += grad[o];
+    const ours = new Float32Array(x.length).fill(NaN);
+    wasm().maxPool2dBackward!(grad, indices, planes, h, w, ours);
+    assert.deepEqual(ours, expected, JSON.stringify([n, c, h, w, g]));
+  }
+});
