@@ -85,9 +85,8 @@ export function conv2d(
   const weightAt = mem.put(weight);
   const biasAt = bias ? mem.put(bias) : 0;
   const outAt = mem.alloc(out.length);
-  const scratchBytes = runtime!.kernels.gemmScratchBytes();
   const argLists = sampleRanges(n, n * cout * k * l).map(([b0, b1]) => [
-    xAt, weightAt, biasAt, outAt, c, h, w, cout, ...geometryArgs(g), b0, b1, mem.alloc(k * l), mem.allocBytes(scratchBytes),
+    xAt, weightAt, biasAt, outAt, c, h, w, cout, ...geometryArgs(g), b0, b1, mem.alloc(k * l),
   ]);
   runParallel('conv2dForward', argLists);
   mem.get(outAt, out);
@@ -118,11 +117,10 @@ export function conv2dBackward(
   const gradInputAt = gradInput ? mem.alloc(gradInput.length) : 0;
   const products = (gradWeight ? 1 : 0) + (gradInput ? 1 : 0);
   const ranges = sampleRanges(n, n * cout * k * l * Math.max(1, products));
-  const scratchBytes = runtime!.kernels.gemmScratchBytes();
   const partials = ranges.map(() => ({ weight: gradWeight ? mem.alloc(cout * k) : 0, bias: gradBias ? mem.allocBytes(cout * 8) : 0 }));
   const argLists = ranges.map(([b0, b1], t) => [
     xAt, weightAt, gradOutAt, gradInputAt, partials[t].weight, partials[t].bias, c, h, w, cout, ...geometryArgs(g),
-    b0, b1, mem.alloc(k * l), gradWeight ? mem.alloc(cout * k) : 0, mem.allocBytes(scratchBytes),
+    b0, b1, mem.alloc(k * l), gradInput ? mem.alloc(cout * k) : 0,
   ]);
   runParallel('conv2dBackward', argLists);
   if (gradInput) mem.get(gradInputAt, gradInput);
