@@ -10,19 +10,25 @@
 // the general GEMM cost more than they save at these sizes.
 import { im2colWalk } from './conv';
 
+/** Floats between rows of one sample's columns: rounded up to 8 (32 bytes) so the products' vector loads do not straddle cache lines. */
+export function colsPitch(l: i32): i32 {
+  return (l + 7) & ~7;
+}
+
 @inline
 function hsum(v: v128): f32 {
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
 /**
- * c[i][j] += Σ_p a[i][p] * b[j][p] for a [m, k] and b [n, k] row-major: the weight gradient's product,
+ * c[i][j] += Σ_p a[i][p] * b[j][p] for a [m, k] and b [n, k] row-major (rows aPitch and bPitch floats apart): the weight gradient's product,
  * whose operands both run along output positions, so neither needs packing or transposing. Blocks of
  * 4 rows of a by 2 rows of b keep 8 accumulators and 6 operands in registers; 4 positions per step.
  */
-function gemmNTAccumulate(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32): void {
+function gemmNTAccumulate(a: usize, aPitch: i32, b: usize, bPitch: i32, c: usize, m: i32, n: i32, k: i32): void {
   const k4 = k & ~3;
-  const row = <usize>k << 2;
+  const row = <usize>aPitch << 2;
+  const browStride = <usize>bPitch << 2;
   let i = 0;
   for (; i + 4 <= m; i += 4) {
     const a0 = a + <usize>i * row;
@@ -31,8 +37,8 @@ function gemmNTAccumulate(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32):
     const a3 = a2 + row;
     let j = 0;
     for (; j + 2 <= n; j += 2) {
-      const b0 = b + <usize>j * row;
-      const b1 = b0 + row;
+      const b0 = b + <usize>j * browStride;
+      const b1 = b0 + browStride;
       let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
       let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
       for (let p = 0; p < k4; p += 4) {
@@ -70,9 +76,9 @@ function gemmNTAccumulate(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32):
       store<f32>(c0 + 2 * cr, load<f32>(c0 + 2 * cr) + t20); store<f32>(c0 + 2 * cr, load<f32>(c0 + 2 * cr, 4) + t21, 4);
       store<f32>(c0 + 3 * cr, load<f32>(c0 + 3 * cr) + t30); store<f32>(c0 + 3 * cr, load<f32>(c0 + 3 * cr, 4) + t31, 4);
     }
-    for (; j < n; j++) for (let r = 0; r < 4; r++) dotInto(a + <usize>(i + r) * row, b + <usize>j * row, c + ((<usize>(i + r) * n + j) << 2), k);
+    for (; j < n; j++) for (let r = 0; r < 4; r++) dotInto(a + <usize>(i + r) * row, b + <usize>j * browStride, c + ((<usize>(i + r) * n + j) << 2), k);
   }
-  for (; i < m; i++) for (let j = 0; j < n; j++) dotInto(a + <usize>i * row, b + <usize>j * row, c + ((<usize>i * n + j) << 2), k);
+  for (; i < m; i++) for (let j = 0; j < n; j++) dotInto(a + <usize>i * row, b + <usize>j * browStride, c + ((<usize>i * n + j) << 2), k);
 }
 
 // *c += Σ_p x[p] * y[p], summed as gemmNTAccumulate's blocks do (4 lanes, then the tail).
@@ -87,15 +93,15 @@ function dotInto(x: usize, y: usize, c: usize, k: i32): void {
 }
 
 /**
- * c = a @ b (+ bias[i] on row i when bias is not 0) for a [m, k], b [k, n], c [m, n], all row-major, written
- * (not accumulated). Unpacked: a convolution's b (one sample's columns, or its output gradient) is at most
+ * c = a @ b (+ bias[i] on row i when bias is not 0) for a [m, k], b [k, n], c [m, n], all row-major (rows of
+ * b and c bPitch and cPitch floats apart), written (not accumulated). Unpacked: a convolution's b (one sample's columns, or its output gradient) is at most
  * a few hundred KiB and a panel of 8 columns stays in L1 while every block of 4 rows of a passes over it.
  * Blocks of 4 rows by 8 columns keep 8 accumulators, as gemm's micro-kernel.
  */
-function gemmNNDirect(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, bias: usize): void {
+function gemmNNDirect(a: usize, b: usize, bPitch: i32, c: usize, cPitch: i32, m: i32, k: i32, n: i32, bias: usize): void {
   const arow = <usize>k << 2;
-  const brow = <usize>n << 2;
-  const crow = <usize>n << 2;
+  const brow = <usize>bPitch << 2;
+  const crow = <usize>cPitch << 2;
   let i = 0;
   for (; i + 4 <= m; i += 4) {
     const a0 = a + <usize>i * arow;
@@ -171,7 +177,7 @@ function dotColumn(x: usize, y: usize, stride: usize, k: i32, c: usize, z: f32):
 
 /**
  * y[b] = W @ im2col(x[b]) (+ bias per output channel) for b in [b0, b1): x [n, c, h, w],
- * W [cout, c*kh*kw], bias [cout] or 0 for none, y [n, cout, oh*ow]. cols holds c*kh*kw*oh*ow floats.
+ * W [cout, c*kh*kw], bias [cout] or 0 for none, y [n, cout, oh*ow]. cols holds c*kh*kw*colsPitch(oh*ow) floats.
  */
 export function conv2dForward(
   x: usize, weight: usize, bias: usize, y: usize, c: i32, h: i32, w: i32, cout: i32,
@@ -180,9 +186,10 @@ export function conv2dForward(
 ): void {
   const k = c * kh * kw;
   const l = oh * ow;
+  const pitch = colsPitch(l);
   for (let b = b0; b < b1; b++) {
-    im2colWalk(x + ((<usize>b * c * h * w) << 2), cols, 1, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, true);
-    gemmNNDirect(weight, cols, y + ((<usize>b * cout * l) << 2), cout, k, l, bias);
+    im2colWalk(x + ((<usize>b * c * h * w) << 2), cols, 1, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, true, pitch);
+    gemmNNDirect(weight, cols, pitch, y + ((<usize>b * cout * l) << 2), l, cout, k, l, bias);
   }
 }
 
@@ -191,7 +198,7 @@ export function conv2dForward(
  * gradInput[b] = col2im(Wᵀ @ gradOut[b]) (written, not accumulated);
  * gradWeight (this thread's [cout, c*kh*kw]) = Σ_b gradOut[b] @ im2col(x[b])ᵀ;
  * gradBias (this thread's [cout] in float64) = Σ_b Σ_positions gradOut[b].
- * cols holds c*kh*kw*oh*ow floats, weightT cout*c*kh*kw (used when gradInput is wanted).
+ * cols holds c*kh*kw*colsPitch(oh*ow) floats, weightT cout*c*kh*kw (used when gradInput is wanted).
  */
 export function conv2dBackward(
   x: usize, weight: usize, gradOut: usize, gradInput: usize, gradWeight: usize, gradBias: usize,
@@ -201,6 +208,7 @@ export function conv2dBackward(
 ): void {
   const k = c * kh * kw;
   const l = oh * ow;
+  const pitch = colsPitch(l);
   const plane = <usize>c * h * w;
   if (gradBias !== 0) memory.fill(gradBias, 0, <usize>cout << 3);
   if (gradWeight !== 0) memory.fill(gradWeight, 0, (<usize>cout * k) << 2);
@@ -213,8 +221,8 @@ export function conv2dBackward(
   for (let b = b0; b < b1; b++) {
     const g = gradOut + ((<usize>b * cout * l) << 2);
     if (gradWeight !== 0) {
-      im2colWalk(x + ((plane * b) << 2), cols, 1, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, true);
-      gemmNTAccumulate(g, cols, gradWeight, cout, k, l); // [cout, l] @ [k, l]ᵀ
+      im2colWalk(x + ((plane * b) << 2), cols, 1, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, true, pitch);
+      gemmNTAccumulate(g, l, cols, pitch, gradWeight, cout, k, l); // [cout, l] @ [k, l]ᵀ
     }
     if (gradBias !== 0) {
       for (let co = 0; co < cout; co++) {
@@ -236,10 +244,10 @@ export function conv2dBackward(
     }
     if (gradInput !== 0) {
       // Wᵀ [k, cout] @ gradOut[b] [cout, l] -> cols [k, l], then summed onto the image
-      gemmNNDirect(weightT, g, cols, k, cout, l, 0);
+      gemmNNDirect(weightT, g, l, cols, pitch, k, cout, l, 0);
       const image = gradInput + ((plane * b) << 2);
       memory.fill(image, 0, plane << 2);
-      im2colWalk(image, cols, 1, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, false);
+      im2colWalk(image, cols, 1, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, false, pitch);
     }
   }
 }

@@ -18,7 +18,7 @@ export function im2col(x: TypedArray, n: number, c: number, h: number, w: number
   mem.reset();
   const xAt = mem.put(x);
   const outAt = mem.alloc(out.length);
-  runtime!.kernels.im2colWalk(xAt, outAt, n, c, h, w, ...geometryArgs(g), 1);
+  runtime!.kernels.im2colWalk(xAt, outAt, n, c, h, w, ...geometryArgs(g), 1, g.outSize[0] * g.outSize[1]);
   mem.get(outAt, out);
 }
 
@@ -33,7 +33,7 @@ export function col2im(cols: TypedArray, n: number, c: number, h: number, w: num
   const colsAt = mem.put(cols);
   const outAt = mem.alloc(out.length);
   mem.f32().fill(0, outAt >> 2, (outAt >> 2) + out.length);
-  runtime!.kernels.im2colWalk(outAt, colsAt, n, c, h, w, ...geometryArgs(g), 0);
+  runtime!.kernels.im2colWalk(outAt, colsAt, n, c, h, w, ...geometryArgs(g), 0, g.outSize[0] * g.outSize[1]);
   mem.get(outAt, out);
 }
 
@@ -86,7 +86,7 @@ export function conv2d(
   const biasAt = bias ? mem.put(bias) : 0;
   const outAt = mem.alloc(out.length);
   const argLists = sampleRanges(n, n * cout * k * l).map(([b0, b1]) => [
-    xAt, weightAt, biasAt, outAt, c, h, w, cout, ...geometryArgs(g), b0, b1, mem.alloc(k * l),
+    xAt, weightAt, biasAt, outAt, c, h, w, cout, ...geometryArgs(g), b0, b1, mem.alloc(k * (runtime!.kernels.colsPitch(l) as number)),
   ]);
   runParallel('conv2dForward', argLists);
   mem.get(outAt, out);
@@ -120,7 +120,7 @@ export function conv2dBackward(
   const partials = ranges.map(() => ({ weight: gradWeight ? mem.alloc(cout * k) : 0, bias: gradBias ? mem.allocBytes(cout * 8) : 0 }));
   const argLists = ranges.map(([b0, b1], t) => [
     xAt, weightAt, gradOutAt, gradInputAt, partials[t].weight, partials[t].bias, c, h, w, cout, ...geometryArgs(g),
-    b0, b1, mem.alloc(k * l), gradInput ? mem.alloc(cout * k) : 0,
+    b0, b1, mem.alloc(k * (runtime!.kernels.colsPitch(l) as number)), gradInput ? mem.alloc(cout * k) : 0,
   ]);
   runParallel('conv2dBackward', argLists);
   if (gradInput) mem.get(gradInputAt, gradInput);
