@@ -105,3 +105,21 @@ test('an nn CNN with Adam trains to the same losses on the js and wasm backends'
     setBackend(before);
   }
 });
+
+test('the CNN (fused convolutions) trains deterministically for a fixed thread count; 1 and 2 threads agree to float32 rounding', () => {
+  const threads = getNumThreads();
+  const before = getBackend();
+  try {
+    setNumThreads(2);
+    const first = trainCnn('wasm', 4);
+    assert.deepEqual(trainCnn('wasm', 4), first);
+    setNumThreads(1);
+    const single = trainCnn('wasm', 4);
+    assert.deepEqual(trainCnn('wasm', 4), single);
+    // weight and bias gradients are summed per thread, so only the rounding may differ
+    for (let i = 0; i < first.length; i++) assert.ok(Math.abs(single[i] - first[i]) <= 1e-5 * Math.abs(first[i]), `step ${i}: ${single[i]} vs ${first[i]}`);
+  } finally {
+    setNumThreads(threads);
+    setBackend(before);
+  }
+});
