@@ -1,8 +1,10 @@
 // Fused convolutions: per sample, im2col into a scratch buffer and a product with the weights, so the
 // columns never leave wasm memory (the composed path materializes them as tensors and copies them
-// in and out of wasm for every kernel). Threads split the batch: each runs its samples [b0, b1) on
-// its own scratch, so a sample's result does not depend on the thread count, except the weight and
-// bias gradients, which are summed per thread and then over threads in order.
+// in and out of wasm for every kernel). Threads share the batch dynamically: each takes the next chunk
+// of samples from a shared counter (so a thread the OS descheduled holds nobody up) and runs it on its
+// own scratch. A sample's output does not depend on which thread ran it, and the weight and bias
+// gradients are summed per chunk (chunks are fixed, whatever the thread count) and then over chunks in
+// order by the caller: every result is the same for every thread count and schedule.
 //
 // The products are small (one sample: at most a few hundred KiB of columns) and thin (a few dozen
 // output channels, 9 taps for a one-channel 3x3 layer), so they run unpacked register-blocked loops
@@ -176,78 +178,98 @@ function dotColumn(x: usize, y: usize, stride: usize, k: i32, c: usize, z: f32):
 }
 
 /**
- * y[b] = W @ im2col(x[b]) (+ bias per output channel) for b in [b0, b1): x [n, c, h, w],
+ * y[b] = W @ im2col(x[b]) (+ bias per output channel) for every sample, in chunks of chunkSize samples
+ * taken from counter: x [n, c, h, w],
  * W [cout, c*kh*kw], bias [cout] or 0 for none, y [n, cout, oh*ow]. cols holds c*kh*kw*colsPitch(oh*ow) floats.
  */
 export function conv2dForward(
   x: usize, weight: usize, bias: usize, y: usize, c: i32, h: i32, w: i32, cout: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
-  b0: i32, b1: i32, cols: usize,
+  n: i32, chunkSize: i32, counter: usize, cols: usize,
 ): void {
   const k = c * kh * kw;
   const l = oh * ow;
   const pitch = colsPitch(l);
-  for (let b = b0; b < b1; b++) {
-    im2colWalk(x + ((<usize>b * c * h * w) << 2), cols, 1, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, true, pitch);
-    gemmNNDirect(weight, cols, pitch, y + ((<usize>b * cout * l) << 2), l, cout, k, l, bias);
+  for (let chunk = nextChunk(counter); chunk * chunkSize < n; chunk = nextChunk(counter)) {
+    const end = min(n, (chunk + 1) * chunkSize);
+    for (let b = chunk * chunkSize; b < end; b++) {
+      im2colWalk(x + ((<usize>b * c * h * w) << 2), cols, 1, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, true, pitch);
+      gemmNNDirect(weight, cols, pitch, y + ((<usize>b * cout * l) << 2), l, cout, k, l, bias);
+    }
   }
 }
 
+// The next chunk to run: the counter (an i32 the caller zeroed) incremented atomically where threads exist.
+@inline
+function nextChunk(counter: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(counter, 1);
+  const chunk = load<i32>(counter);
+  store<i32>(counter, chunk + 1);
+  return chunk;
+}
+
 /**
- * The backward of conv2dForward over samples [b0, b1), each output optional (0 skips it):
+ * The backward of conv2dForward, each output optional (0 skips it), chunks of samples taken from counter:
  * gradInput[b] = col2im(Wᵀ @ gradOut[b]) (written, not accumulated);
- * gradWeight (this thread's [cout, c*kh*kw]) = Σ_b gradOut[b] @ im2col(x[b])ᵀ;
- * gradBias (this thread's [cout] in float64) = Σ_b Σ_positions gradOut[b].
+ * gradWeight[chunk] ([cout, c*kh*kw] per chunk) = Σ_{b in chunk} gradOut[b] @ im2col(x[b])ᵀ;
+ * gradBias[chunk] ([cout] float64 per chunk) = Σ_{b in chunk} Σ_positions gradOut[b].
  * cols holds c*kh*kw*colsPitch(oh*ow) floats, weightT cout*c*kh*kw (used when gradInput is wanted).
  */
 export function conv2dBackward(
   x: usize, weight: usize, gradOut: usize, gradInput: usize, gradWeight: usize, gradBias: usize,
   c: i32, h: i32, w: i32, cout: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
-  b0: i32, b1: i32, cols: usize, weightT: usize,
+  n: i32, chunkSize: i32, counter: usize, cols: usize, weightT: usize,
 ): void {
   const k = c * kh * kw;
   const l = oh * ow;
   const pitch = colsPitch(l);
   const plane = <usize>c * h * w;
-  if (gradBias !== 0) memory.fill(gradBias, 0, <usize>cout << 3);
-  if (gradWeight !== 0) memory.fill(gradWeight, 0, (<usize>cout * k) << 2);
   if (gradInput !== 0) {
     // Wᵀ [k, cout] once, for the input gradient's products
     for (let co = 0; co < cout; co++) {
       for (let kk = 0; kk < k; kk++) store<f32>(weightT + ((<usize>kk * cout + co) << 2), load<f32>(weight + ((<usize>co * k + kk) << 2)));
     }
   }
-  for (let b = b0; b < b1; b++) {
-    const g = gradOut + ((<usize>b * cout * l) << 2);
-    if (gradWeight !== 0) {
-      im2colWalk(x + ((plane * b) << 2), cols, 1, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, true, pitch);
-      gemmNTAccumulate(g, l, cols, pitch, gradWeight, cout, k, l); // [cout, l] @ [k, l]ᵀ
-    }
-    if (gradBias !== 0) {
-      for (let co = 0; co < cout; co++) {
-        const row = g + ((<usize>co * l) << 2);
-        // float64 lanes (two pairs), then the tail
-        let lo = f64x2.splat(0);
-        let hi = f64x2.splat(0);
-        let i = 0;
-        for (; i + 4 <= l; i += 4) {
-          const v = v128.load(row + (<usize>i << 2));
-          lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
-          hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
-        }
-        let s = (f64x2.extract_lane(lo, 0) + f64x2.extract_lane(hi, 0)) + (f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 1));
-        for (; i < l; i++) s += <f64>load<f32>(row + (<usize>i << 2));
-        const at = gradBias + (<usize>co << 3);
-        store<f64>(at, load<f64>(at) + s);
+  for (let chunk = nextChunk(counter); chunk * chunkSize < n; chunk = nextChunk(counter)) {
+    const end = min(n, (chunk + 1) * chunkSize);
+    const partialWeight = gradWeight + ((<usize>chunk * cout * k) << 2);
+    const partialBias = gradBias + ((<usize>chunk * cout) << 3);
+    if (gradWeight !== 0) memory.fill(partialWeight, 0, (<usize>cout * k) << 2);
+    if (gradBias !== 0) memory.fill(partialBias, 0, <usize>cout << 3);
+    for (let b = chunk * chunkSize; b < end; b++) {
+      const g = gradOut + ((<usize>b * cout * l) << 2);
+      if (gradWeight !== 0) {
+        im2colWalk(x + ((plane * b) << 2), cols, 1, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, true, pitch);
+        gemmNTAccumulate(g, l, cols, pitch, partialWeight, cout, k, l); // [cout, l] @ [k, l]ᵀ
+      }
+      if (gradBias !== 0) addRowSums(g, cout, l, partialBias);
+      if (gradInput !== 0) {
+        // Wᵀ [k, cout] @ gradOut[b] [cout, l] -> cols [k, l], then summed onto the image
+        gemmNNDirect(weightT, g, l, cols, pitch, k, cout, l, 0);
+        const image = gradInput + ((plane * b) << 2);
+        memory.fill(image, 0, plane << 2);
+        im2colWalk(image, cols, 1, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, false, pitch);
       }
     }
-    if (gradInput !== 0) {
-      // Wᵀ [k, cout] @ gradOut[b] [cout, l] -> cols [k, l], then summed onto the image
-      gemmNNDirect(weightT, g, l, cols, pitch, k, cout, l, 0);
-      const image = gradInput + ((plane * b) << 2);
-      memory.fill(image, 0, plane << 2);
-      im2colWalk(image, cols, 1, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, false, pitch);
+  }
+}
+
+// out[r] (float64) += the sum of row r of g [rows, l], in float64 lanes (two pairs), then the tail.
+function addRowSums(g: usize, rows: i32, l: i32, out: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const row = g + ((<usize>r * l) << 2);
+    let lo = f64x2.splat(0);
+    let hi = f64x2.splat(0);
+    let i = 0;
+    for (; i + 4 <= l; i += 4) {
+      const v = v128.load(row + (<usize>i << 2));
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
     }
+    let s = (f64x2.extract_lane(lo, 0) + f64x2.extract_lane(hi, 0)) + (f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 1));
+    for (; i < l; i++) s += <f64>load<f32>(row + (<usize>i << 2));
+    const at = out + (<usize>r << 3);
+    store<f64>(at, load<f64>(at) + s);
   }
 }

@@ -55,19 +55,29 @@ export function maxPool2d(x: TypedArray, planes: number, h: number, w: number, g
 
 // Below this many multiply-adds per thread, waking workers costs more than it saves (as matmul).
 const MIN_THREAD_WORK = 1 << 18;
+// Samples per chunk that threads take from a shared counter: small enough to balance two threads
+// when one is descheduled, large enough that a chunk's weight-gradient partial is worth its sum.
+const FORWARD_CHUNK = 4;
+const BACKWARD_CHUNK = 8;
 
-/** Threads for a convolution over n samples of `work` multiply-adds in all, and each one's sample range. */
-function sampleRanges(n: number, work: number): [number, number][] {
-  const threads = Math.max(1, Math.min(getNumThreads(), n, Math.floor(work / MIN_THREAD_WORK)));
-  const ranges: [number, number][] = [];
-  for (let t = 0; t < threads; t++) ranges.push([Math.floor((t * n) / threads), Math.floor(((t + 1) * n) / threads)]);
-  return ranges;
+/** Threads for `chunks` chunks of `work` multiply-adds in all. */
+function threadCount(chunks: number, work: number): number {
+  return Math.max(1, Math.min(getNumThreads(), chunks, Math.floor(work / MIN_THREAD_WORK)));
+}
+
+/** A zeroed int32 in the arena: the chunk counter the threads share. */
+function counter(): number {
+  const mem = arena!;
+  const at = mem.allocBytes(4);
+  new Int32Array(mem.f32().buffer, at, 1)[0] = 0;
+  return at;
 }
 
 /**
  * Fused convolution (groups 1) in wasm for float32: x, the weights and the bias are copied in, then
- * each thread runs im2col and the GEMM sample by sample on its own scratch (see assembly/conv-gemm.ts),
- * so the columns never leave wasm memory; only y is copied out.
+ * the threads take chunks of samples and run im2col and the product with the weights sample by sample
+ * on their own scratch (see assembly/conv-gemm.ts), so the columns never leave wasm memory; only y is
+ * copied out. Results do not depend on the thread count.
  */
 export function conv2d(
   x: TypedArray, n: number, c: number, h: number, w: number, weight: TypedArray, cout: number,
@@ -85,18 +95,22 @@ export function conv2d(
   const weightAt = mem.put(weight);
   const biasAt = bias ? mem.put(bias) : 0;
   const outAt = mem.alloc(out.length);
-  const argLists = sampleRanges(n, n * cout * k * l).map(([b0, b1]) => [
-    xAt, weightAt, biasAt, outAt, c, h, w, cout, ...geometryArgs(g), b0, b1, mem.alloc(k * (runtime!.kernels.colsPitch(l) as number)),
-  ]);
+  const counterAt = counter();
+  const threads = threadCount(Math.ceil(n / FORWARD_CHUNK), n * cout * k * l);
+  const pitch = runtime!.kernels.colsPitch(l) as number;
+  const argLists: number[][] = [];
+  for (let t = 0; t < threads; t++) {
+    argLists.push([xAt, weightAt, biasAt, outAt, c, h, w, cout, ...geometryArgs(g), n, FORWARD_CHUNK, counterAt, mem.alloc(k * pitch)]);
+  }
   runParallel('conv2dForward', argLists);
   mem.get(outAt, out);
 }
 
 /**
  * The backward of the fused convolution in wasm for float32, the gradients that are not null in one
- * call (grad_out is copied in once): per sample, im2col recomputed and a GEMM for the weight gradient,
- * a GEMM and col2im for the input gradient. Weight and bias gradients are summed per thread, then over
- * threads in thread order (so they are deterministic for a fixed thread count).
+ * call (grad_out is copied in once): per sample, im2col recomputed and a product for the weight
+ * gradient, a product and col2im for the input gradient. Weight and bias gradients are summed per
+ * chunk of samples, then over chunks in order here, so they too are the same for every thread count.
  */
 export function conv2dBackward(
   x: TypedArray, n: number, c: number, h: number, w: number, weight: TypedArray, cout: number, g: ConvGeometry,
@@ -115,29 +129,37 @@ export function conv2dBackward(
   const weightAt = gradInput ? mem.put(weight) : 0;
   const gradOutAt = mem.put(gradOut);
   const gradInputAt = gradInput ? mem.alloc(gradInput.length) : 0;
+  const chunks = Math.ceil(n / BACKWARD_CHUNK);
+  const weightPartials = gradWeight ? mem.alloc(chunks * cout * k) : 0;
+  const biasPartials = gradBias ? mem.allocBytes(chunks * cout * 8) : 0;
+  const counterAt = counter();
   const products = (gradWeight ? 1 : 0) + (gradInput ? 1 : 0);
-  const ranges = sampleRanges(n, n * cout * k * l * Math.max(1, products));
-  const partials = ranges.map(() => ({ weight: gradWeight ? mem.alloc(cout * k) : 0, bias: gradBias ? mem.allocBytes(cout * 8) : 0 }));
-  const argLists = ranges.map(([b0, b1], t) => [
-    xAt, weightAt, gradOutAt, gradInputAt, partials[t].weight, partials[t].bias, c, h, w, cout, ...geometryArgs(g),
-    b0, b1, mem.alloc(k * (runtime!.kernels.colsPitch(l) as number)), gradInput ? mem.alloc(cout * k) : 0,
-  ]);
+  const threads = threadCount(chunks, n * cout * k * l * Math.max(1, products));
+  const pitch = runtime!.kernels.colsPitch(l) as number;
+  const argLists: number[][] = [];
+  for (let t = 0; t < threads; t++) {
+    argLists.push([
+      xAt, weightAt, gradOutAt, gradInputAt, weightPartials, biasPartials, c, h, w, cout, ...geometryArgs(g),
+      n, BACKWARD_CHUNK, counterAt, mem.alloc(k * pitch), gradInput ? mem.alloc(cout * k) : 0,
+    ]);
+  }
   runParallel('conv2dBackward', argLists);
   if (gradInput) mem.get(gradInputAt, gradInput);
   if (gradWeight) {
-    mem.get(partials[0].weight, gradWeight);
     const view = mem.f32();
-    for (let t = 1; t < partials.length; t++) {
-      const at = partials[t].weight >> 2;
-      for (let i = 0; i < gradWeight.length; i++) gradWeight[i] += view[at + i];
+    const size = cout * k;
+    gradWeight.set(view.subarray(weightPartials >> 2, (weightPartials >> 2) + size));
+    for (let chunk = 1; chunk < chunks; chunk++) {
+      const at = (weightPartials >> 2) + chunk * size;
+      for (let i = 0; i < size; i++) gradWeight[i] += view[at + i];
     }
   }
   if (gradBias) {
-    const total = new Float64Array(cout);
-    for (const p of partials) {
-      const part = new Float64Array(mem.f32().buffer, p.bias, cout);
-      for (let co = 0; co < cout; co++) total[co] += part[co];
+    const partials = new Float64Array(mem.f32().buffer, biasPartials, chunks * cout);
+    for (let co = 0; co < cout; co++) {
+      let s = 0;
+      for (let chunk = 0; chunk < chunks; chunk++) s += partials[chunk * cout + co];
+      gradBias[co] = s;
     }
-    gradBias.set(total);
   }
 }

@@ -88,18 +88,23 @@ const FUSED: [number, number, number, number, number, ConvGeometry][] = [
   [5, 16, 13, 13, 32, geometry(13, 13, [3, 3], [1, 1], [0, 0], [1, 1])],
 ];
 
-test('fused conv2d and its backward equal the reference (float32 tolerance) on 1 and 2 threads', () => {
+test('fused conv2d and its backward equal the reference (float32 tolerance), the same on 1 and 2 threads', () => {
   const threads = getNumThreads();
+  const single: Float32Array[][] = [];
+  // the same inputs on both thread counts
+  const inputs = FUSED.map(([n, c, h, w, cout, g]) => {
+    const k = c * g.kernel[0] * g.kernel[1];
+    const size = n * cout * g.outSize[0] * g.outSize[1];
+    return { x: randomFloats(n * c * h * w), weight: randomFloats(cout * k), bias: randomFloats(cout), gradOut: randomFloats(size) };
+  });
   try {
     for (const count of [1, 2]) {
       setNumThreads(count);
-      for (const [n, c, h, w, cout, g] of FUSED) {
+      for (const [index, [n, c, h, w, cout, g]] of FUSED.entries()) {
         const k = c * g.kernel[0] * g.kernel[1];
         const size = n * cout * g.outSize[0] * g.outSize[1];
         const what = `${count} threads ${JSON.stringify([n, c, h, w, cout, g])}`;
-        const x = randomFloats(n * c * h * w);
-        const weight = randomFloats(cout * k);
-        const bias = randomFloats(cout);
+        const { x, weight, bias, gradOut } = inputs[index];
         for (const withBias of [true, false]) {
           const ours = new Float32Array(size).fill(NaN);
           const reference = new Float32Array(size);
@@ -107,7 +112,6 @@ test('fused conv2d and its backward equal the reference (float32 tolerance) on 1
           jsBackend.conv2d!(x, n, c, h, w, weight, cout, withBias ? bias : null, g, reference);
           assertArraysClose(ours, reference, 1e-5, 1e-5 * Math.sqrt(k), `forward ${withBias ? 'with' : 'without'} bias, ${what}`);
         }
-        const gradOut = randomFloats(size);
         const grads = () => [new Float32Array(x.length).fill(NaN), new Float32Array(weight.length).fill(NaN), new Float32Array(cout).fill(NaN)];
         const [gx, gw, gb] = grads();
         const [rx, rw, rb] = grads();
@@ -124,6 +128,8 @@ test('fused conv2d and its backward equal the reference (float32 tolerance) on 1
         const [, onlyW] = grads();
         wasm().conv2dBackward!(x, n, c, h, w, weight, cout, g, gradOut, null, onlyW, null);
         assert.deepEqual(onlyW, gw, `grad weight alone, ${what}`);
+        if (count === 1) single.push([gx, gw, gb]);
+        else assert.deepEqual([gx, gw, gb], single[index], `1 and 2 threads agree bit for bit, ${what}`);
       }
     }
   } finally {
