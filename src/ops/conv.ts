@@ -156,7 +156,7 @@ function fusedConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, g: ConvGeom
     kernels.conv2dBackward(x.data, n, cin, h, w, weight.data, cout, g, grad.data,
       gradInput?.data ?? null, gradWeight?.data ?? null, gradBias?.data ?? null);
     return bias ? [gradInput, gradWeight, gradBias] : [gradInput, gradWeight];
-  }, inputs);
+  }, [x, weight]);
 }
 
 // The fused convolution's backward written with ops: x's gradient is fold(Wᵀ grad), W's is

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Tensor, Generator, backend, getBackend, gradgradcheck, nn, randn, registerBackend, setBackend } from '../../src/index.js';
+import { type Tensor, Generator, backend, getBackend, gradgradcheck, nn, noGrad, randn, registerBackend, setBackend } from '../../src/index.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { assertClose } from '../helpers.js';
 
@@ -65,6 +65,25 @@ test('the fused convolution is one graph node whose backward can be differentiat
     const [x, w, b] = [r(2, 2, 5, 4), r(3, 2, 2, 3), r(3)];
     assert.equal(F.conv2d(x, w, b, { padding: [1, 0] }).gradFn?.name, 'ConvolutionBackward');
     gradgradcheck((xi, wi, bi) => F.conv2d(xi, wi, bi, { stride: [1, 2], padding: [1, 0] }).square(), [x, w, b]);
+  } finally {
+    setBackend(before);
+  }
+});
+
+test('the fused convolution saves x and the weight for backward, not the bias (as torch)', () => {
+  const before = getBackend();
+  try {
+    setBackend('wasm');
+    const g = new Generator().manualSeed(2);
+    const r = (...shape: number[]) => randn(shape, { generator: g, requiresGrad: true });
+    const [x, w, b] = [r(2, 3, 5, 5), r(4, 3, 3, 3), r(4)];
+    const y = F.conv2d(x, w, b);
+    noGrad(() => b.add_(1)); // the bias's gradient does not depend on its value
+    y.sum().backward();
+    assertClose(b.grad!, Array(4).fill(2 * 9), { rtol: 1e-6 });
+    const y2 = F.conv2d(x, w, b);
+    noGrad(() => w.mul_(2));
+    assert.throws(() => y2.sum().backward(), /modified|version|in place|inplace/i);
   } finally {
     setBackend(before);
   }
