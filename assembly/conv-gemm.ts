@@ -273,3 +273,21 @@ function addRowSums(g: usize, rows: i32, l: i32, out: usize): void {
     store<f64>(at, load<f64>(at) + s);
   }
 }
+
+/** out[i] = Σ_chunk partials[chunk][i] over `size` floats, chunks added in order (the weight gradient's final sum). */
+export function sumChunks(partials: usize, chunks: i32, size: i32, out: usize): void {
+  const stride = <usize>size << 2;
+  let i = 0;
+  for (; i + 4 <= size; i += 4) {
+    const at = <usize>i << 2;
+    let s = v128.load(partials + at);
+    for (let chunk = 1; chunk < chunks; chunk++) s = f32x4.add(s, v128.load(partials + <usize>chunk * stride + at));
+    v128.store(out + at, s);
+  }
+  for (; i < size; i++) {
+    const at = <usize>i << 2;
+    let s = load<f32>(partials + at);
+    for (let chunk = 1; chunk < chunks; chunk++) s += load<f32>(partials + <usize>chunk * stride + at);
+    store<f32>(out + at, s);
+  }
+}

@@ -15,4 +15,4 @@ export function gemmStripRows(): i32 {
 export { binary, unary, sumAxis, sumRows, softmax, compare, mulMask, scatterAddRows, reluBackward } from './elementwise';
 export { transpose } from './layout';
 export { im2colWalk, maxPool2d } from './conv';
-export { conv2dForward, conv2dBackward, colsPitch } from './conv-gemm';
+export { conv2dForward, conv2dBackward, colsPitch, sumChunks } from './conv-gemm';

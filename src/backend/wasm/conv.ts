@@ -146,13 +146,9 @@ export function conv2dBackward(
   runParallel('conv2dBackward', argLists);
   if (gradInput) mem.get(gradInputAt, gradInput);
   if (gradWeight) {
-    const view = mem.f32();
-    const size = cout * k;
-    gradWeight.set(view.subarray(weightPartials >> 2, (weightPartials >> 2) + size));
-    for (let chunk = 1; chunk < chunks; chunk++) {
-      const at = (weightPartials >> 2) + chunk * size;
-      for (let i = 0; i < size; i++) gradWeight[i] += view[at + i];
-    }
+    const sumAt = mem.alloc(gradWeight.length);
+    runtime!.kernels.sumChunks(weightPartials, chunks, gradWeight.length, sumAt);
+    mem.get(sumAt, gradWeight);
   }
   if (gradBias) {
     const partials = new Float64Array(mem.f32().buffer, biasPartials, chunks * cout);
