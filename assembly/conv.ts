@@ -19,12 +19,15 @@ function zeroFloats(dst: usize, count: i32): void {
 
 /**
  * x [n, c, h, w] -> cols [n, c*kh*kw, oh*ow] when toCols, else cols are added back onto image
- * (which the caller zeroed): every (column entry, image position) pair is visited once.
+ * (which the caller zeroed): every (column entry, image position) pair is visited once. Rows of cols
+ * start `pitch` floats apart (oh*ow when dense; more to align them, the gap left untouched).
  */
 export function im2colWalk(
   image: usize, cols: usize, n: i32, c: i32, h: i32, w: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32, toCols: bool,
+  pitch: i32,
 ): void {
+  const gap = <usize>(pitch - oh * ow) << 2;
   let o: usize = cols;
   for (let b = 0; b < n; b++) {
     for (let ci = 0; ci < c; ci++) {
@@ -74,6 +77,7 @@ export function im2colWalk(
             }
             o += <usize>ow << 2;
           }
+          o += gap;
         }
       }
     }

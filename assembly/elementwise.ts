@@ -333,3 +333,17 @@ export function scatterAddRows(src: usize, index: usize, rows: i32, cols: i32, o
     }
   }
 }
+
+/** out[i] = y[i] > 0 ? grad[i] : 0 (relu's backward from its output, as torch's threshold_backward). */
+export function reluBackward(grad: usize, y: usize, out: usize, n: i32): void {
+  let i = 0;
+  const zero = f32x4.splat(0);
+  for (; i + 4 <= n; i += 4) {
+    const at = <usize>i << 2;
+    v128.store(out + at, v128.and(v128.load(grad + at), f32x4.gt(v128.load(y + at), zero)));
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    store<f32>(out + at, load<f32>(y + at) > 0 ? load<f32>(grad + at) : 0);
+  }
+}

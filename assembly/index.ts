@@ -7,7 +7,8 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-export { binary, unary, sumAxis, sumRows, softmax, compare, mulMask, scatterAddRows } from './elementwise';
+export { binary, unary, sumAxis, sumRows, softmax, compare, mulMask, scatterAddRows, reluBackward } from './elementwise';
 export { transpose } from './layout';
 export { im2colWalk, maxPool2d } from './conv';
+export { conv2dForward, conv2dBackward, colsPitch, sumChunks } from './conv-gemm';
 export { sgdStep, adamStep } from './optim';

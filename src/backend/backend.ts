@@ -67,10 +67,30 @@ export interface Backend {
   /** The adjoint of im2col: sums columns [n, c*kh*kw, oh*ow] back into out [n, c, h, w], as torch's fold/col2im. */
   col2im(cols: TypedArray, n: number, c: number, h: number, w: number, geometry: ConvGeometry, out: TypedArray): void;
   /**
+   * Convolution with groups 1, optional (the conv2d op composes im2col and matmul without it):
+   * out [n, cout, oh, ow] = weight [cout, c*kh*kw] @ im2col(x [n, c, h, w]) (+ bias [cout] when given).
+   */
+  conv2d?(x: TypedArray, n: number, c: number, h: number, w: number, weight: TypedArray, cout: number, bias: TypedArray | null, geometry: ConvGeometry, out: TypedArray): void;
+  /**
+   * The backward of conv2d for the gradients that are not null: gradInput [n, c, h, w] (overwritten),
+   * gradWeight [cout, c*kh*kw] and gradBias [cout] (each summed over the batch). Optional, as conv2d.
+   */
+  conv2dBackward?(
+    x: TypedArray, n: number, c: number, h: number, w: number, weight: TypedArray, cout: number, geometry: ConvGeometry,
+    gradOut: TypedArray, gradInput: TypedArray | null, gradWeight: TypedArray | null, gradBias: TypedArray | null,
+  ): void;
+  /**
    * Max pooling over `planes` planes of h x w into values and the flat index (y * w + x) of each maximum
    * in its plane (PyTorch's rules: padding skipped, NaN propagates, first maximum wins ties).
    */
   maxPool2d(x: TypedArray, planes: number, h: number, w: number, geometry: ConvGeometry, values: TypedArray, indices: Int32Array): void;
+  /**
+   * The backward of maxPool2d, optional (the op scatter-adds without it): out [planes, h, w] is zeroed,
+   * then grad [planes, oh, ow] is added at the flat indices maxPool2d returned.
+   */
+  maxPool2dBackward?(grad: TypedArray, indices: Int32Array, planes: number, h: number, w: number, out: TypedArray): void;
+  /** relu's backward from its output y, optional (the op computes grad * (y > 0) without it): out = y > 0 ? grad : 0. */
+  reluBackward?(grad: TypedArray, y: TypedArray, out: TypedArray): void;
   /** Fused SGD update of one parameter in place (optim/sgd.ts); optional, js/optim.ts is the fallback. */
   sgdStep?(param: TypedArray, grad: TypedArray, momentumBuffer: TypedArray | null, options: SgdStepOptions): void;
   /** Fused Adam/AdamW update of one parameter in place (optim/adam.ts); optional, js/optim.ts is the fallback. */

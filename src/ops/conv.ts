@@ -4,12 +4,14 @@
  */
 import { type ConvGeometry, backend } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkFloat, emptyTensor } from './util.js';
 import { add } from './elementwise.js';
 import { matmul } from './linalg.js';
-import { pad, permute, reshape, squeeze, unsqueeze } from './shape.js';
+import { sum } from './reduce.js';
+import { pad, permute, reshape, squeeze, transpose, unsqueeze } from './shape.js';
 
 export type Pair = number | readonly [number, number];
 
@@ -129,6 +131,47 @@ function checkConvArgs(name: string, input: Tensor, weight: Tensor, bias: Tensor
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== cout)) throw new Error(`${name}: bias must have shape [${cout}], got ${formatShape(bias.shape)}`);
 }
 
+// The backend's fused kernels (im2col and GEMM in one call, the columns never materialized as a
+// tensor) run a convolution with groups 1 whose operands share one dtype; else it is composed of ops.
+function canFuse(x: Tensor, weight: Tensor, bias: Tensor | null | undefined): boolean {
+  const b = backend();
+  return b.conv2d !== undefined && b.conv2dBackward !== undefined && weight.dtype === x.dtype && (!bias || bias.dtype === x.dtype);
+}
+
+// One graph node for the whole convolution. Its backward runs the fused backward kernel, unless the
+// gradient itself must be differentiable (createGraph) or the backend changed: then it is written with
+// the differentiable ops the composed path uses (unfold/fold and matmul), so gradients of any order work.
+function fusedConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
+  const [n, cin, h, w] = x.shape;
+  const cout = weight.shape[0];
+  const out = emptyTensor([n, cout, g.outSize[0], g.outSize[1]], x.dtype);
+  backend().conv2d!(x.data, n, cin, h, w, weight.data, cout, bias ? bias.data : null, g, out.data);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record(out, 'ConvolutionBackward', inputs, (grad) => {
+    const kernels = backend();
+    if (isGradEnabled() || !kernels.conv2dBackward || grad.dtype !== x.dtype) return composedConv2dBackward(x, weight, bias, g, grad);
+    const gradInput = x.requiresGrad ? emptyTensor(x.shape, x.dtype) : null;
+    const gradWeight = weight.requiresGrad ? emptyTensor(weight.shape, weight.dtype) : null;
+    const gradBias = bias?.requiresGrad ? emptyTensor(bias.shape, bias.dtype) : null;
+    kernels.conv2dBackward(x.data, n, cin, h, w, weight.data, cout, g, grad.data,
+      gradInput?.data ?? null, gradWeight?.data ?? null, gradBias?.data ?? null);
+    return bias ? [gradInput, gradWeight, gradBias] : [gradInput, gradWeight];
+  }, [x, weight]);
+}
+
+// The fused convolution's backward written with ops: x's gradient is fold(Wᵀ grad), W's is
+// Σ_n grad[n] unfold(x)[n]ᵀ, the bias's is grad summed over samples and positions.
+function composedConv2dBackward(x: Tensor, weight: Tensor, bias: Tensor | null, g: ConvGeometry, grad: Tensor): (Tensor | null)[] {
+  const [n, , h, w] = x.shape;
+  const cout = weight.shape[0];
+  const grad3 = reshape(grad, [n, cout, g.outSize[0] * g.outSize[1]]);
+  const weight2 = reshape(weight, [cout, weight.numel / cout]);
+  const gradInput = x.requiresGrad ? col2imRaw(matmul(transpose(weight2, 0, 1), grad3), [h, w], g) : null;
+  const gradWeight = weight.requiresGrad ? reshape(sum(matmul(grad3, transpose(im2colRaw(x, g), 1, 2)), 0), weight.shape) : null;
+  if (!bias) return [gradInput, gradWeight];
+  return [gradInput, gradWeight, bias.requiresGrad ? sum(grad, [0, 2, 3]) : null];
+}
+
 /**
  * 2-d convolution (cross-correlation), as torch.nn.functional.conv2d: input [N, Cin, H, W],
  * weight [Cout, Cin/groups, kh, kw], bias [Cout].
@@ -155,6 +198,10 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opti
   const [oh, ow] = g.outSize;
   if (oh <= 0 || ow <= 0) {
     throw new Error(`${name}: input ${formatShape(input.shape)} (padded ${h + 2 * padding[0]}x${w + 2 * padding[1]}) is smaller than the dilated kernel ${(kh - 1) * dilation[0] + 1}x${(kw - 1) * dilation[1] + 1}`);
+  }
+  if (groups === 1 && canFuse(x, weight, bias)) {
+    const out = fusedConv2d(x, weight, bias ?? null, g);
+    return unbatched ? squeeze(out, 0) : out;
   }
   const cols = im2colRaw(x, g); // [n, cin*kh*kw, oh*ow]
   let out: Tensor;

@@ -1,5 +1,6 @@
 import { type BinaryOp, type UnaryOp, backend } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { type DType, isFloating, resultType } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -259,7 +260,17 @@ export const clone = (x: Tensor): Tensor => unaryOp('copy', x, (g) => g, false);
 
 // ---- activations ----
 /** max(x, 0); the gradient at 0 is 0, as in PyTorch. */
-export const relu = (x: Tensor): Tensor => unaryOp('relu', x, (g, _a, out) => mul(g, gt(out, 0)), false);
+export const relu = (x: Tensor): Tensor => unaryOp('relu', x, (g, _a, out) => reluGrad(g, out), false);
+
+// relu's backward: one backend kernel when it exists and the gradient need not be differentiable
+// (no createGraph), else grad * (out > 0) with ops.
+function reluGrad(g: Tensor, out: Tensor): Tensor {
+  const kernel = backend().reluBackward;
+  if (kernel === undefined || isGradEnabled() || g.dtype !== out.dtype) return mul(g, gt(out, 0));
+  const result = emptyTensor(out.shape, out.dtype);
+  kernel(g.data, out.data, result.data);
+  return result;
+}
 
 /** x where x > 0, else negativeSlope * x. */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {

@@ -74,6 +74,21 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+/**
+ * x Wᵀ for x [*, k] and weight [n, k] (nn.Linear's product) as one GEMM with the transpose flag, so Wᵀ is
+ * never materialized, in the forward or in the backward. Used by nn.functional.linear.
+ * @example matmulTransposed(randn([8, 4]), randn([2, 4])).shape // [8, 2]
+ */
+export function matmulTransposed(x: Tensor, weight: Tensor): Tensor {
+  const [n, k] = weight.shape;
+  if (weight.ndim !== 2 || x.ndim < 1 || x.shape[x.ndim - 1] !== k) {
+    throw new Error(`matmulTransposed: expected x [*, ${k}] and weight [n, ${k}], got shapes ${formatShape(x.shape)} and ${formatShape(weight.shape)}`);
+  }
+  const lead = x.shape.slice(0, -1);
+  const flat = bmm(reshape(x, [1, sizeOf(lead), k]), reshape(weight, [1, n, k]), false, true);
+  return reshape(flat, [...lead, n]);
+}
+
 /** 2-d matrix product. */
 export function mm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 2 || b.ndim !== 2) throw new Error(`mm: expected 2-d tensors, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);

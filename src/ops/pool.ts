@@ -8,6 +8,7 @@ import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type ConvGeometry, backend } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { checkFloat, emptyTensor } from './util.js';
 import { scatterAdd } from './indexing.js';
 import { type Pair, pair, unfold, windowCount } from './conv.js';
@@ -81,6 +82,13 @@ export function maxPool2dWithIndices(input: Tensor, kernelSize: Pair, options: M
   // the gradient goes to each window's arg max: a scatter-add over the flattened planes, differentiable in g
   const flatIndex = reshape(indices, [n, c, out[0] * out[1]]);
   record(values, 'MaxPool2dBackward', [input], (g) => {
+    const kernel = backend().maxPool2dBackward;
+    if (kernel && !isGradEnabled() && g.dtype === input.dtype) {
+      // one kernel (no zeros, copy and index checks) when the gradient need not be differentiable
+      const gradInput = emptyTensor(input.shape, input.dtype);
+      kernel(g.data, indices.data as Int32Array, n * c, h, w, gradInput.data);
+      return [gradInput];
+    }
     const zero = zeros([n, c, h * w], { dtype: g.dtype });
     return [reshape(scatterAdd(zero, 2, flatIndex, reshape(g, [n, c, out[0] * out[1]])), [n, c, h, w])];
   });

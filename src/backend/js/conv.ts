@@ -1,5 +1,6 @@
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { ConvGeometry } from '../backend.js';
+import { matmul } from './matmul.js';
 
 /**
  * Unfolds x [n, c, h, w] into columns [n, c*kh*kw, oh*ow]: row (ci, ki, kj) holds, for every output
@@ -46,5 +47,74 @@ function walk(image: TypedArray, cols: TypedArray, n: number, c: number, h: numb
         }
       }
     }
+  }
+}
+
+function sameKind(like: TypedArray, size: number): TypedArray {
+  return new (like.constructor as new (size: number) => TypedArray)(size);
+}
+
+/**
+ * Convolution with groups 1: y [n, cout, oh, ow] = weight [cout, c*kh*kw] @ im2col(x) (+ bias [cout]),
+ * each output summed in float64 and rounded once.
+ */
+export function conv2d(
+  x: TypedArray, n: number, c: number, h: number, w: number, weight: TypedArray, cout: number,
+  bias: TypedArray | null, g: ConvGeometry, out: TypedArray,
+): void {
+  const k = c * g.kernel[0] * g.kernel[1];
+  const l = g.outSize[0] * g.outSize[1];
+  const cols = sameKind(x, n * k * l);
+  im2col(x, n, c, h, w, g, cols);
+  matmul(weight, cols, out, n, cout, k, l, false, false, 0, k * l);
+  if (!bias) return;
+  for (let b = 0; b < n; b++) {
+    for (let co = 0; co < cout; co++) {
+      const start = (b * cout + co) * l;
+      for (let i = start; i < start + l; i++) out[i] += bias[co];
+    }
+  }
+}
+
+/**
+ * The backward of conv2d; null skips a gradient. gradInput [n, c, h, w] = col2im(weightᵀ @ gradOut),
+ * gradWeight [cout, c*kh*kw] = Σ_b gradOut[b] @ im2col(x)[b]ᵀ, gradBias [cout] = gradOut summed over
+ * samples and positions (sums in float64).
+ */
+export function conv2dBackward(
+  x: TypedArray, n: number, c: number, h: number, w: number, weight: TypedArray, cout: number,
+  g: ConvGeometry, gradOut: TypedArray, gradInput: TypedArray | null, gradWeight: TypedArray | null, gradBias: TypedArray | null,
+): void {
+  const k = c * g.kernel[0] * g.kernel[1];
+  const l = g.outSize[0] * g.outSize[1];
+  if (gradWeight) {
+    const cols = sameKind(x, n * k * l);
+    im2col(x, n, c, h, w, g, cols);
+    for (let co = 0; co < cout; co++) {
+      for (let kk = 0; kk < k; kk++) {
+        let s = 0;
+        for (let b = 0; b < n; b++) {
+          const gRow = (b * cout + co) * l;
+          const cRow = (b * k + kk) * l;
+          for (let i = 0; i < l; i++) s += gradOut[gRow + i] * cols[cRow + i];
+        }
+        gradWeight[co * k + kk] = s;
+      }
+    }
+  }
+  if (gradBias) {
+    for (let co = 0; co < cout; co++) {
+      let s = 0;
+      for (let b = 0; b < n; b++) {
+        const row = (b * cout + co) * l;
+        for (let i = row; i < row + l; i++) s += gradOut[i];
+      }
+      gradBias[co] = s;
+    }
+  }
+  if (gradInput) {
+    const cols = sameKind(gradOut, n * k * l);
+    matmul(weight, gradOut, cols, n, k, cout, l, true, false, 0, cout * l);
+    col2im(cols, n, c, h, w, g, gradInput);
   }
 }

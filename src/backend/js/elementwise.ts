@@ -217,3 +217,8 @@ export function broadcastLoop(shape: Shape, stridesList: number[][], body: (flat
     }
   }
 }
+
+/** relu's backward from its output: out = y > 0 ? grad : 0 (torch's threshold_backward: NaN y gives 0). */
+export function reluBackward(grad: TypedArray, y: TypedArray, out: TypedArray): void {
+  for (let i = 0; i < out.length; i++) out[i] = y[i] > 0 ? grad[i] : 0;
+}

@@ -1,10 +1,10 @@
 import { type Backend, registerBackend } from '../backend.js';
 import { allocate } from '../../tensor/dtype.js';
-import { binary, unary, where } from './elementwise.js';
+import { binary, reluBackward, unary, where } from './elementwise.js';
 import { expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
 import { matmul } from './matmul.js';
-import { col2im, im2col } from './conv.js';
-import { maxPool2d } from './pool.js';
+import { col2im, conv2d, conv2dBackward, im2col } from './conv.js';
+import { maxPool2d, maxPool2dBackward } from './pool.js';
 import { reduce, softmax } from './reduce.js';
 import { adamStep, sgdStep } from './optim.js';
 
@@ -28,9 +28,13 @@ export const jsBackend: Backend = {
   softmax,
   im2col,
   col2im,
+  conv2d,
+  conv2dBackward,
   sgdStep,
   adamStep,
   maxPool2d,
+  maxPool2dBackward,
+  reluBackward,
 };
 
 registerBackend(jsBackend);

@@ -41,3 +41,17 @@ export function maxPool2d(x: TypedArray, planes: number, h: number, w: number, g
     }
   }
 }
+
+/**
+ * The backward of maxPool2d: out [planes, h*w] is zeroed, then each output gradient is added at its
+ * window's arg max (indices from maxPool2d), in output order.
+ */
+export function maxPool2dBackward(grad: TypedArray, indices: Int32Array, planes: number, h: number, w: number, out: TypedArray): void {
+  out.fill(0);
+  const count = grad.length / planes;
+  const size = h * w;
+  for (let p = 0, o = 0; p < planes; p++) {
+    const base = p * size;
+    for (const end = o + count; o < end; o++) out[base + indices[o]] += grad[o];
+  }
+}

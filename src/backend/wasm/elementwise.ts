@@ -1,7 +1,7 @@
 import type { BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
-import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
+import { binary as jsBinary, reluBackward as jsReluBackward, unary as jsUnary } from '../js/elementwise.js';
 import { reduce as jsReduce, softmax as jsSoftmax, splitAxis } from '../js/reduce.js';
 import { arena, runtime } from './state.js';
 
@@ -154,5 +154,20 @@ export function softmax(x: TypedArray, n: number, out: TypedArray, log: boolean)
   const xAt = mem.put(x);
   const outAt = mem.alloc(x.length);
   runtime!.kernels.softmax(xAt, x.length / n, n, outAt, log ? 1 : 0);
+  mem.get(outAt, out);
+}
+
+/** relu's backward in wasm for float32: out = y > 0 ? grad : 0. */
+export function reluBackward(grad: TypedArray, y: TypedArray, out: TypedArray): void {
+  if (out.length < MIN_ELEMENTS || !(grad instanceof Float32Array && y instanceof Float32Array && out instanceof Float32Array)) {
+    jsReluBackward(grad, y, out);
+    return;
+  }
+  const mem = arena!;
+  mem.reset();
+  const gradAt = mem.put(grad);
+  const yAt = mem.put(y);
+  const outAt = mem.alloc(out.length);
+  runtime!.kernels.reluBackward(gradAt, yAt, outAt, out.length);
   mem.get(outAt, out);
 }

@@ -3,8 +3,8 @@
 // are the reference ones, so new Backend kernels keep working.
 import { type Backend, registerBackend, setBackend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { binary, reduce, softmax, unary } from './elementwise.js';
-import { col2im, im2col, maxPool2d } from './conv.js';
+import { binary, reduce, reluBackward, softmax, unary } from './elementwise.js';
+import { col2im, conv2d, conv2dBackward, im2col, maxPool2d } from './conv.js';
 import { permute, scatterAdd } from './layout.js';
 import { matmul } from './matmul.js';
 import { runtime } from './state.js';
@@ -28,6 +28,9 @@ export const wasmBackend: Backend | null = runtime && {
   im2col,
   col2im,
   maxPool2d,
+  conv2d,
+  conv2dBackward,
+  reluBackward,
   sgdStep,
   adamStep,
   // Resident storage needs shared memory (views survive memory growth only on a SharedArrayBuffer).

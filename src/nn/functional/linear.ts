@@ -1,9 +1,9 @@
 import { Tensor } from '../../tensor/tensor.js';
 import { formatShape } from '../../tensor/shape.js';
 import { add, mul } from '../../ops/elementwise.js';
-import { matmul } from '../../ops/linalg.js';
+import { matmul, matmulTransposed } from '../../ops/linalg.js';
 import { sum } from '../../ops/reduce.js';
-import { permute, reshape, t, unsqueeze } from '../../ops/shape.js';
+import { permute, reshape, unsqueeze } from '../../ops/shape.js';
 
 /**
  * y = x Wᵀ + b over the last dim of `input`, as torch.nn.functional.linear: input [*, in], weight [out, in],
@@ -19,7 +19,7 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null, name
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outFeatures)) {
     throw new Error(`${name}: bias must have shape [${outFeatures}], got ${formatShape(bias.shape)}`);
   }
-  const out = matmul(input, t(weight));
+  const out = matmulTransposed(input, weight);
   return bias ? add(out, bias) : out;
 }
 

@@ -105,3 +105,18 @@ test('an nn CNN with Adam trains to the same losses on the js and wasm backends'
     setBackend(before);
   }
 });
+
+test('the CNN (fused convolutions) trains to the same losses on 1 and 2 threads, bit for bit', () => {
+  const threads = getNumThreads();
+  const before = getBackend();
+  try {
+    setNumThreads(2);
+    const first = trainCnn('wasm', 4);
+    assert.deepEqual(trainCnn('wasm', 4), first);
+    setNumThreads(1);
+    assert.deepEqual(trainCnn('wasm', 4), first);
+  } finally {
+    setNumThreads(threads);
+    setBackend(before);
+  }
+});
