@@ -2,7 +2,7 @@
 // must move) is the measure. Shapes and settings match bench/torch_optim_step.py. The parameters are a
 // real model's (nn.Linear layers) and the gradients come from a real backward pass, so both take the path
 // a training loop takes (resident parameters on the wasm backend, gradients as backward leaves them).
-import { type Tensor, manualSeed, nn, optim, randn } from '../src/index.js';
+import { type Tensor, manualSeed, nn, optim, randn, setBackend } from '../src/index.js';
 
 /** Linear-sized weights and biases totalling 1,000,640 parameters: Linear(784, 1024) and Linear(1024, 192). */
 export const OPTIM_BENCH_SHAPES: number[][] = [[1024, 784], [1024], [192, 1024], [192]];
@@ -41,6 +41,7 @@ export function cpuMs(): number {
  * which bench/torch_optim_step.py measures the same way.
  */
 export function runOptimStep(rule: OptimBenchRule, steps = 20, repeats = 7): { msPerStep: number; params: number; gbPerSecond: number } {
+  setBackend('wasm'); // the default backend, whichever an earlier workload left selected
   const params = benchParameters();
   const opt = makeOptimizer(rule, params);
   for (let i = 0; i < 5; i++) opt.step();
