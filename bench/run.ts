@@ -1,15 +1,15 @@
 // `npm run bench`: every workload, descent and its peers side by side in one run; prints a table, writes JSON.
 import { relaxedSimdStatus } from './relaxed-simd.js'; // first: sets an engine flag before any wasm compiles
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runRosenbrock } from './rosenbrock.js';
 import { runPython, torchAvailable } from './peers.js';
 import { w1Descent, w1Jax, w1Tfjs, w1Torch, type W1Point } from './w1.js';
-import { W2_EPOCHS, w2Tfjs } from './w2.js';
-import { W3_EPOCHS, w3Tfjs } from './w3.js';
+import { W2_EPOCHS } from './w2.js';
+import { W3_EPOCHS } from './w3.js';
 import { writeMnistBinary } from './mnist.js';
 import type { TrainResult } from './training.js';
-import { w2Descent, w3Descent } from './train-descent.js';
 import { OPTIM_BENCH_RULES, memoryFloorMs, runOptimStep } from './optim-step.js';
 
 interface Row {
@@ -94,22 +94,28 @@ async function trainingWorkload(name: string, torchKind: 'mlp' | 'cnn', epochs: 
   }
 }
 
+/** One library's training run in a fresh Node process (bench/train-child.ts), as PyTorch's runs in its own. */
+async function isolated(workload: 'W2' | 'W3', library: string): Promise<TrainResult> {
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL('./train-child.js', import.meta.url)), workload, library], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
+  if (child.status !== 0) {
+    const error = child.stderr.split('\n').find((l) => /^\w*Error: /.test(l));
+    throw new Error(error?.replace(/^\w*Error: /, '') ?? `${library} exited with ${child.status}`);
+  }
+  const lines = child.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as TrainResult;
+}
+
+const JS_LIBRARIES = ['descent-wasm', 'descent-js', 'tfjs-cpu', 'tfjs-wasm'];
+
 if (want('W2')) {
-  await trainingWorkload('W2 MLP', 'mlp', W2_EPOCHS, [
-    ['descent-wasm', () => w2Descent('wasm', W2_EPOCHS)],
-    ['descent-js', () => w2Descent('js', W2_EPOCHS)],
-    ['tfjs-cpu', () => w2Tfjs('cpu')],
-    ['tfjs-wasm', () => w2Tfjs('wasm')],
-  ]);
+  await trainingWorkload('W2 MLP', 'mlp', W2_EPOCHS, JS_LIBRARIES.map((lib) => [lib, () => isolated('W2', lib)]));
 }
 
 if (want('W3')) {
-  await trainingWorkload('W3 CNN', 'cnn', W3_EPOCHS, [
-    ['descent-wasm', () => w3Descent('wasm', W3_EPOCHS)],
-    ['descent-js', () => w3Descent('js', W3_EPOCHS)],
-    ['tfjs-cpu', () => w3Tfjs('cpu')],
-    ['tfjs-wasm', () => w3Tfjs('wasm')],
-  ]);
+  await trainingWorkload('W3 CNN', 'cnn', W3_EPOCHS, JS_LIBRARIES.map((lib) => [lib, () => isolated('W3', lib)]));
 }
 
 if (want('optim')) {
