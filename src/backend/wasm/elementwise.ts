@@ -91,24 +91,26 @@ export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray
 
 /** a op b (b full or a scalar) as bytes 0/1, e.g. relu's backward mask out > 0. */
 function compare(code: number, a: Float32Array, b: Float32Array, out: Uint8Array): void {
+  withOperands(a, b, out, (aAt, bAt, outAt) => runtime!.kernels.compare(code, aAt, bAt, b.length === 1 ? 1 : 0, outAt, out.length));
+}
+
+/** Copies two operands into the arena, runs `kernel` on their addresses and copies `out` back out. */
+function withOperands(
+  a: Float32Array | Uint8Array, b: Float32Array | Uint8Array, out: Float32Array | Uint8Array,
+  kernel: (aAt: number, bAt: number, outAt: number) => void,
+): void {
   const mem = arena!;
   mem.reset();
   const aAt = mem.put(a);
   const bAt = mem.put(b);
-  const outAt = mem.allocBytes(out.length);
-  runtime!.kernels.compare(code, aAt, bAt, b.length === 1 ? 1 : 0, outAt, out.length);
+  const outAt = mem.allocBytes(out.byteLength);
+  kernel(aAt, bAt, outAt);
   mem.get(outAt, out);
 }
 
 /** x * mask for a bool mask (a product with a bool tensor promotes to float32). */
 function mulMask(x: Float32Array, mask: Uint8Array, out: Float32Array): void {
-  const mem = arena!;
-  mem.reset();
-  const xAt = mem.put(x);
-  const maskAt = mem.put(mask);
-  const outAt = mem.alloc(out.length);
-  runtime!.kernels.mulMask(xAt, maskAt, outAt, out.length);
-  mem.get(outAt, out);
+  withOperands(x, mask, out, (xAt, maskAt, outAt) => runtime!.kernels.mulMask(xAt, maskAt, outAt, out.length));
 }
 
 export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
@@ -163,11 +165,5 @@ export function reluBackward(grad: TypedArray, y: TypedArray, out: TypedArray): 
     jsReluBackward(grad, y, out);
     return;
   }
-  const mem = arena!;
-  mem.reset();
-  const gradAt = mem.put(grad);
-  const yAt = mem.put(y);
-  const outAt = mem.alloc(out.length);
-  runtime!.kernels.reluBackward(gradAt, yAt, outAt, out.length);
-  mem.get(outAt, out);
+  withOperands(grad, y, out, (gradAt, yAt, outAt) => runtime!.kernels.reluBackward(gradAt, yAt, outAt, out.length));
 }
