@@ -96,10 +96,13 @@ export function loadRuntime(shared = typeof SharedArrayBuffer === 'function', re
 
 /**
  * A first-fit allocator of 64-byte aligned blocks over the kernels' memory above heapBase(), with
- * coalescing of freed neighbours. It grows the memory when no free block fits. Long-lived blocks
- * (resident tensors, see resident.ts) and the Arena's scratch both come from it, so they never overlap.
+ * coalescing of freed neighbours. It grows the memory when no free block fits, up to `limit` bytes.
+ * Tensor storage (memory.ts, which caches freed blocks by size class in front of it) and the Arena's
+ * scratch both come from it, so they never overlap.
  */
 export class Heap {
+  /** The memory size past which alloc() returns null instead of growing (at most 2 GiB). */
+  limit = MAX_PAGES * PAGE;
   /** Free blocks [at, at + size), sorted by address, never adjacent (neighbours are merged). */
   private readonly free: { at: number; size: number }[] = [];
   /** Sizes of the blocks handed out, by address. */
@@ -180,7 +183,7 @@ export class Heap {
     const tail = last && last.at + last.size === this.end ? last.size : 0;
     const bytes = Math.max(size - tail, Math.min(this.end, 64 * 2 ** 20));
     let pages = Math.ceil(bytes / PAGE);
-    pages = Math.min(pages, MAX_PAGES - this.end / PAGE);
+    pages = Math.min(pages, Math.floor(Math.min(this.limit, MAX_PAGES * PAGE) / PAGE) - this.end / PAGE);
     if (pages * PAGE + tail < size) return false;
     try {
       this.runtime.memory.grow(pages);
@@ -195,10 +198,10 @@ export class Heap {
 }
 
 /**
- * Scratch for one kernel call: operands are copied in, the kernel runs, results are copied out, and
- * reset() forgets them. Allocations bump through a block taken from the Heap; when a call needs more,
+ * Scratch for one kernel call (GEMM's packing buffers, partial sums, small operands copied in), which
+ * reset() forgets. Allocations bump through a block taken from the Heap; when a call needs more,
  * another block is taken, and the next reset() trades them for one block of the combined size, so a
- * workload soon runs in one block. Tensors stay plain typed arrays unless they are resident.
+ * workload soon runs in one block.
  */
 export class Arena {
   private view: Float32Array;
