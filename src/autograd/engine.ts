@@ -181,6 +181,9 @@ function propagate(
     const order = topologicalOrder(roots);
     const life = new GradientLifetimes(createGraph ? null : created);
     const freed: GradFn[] = [];
+    // storages summed into another gradient: released once every input has its share (one gradient may
+    // go to several inputs, as add's does)
+    const summed: Storage[] = [];
     const setPending = (t: Tensor, g: Tensor) => {
       life.hold(g);
       if (t.pendingGrad === null) {
@@ -192,11 +195,15 @@ function propagate(
       life.hold(t.pendingGrad);
       life.drop(previous);
       life.drop(g);
-      life.release(previous.storage);
-      life.release(g.storage);
+      summed.push(previous.storage, g.storage);
+    };
+    const releaseSummed = () => {
+      for (const s of summed) life.release(s);
+      summed.length = 0;
     };
     try {
       roots.forEach((r, i) => setPending(r, rootGrads[i]));
+      releaseSummed();
       for (const t of order) {
         let g = t.pendingGrad;
         if (!g) continue;
@@ -239,6 +246,7 @@ function propagate(
           setPending(input, castGrad(ig, input));
         }
         // what the backward function made and no pending gradient holds is garbage now, as is g
+        releaseSummed();
         for (const s of temporaries) life.release(s);
         life.release(g.storage);
       }

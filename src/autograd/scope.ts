@@ -11,12 +11,12 @@ import { Tensor as TensorClass } from '../tensor/tensor.js';
 const claimed = new WeakSet<Storage>();
 let depth = 0;
 
-/** The tensors in a scoped function's result: a tensor, or arrays and plain objects of them. */
-function tensorsIn(value: unknown, out: Tensor[]): Tensor[] {
+/** The tensors in a scoped function's result: a tensor, or any objects and arrays holding tensors (a PackedSequence). */
+function tensorsIn(value: unknown, out: Tensor[], seen = new Set<object>()): Tensor[] {
   if (value instanceof TensorClass) out.push(value);
-  else if (Array.isArray(value)) for (const v of value) tensorsIn(v, out);
-  else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const v of Object.values(value)) tensorsIn(v, out);
+  else if (value !== null && typeof value === 'object' && !seen.has(value)) {
+    seen.add(value);
+    for (const v of Object.values(value)) tensorsIn(v, out, seen);
   }
   return out;
 }
@@ -32,6 +32,7 @@ export function inScope(): boolean {
  * @example return scoped(() => mul(x, sigmoid(x)));
  */
 export function scoped<T>(fn: () => T): T {
+  if (depth > 0) return fn(); // the enclosing scope owns what this makes
   depth++;
   let result: T;
   let made: Set<Storage>;

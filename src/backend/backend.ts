@@ -151,9 +151,9 @@ export function registerBackend(backend: Backend): void {
   registerDevice(backend);
 }
 
-/** The backend new tensors are created on. */
-export function backend(): Backend {
-  return defaultDevice() as Backend;
+/** The backend named `name`, or the one new tensors are created on. @example backend('js').name // 'js' */
+export function backend(name?: string): Backend {
+  return (name === undefined ? defaultDevice() : deviceNamed(name, 'backend')) as Backend;
 }
 
 /**

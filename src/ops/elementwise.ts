@@ -1,5 +1,6 @@
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
+import { scoped } from '../autograd/scope.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { type DType, isFloating, resultType } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
@@ -275,14 +276,14 @@ function reluGrad(g: Tensor, out: Tensor): Tensor {
 
 /** x where x > 0, else negativeSlope * x. */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
-  return where(gt(x, 0), x, mul(x, negativeSlope));
+  return scoped(() => where(gt(x, 0), x, mul(x, negativeSlope)));
 }
 
 /** x where x > 0, else alpha * (exp(x) - 1). */
 export function elu(x: Tensor, alpha = 1): Tensor {
   // expm1 of min(x, 0) keeps the unused branch finite, so its zero gradient stays zero; clamp (not minimum,
   // which splits ties) so that the gradient at exactly 0 is alpha, as in torch
-  return where(gt(x, 0), x, mul(expm1(clamp(x, null, 0)), alpha));
+  return scoped(() => where(gt(x, 0), x, mul(expm1(clamp(x, null, 0)), alpha)));
 }
 
 /**
@@ -290,6 +291,10 @@ export function elu(x: Tensor, alpha = 1): Tensor {
  * tanh approximation of Hendrycks & Gimpel, as torch.nn.functional.gelu(approximate='tanh').
  */
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
+  return scoped(() => geluComposite(x, approximate));
+}
+
+function geluComposite(x: Tensor, approximate: 'none' | 'tanh'): Tensor {
   if (approximate === 'tanh') {
     const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
     return mul(mul(x, 0.5), add(tanh(inner), 1));
@@ -300,14 +305,16 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
 
 /** x * sigmoid(x), also called swish. */
 export function silu(x: Tensor): Tensor {
-  return mul(x, sigmoid(x));
+  return scoped(() => mul(x, sigmoid(x)));
 }
 
 /** log(1 + exp(beta x)) / beta, linear above `threshold` as in PyTorch. */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
-  const bx = mul(x, beta);
-  const smooth = div(log1p(exp(clamp(bx, null, threshold))), beta); // clamp: no tie split at the threshold
-  return where(gt(bx, threshold), x, smooth);
+  return scoped(() => {
+    const bx = mul(x, beta);
+    const smooth = div(log1p(exp(clamp(bx, null, threshold))), beta); // clamp: no tie split at the threshold
+    return where(gt(bx, threshold), x, smooth);
+  });
 }
 
 /** Casts to another dtype; the gradient is cast back. */

@@ -1,5 +1,6 @@
 import type { ReduceOp } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
+import { scoped } from '../autograd/scope.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { type Shape, formatShape, normalizeDim, normalizeDims, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -86,7 +87,7 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   if (!isFloating(x.dtype)) throw new Error(`mean: expected a floating point tensor, got dtype ${x.dtype}`);
   const dims = normalizeDims(dim, x.ndim, 'mean');
   const count = dims.reduce((n, d) => n * x.shape[d], 1);
-  return div(sum(x, dims, keepdim), count);
+  return scoped(() => div(sum(x, dims, keepdim), count));
 }
 
 /** Product over `dim`; the gradient handles zeros exactly (no division by zero). */
@@ -205,8 +206,10 @@ export function variance(x: Tensor, dim?: Dims, unbiased = true, keepdim = false
   if (!isFloating(x.dtype)) throw new Error(`var: expected a floating point tensor, got dtype ${x.dtype}`);
   const dims = normalizeDims(dim, x.ndim, 'var');
   const count = dims.reduce((n, d) => n * x.shape[d], 1);
-  const centered = sub(x, mean(x, dims, true));
-  return div(sum(mul(centered, centered), dims, keepdim), Math.max(0, count - (unbiased ? 1 : 0)));
+  return scoped(() => {
+    const centered = sub(x, mean(x, dims, true));
+    return div(sum(mul(centered, centered), dims, keepdim), Math.max(0, count - (unbiased ? 1 : 0)));
+  });
 }
 
 export function std(x: Tensor, dim?: Dims, unbiased = true, keepdim = false): Tensor {
@@ -217,10 +220,12 @@ export function std(x: Tensor, dim?: Dims, unbiased = true, keepdim = false): Te
 /** log(sum(exp(x))) over `dim`, computed stably (shifted by the max). */
 export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   const dims = normalizeDims(dim, x.ndim, 'logsumexp');
-  const m = detach(amax(x, dims, true));
-  const shift = where(isinf(m), 0, m);
-  const out = add(log(sum(exp(sub(x, shift)), dims, true)), shift);
-  return keepdim ? out : squeezeDims(out, dims);
+  return scoped(() => {
+    const m = detach(amax(x, dims, true));
+    const shift = where(isinf(m), 0, m);
+    const out = add(log(sum(exp(sub(x, shift)), dims, true)), shift);
+    return keepdim ? out : squeezeDims(out, dims);
+  });
 }
 
 function squeezeDims(t: Tensor, dims: number[]): Tensor {

@@ -34,18 +34,27 @@ export function onStorage(kernels: ArrayKernels, view: (s: Storage) => TypedArra
 
 const isJsStorage = (x: unknown): x is JsStorage => x instanceof JsStorage;
 
-function make(data: TypedArray, dtype: DType): JsStorage {
-  const s = new JsStorage(jsBackend, data, dtype);
+function make(device: Backend, data: TypedArray, dtype: DType): JsStorage {
+  const s = new JsStorage(device, data, dtype);
   noteAllocation(s);
   return s;
 }
 
-/** The reference backend: storage in the JS heap, every kernel in plain TypeScript. */
+/**
+ * The reference backend: storage in the JS heap, every kernel in plain TypeScript. Storage is made by
+ * methods (not arrow functions), so a backend spread from this one (`{ ...jsBackend, name }`) owns its own.
+ */
 export const jsBackend: Backend = {
   name: 'js',
-  zeros: (dtype, length) => make(allocate(dtype, length), dtype),
-  empty: (dtype, length) => make(allocate(dtype, length), dtype),
-  fromArray: (data, dtype) => make(data.slice(), dtype),
+  zeros(dtype, length) {
+    return make(this, allocate(dtype, length), dtype);
+  },
+  empty(dtype, length) {
+    return make(this, allocate(dtype, length), dtype);
+  },
+  fromArray(data, dtype) {
+    return make(this, data.slice(), dtype);
+  },
   read: (s) => (s as JsStorage).data.slice(),
   readAsync: (s) => Promise.resolve((s as JsStorage).data.slice()),
   write: (s, data) => (s as JsStorage).data.set(data),

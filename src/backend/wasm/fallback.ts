@@ -3,7 +3,7 @@
 // so no view is made before the last allocation of the call.
 import { type Kernels } from '../backend.js';
 import { arrayKernels } from '../js/index.js';
-import { beginCall, input, viewOf, WasmStorage } from './memory.js';
+import { beginCall, endCall, input, viewOf, WasmStorage } from './memory.js';
 
 function viaViews(): Kernels {
   const out: Record<string, unknown> = {};
@@ -12,7 +12,11 @@ function viaViews(): Kernels {
       beginCall();
       for (const a of args) if (a instanceof WasmStorage && a.block.capacity > 0) input(a);
       for (let i = 0; i < args.length; i++) if (args[i] instanceof WasmStorage) args[i] = viewOf(args[i] as WasmStorage);
-      return kernel(...args);
+      try {
+        return kernel(...args);
+      } finally {
+        endCall();
+      }
     };
   }
   return out as unknown as Kernels;

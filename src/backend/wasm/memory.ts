@@ -43,18 +43,22 @@ let residentBytes = 0;
 const cache = new Map<number, number[]>();
 let cachedBytes = 0;
 let clock = 0;
+const NO_CALL = Number.MAX_SAFE_INTEGER;
 /** Blocks used at or after this tick are operands of the running kernel call: never evicted. */
-let pinFloor = 0;
+let pinFloor = NO_CALL;
 let evictions = 0;
 let evictedBytes = 0;
 
+// Only blocks in wasm memory are registered (with themselves as the token): an evicted or released block
+// is unregistered, so that the registry, whose callbacks a synchronous loop never runs, holds no bytes
+// and no entries for storage the collector or the library already handles.
 const finalizer = new FinalizationRegistry<Block>((block) => {
   if (!block.released) free(block);
 });
 
-/** Default budget: the memory grows to this size, then evicts (soft: a single call may exceed it). */
+/** Default budget: tensors may hold this many bytes of wasm memory, then the least recently used are evicted. */
 export const DEFAULT_BUDGET = 2 ** 30;
-if (heap) heap.limit = DEFAULT_BUDGET;
+let budget = DEFAULT_BUDGET;
 
 /**
  * Caps the wasm memory the tensors use (default 1 GiB of at most 2 GiB): past it, the least recently
@@ -66,7 +70,7 @@ export function setMemoryBudget(bytes: number): void {
   if (!(Number.isFinite(bytes) && bytes >= 16 * PAGE)) {
     throw new Error(`setMemoryBudget: expected a number of bytes of at least 1 MiB, got ${bytes}`);
   }
-  if (heap) heap.limit = Math.min(bytes, MAX_PAGES * PAGE);
+  budget = Math.min(bytes, MAX_PAGES * PAGE);
 }
 
 /** What the wasm backend holds now (bytes), for diagnostics and tests. */
@@ -90,7 +94,7 @@ export function memoryStats(): WasmMemoryStats {
     cachedBytes,
     evictions,
     evictedBytes,
-    budget: heap ? heap.limit : 0,
+    budget,
   };
 }
 
@@ -129,19 +133,17 @@ function take(capacity: number): number {
     return list.pop()!;
   }
   const h = heap!;
+  if (residentBytes + cachedBytes + capacity > budget) {
+    flushCache();
+    if (residentBytes + capacity > budget) evictFor(residentBytes + capacity - budget);
+  }
   let at = h.alloc(capacity);
   if (at === null && cachedBytes > 0) {
     flushCache();
     at = h.alloc(capacity);
   }
-  if (at === null) at = evictFor(capacity);
-  if (at === null) {
-    // every block is an operand of this call: the budget is soft, grow past it
-    const limit = h.limit;
-    h.limit = MAX_PAGES * PAGE;
-    at = h.alloc(capacity);
-    h.limit = limit;
-  }
+  // the memory cannot grow (2 GiB): evict until the block fits, even below the budget
+  while (at === null && evictFor(capacity) > 0) at = h.alloc(capacity);
   if (at === null) {
     throw new Error(`wasm backend: out of memory: a tensor of ${Math.ceil(capacity / 2 ** 20)} MiB does not fit in the 2 GiB of wasm memory (${Math.ceil(residentBytes / 2 ** 20)} MiB hold tensors); setBackend('js') runs in the JS heap`);
   }
@@ -154,25 +156,24 @@ function flushCache(): void {
   cachedBytes = 0;
 }
 
-/** Evicts least recently used blocks, a quarter of what is resident at a time, until `capacity` fits. */
-function evictFor(capacity: number): number | null {
+/**
+ * Evicts the least recently used blocks that are not operands of the running call: at least `bytes`, and
+ * an eighth of what is resident, so that a loop past its budget evicts in batches. Returns the bytes freed.
+ */
+function evictFor(bytes: number): number {
   const candidates = [...resident].filter((b) => b.lastUse < pinFloor).sort((a, b) => a.lastUse - b.lastUse);
-  let i = 0;
-  while (i < candidates.length) {
-    const target = Math.max(capacity, residentBytes / 4);
-    let freed = 0;
-    while (i < candidates.length && freed < target) {
-      freed += candidates[i].capacity;
-      evict(candidates[i++]);
-    }
-    const at = heap!.alloc(capacity);
-    if (at !== null) return at;
+  const target = Math.max(bytes, residentBytes / 8);
+  let freed = 0;
+  for (let i = 0; i < candidates.length && freed < target; i++) {
+    freed += candidates[i].capacity;
+    evict(candidates[i]);
   }
-  return null;
+  return freed;
 }
 
 function evict(block: Block): void {
   const mem = memoryBytes();
+  finalizer.unregister(block);
   block.host = mem.slice(block.ptr, block.ptr + block.bytes);
   heap!.release(block.ptr);
   resident.delete(block);
@@ -212,7 +213,7 @@ export function allocateStorage(device: Device, dtype: DType, length: number, ze
     if (zero) memoryBytes().fill(0, block.ptr, block.ptr + bytes);
   }
   const storage = new WasmStorage(device, dtype, length, block);
-  if (block.capacity > 0) finalizer.register(storage, block);
+  if (block.capacity > 0) finalizer.register(storage, block, block);
   noteAllocation(storage);
   return storage;
 }
@@ -220,21 +221,25 @@ export function allocateStorage(device: Device, dtype: DType, length: number, ze
 /** Gives a storage's memory back now (the caller knows no tensor can reach it). */
 export function releaseStorage(storage: Storage): void {
   const block = (storage as WasmStorage).block;
-  if (!block.released) free(block);
+  if (block.released) return;
+  if (block.ptr >= 0) finalizer.unregister(block);
+  free(block);
 }
 
 function checkLive(block: Block): void {
   if (block.released) throw new Error('wasm backend: internal error: a storage was used after the library released it');
 }
 
-/** Brings an evicted block back into wasm memory. */
-function pageIn(block: Block): void {
+/** Brings an evicted storage back into wasm memory. */
+function pageIn(storage: WasmStorage): void {
+  const block = storage.block;
   const at = take(block.capacity);
   memoryBytes().set(block.host!, at);
   block.host = null;
   block.ptr = at;
   resident.add(block);
   residentBytes += block.capacity;
+  finalizer.register(storage, block, block);
 }
 
 /** A copy of the elements. */
@@ -280,7 +285,7 @@ export function input(storage: Storage): number {
     memoryBytes().set(block.host!, at);
     return at;
   }
-  if (block.ptr < 0) pageIn(block);
+  if (block.ptr < 0) pageIn(storage as WasmStorage);
   block.lastUse = ++clock;
   return block.ptr;
 }
@@ -295,6 +300,7 @@ export function output(storage: Storage): number {
 
 /** Ends a kernel call: copies what it wrote into small storages back to the JS heap. */
 export function endCall(): void {
+  pinFloor = NO_CALL;
   if (smallOutputs.length === 0) return;
   const mem = memoryBytes();
   for (const [block, at] of smallOutputs) block.host!.set(mem.subarray(at, at + block.bytes));
@@ -313,7 +319,7 @@ export function viewOf(storage: Storage): TypedArray {
     const host = block.host!;
     return viewOfBytes(s.dtype, host.buffer, host.byteOffset, s.length);
   }
-  if (block.ptr < 0) pageIn(block);
+  if (block.ptr < 0) pageIn(s);
   block.lastUse = ++clock;
   return viewAt(s.dtype, block.ptr, s.length);
 }

@@ -96,13 +96,11 @@ export function loadRuntime(shared = typeof SharedArrayBuffer === 'function', re
 
 /**
  * A first-fit allocator of 64-byte aligned blocks over the kernels' memory above heapBase(), with
- * coalescing of freed neighbours. It grows the memory when no free block fits, up to `limit` bytes.
+ * coalescing of freed neighbours. It grows the memory when no free block fits.
  * Tensor storage (memory.ts, which caches freed blocks by size class in front of it) and the Arena's
  * scratch both come from it, so they never overlap.
  */
 export class Heap {
-  /** The memory size past which alloc() returns null instead of growing (at most 2 GiB). */
-  limit = MAX_PAGES * PAGE;
   /** Free blocks [at, at + size), sorted by address, never adjacent (neighbours are merged). */
   private readonly free: { at: number; size: number }[] = [];
   /** Sizes of the blocks handed out, by address. */
@@ -183,7 +181,7 @@ export class Heap {
     const tail = last && last.at + last.size === this.end ? last.size : 0;
     const bytes = Math.max(size - tail, Math.min(this.end, 64 * 2 ** 20));
     let pages = Math.ceil(bytes / PAGE);
-    pages = Math.min(pages, Math.floor(Math.min(this.limit, MAX_PAGES * PAGE) / PAGE) - this.end / PAGE);
+    pages = Math.min(pages, MAX_PAGES - this.end / PAGE);
     if (pages * PAGE + tail < size) return false;
     try {
       this.runtime.memory.grow(pages);
