@@ -38,7 +38,7 @@ export function loadMnist(): Mnist {
       labels.push(digit);
     }
   }
-  const order = randperm(labels.length, { generator: new Generator().manualSeed(SEED) }).data;
+  const order = randperm(labels.length, { generator: new Generator().manualSeed(SEED) }).dataSync();
   const split = (from: number, to: number): MnistSplit => {
     const count = to - from;
     const x = new Float32Array(count * PIXELS);

@@ -16,7 +16,7 @@ function descentTrainer(model: nn.Module<[Tensor], Tensor>, inputShape: number[]
       return loss.item();
     },
     predict(images, count) {
-      return noGrad(() => argmax(model(input(images, count)), 1).data as Int32Array);
+      return noGrad(() => argmax(model(input(images, count)), 1).dataSync() as Int32Array);
     },
   };
 }

@@ -49,7 +49,7 @@ async function sweep(prepare: (n: number) => () => Promise<void> | void): Promis
 }
 
 function randomMatrix(n: number): Float32Array {
-  return randn([n, n]).data as Float32Array;
+  return randn([n, n]).dataSync() as Float32Array;
 }
 
 export function w1Descent(backendName: 'js' | 'wasm'): Promise<W1Point[]> {

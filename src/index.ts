@@ -1,6 +1,6 @@
 // descent: tensors, autograd and gradient descent for TypeScript, with PyTorch's semantics.
 import './backend/js/index.js';
-import './backend/wasm/index.js'; // selects itself where WebAssembly SIMD is available
+import './backend/wasm/index.js'; // registers itself where WebAssembly SIMD is available (the default there)
 import './ops/methods.js';
 
 export { Tensor } from './tensor/tensor.js';
@@ -16,9 +16,13 @@ export type { TensorOptions, RandomOptions, NestedNumbers, ShapeLike } from './t
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
 export type { GeneratorState } from './tensor/random.js';
 
-export { backend, getBackend, setBackend, registerBackend } from './backend/backend.js';
-export type { Backend, UnaryOp, BinaryOp, ReduceOp, ConvGeometry } from './backend/backend.js';
-export { setNumThreads, getNumThreads, initThreads, residentMemory, setResidentBudget } from './backend/wasm/index.js';
+export { backend, init, registerBackend } from './backend/backend.js';
+export { getBackend, setBackend, listBackends, noteAllocation } from './tensor/storage.js';
+export { arrayKernels, onStorage } from './backend/js/index.js';
+export type { Storage, Device } from './tensor/storage.js';
+export type { Backend, ArrayKernels, Kernels, FusedSteps, UnaryOp, BinaryOp, ReduceOp, ConvGeometry } from './backend/backend.js';
+export { setNumThreads, getNumThreads, initThreads, memoryStats, setMemoryBudget } from './backend/wasm/index.js';
+export type { WasmMemoryStats } from './backend/wasm/index.js';
 
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export { backward, grad } from './autograd/engine.js';

@@ -39,7 +39,7 @@ export function assertClose(
   let values: number[];
   if (expected instanceof Tensor) {
     shape = expected.shape;
-    values = Array.from(expected.data);
+    values = Array.from(expected.dataSync());
   } else if (typeof expected === 'number') {
     values = [expected];
   } else if (Array.isArray(expected)) {
@@ -51,8 +51,9 @@ export function assertClose(
   const prefix = message ? `${message}: ` : '';
   if (shape) assert.deepEqual([...actual.shape], [...shape], `${prefix}shape`);
   assert.equal(actual.numel, values.length, `${prefix}number of elements`);
+  const actualValues = actual.dataSync();
   for (let i = 0; i < values.length; i++) {
-    const a = actual.data[i];
+    const a = actualValues[i];
     const e = values[i];
     if (Number.isNaN(e)) {
       assert.ok(Number.isNaN(a), `${prefix}element ${i}: expected NaN, got ${a}`);

@@ -1,8 +1,10 @@
-import { backend } from '../backend/backend.js';
+import type { Backend } from '../backend/backend.js';
 import { type GradFn, Tensor } from '../tensor/tensor.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
+import { type Storage, withAllocationLog } from '../tensor/storage.js';
 import { isGradEnabled, noGrad, enableGrad } from './grad-mode.js';
 import { record } from './record.js';
+import { releaseOwned } from './scope.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again. Defaults to createGraph. */
@@ -18,29 +20,40 @@ export interface GradOptions extends BackwardOptions {
   allowUnused?: boolean;
 }
 
+const backendOf = (t: Tensor) => t.storage.device as Backend;
+
+function checkSameBackend(a: Tensor, b: Tensor, what: string): void {
+  if (a.storage.device !== b.storage.device) {
+    throw new Error(`${what}: the gradient is on backend '${b.device}' but the tensor is on '${a.device}'`);
+  }
+}
+
 // Differentiable sum of two same-shaped gradients; the engine's only arithmetic.
 function addGrads(a: Tensor, b: Tensor): Tensor {
-  const out = new Tensor(backend().allocate(a.dtype, a.numel), a.shape, a.dtype);
-  backend().binary('add', a.data, a.shape, b.data, b.shape, out.data, out.shape);
+  const device = backendOf(a);
+  const out = new Tensor(device.empty(a.dtype, a.numel), a.shape);
+  device.binary('add', a.storage, a.shape, b.storage, b.shape, out.storage, out.shape);
   return record(out, 'AddBackward', [a, b], (g) => [g, g]);
 }
 
 // Gradients take their input's dtype, as torch's engine casts them (float32 x + float64 y gives x a float32 grad).
 function castGrad(g: Tensor, t: Tensor): Tensor {
   if (g.dtype === t.dtype) return g;
-  const out = new Tensor(backend().allocate(t.dtype, g.numel), g.shape, t.dtype);
-  out.data.set(g.data);
+  const device = backendOf(g);
+  const out = new Tensor(device.empty(t.dtype, g.numel), g.shape);
+  device.cast(g.storage, out.storage);
   return record(out, 'ToCopyBackward', [g], (gg) => [castGrad(gg, g)]);
 }
 
 function onesFor(t: Tensor): Tensor {
-  const data = backend().allocate(t.dtype, t.numel);
-  data.fill(1);
-  return new Tensor(data, t.shape, t.dtype);
+  const device = backendOf(t);
+  const storage = device.empty(t.dtype, t.numel);
+  device.fill(storage, 1);
+  return new Tensor(storage, t.shape);
 }
 
 function detached(t: Tensor): Tensor {
-  return new Tensor(t.data, t.shape, t.dtype);
+  return new Tensor(t.storage, t.shape);
 }
 
 let pass = 0;
@@ -96,6 +109,7 @@ function checkGradShape(t: Tensor, g: Tensor, what: string): void {
   if (!shapesEqual(t.shape, g.shape)) {
     throw new Error(`${what}: gradient has shape ${formatShape(g.shape)} but the tensor has shape ${formatShape(t.shape)}`);
   }
+  checkSameBackend(t, g, what);
 }
 
 function defaultGrad(t: Tensor, gradient: Tensor | null | undefined, what: string): Tensor {
@@ -110,60 +124,139 @@ function defaultGrad(t: Tensor, gradient: Tensor | null | undefined, what: strin
 }
 
 /**
+ * The lifetimes of the gradients one backward pass makes. A gradient is consumed once it has been passed
+ * on (to its node's backward function, or summed into another): its storage is released at once when the
+ * pass created it, no pending gradient shares it, and no hook, `.grad` or caller received it. Memory on
+ * backends outside the JS heap (wasm) then comes back within the step, without waiting for finalizers.
+ * Nothing is released when the pass records a graph (createGraph): its gradients are graph nodes.
+ */
+class GradientLifetimes {
+  private readonly pending = new Map<Storage, number>();
+  private readonly kept = new Set<Storage>();
+  constructor(private readonly created: Set<Storage> | null) {}
+
+  /** A pending gradient now refers to `g`'s storage. */
+  hold(g: Tensor): void {
+    this.pending.set(g.storage, (this.pending.get(g.storage) ?? 0) + 1);
+  }
+
+  /** A pending gradient referring to `g`'s storage has been taken. */
+  drop(g: Tensor): void {
+    const n = this.pending.get(g.storage)! - 1;
+    if (n === 0) this.pending.delete(g.storage);
+    else this.pending.set(g.storage, n);
+  }
+
+  /** Something outside the pass (a hook, `.grad`, the caller of grad()) holds `g`: never release it. */
+  keep(g: Tensor): void {
+    this.kept.add(g.storage);
+  }
+
+  /** Whether `storage` was made by this pass and nothing holds it. */
+  isDead(storage: Storage): boolean {
+    return this.created !== null && this.created.has(storage) && !this.pending.has(storage) && !this.kept.has(storage);
+  }
+
+  /** Releases `storage` when dead. */
+  release(storage: Storage): void {
+    if (!this.isDead(storage)) return;
+    this.created!.delete(storage);
+    storage.device.release(storage);
+  }
+}
+
+/**
  * Propagates gradients from `roots` back through the graph. For each tensor with a gradient it calls
- * `arrive(tensor, grad)`; a tensor listed in `stopAt` is not propagated further.
+ * `arrive(tensor, grad, lifetimes)`, which calls lifetimes.keep(grad) if it holds on to grad.
  */
 function propagate(
   roots: readonly Tensor[],
   rootGrads: readonly Tensor[],
   options: BackwardOptions,
-  arrive: (t: Tensor, g: Tensor) => void,
+  arrive: (t: Tensor, g: Tensor, lifetimes: GradientLifetimes) => void,
 ): void {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
-  const run = () => {
+  const run = (created: Set<Storage>) => {
     const order = topologicalOrder(roots);
+    const life = new GradientLifetimes(createGraph ? null : created);
+    const freed: GradFn[] = [];
+    // storages summed into another gradient: released once every input has its share (one gradient may
+    // go to several inputs, as add's does)
+    const summed: Storage[] = [];
+    const setPending = (t: Tensor, g: Tensor) => {
+      life.hold(g);
+      if (t.pendingGrad === null) {
+        t.pendingGrad = g;
+        return;
+      }
+      const previous = t.pendingGrad;
+      t.pendingGrad = addGrads(previous, g);
+      life.hold(t.pendingGrad);
+      life.drop(previous);
+      life.drop(g);
+      summed.push(previous.storage, g.storage);
+    };
+    const releaseSummed = () => {
+      for (const s of summed) life.release(s);
+      summed.length = 0;
+    };
     try {
-      roots.forEach((r, i) => (r.pendingGrad = r.pendingGrad ? addGrads(r.pendingGrad, rootGrads[i]) : rootGrads[i]));
+      roots.forEach((r, i) => setPending(r, rootGrads[i]));
+      releaseSummed();
       for (const t of order) {
         let g = t.pendingGrad;
         if (!g) continue;
         t.pendingGrad = null;
+        life.drop(g);
         if (t.hooks) {
+          life.keep(g); // a hook may keep what it is given
           for (const hook of t.hooks) {
             const replaced = hook(g);
             if (replaced instanceof Tensor) {
               checkGradShape(t, replaced, 'hook');
               g = replaced;
+              life.keep(g);
             }
           }
         }
-        arrive(t, g);
+        arrive(t, g, life);
         const fn = t.gradFn;
-        if (!fn) continue;
+        if (!fn) {
+          life.release(g.storage);
+          continue;
+        }
         if (!fn.backward) {
           throw new Error(
             `backward: trying to backward through the graph a second time (${fn.name}); its intermediate values were freed. Pass { retainGraph: true } to the first backward.`,
           );
         }
         if (fn.saved) checkSaved(fn);
-        const inputGrads = fn.backward(g);
-        if (!retainGraph) fn.backward = null;
+        const [inputGrads, temporaries] = withAllocationLog(() => fn.backward!(g!));
+        if (!retainGraph) {
+          fn.backward = null;
+          if (fn.owned) freed.push(fn);
+        }
         for (let i = 0; i < fn.inputs.length; i++) {
           const input = fn.inputs[i];
           const ig = inputGrads[i];
           if (!ig || !input.requiresGrad) continue;
           if (ig.shape !== input.shape) checkGradShape(input, ig, fn.name);
-          const cg = castGrad(ig, input);
-          input.pendingGrad = input.pendingGrad ? addGrads(input.pendingGrad, cg) : cg;
+          else checkSameBackend(input, ig, fn.name);
+          setPending(input, castGrad(ig, input));
         }
+        // what the backward function made and no pending gradient holds is garbage now, as is g
+        releaseSummed();
+        for (const s of temporaries) life.release(s);
+        life.release(g.storage);
       }
+      // the graph is freed: so are the intermediates library code left to it
+      for (const fn of freed) releaseOwned(fn);
     } finally {
       for (const t of order) t.pendingGrad = null; // after an error, leave no partial sums behind
     }
   };
-  if (createGraph) enableGrad(run);
-  else noGrad(run);
+  withAllocationLog((created) => (createGraph ? enableGrad(() => run(created)) : noGrad(() => run(created))));
 }
 
 /**
@@ -176,27 +269,31 @@ export function backward(root: Tensor, gradient?: Tensor | null, options: Backwa
   }
   const g = defaultGrad(root, gradient, 'backward');
   const createGraph = options.createGraph ?? false;
-  propagate([root], [g], options, (t, grad) => {
+  propagate([root], [g], options, (t, grad, life) => {
     if (!t.isLeaf && !t.retainsGrad) return;
     if (t.grad === null) {
-      // a fresh copy: the same gradient tensor may reach several leaves, and .grad is updated in place
-      // (with createGraph too, as torch: a differentiable copy, else a + b would give a and b one .grad)
-      t.grad = createGraph ? cloneTracked(grad) : cloneDetached(grad, t);
+      // .grad is updated in place later, so it must not share storage with another gradient: a gradient
+      // that nothing else holds is adopted as it is, others are copied (with createGraph a differentiable
+      // copy, as torch, else a + b would give a and b one .grad)
+      if (createGraph) t.grad = cloneTracked(grad);
+      else if (life.isDead(grad.storage)) t.grad = detached(grad);
+      else t.grad = cloneDetached(grad);
+      life.keep(t.grad);
     } else if (createGraph || isGradEnabled()) {
       t.grad = addGrads(t.grad, grad);
+      life.keep(t.grad);
     } else {
-      backend().binary('add', t.grad.data, t.grad.shape, grad.data, grad.shape, t.grad.data, t.grad.shape);
+      const device = backendOf(t.grad);
+      device.binary('add', t.grad.storage, t.grad.shape, grad.storage, grad.shape, t.grad.storage, t.grad.shape);
     }
   });
 }
 
-// The copy of a leaf's first gradient lands in resident storage when the leaf's own storage is resident
-// (wasm), so the optimizer's fused kernel reads it in place: the copy is made anyway, it only moves.
-function cloneDetached(t: Tensor, leaf?: Tensor): Tensor {
-  const b = backend();
-  const copy = (leaf && b.isResident?.(leaf.data) && b.allocateResident?.(t.dtype, t.numel, leaf.data)) || b.allocate(t.dtype, t.numel);
-  copy.set(t.data);
-  return new Tensor(copy, t.shape, t.dtype);
+function cloneDetached(t: Tensor): Tensor {
+  const device = backendOf(t);
+  const copy = device.empty(t.dtype, t.numel);
+  device.cast(t.storage, copy);
+  return new Tensor(copy, t.shape);
 }
 
 function cloneTracked(t: Tensor): Tensor {
@@ -223,8 +320,10 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | reado
   });
   const rootGrads = outs.map((o, i) => defaultGrad(o, gradOutputs[i], 'grad'));
   const wanted = new Map<Tensor, Tensor | null>(ins.map((t) => [t, null]));
-  propagate(outs, rootGrads, options, (t, g) => {
-    if (wanted.has(t)) wanted.set(t, options.createGraph ? g : detached(g));
+  propagate(outs, rootGrads, options, (t, g, life) => {
+    if (!wanted.has(t)) return;
+    wanted.set(t, options.createGraph ? g : detached(g));
+    life.keep(g);
   });
   return ins.map((t, i) => {
     const g = wanted.get(t) ?? null;

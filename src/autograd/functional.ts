@@ -1,4 +1,5 @@
 import { Tensor } from '../tensor/tensor.js';
+import { zerosLike } from '../tensor/creation.js';
 import { grad } from './engine.js';
 import { enableGrad } from './grad-mode.js';
 
@@ -22,8 +23,7 @@ export function valueAndGrad<Args extends Tensor[]>(f: (...args: Args) => Tensor
       }
       // a value that does not depend on the arguments has zero gradients
       const grads = value.requiresGrad ? grad(value, inputs, { allowUnused: true }) : inputs.map(() => null);
-      const zerosFor = (t: Tensor) => new Tensor(new (t.data.constructor as Float32ArrayConstructor)(t.numel), t.shape, t.dtype);
-      return [new Tensor(value.data, value.shape, value.dtype), grads.map((g, i) => g ?? zerosFor(inputs[i]))];
+      return [value.viewAs(value.shape), grads.map((g, i) => g ?? zerosLike(inputs[i]))];
     });
 }
 

@@ -54,14 +54,22 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
   const numeric = outputs.map((o) => diffIdx.map((i) => new Float64Array(o.numel * ins[i].numel)));
   noGrad(() => {
     diffIdx.forEach((i, ii) => {
-      const data = ins[i].data;
+      // the input is perturbed in place through its storage, without a version bump: the graph built
+      // from the unperturbed input above stays valid for the analytic pass
+      const input = ins[i];
+      const data = input.dataSync();
+      const write = () => input.storage.device.write(input.storage, data);
+      const values = () => outputsOf(fn, ins).filter((_, i) => kept.includes(i)).map((o) => Float64Array.from(o.dataSync()));
       for (let k = 0; k < data.length; k++) {
         const saved = data[k];
         data[k] = saved + eps;
-        const plus = outputsOf(fn, ins).filter((_, i) => kept.includes(i)).map((o) => Float64Array.from(o.data));
+        write();
+        const plus = values();
         data[k] = saved - eps;
-        const minus = outputsOf(fn, ins).filter((_, i) => kept.includes(i)).map((o) => Float64Array.from(o.data));
+        write();
+        const minus = values();
         data[k] = saved;
+        write();
         outputs.forEach((o, oi) => {
           for (let j = 0; j < o.numel; j++) numeric[oi][ii][j * data.length + k] = (plus[oi][j] - minus[oi][j]) / (2 * eps);
         });
@@ -83,13 +91,15 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckO
       return;
     }
     for (let j = 0; j < o.numel; j++) {
-      const seed = new Tensor(new Float64Array(o.numel), o.shape, o.dtype);
-      seed.data[j] = 1;
+      const unit = new Float64Array(o.numel);
+      unit[j] = 1;
+      const seed = Tensor.fromArray(unit, o.shape, o.dtype, o.storage.device);
       const grads = grad([o], diffIdx.map((i) => ins[i]), { gradOutputs: [seed], retainGraph: true, allowUnused: true });
       diffIdx.forEach((i, ii) => {
         const n = ins[i].numel;
+        const values = grads[ii] ? grads[ii].dataSync() : null;
         for (let k = 0; k < n; k++) {
-          const analytic = grads[ii] ? grads[ii].data[k] : 0;
+          const analytic = values ? values[k] : 0;
           const num = numeric[oi][ii][j * n + k];
           if (!(Math.abs(analytic - num) <= atol + rtol * Math.abs(num))) {
             throw new Error(
@@ -117,7 +127,7 @@ export function gradgradcheck(fn: Fn, inputs: readonly Tensor[], options: Gradch
   const gradOutputs = outputs.map((o) => {
     const data = new Float64Array(o.numel);
     for (let i = 0; i < data.length; i++) data[i] = generator.uniform53() * 2 - 1;
-    return new Tensor(data, o.shape, 'float64');
+    return Tensor.fromArray(data, o.shape, 'float64', o.storage.device);
   });
   const diff = ins.filter((t) => t.requiresGrad);
   const firstGrad = (...xs: Tensor[]) => enableGrad(() => {

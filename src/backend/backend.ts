@@ -1,5 +1,9 @@
+// The Backend interface: the kernels every backend runs on its own storage. Kernels are defined once over
+// typed arrays (ArrayKernels, the reference in js/); a backend runs the same signatures over its Storage
+// (Kernels, derived below), so a swapped argument does not compile and a new kernel is declared once.
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
+import { type Device, type Storage, defaultDevice, deviceNamed, registerDevice, setBackend } from '../tensor/storage.js';
 
 export type UnaryOp =
   | 'neg' | 'abs' | 'sign' | 'exp' | 'expm1' | 'log' | 'log1p' | 'log2' | 'log10' | 'sqrt' | 'rsqrt'
@@ -23,17 +27,20 @@ export interface ConvGeometry {
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'any' | 'all';
 
 /**
- * What a backend must provide: kernels over contiguous typed arrays that write into a
- * preallocated `out`. Ops and autograd sit above this and never touch elements themselves,
- * so a faster backend (WebAssembly, threads) plugs in without changing them.
+ * The kernels, over contiguous typed arrays that they write into a preallocated `out` (js/ implements
+ * them all). Ops and autograd sit above and never touch elements themselves.
  */
-export interface Backend {
-  readonly name: string;
-  allocate(dtype: DType, size: number): TypedArray;
+export interface ArrayKernels {
   unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
   /** Elementwise op with NumPy broadcasting of `aShape` and `bShape` to `outShape`. */
   binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
   where(cond: TypedArray, condShape: Shape, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
+  /** out = x converted to out's dtype (float to int truncates toward zero, anything to bool is x != 0). */
+  cast(x: TypedArray, out: TypedArray): void;
+  /** Sets every element of out to `value`. */
+  fill(out: TypedArray, value: number): void;
+  /** The first element of `index` outside [0, size), or null when all are inside. */
+  indexOutOfRange(index: Int32Array, size: number): number | null;
   /** Reduces axis `axis` of `x` (shape `shape`); `out` has the shape with that axis removed. */
   reduce(op: ReduceOp, x: TypedArray, shape: Shape, axis: number, out: TypedArray): void;
   /**
@@ -64,18 +71,15 @@ export interface Backend {
   softmax(x: TypedArray, n: number, out: TypedArray, log: boolean): void;
   /** Unfolds x [n, c, h, w] into columns [n, c*kh*kw, oh*ow] (padding reads 0), as torch's unfold/im2col. */
   im2col(x: TypedArray, n: number, c: number, h: number, w: number, geometry: ConvGeometry, out: TypedArray): void;
-  /** The adjoint of im2col: sums columns [n, c*kh*kw, oh*ow] back into out [n, c, h, w], as torch's fold/col2im. */
+  /** The adjoint of im2col: sums columns [n, c*kh*kw, oh*ow] back into out [n, c, h, w] (overwritten), as torch's fold/col2im. */
   col2im(cols: TypedArray, n: number, c: number, h: number, w: number, geometry: ConvGeometry, out: TypedArray): void;
-  /**
-   * Convolution with groups 1, optional (the conv2d op composes im2col and matmul without it):
-   * out [n, cout, oh, ow] = weight [cout, c*kh*kw] @ im2col(x [n, c, h, w]) (+ bias [cout] when given).
-   */
-  conv2d?(x: TypedArray, n: number, c: number, h: number, w: number, weight: TypedArray, cout: number, bias: TypedArray | null, geometry: ConvGeometry, out: TypedArray): void;
+  /** Convolution with groups 1: out [n, cout, oh, ow] = weight [cout, c*kh*kw] @ im2col(x [n, c, h, w]) (+ bias [cout]). */
+  conv2d(x: TypedArray, n: number, c: number, h: number, w: number, weight: TypedArray, cout: number, bias: TypedArray | null, geometry: ConvGeometry, out: TypedArray): void;
   /**
    * The backward of conv2d for the gradients that are not null: gradInput [n, c, h, w] (overwritten),
-   * gradWeight [cout, c*kh*kw] and gradBias [cout] (each summed over the batch). Optional, as conv2d.
+   * gradWeight [cout, c*kh*kw] and gradBias [cout] (each summed over the batch, overwritten).
    */
-  conv2dBackward?(
+  conv2dBackward(
     x: TypedArray, n: number, c: number, h: number, w: number, weight: TypedArray, cout: number, geometry: ConvGeometry,
     gradOut: TypedArray, gradInput: TypedArray | null, gradWeight: TypedArray | null, gradBias: TypedArray | null,
   ): void;
@@ -84,27 +88,20 @@ export interface Backend {
    * in its plane (PyTorch's rules: padding skipped, NaN propagates, first maximum wins ties).
    */
   maxPool2d(x: TypedArray, planes: number, h: number, w: number, geometry: ConvGeometry, values: TypedArray, indices: Int32Array): void;
-  /**
-   * The backward of maxPool2d, optional (the op scatter-adds without it): out [planes, h, w] is zeroed,
-   * then grad [planes, oh, ow] is added at the flat indices maxPool2d returned.
-   */
-  maxPool2dBackward?(grad: TypedArray, indices: Int32Array, planes: number, h: number, w: number, out: TypedArray): void;
-  /** relu's backward from its output y, optional (the op computes grad * (y > 0) without it): out = y > 0 ? grad : 0. */
-  reluBackward?(grad: TypedArray, y: TypedArray, out: TypedArray): void;
-  /** Fused SGD update of one parameter in place (optim/sgd.ts); optional, js/optim.ts is the fallback. */
-  sgdStep?(param: TypedArray, grad: TypedArray, momentumBuffer: TypedArray | null, options: SgdStepOptions): void;
-  /** Fused Adam/AdamW update of one parameter in place (optim/adam.ts); optional, js/optim.ts is the fallback. */
-  adamStep?(param: TypedArray, grad: TypedArray, expAvg: TypedArray, expAvgSq: TypedArray, maxExpAvgSq: TypedArray | null, options: AdamStepOptions): void;
-  /**
-   * Optional: a zero-filled array in memory the backend's kernels use in place (wasm: a view into its
-   * memory), for parameters, their gradients and optimizer state; null when it cannot (then allocate as
-   * usual). `owner`: the resident array this one serves (a parameter's, for its gradient), which bounds
-   * how many such arrays may await reclamation.
-   */
-  allocateResident?(dtype: DType, size: number, owner?: TypedArray): TypedArray | null;
-  /** Optional: whether `data` came from allocateResident. */
-  isResident?(data: TypedArray): boolean;
+  /** The backward of maxPool2d: out [planes, h, w] is zeroed, then grad [planes, oh, ow] is added at the flat indices. */
+  maxPool2dBackward(grad: TypedArray, indices: Int32Array, planes: number, h: number, w: number, out: TypedArray): void;
+  /** relu's backward from its output y: out = y > 0 ? grad : 0. */
+  reluBackward(grad: TypedArray, y: TypedArray, out: TypedArray): void;
+  /** Scales, in place, each row of weight (rows of `dim`) named in `rows` whose p-norm exceeds maxNorm to maxNorm (torch's embedding_renorm_). */
+  renormRows(weight: TypedArray, dim: number, rows: Int32Array, maxNorm: number, p: number): void;
 }
+
+// The same signatures over a backend's storage: every typed-array argument becomes a Storage.
+type StorageArgs<A extends unknown[]> = {
+  [K in keyof A]: A[K] extends TypedArray ? Storage : A[K] extends TypedArray | null ? Storage | null : A[K];
+};
+type OnStorage<F> = F extends (...args: infer A) => infer R ? (...args: StorageArgs<A>) => R : never;
+export type Kernels = { [K in keyof ArrayKernels]: OnStorage<ArrayKernels[K]> };
 
 /** Scalars of one fused SGD step; `initBuffer` means the momentum buffer is set to the first direction. */
 export interface SgdStepOptions {
@@ -132,27 +129,41 @@ export interface AdamStepOptions {
   step: number;
 }
 
-let current: Backend | null = null;
-const registry = new Map<string, Backend>();
+/**
+ * Optional fused update rules, keyed by rule: one pass over a parameter and its state, in place. Each
+ * returns false when it cannot take these operands (e.g. float64), and the rule's reference (tensor ops,
+ * in optim/) runs instead; test/optim/fused.test.ts checks every fused step against its reference.
+ */
+export interface FusedSteps {
+  sgd(param: Storage, grad: Storage, momentumBuffer: Storage | null, options: SgdStepOptions): boolean;
+  adam(param: Storage, grad: Storage, expAvg: Storage, expAvgSq: Storage, maxExpAvgSq: Storage | null, options: AdamStepOptions): boolean;
+}
 
+/** A backend: a device that owns storage (tensor/storage.ts) and runs the kernels on it. */
+export interface Backend extends Device, Kernels {
+  readonly fused: Partial<FusedSteps>;
+  /** Optional asynchronous setup that `init(name)` awaits (threads, a GPU adapter). */
+  ready?(): Promise<void>;
+}
+
+/** Makes a backend available to setBackend/init/to() by its name; it selects nothing. */
 export function registerBackend(backend: Backend): void {
-  registry.set(backend.name, backend);
-  current ??= backend;
+  registerDevice(backend);
 }
 
-/** The backend that runs kernels now. */
-export function backend(): Backend {
-  if (!current) throw new Error('descent: no backend registered');
-  return current;
+/** The backend named `name`, or the one new tensors are created on. @example backend('js').name // 'js' */
+export function backend(name?: string): Backend {
+  return (name === undefined ? defaultDevice() : deviceNamed(name, 'backend')) as Backend;
 }
 
-export function getBackend(): string {
-  return backend().name;
+/**
+ * Prepares backend `name` (its threads, or a GPU adapter) and makes it the one new tensors are created on.
+ * @example await init('wasm');
+ */
+export async function init(name: string): Promise<void> {
+  const b = deviceNamed(name, 'init') as Backend;
+  await b.ready?.();
+  setBackend(name);
 }
 
-/** Selects the kernel backend by name ('js' always exists). */
-export function setBackend(name: string): void {
-  const b = registry.get(name);
-  if (!b) throw new Error(`setBackend: unknown backend '${name}' (available: ${[...registry.keys()].join(', ')})`);
-  current = b;
-}
+export type { DType };

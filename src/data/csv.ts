@@ -100,7 +100,7 @@ export function csvDataset(text: string, options: CsvDatasetOptions): TensorData
     const data = allocate(dtype, values.length * (values[0]?.length ?? 0));
     values.forEach((r, k) => data.set(r, k * r.length));
     const width = values[0]?.length ?? 0;
-    return new Tensor(data, squeeze ? [values.length] : [values.length, width], dtype);
+    return Tensor.fromArray(data, squeeze ? [values.length] : [values.length, width], dtype);
   };
   const x = numbers(featureCols);
   const y = numbers(targetCols);

@@ -137,7 +137,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
     const g = this.generator ?? defaultGenerator;
     g.nextUint32();
     g.nextUint32();
-    this.order = this.shuffle ? Array.from(randperm(n, { generator: this.samplerGenerator() }).data) : Array.from({ length: n }, (_, i) => i);
+    this.order = this.shuffle ? Array.from(randperm(n, { generator: this.samplerGenerator() }).dataSync()) : Array.from({ length: n }, (_, i) => i);
     this.position = 0;
     this.epochsStarted++;
   }

@@ -3,6 +3,8 @@ import { formatShape } from '../tensor/shape.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
 import { randperm } from '../tensor/creation.js';
 import { indexSelect } from '../ops/indexing.js';
+import { select } from '../ops/shape.js';
+import { noGrad } from '../autograd/grad-mode.js';
 import { defaultCollate } from './collate.js';
 
 /**
@@ -54,16 +56,13 @@ export class TensorDataset implements Dataset<Tensor[]> {
 
   getItem(index: number): Tensor[] {
     const i = checkIndex('TensorDataset', index, this.length);
-    return this.tensors.map((t) => {
-      const size = t.numel / t.shape[0];
-      return new Tensor(t.data.slice(i * size, (i + 1) * size), t.shape.slice(1), t.dtype);
-    });
+    return noGrad(() => this.tensors.map((t) => select(t, 0, i)));
   }
 
   /** The rows at `indices`, stacked: one tensor per field (what defaultCollate makes of the items). */
   getBatch(indices: readonly number[]): Tensor[] {
-    const idx = new Tensor(Int32Array.from(indices, (i) => checkIndex('TensorDataset', i, this.length)), [indices.length], 'int32');
-    return this.tensors.map((t) => indexSelect(t, 0, idx));
+    const idx = Tensor.fromArray(Int32Array.from(indices, (i) => checkIndex('TensorDataset', i, this.length)), [indices.length], 'int32');
+    return noGrad(() => this.tensors.map((t) => indexSelect(t, 0, idx.to(t.device))));
   }
 }
 
@@ -114,7 +113,7 @@ export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], 
   }
   const sum = sizes.reduce((a, b) => a + b, 0);
   if (sum !== n) throw new Error(`randomSplit: sum of input lengths (${sum}) does not equal the length of the dataset (${n})`);
-  const perm = Array.from(randperm(n, { generator }).data);
+  const perm = Array.from(randperm(n, { generator }).dataSync());
   let offset = 0;
   return sizes.map((size) => {
     const part = new Subset(dataset, perm.slice(offset, offset + size));

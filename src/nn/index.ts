@@ -1,4 +1,5 @@
 // dt.nn: modules, layers, initializers and losses.
+import './layers/library.js';
 export { Module, toSnakeCase } from './module.js';
 export type { StateDict, LoadStateDictResult, ForwardHook, ForwardPreHook, RemovableHandle } from './module.js';
 export { Parameter } from './parameter.js';

@@ -6,9 +6,10 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
-import { fillNormal } from '../tensor/creation.js';
+import { eye, fillNormal } from '../tensor/creation.js';
+import type { TypedArray } from '../tensor/dtype.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import { normal_ as fillNormal_, uniform_ as fillUniform_ } from '../ops/inplace.js';
+import { copy_, fill_, normal_ as fillNormal_, uniform_ as fillUniform_ } from '../ops/inplace.js';
 
 export type Nonlinearity =
   | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'
@@ -83,8 +84,7 @@ export function normal_(t: Tensor, mean = 0, std = 1, generator: Generator = def
 /** Fills with `value`. @example constant_(bias, 0.1) */
 export function constant_(t: Tensor, value: number): Tensor {
   touch(t, 'constant_');
-  t.data.fill(value);
-  return t;
+  return noGrad(() => fill_(t, value));
 }
 
 /** @example zeros_(bias) */
@@ -102,9 +102,7 @@ export function eye_(t: Tensor): Tensor {
   if (t.ndim !== 2) throw new Error(`eye_: only tensors with 2 dimensions are supported, got shape ${formatShape(t.shape)}`);
   touch(t, 'eye_');
   const [n, m] = t.shape;
-  t.data.fill(0);
-  for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
-  return t;
+  return noGrad(() => copy_(t, eye(n, m, { dtype: t.dtype, device: t.device })));
 }
 
 /** Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fanIn + fanOut)). @example xavierUniform_(w) */
@@ -217,9 +215,9 @@ export function truncNormal_(t: Tensor, { mean = 0, std = 1, a = -2, b = 2, gene
   const l = normCdf((a - mean) / std);
   const u = normCdf((b - mean) / std);
   uniform_(t, 2 * l - 1, 2 * u - 1, generator);
-  const d = t.data;
+  const d = t.dataSync();
   for (let i = 0; i < d.length; i++) d[i] = Math.min(Math.max(erfinv(d[i]) * std * Math.SQRT2 + mean, a), b);
-  return t;
+  return setValues(t, d);
 }
 
 /**
@@ -243,8 +241,13 @@ export function orthogonal_(t: Tensor, gain = 1, generator: Generator = defaultG
   const a = new Float64Array(m * n);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) a[tall ? i * n + j : j * n + i] = sample[i * cols + j];
   const q = householderQ(a, m, n);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t.data[i * cols + j] = gain * (tall ? q[i * n + j] : q[j * n + i]);
-  return t;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) sample[i * cols + j] = gain * (tall ? q[i * n + j] : q[j * n + i]);
+  return setValues(t, sample);
+}
+
+// Writes values computed in the JS heap (in t's dtype) into t.
+function setValues(t: Tensor, values: TypedArray): Tensor {
+  return noGrad(() => copy_(t, Tensor.fromArray(values, t.shape, t.dtype, t.storage.device)));
 }
 
 // Thin Q (m x n, m >= n) of A = QR with R's diagonal made positive (PyTorch multiplies Q by sign(diag R)).

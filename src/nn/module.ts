@@ -1,9 +1,11 @@
 import { Tensor } from '../tensor/tensor.js';
-import { type DType, isFloating } from '../tensor/dtype.js';
+import { type DType, isDType, isFloating } from '../tensor/dtype.js';
+import { type Device, deviceNamed } from '../tensor/storage.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { cast } from '../ops/elementwise.js';
 import { zeros } from '../tensor/creation.js';
+import { inScope, scoped } from '../autograd/scope.js';
 import { Parameter } from './parameter.js';
 
 // Output shapes for summary(): a tensor's shape, or the shapes inside arrays and objects.
@@ -37,6 +39,15 @@ export type ForwardHook<Args extends unknown[] = any[], Out = any> = (module: Mo
 /** What registering a hook returns: `remove()` unregisters it. */
 export interface RemovableHandle {
   remove(): void;
+}
+
+// The forward methods of the library's own layers, and library functions layers hold as fields (a
+// Transformer's activation): a module tree made only of these runs no user code (see isLibraryCode).
+const libraryCode = new WeakSet<object>();
+
+/** @internal Marks layer classes (their forward) and functions as the library's own. */
+export function markLibraryCode(...items: object[]): void {
+  for (const item of items) libraryCode.add((item as { prototype?: { forward?: object } }).prototype?.forward ?? item);
 }
 
 let nextHookId = 0;
@@ -89,19 +100,34 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
 
   abstract forward(...args: Args): Out;
 
-  // What calling the module does: pre-hooks, forward, hooks (as torch's Module.__call__).
+  // What calling the module does: pre-hooks, forward, hooks (as torch's Module.__call__). A module tree that
+  // runs only library code is scoped: its intermediates go with the graph of its output (autograd/scope.ts).
   private runWithHooks(args: Args): Out {
     let input = args;
     for (const hook of this.forwardPreHooks.values()) {
       const replaced = hook(this, input);
       if (replaced !== undefined) input = replaced as Args;
     }
-    let output = this.forward(...input);
+    let output = !inScope() && this.isLibraryCode() ? scoped(() => this.forward(...input)) : this.forward(...input);
     for (const hook of this.forwardHooks.values()) {
       const replaced = hook(this, input, output);
       if (replaced !== undefined) output = replaced as Out;
     }
     return output;
+  }
+
+  /**
+   * @internal Whether calling this module runs only the library's code: its forward and every submodule's
+   * are the library's own, no hooks are registered, and no field holds a user function.
+   */
+  isLibraryCode(): boolean {
+    if (this.forwardPreHooks.size > 0 || this.forwardHooks.size > 0 || !libraryCode.has(this.forward)) return false;
+    for (const [, v] of this.fields()) {
+      if (v instanceof Module) {
+        if (!v.isLibraryCode()) return false;
+      } else if (typeof v === 'function' && !libraryCode.has(v)) return false;
+    }
+    return true;
   }
 
   /**
@@ -237,7 +263,7 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
   zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
     for (const p of this.parameters()) {
       if (setToNone) p.grad = null;
-      else if (p.grad) p.grad.data.fill(0);
+      else if (p.grad) noGrad(() => p.grad!.zero_());
     }
   }
 
@@ -248,8 +274,25 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
     return this;
   }
 
-  /** Converts floating point parameters and buffers to `dtype`. Parameters are replaced, so build optimizers afterwards. */
-  to(dtype: DType): this {
+  /**
+   * Moves every parameter and buffer to backend `target` ('js', 'wasm', ...) in place, as torch's
+   * module.to(device): the same Parameter objects, so optimizers built before still work. Or converts the
+   * floating point ones to dtype `target`: parameters are then replaced, so build optimizers afterwards.
+   * @example model.to('js'); model.to('float64');
+   */
+  to(target: DType | string): this {
+    if (!isDType(target)) {
+      const device = deviceNamed(target, 'Module.to');
+      for (const m of this.modules()) {
+        for (const [, v] of m.fields()) {
+          if (!(v instanceof Tensor)) continue;
+          moveStorage(v, device);
+          if (v.grad) moveStorage(v.grad, device);
+        }
+      }
+      return this;
+    }
+    const dtype = target;
     if (!isFloating(dtype)) throw new Error(`Module.to: only floating point dtypes are allowed, got ${dtype}`);
     for (const m of this.modules()) {
       for (const [k, v] of m.fields()) {
@@ -306,8 +349,7 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
       for (const [k, t] of Object.entries(own)) {
         if (!(k in stateDict)) continue;
         const src = stateDict[k];
-        t.data.set(src.dtype === t.dtype ? src.data : cast(src, t.dtype).data);
-        t.version++;
+        t.copy_(src.to(t.device));
       }
     });
     return { missingKeys, unexpectedKeys };
@@ -379,4 +421,11 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+// Gives `t` a copy of its elements on `device` (views made before keep the old storage, as in PyTorch).
+function moveStorage(t: Tensor, device: Device): void {
+  if (t.storage.device === device) return;
+  t.storage = device.fromArray(t.dataSync(), t.dtype);
+  t.version++;
 }

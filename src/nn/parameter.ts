@@ -1,5 +1,3 @@
-import { backend } from '../backend/backend.js';
-import type { TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /**
@@ -9,23 +7,8 @@ import { Tensor } from '../tensor/tensor.js';
  */
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {
-    super(residentStorage(data), data.shape, data.dtype);
+    if (!(data instanceof Tensor)) throw new Error(`Parameter: expected a Tensor, got ${typeof data}`);
+    super(data.storage, data.shape);
     this.requiresGrad = requiresGrad;
   }
-}
-
-/**
- * The storage a parameter keeps. Where the backend has resident storage (wasm on shared memory, float32)
- * the values move there and `t` is repointed to it, so `t` and the parameter still share storage while
- * the optimizer's kernels update it in place. Views of `t` made before (reshape shares the array) keep
- * the old array: that is the one difference from PyTorch.
- */
-function residentStorage(t: Tensor): TypedArray {
-  const b = backend();
-  if (!b.allocateResident || t.numel === 0 || b.isResident?.(t.data)) return t.data;
-  const data = b.allocateResident(t.dtype, t.numel);
-  if (!data) return t.data;
-  data.set(t.data);
-  t.data = data;
-  return data;
 }

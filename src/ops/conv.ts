@@ -2,12 +2,12 @@
  * Convolutions as im2col + matmul. unfold (im2col) and fold (col2im) are each other's adjoint, so each
  * one's backward is the other and every convolution built from them (and matmul) has gradients of any order.
  */
-import { type ConvGeometry, backend } from '../backend/backend.js';
+import type { ConvGeometry } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkFloat, emptyTensor } from './util.js';
+import { backendOf, checkFloat, emptyTensor } from './util.js';
 import { add } from './elementwise.js';
 import { matmul } from './linalg.js';
 import { sum } from './reduce.js';
@@ -53,8 +53,9 @@ function geometry(h: number, w: number, kernel: Pair, options: WindowOptions, op
 
 function im2colRaw(x: Tensor, g: ConvGeometry): Tensor {
   const [n, c, h, w] = x.shape;
-  const out = emptyTensor([n, c * g.kernel[0] * g.kernel[1], g.outSize[0] * g.outSize[1]], x.dtype);
-  backend().im2col(x.data, n, c, h, w, g, out.data);
+  const b = backendOf('unfold', x);
+  const out = emptyTensor([n, c * g.kernel[0] * g.kernel[1], g.outSize[0] * g.outSize[1]], x.dtype, b);
+  b.im2col(x.storage, n, c, h, w, g, out.storage);
   if (!needsGrad(x)) return out;
   return record(out, 'Im2colBackward', [x], (grad) => [col2imRaw(grad, [h, w], g)]);
 }
@@ -62,8 +63,9 @@ function im2colRaw(x: Tensor, g: ConvGeometry): Tensor {
 function col2imRaw(cols: Tensor, size: readonly [number, number], g: ConvGeometry): Tensor {
   const [n, rows] = cols.shape;
   const c = rows / (g.kernel[0] * g.kernel[1]);
-  const out = emptyTensor([n, c, size[0], size[1]], cols.dtype);
-  backend().col2im(cols.data, n, c, size[0], size[1], g, out.data);
+  const b = backendOf('fold', cols);
+  const out = emptyTensor([n, c, size[0], size[1]], cols.dtype, b);
+  b.col2im(cols.storage, n, c, size[0], size[1], g, out.storage);
   if (!needsGrad(cols)) return out;
   return record(out, 'Col2imBackward', [cols], (grad) => [im2colRaw(grad, g)]);
 }
@@ -134,27 +136,26 @@ function checkConvArgs(name: string, input: Tensor, weight: Tensor, bias: Tensor
 // The backend's fused kernels (im2col and GEMM in one call, the columns never materialized as a
 // tensor) run a convolution with groups 1 whose operands share one dtype; else it is composed of ops.
 function canFuse(x: Tensor, weight: Tensor, bias: Tensor | null | undefined): boolean {
-  const b = backend();
-  return b.conv2d !== undefined && b.conv2dBackward !== undefined && weight.dtype === x.dtype && (!bias || bias.dtype === x.dtype);
+  return weight.dtype === x.dtype && (!bias || bias.dtype === x.dtype);
 }
 
 // One graph node for the whole convolution. Its backward runs the fused backward kernel, unless the
-// gradient itself must be differentiable (createGraph) or the backend changed: then it is written with
+// gradient itself must be differentiable (createGraph): then it is written with
 // the differentiable ops the composed path uses (unfold/fold and matmul), so gradients of any order work.
 function fusedConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
   const [n, cin, h, w] = x.shape;
   const cout = weight.shape[0];
-  const out = emptyTensor([n, cout, g.outSize[0], g.outSize[1]], x.dtype);
-  backend().conv2d!(x.data, n, cin, h, w, weight.data, cout, bias ? bias.data : null, g, out.data);
+  const b = backendOf('conv2d', x, weight, bias);
+  const out = emptyTensor([n, cout, g.outSize[0], g.outSize[1]], x.dtype, b);
+  b.conv2d(x.storage, n, cin, h, w, weight.storage, cout, bias ? bias.storage : null, g, out.storage);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'ConvolutionBackward', inputs, (grad) => {
-    const kernels = backend();
-    if (isGradEnabled() || !kernels.conv2dBackward || grad.dtype !== x.dtype) return composedConv2dBackward(x, weight, bias, g, grad);
-    const gradInput = x.requiresGrad ? emptyTensor(x.shape, x.dtype) : null;
-    const gradWeight = weight.requiresGrad ? emptyTensor(weight.shape, weight.dtype) : null;
-    const gradBias = bias?.requiresGrad ? emptyTensor(bias.shape, bias.dtype) : null;
-    kernels.conv2dBackward(x.data, n, cin, h, w, weight.data, cout, g, grad.data,
-      gradInput?.data ?? null, gradWeight?.data ?? null, gradBias?.data ?? null);
+    if (isGradEnabled() || grad.dtype !== x.dtype) return composedConv2dBackward(x, weight, bias, g, grad);
+    const gradInput = x.requiresGrad ? emptyTensor(x.shape, x.dtype, b) : null;
+    const gradWeight = weight.requiresGrad ? emptyTensor(weight.shape, weight.dtype, b) : null;
+    const gradBias = bias?.requiresGrad ? emptyTensor(bias.shape, bias.dtype, b) : null;
+    b.conv2dBackward(x.storage, n, cin, h, w, weight.storage, cout, g, grad.storage,
+      gradInput?.storage ?? null, gradWeight?.storage ?? null, gradBias?.storage ?? null);
     return bias ? [gradInput, gradWeight, gradBias] : [gradInput, gradWeight];
   }, [x, weight]);
 }

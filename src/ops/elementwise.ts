@@ -1,11 +1,12 @@
-import { type BinaryOp, type UnaryOp, backend } from '../backend/backend.js';
+import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
+import { scoped } from '../autograd/scope.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { type DType, isFloating, resultType } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type TensorLike, asTensor, emptyTensor } from './util.js';
-import { sumTo } from './reduce.js';
+import { type TensorLike, asTensor, backendOf, emptyTensor } from './util.js';
+import { min, sumTo } from './reduce.js';
 
 type UnaryGrad = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
 
@@ -28,8 +29,9 @@ const BINARY_NAMES = new Map<string, string>();
 
 export function unaryOp(op: UnaryOp, x: Tensor, grad?: UnaryGrad, saveInput = true): Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${typeof x}`);
-  const out = emptyTensor(x.shape, unaryDtype(op, x.dtype));
-  backend().unary(op, x.data, out.data);
+  const b = backendOf(op, x);
+  const out = emptyTensor(x.shape, unaryDtype(op, x.dtype), b);
+  b.unary(op, x.storage, out.storage);
   if (!grad || !needsGrad(x)) return out;
   let name = UNARY_NAMES.get(op);
   if (name === undefined) UNARY_NAMES.set(op, (name = capitalized(op)));
@@ -52,6 +54,7 @@ export function binaryOp(op: BinaryOp, aIn: TensorLike, bIn: TensorLike, grad?: 
   } else {
     throw new Error(`${op}: expected at least one Tensor argument`);
   }
+  const device = backendOf(op, a, b);
   const shape = broadcastShapes(a.shape, b.shape, op);
   // numbers became 0-d tensors above, so torch's rule for 0-d operands also covers Python-style scalars
   let dtype = a.dtype === b.dtype ? a.dtype : resultType(a.dtype, a.ndim === 0, b.dtype, b.ndim === 0);
@@ -63,8 +66,8 @@ export function binaryOp(op: BinaryOp, aIn: TensorLike, bIn: TensorLike, grad?: 
     else if (op === 'sub') throw new Error('sub: subtraction of two bool tensors is not supported; use logicalXor or logicalNot');
     else dtype = 'int32';
   }
-  const out = emptyTensor(shape, dtype);
-  backend().binary(op, a.data, a.shape, b.data, b.shape, out.data, shape);
+  const out = emptyTensor(shape, dtype, device);
+  device.binary(op, a.storage, a.shape, b.storage, b.shape, out.storage, shape);
   if (!grad || !needsGrad(a, b)) return out;
   let name = BINARY_NAMES.get(op);
   if (name === undefined) BINARY_NAMES.set(op, (name = capitalized(op)));
@@ -100,10 +103,8 @@ const isIntegral = (t: TensorLike) => (t instanceof Tensor ? !isFloating(t.dtype
 /** a ** b, with PyTorch's gradients (see powGrad). */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   if (isIntegral(a) && isIntegral(b)) {
-    const exponent = b instanceof Tensor ? b.data : [b];
-    for (let i = 0; i < exponent.length; i++) {
-      if (exponent[i] < 0) throw new Error(`pow: integers to negative integer powers are not allowed (exponent ${exponent[i]})`);
-    }
+    const negative = b instanceof Tensor ? (b.numel > 0 ? min(b).item() : 0) : b;
+    if (negative < 0) throw new Error(`pow: integers to negative integer powers are not allowed (exponent ${negative})`);
   }
   return binaryOp('pow', a, b, powGrad);
 }
@@ -120,7 +121,7 @@ const divGrad: BinaryGrad = (g, x, y) => [
 const powGrad: BinaryGrad = (g, x, y, out) => {
   let ga: Tensor | null = null;
   if (x.requiresGrad && !y.requiresGrad && y.numel === 1) {
-    const e = y.data[0]; // a constant exponent, the common case: skip the masking
+    const e = y.item(); // a constant exponent, the common case: skip the masking
     ga = e === 0 ? mul(g, 0) : e === 2 ? mul(g, mul(x, 2)) : mul(g, mul(pow(x, e - 1), e));
   } else if (x.requiresGrad) {
     ga = mul(g, where(eq(y, 0), 0, mul(y, pow(x, sub(y, 1)))));
@@ -199,8 +200,9 @@ export function where(condition: Tensor, aIn: TensorLike, bIn: TensorLike): Tens
   const a = aIn instanceof Tensor ? aIn : asTensor(aIn, bIn as Tensor);
   const b = bIn instanceof Tensor ? bIn : asTensor(bIn, a);
   const shape = broadcastShapes(broadcastShapes(condition.shape, a.shape, 'where'), b.shape, 'where');
-  const out = emptyTensor(shape, resultType(a.dtype, a.ndim === 0, b.dtype, b.ndim === 0));
-  backend().where(condition.data, condition.shape, a.data, a.shape, b.data, b.shape, out.data, shape);
+  const device = backendOf('where', condition, a, b);
+  const out = emptyTensor(shape, resultType(a.dtype, a.ndim === 0, b.dtype, b.ndim === 0), device);
+  device.where(condition.storage, condition.shape, a.storage, a.shape, b.storage, b.shape, out.storage, shape);
   if (!needsGrad(a, b)) return out;
   return record(out, 'WhereBackward', [a, b], (g) => [
     a.requiresGrad ? sumTo(where(condition, g, 0), a.shape) : null,
@@ -262,26 +264,26 @@ export const clone = (x: Tensor): Tensor => unaryOp('copy', x, (g) => g, false);
 /** max(x, 0); the gradient at 0 is 0, as in PyTorch. */
 export const relu = (x: Tensor): Tensor => unaryOp('relu', x, (g, _a, out) => reluGrad(g, out), false);
 
-// relu's backward: one backend kernel when it exists and the gradient need not be differentiable
-// (no createGraph), else grad * (out > 0) with ops.
+// relu's backward: one backend kernel when the gradient need not be differentiable (no createGraph),
+// else grad * (out > 0) with ops.
 function reluGrad(g: Tensor, out: Tensor): Tensor {
-  const kernel = backend().reluBackward;
-  if (kernel === undefined || isGradEnabled() || g.dtype !== out.dtype) return mul(g, gt(out, 0));
-  const result = emptyTensor(out.shape, out.dtype);
-  kernel(g.data, out.data, result.data);
+  if (isGradEnabled() || g.dtype !== out.dtype) return mul(g, gt(out, 0));
+  const b = backendOf('relu', g, out);
+  const result = emptyTensor(out.shape, out.dtype, b);
+  b.reluBackward(g.storage, out.storage, result.storage);
   return result;
 }
 
 /** x where x > 0, else negativeSlope * x. */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
-  return where(gt(x, 0), x, mul(x, negativeSlope));
+  return scoped(() => where(gt(x, 0), x, mul(x, negativeSlope)));
 }
 
 /** x where x > 0, else alpha * (exp(x) - 1). */
 export function elu(x: Tensor, alpha = 1): Tensor {
   // expm1 of min(x, 0) keeps the unused branch finite, so its zero gradient stays zero; clamp (not minimum,
   // which splits ties) so that the gradient at exactly 0 is alpha, as in torch
-  return where(gt(x, 0), x, mul(expm1(clamp(x, null, 0)), alpha));
+  return scoped(() => where(gt(x, 0), x, mul(expm1(clamp(x, null, 0)), alpha)));
 }
 
 /**
@@ -289,6 +291,10 @@ export function elu(x: Tensor, alpha = 1): Tensor {
  * tanh approximation of Hendrycks & Gimpel, as torch.nn.functional.gelu(approximate='tanh').
  */
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
+  return scoped(() => geluComposite(x, approximate));
+}
+
+function geluComposite(x: Tensor, approximate: 'none' | 'tanh'): Tensor {
   if (approximate === 'tanh') {
     const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
     return mul(mul(x, 0.5), add(tanh(inner), 1));
@@ -299,23 +305,24 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
 
 /** x * sigmoid(x), also called swish. */
 export function silu(x: Tensor): Tensor {
-  return mul(x, sigmoid(x));
+  return scoped(() => mul(x, sigmoid(x)));
 }
 
 /** log(1 + exp(beta x)) / beta, linear above `threshold` as in PyTorch. */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
-  const bx = mul(x, beta);
-  const smooth = div(log1p(exp(clamp(bx, null, threshold))), beta); // clamp: no tie split at the threshold
-  return where(gt(bx, threshold), x, smooth);
+  return scoped(() => {
+    const bx = mul(x, beta);
+    const smooth = div(log1p(exp(clamp(bx, null, threshold))), beta); // clamp: no tie split at the threshold
+    return where(gt(bx, threshold), x, smooth);
+  });
 }
 
 /** Casts to another dtype; the gradient is cast back. */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
-  const out = emptyTensor(x.shape, dtype);
-  if (dtype === 'bool') backend().binary('ne', x.data, x.shape, new Uint8Array(1), [], out.data, out.shape);
-  else if (isFloating(x.dtype) && dtype === 'int32') backend().unary('trunc', x.data, out.data);
-  else out.data.set(x.data);
+  const b = backendOf('cast', x);
+  const out = emptyTensor(x.shape, dtype, b);
+  b.cast(x.storage, out.storage);
   if (!isFloating(dtype) || !needsGrad(x)) return out;
   return record(out, 'ToCopyBackward', [x], (g) => [cast(g, x.dtype)]);
 }

@@ -1,43 +1,46 @@
-import { backend } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
 import { type Shape, formatShape, normalizeDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type TensorLike, emptyTensor } from './util.js';
-import { where } from './elementwise.js';
-import { reshape } from './shape.js';
+import { type TensorLike, backendOf, emptyTensor, zerosTensor } from './util.js';
+import { cast, eq, where } from './elementwise.js';
+import { max } from './reduce.js';
+import { reshape, unsqueeze } from './shape.js';
+import { arange } from '../tensor/creation.js';
 
-function checkIndex(op: string, index: Tensor, size: number, what: string): Int32Array {
+/** Refuses an index that is not int32, not on x's backend, or out of [0, size). */
+function checkIndex(op: string, x: Tensor, index: Tensor, size: number, what: string): void {
   if (!(index instanceof Tensor)) throw new Error(`${op}: index must be a Tensor`);
   if (index.dtype !== 'int32') throw new Error(`${op}: index must have dtype int32, got ${index.dtype}`);
-  const data = index.data as Int32Array;
-  for (let i = 0; i < data.length; i++) {
-    if (data[i] < 0 || data[i] >= size) {
-      throw new Error(`${op}: index ${data[i]} is out of bounds for ${what} with size ${size}`);
-    }
-  }
-  return data;
+  const bad = backendOf(op, x, index).indexOutOfRange(index.storage, size);
+  if (bad !== null) throw new Error(`${op}: index ${bad} is out of bounds for ${what} with size ${size}`);
 }
 
 /** Rows (or slices along `dim`) of `x` picked by a 1-d int32 index, like torch.index_select. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim(dim, x.ndim, 'indexSelect');
   if (index.ndim > 1) throw new Error(`indexSelect: index must be 0-d or 1-d, got shape ${formatShape(index.shape)}`);
-  const idx = checkIndex('indexSelect', index, x.ndim === 0 ? 1 : x.shape[d], `dimension ${dim}`);
-  const shape = x.shape.slice();
-  if (x.ndim > 0) shape[d] = idx.length;
-  const out = emptyTensor(shape, x.dtype);
-  backend().indexSelect(x.data, x.ndim === 0 ? [1] : x.shape, d, idx, out.data);
-  if (!needsGrad(x)) return out;
-  return record(out, 'IndexSelectBackward', [x], (g) => [indexAddInto(x.shape, d, idx, g)]);
+  checkIndex('indexSelect', x, index, x.ndim === 0 ? 1 : x.shape[d], `dimension ${dim}`);
+  return indexSelectUnchecked(x, d, index);
 }
 
-// zeros(shape) with g's slices added at idx along d; differentiable in g (its backward is indexSelect).
-function indexAddInto(shape: Shape, d: number, idx: Int32Array, g: Tensor): Tensor {
-  const out = emptyTensor(shape, g.dtype);
-  backend().indexAdd(g.data, g.shape, d, idx, out.data, shape);
+// indexSelect of an index known to be in range (the backward of indexAddInto).
+function indexSelectUnchecked(x: Tensor, d: number, index: Tensor): Tensor {
+  const shape = x.shape.slice();
+  if (x.ndim > 0) shape[d] = index.numel;
+  const b = backendOf('indexSelect', x, index);
+  const out = emptyTensor(shape, x.dtype, b);
+  b.indexSelect(x.storage, x.ndim === 0 ? [1] : x.shape, d, index.storage, out.storage);
+  if (!needsGrad(x)) return out;
+  return record(out, 'IndexSelectBackward', [x], (g) => [indexAddInto(x.shape, d, index, g)]);
+}
+
+// zeros(shape) with g's slices added at index along d; differentiable in g (its backward is indexSelect).
+function indexAddInto(shape: Shape, d: number, index: Tensor, g: Tensor): Tensor {
+  const b = backendOf('indexAdd', g, index);
+  const out = zerosTensor(shape, g.dtype, b);
+  b.indexAdd(g.storage, g.shape, d, index.storage, out.storage, shape);
   if (!needsGrad(g)) return out;
-  const index = new Tensor(idx, [idx.length], 'int32');
-  return record(out, 'IndexAddBackward', [g], (gg) => [indexSelect(gg, d, index)]);
+  return record(out, 'IndexAddBackward', [g], (gg) => [indexSelectUnchecked(gg, d, index)]);
 }
 
 function checkGatherShapes(op: string, x: Tensor, d: number, index: Tensor): void {
@@ -60,11 +63,12 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   }
   const d = normalizeDim(dim, x.ndim, 'gather');
   checkGatherShapes('gather', x, d, index);
-  const idx = checkIndex('gather', index, x.shape[d], `dimension ${dim} of shape ${formatShape(x.shape)}`);
-  const out = emptyTensor(index.shape, x.dtype);
-  backend().gather(x.data, x.shape, d, idx, index.shape, out.data);
+  checkIndex('gather', x, index, x.shape[d], `dimension ${dim} of shape ${formatShape(x.shape)}`);
+  const b = backendOf('gather', x, index);
+  const out = emptyTensor(index.shape, x.dtype, b);
+  b.gather(x.storage, x.shape, d, index.storage, index.shape, out.storage);
   if (!needsGrad(x)) return out;
-  return record(out, 'GatherBackward', [x], (g) => [scatterAdd(emptyTensor(x.shape, g.dtype), d, index, g)]);
+  return record(out, 'GatherBackward', [x], (g) => [scatterAdd(zerosTensor(x.shape, g.dtype, b), d, index, g)]);
 }
 
 /** A copy of `x` with src[i][j] added at x[i][index[i][j]] along `dim`, like torch.scatter_add. */
@@ -74,10 +78,11 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   if (src.ndim !== index.ndim || index.shape.some((s, i) => s > src.shape[i])) {
     throw new Error(`scatterAdd: index ${formatShape(index.shape)} must not be larger than src ${formatShape(src.shape)}`);
   }
-  const idx = checkIndex('scatterAdd', index, x.shape[d], `dimension ${dim} of shape ${formatShape(x.shape)}`);
-  const out = emptyTensor(x.shape, x.dtype);
-  out.data.set(x.data);
-  backend().scatterAdd(src.data, src.shape, idx, index.shape, d, out.data, x.shape);
+  checkIndex('scatterAdd', x, index, x.shape[d], `dimension ${dim} of shape ${formatShape(x.shape)}`);
+  const b = backendOf('scatterAdd', x, src);
+  const out = emptyTensor(x.shape, x.dtype, b);
+  b.cast(x.storage, out.storage);
+  b.scatterAdd(cast(src, x.dtype).storage, src.shape, index.storage, index.shape, d, out.storage, x.shape);
   if (!needsGrad(x, src)) return out;
   return record(out, 'ScatterAddBackward', [x, src], (g) => {
     let gs: Tensor | null = null;
@@ -90,21 +95,19 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   });
 }
 
+// t placed at the start of zeros of `shape` (each dim at least t's).
 function padTo(t: Tensor, shape: Shape): Tensor {
-  const out = emptyTensor(shape, t.dtype);
-  let cur = t.data;
-  let curShape = t.shape.slice();
+  const b = backendOf('scatterAdd', t);
+  let cur = t;
   for (let d = 0; d < shape.length; d++) {
-    if (curShape[d] === shape[d]) continue;
-    const nextShape = curShape.slice();
+    if (cur.shape[d] === shape[d]) continue;
+    const nextShape = cur.shape.slice();
     nextShape[d] = shape[d];
-    const next = backend().allocate(t.dtype, nextShape.reduce((a, b) => a * b, 1));
-    backend().sliceAssign(cur, curShape, d, 0, 1, next, nextShape);
+    const next = zerosTensor(nextShape, t.dtype, b);
+    b.sliceAssign(cur.storage, cur.shape, d, 0, 1, next.storage, nextShape);
     cur = next;
-    curShape = nextShape;
   }
-  out.data.set(cur);
-  return out;
+  return cur;
 }
 
 /** Integer labels to one-hot rows (int32), like torch.nn.functional.one_hot. numClasses -1 infers max+1. */
@@ -113,17 +116,9 @@ export function oneHot(labels: Tensor, numClasses = -1): Tensor {
   if (numClasses !== -1 && !(Number.isInteger(numClasses) && numClasses >= 0)) {
     throw new Error(`oneHot: numClasses must be -1 (inferred) or a non-negative integer, got ${numClasses}`);
   }
-  const data = labels.data;
-  let n = numClasses;
-  if (n === -1) {
-    // a loop, not Math.max(...data): spreading a large array overflows the call stack
-    n = 0;
-    for (let i = 0; i < data.length; i++) if (data[i] + 1 > n) n = data[i] + 1;
-  }
-  checkIndex('oneHot', labels, n, 'numClasses');
-  const out = emptyTensor([...labels.shape, n], 'int32');
-  for (let i = 0; i < data.length; i++) out.data[i * n + data[i]] = 1;
-  return out;
+  const n = numClasses === -1 ? (labels.numel === 0 ? 0 : Math.max(0, max(labels).item() + 1)) : numClasses;
+  checkIndex('oneHot', labels, labels, n, 'numClasses');
+  return cast(eq(unsqueeze(labels, -1), arange(n, undefined, 1, { device: labels.device })), 'int32');
 }
 
 /** `value` where `mask` is true, else x (torch's masked_fill). */
@@ -139,9 +134,7 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
     const d = normalizeDim(dim, x.ndim, 'flip');
     if (x.ndim === 0) continue; // nothing to reverse
     const n = x.shape[d];
-    const reversed = new Int32Array(n);
-    for (let i = 0; i < n; i++) reversed[i] = n - 1 - i;
-    out = indexSelect(out, d, new Tensor(reversed, [n], 'int32'));
+    out = indexSelectUnchecked(out, d, arange(n - 1, -1, -1, { device: x.device }));
   }
   return out;
 }

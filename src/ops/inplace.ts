@@ -1,14 +1,14 @@
-import { type BinaryOp, type UnaryOp, backend } from '../backend/backend.js';
+import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
-import { type DType, isFloating } from '../tensor/dtype.js';
+import { type DType, allocate, isFloating } from '../tensor/dtype.js';
 import { broadcastShapes, formatShape, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
 import { fillNormal, fillUniform } from '../tensor/creation.js';
-import { type TensorLike, asTensor } from './util.js';
+import { type TensorLike, asTensor, backendOf, emptyTensor } from './util.js';
 
 /**
- * In-place ops mutate `.data` and bump the version counter. They are not recorded in the graph, so they
+ * In-place ops change a tensor's elements and bump the version counter. They are not recorded in the graph, so they
  * are refused on tensors that autograd tracks unless grad mode is off (optimizers run under noGrad).
  */
 function beginInplace(t: Tensor, op: string, ...others: TensorLike[]): void {
@@ -32,7 +32,7 @@ function binaryInplace(op: BinaryOp, t: Tensor, otherIn: TensorLike, name: strin
   if (!isFloating(t.dtype) && isFloating(other.dtype)) {
     throw new Error(`${name}: result type ${other.dtype} can't be cast to the desired output type ${t.dtype}`);
   }
-  backend().binary(op, t.data, t.shape, other.data, other.shape, t.data, t.shape);
+  backendOf(name, t, other).binary(op, t.storage, t.shape, other.storage, other.shape, t.storage, t.shape);
   return t;
 }
 
@@ -58,29 +58,39 @@ export const pow_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('pow
 export const maximum_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('maximum', t, other, 'maximum_');
 export const minimum_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('minimum', t, other, 'minimum_');
 
+// x * alpha computed in `dtype` (alpha kept in float64 where dtype is float64, as torch's scalar).
 function scaledCopy(x: Tensor, alpha: number, dtype: DType): Tensor {
-  const out = new Tensor(backend().allocate(dtype, x.numel), x.shape, dtype);
-  backend().binary('mul', x.data, x.shape, new Float64Array([alpha]), [], out.data, out.shape);
+  const b = backendOf('add_', x);
+  const out = emptyTensor(x.shape, dtype, b);
+  const factor = b.fromArray(Float64Array.of(alpha), 'float64');
+  b.binary('mul', x.storage, x.shape, factor, [], out.storage, out.shape);
+  b.release(factor);
   return out;
 }
 
 /** t += value * a * b */
 export function addcmul_(t: Tensor, a: Tensor, b: Tensor, value = 1): Tensor {
-  const prod = new Tensor(backend().allocate(t.dtype, t.numel), t.shape, t.dtype);
-  backend().binary('mul', a.data, a.shape, b.data, b.shape, prod.data, t.shape);
-  return add_(t, prod, value);
+  return productInto(t, 'mul', a, b, value, 'addcmul_');
 }
 
 /** t += value * a / b */
 export function addcdiv_(t: Tensor, a: Tensor, b: Tensor, value = 1): Tensor {
-  const quot = new Tensor(backend().allocate(t.dtype, t.numel), t.shape, t.dtype);
-  backend().binary('div', a.data, a.shape, b.data, b.shape, quot.data, t.shape);
-  return add_(t, quot, value);
+  return productInto(t, 'div', a, b, value, 'addcdiv_');
+}
+
+// t += value * (a op b), the product formed in t's dtype and shape, then released: no tensor holds it.
+function productInto(t: Tensor, op: 'mul' | 'div', a: Tensor, b: Tensor, value: number, name: string): Tensor {
+  const device = backendOf(name, t, a, b);
+  const product = emptyTensor(t.shape, t.dtype, device);
+  device.binary(op, a.storage, a.shape, b.storage, b.shape, product.storage, t.shape);
+  add_(t, product, value);
+  device.release(product.storage);
+  return t;
 }
 
 function unaryInplace(op: UnaryOp, t: Tensor, name: string): Tensor {
   beginInplace(t, name);
-  backend().unary(op, t.data, t.data);
+  backendOf(name, t).unary(op, t.storage, t.storage);
   return t;
 }
 
@@ -104,16 +114,20 @@ export function copy_(t: Tensor, src: TensorLike): Tensor {
   if (!shapesEqual(shape, t.shape)) {
     throw new Error(`copy_: source of shape ${formatShape(s.shape)} cannot be broadcast to ${formatShape(t.shape)}`);
   }
-  if (s.numel === t.numel) {
-    if (t.dtype === 'int32' && isFloating(s.dtype)) backend().unary('trunc', s.data, t.data);
-    else t.data.set(s.data);
-  } else backend().expand(s.data, s.shape, t.data, t.shape);
+  const b = backendOf('copy_', t, s);
+  if (s.numel === t.numel) b.cast(s.storage, t.storage);
+  else if (s.dtype === t.dtype) b.expand(s.storage, s.shape, t.storage, t.shape);
+  else {
+    const converted = emptyTensor(s.shape, t.dtype, b);
+    b.cast(s.storage, converted.storage);
+    b.expand(converted.storage, s.shape, t.storage, t.shape);
+  }
   return t;
 }
 
 export function fill_(t: Tensor, value: number): Tensor {
   beginInplace(t, 'fill_');
-  t.data.fill(value);
+  backendOf('fill_', t).fill(t.storage, value);
   return t;
 }
 
@@ -125,7 +139,7 @@ export function zero_(t: Tensor): Tensor {
 export function uniform_(t: Tensor, low = 0, high = 1, generator: Generator = defaultGenerator): Tensor {
   beginInplace(t, 'uniform_');
   if (!(low <= high)) throw new Error(`uniform_: expects low <= high, got low=${low}, high=${high}`);
-  fillUniform(t.data, low, high, generator);
+  t.storage.device.write(t.storage, drawn(t.dtype, t.numel, (data) => fillUniform(data, low, high, generator)));
   return t;
 }
 
@@ -133,6 +147,13 @@ export function uniform_(t: Tensor, low = 0, high = 1, generator: Generator = de
 export function normal_(t: Tensor, mean = 0, std = 1, generator: Generator = defaultGenerator): Tensor {
   beginInplace(t, 'normal_');
   if (!(std >= 0)) throw new Error(`normal_: expects std >= 0.0, got std=${std}`);
-  fillNormal(t.data, mean, std, generator);
+  t.storage.device.write(t.storage, drawn(t.dtype, t.numel, (data) => fillNormal(data, mean, std, generator)));
   return t;
+}
+
+// Draws in the JS heap (the generator reproduces PyTorch's CPU stream there), in t's dtype.
+function drawn(dtype: DType, length: number, draw: (data: Float32Array | Float64Array) => void): Float32Array | Float64Array {
+  const data = allocate(dtype === 'float64' ? 'float64' : 'float32', length) as Float32Array | Float64Array;
+  draw(data);
+  return data;
 }

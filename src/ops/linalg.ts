@@ -1,9 +1,8 @@
-import { backend } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
 import { promoteTypes } from '../tensor/dtype.js';
 import { broadcastShapes, formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { emptyTensor } from './util.js';
+import { backendOf, emptyTensor } from './util.js';
 import { cast } from './elementwise.js';
 import { expand, reshape, squeeze, unsqueeze } from './shape.js';
 import { sum } from './reduce.js';
@@ -19,8 +18,9 @@ function bmm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   const [m, k] = transA ? [ca, ra] : [ra, ca];
   const n = transB ? rb : cb;
   const batch = Math.max(batchA, batchB);
-  const out = emptyTensor([batch, m, n], promoteTypes(a.dtype, b.dtype));
-  backend().matmul(a.data, b.data, out.data, batch, m, k, n, transA, transB, batchA === 1 ? 0 : ra * ca, batchB === 1 ? 0 : rb * cb);
+  const device = backendOf('matmul', a, b);
+  const out = emptyTensor([batch, m, n], promoteTypes(a.dtype, b.dtype), device);
+  device.matmul(a.storage, b.storage, out.storage, batch, m, k, n, transA, transB, batchA === 1 ? 0 : ra * ca, batchB === 1 ? 0 : rb * cb);
   if (!needsGrad(a, b)) return out;
   return record(out, 'MmBackward', [a, b], (g) => {
     let ga: Tensor | null = null;

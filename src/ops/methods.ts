@@ -1,6 +1,7 @@
 // Installs the ops as Tensor methods (x.add(y), x.sum(1)), keeping tensor/ free of imports from above.
 import { Tensor } from '../tensor/tensor.js';
-import type { DType } from '../tensor/dtype.js';
+import { type DType, isDType } from '../tensor/dtype.js';
+import { toBackend } from './device.js';
 import type { Generator } from '../tensor/random.js';
 import { type BackwardOptions, backward } from '../autograd/engine.js';
 import type { TensorLike } from './util.js';
@@ -19,7 +20,8 @@ declare module '../tensor/tensor.js' {
     /** A tensor sharing this one's data, cut from the graph. */
     detach(): Tensor;
     clone(): Tensor;
-    to(dtype: DType): Tensor;
+    /** A copy in another dtype ('float64', ...) or on another backend ('js', 'wasm', ...); this tensor when nothing changes. */
+    to(target: DType | string): Tensor;
     float(): Tensor;
     double(): Tensor;
     int(): Tensor;
@@ -171,7 +173,7 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   backward(this: Tensor, gradient?: Tensor | null, options?: BackwardOptions) { backward(this, gradient, options); },
   detach(this: Tensor) { return detach(this); },
   clone(this: Tensor) { return E.clone(this); },
-  to(this: Tensor, dtype: DType) { return E.cast(this, dtype); },
+  to(this: Tensor, target: DType | string) { return isDType(target) ? E.cast(this, target) : toBackend(this, target); },
   float(this: Tensor) { return E.cast(this, 'float32'); },
   double(this: Tensor) { return E.cast(this, 'float64'); },
   int(this: Tensor) { return E.cast(this, 'int32'); },

@@ -6,10 +6,10 @@
  */
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type ConvGeometry, backend } from '../backend/backend.js';
+import type { ConvGeometry } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
-import { checkFloat, emptyTensor } from './util.js';
+import { backendOf, checkFloat, emptyTensor } from './util.js';
 import { scatterAdd } from './indexing.js';
 import { type Pair, pair, unfold, windowCount } from './conv.js';
 import { div } from './elementwise.js';
@@ -75,21 +75,21 @@ function window(x: Tensor, kernelSize: Pair, options: MaxPoolOptions, name: stri
 export function maxPool2dWithIndices(input: Tensor, kernelSize: Pair, options: MaxPoolOptions = {}, name = 'maxPool2d'): ValuesIndices {
   const { kernel, stride, padding, dilation, out } = window(input, kernelSize, options, name);
   const [n, c, h, w] = input.shape;
-  const values = emptyTensor([n, c, out[0], out[1]], input.dtype);
-  const indices = emptyTensor([n, c, out[0], out[1]], 'int32');
-  backend().maxPool2d(input.data, n * c, h, w, { kernel, stride, padding, dilation, outSize: out }, values.data, indices.data as Int32Array);
+  const b = backendOf(name, input);
+  const values = emptyTensor([n, c, out[0], out[1]], input.dtype, b);
+  const indices = emptyTensor([n, c, out[0], out[1]], 'int32', b);
+  b.maxPool2d(input.storage, n * c, h, w, { kernel, stride, padding, dilation, outSize: out }, values.storage, indices.storage);
   if (!needsGrad(input)) return { values, indices };
   // the gradient goes to each window's arg max: a scatter-add over the flattened planes, differentiable in g
   const flatIndex = reshape(indices, [n, c, out[0] * out[1]]);
   record(values, 'MaxPool2dBackward', [input], (g) => {
-    const kernel = backend().maxPool2dBackward;
-    if (kernel && !isGradEnabled() && g.dtype === input.dtype) {
+    if (!isGradEnabled() && g.dtype === input.dtype) {
       // one kernel (no zeros, copy and index checks) when the gradient need not be differentiable
-      const gradInput = emptyTensor(input.shape, input.dtype);
-      kernel(g.data, indices.data as Int32Array, n * c, h, w, gradInput.data);
+      const gradInput = emptyTensor(input.shape, input.dtype, b);
+      b.maxPool2dBackward(g.storage, indices.storage, n * c, h, w, gradInput.storage);
       return [gradInput];
     }
-    const zero = zeros([n, c, h * w], { dtype: g.dtype });
+    const zero = zeros([n, c, h * w], { dtype: g.dtype, device: input.device });
     return [reshape(scatterAdd(zero, 2, flatIndex, reshape(g, [n, c, out[0] * out[1]])), [n, c, h, w])];
   });
   return { values, indices };
@@ -155,7 +155,7 @@ export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPoolOptio
       divisor[oy * out[1] + ox] = divisorOverride ?? (countIncludePad ? poolSize : (y1 - y0) * (x1 - x0));
     }
   }
-  return reshape(div(sums, tensor(divisor, { dtype: input.dtype })), [n, c, out[0], out[1]]);
+  return reshape(div(sums, tensor(divisor, { dtype: input.dtype, device: input.device })), [n, c, out[0], out[1]]);
 }
 
 // unfold with a given geometry (avgPool's ceil-mode output size is not the one unfold would compute).

@@ -1,9 +1,10 @@
-import { type ReduceOp, backend } from '../backend/backend.js';
+import type { ReduceOp } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
+import { scoped } from '../autograd/scope.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { type Shape, formatShape, normalizeDim, normalizeDims, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { detach, emptyTensor } from './util.js';
+import { backendOf, detach } from './util.js';
 import { abs, div, eq, isinf, log, mul, pow, sqrt, sub, where, exp, add, ne, cast, clone } from './elementwise.js';
 import { expand, reshape, transpose, unsqueeze } from './shape.js';
 import { scatterAdd } from './indexing.js';
@@ -23,12 +24,13 @@ function reducedShape(shape: Shape, dims: number[], keepdim: boolean): number[] 
 
 /** Runs a backend reduction over several axes, last first, without autograd. */
 function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, dtype: DType, opName: string): Tensor {
+  const b = backendOf(opName, x);
   if (x.ndim === 0) {
     // a 0-d tensor reduced over dim 0 or -1 is itself (its only index is 0), as in torch
     dims = [];
-    if (op === 'argmax' || op === 'argmin') return new Tensor(backend().allocate(dtype, 1), [], dtype);
+    if (op === 'argmax' || op === 'argmin') return new Tensor(b.zeros(dtype, 1), []);
   }
-  let data = x.data;
+  let data = x.storage;
   let shape = x.shape.slice();
   if (dims.length > 0 && x.numel === 0 && (op === 'max' || op === 'min' || op === 'argmax' || op === 'argmin')) {
     for (const d of dims) {
@@ -40,17 +42,18 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, dt
     const outShape = shape.filter((_, j) => j !== axis);
     // partial sums and products already need the result's dtype (a bool sum over 300 elements overflows a byte)
     const partial = op === 'sum' || op === 'prod' ? dtype : x.dtype;
-    const out = backend().allocate(i === 0 ? dtype : partial, outShape.reduce((a, b) => a * b, 1));
-    backend().reduce(op, data, shape, axis, out);
+    const out = b.empty(i === 0 ? dtype : partial, outShape.reduce((m, n) => m * n, 1));
+    b.reduce(op, data, shape, axis, out);
+    if (data !== x.storage) b.release(data); // a partial result no tensor holds
     data = out;
     shape = outShape;
   }
   if (dims.length === 0) {
-    const copy = backend().allocate(dtype, data.length);
-    copy.set(data);
+    const copy = b.empty(dtype, data.length);
+    b.cast(data, copy);
     data = copy;
   }
-  return new Tensor(data, reducedShape(x.shape, dims, keepdim), dtype);
+  return new Tensor(data, reducedShape(x.shape, dims, keepdim));
 }
 
 /** Undoes keepdim=false so a reduced gradient broadcasts back over `shape`. */
@@ -84,7 +87,7 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   if (!isFloating(x.dtype)) throw new Error(`mean: expected a floating point tensor, got dtype ${x.dtype}`);
   const dims = normalizeDims(dim, x.ndim, 'mean');
   const count = dims.reduce((n, d) => n * x.shape[d], 1);
-  return div(sum(x, dims, keepdim), count);
+  return scoped(() => div(sum(x, dims, keepdim), count));
 }
 
 /** Product over `dim`; the gradient handles zeros exactly (no division by zero). */
@@ -97,7 +100,7 @@ export function prod(x: Tensor, dim?: number, keepdim = false): Tensor {
     // d prod / d x_i is the product of the others: prod / x_i when nothing is zero (as torch, a data-dependent
     // branch), else formed directly so that it stays exact and differentiable (second derivatives at zeros)
     const gFull = expand(restoreDims(g, x.shape, dims, keepdim), x.shape);
-    if (!x.data.includes(0)) return [mul(gFull, div(expand(restoreDims(out, x.shape, dims, keepdim), x.shape), x))];
+    if (!any(eq(x, 0)).item()) return [mul(gFull, div(expand(restoreDims(out, x.shape, dims, keepdim), x.shape), x))];
     if (dims.length === 1) return [mul(gFull, productOfOthers(x, dims[0]))];
     return [mul(gFull, reshape(productOfOthers(reshape(x, [x.numel]), 0), x.shape))];
   }, [x]);
@@ -108,7 +111,7 @@ function productOfOthers(x: Tensor, axis: number): Tensor {
   const moved = transpose(x, axis, -1);
   const n = moved.shape[moved.ndim - 1];
   const rows = expand(unsqueeze(moved, -2), [...moved.shape.slice(0, -1), n, n]);
-  const others = prod(where(eye(n, n, { dtype: 'bool' }), 1, rows), -1);
+  const others = prod(where(eye(n, n, { dtype: 'bool', device: x.device }), 1, rows), -1);
   return transpose(others, axis, -1);
 }
 
@@ -133,7 +136,7 @@ function extremum(op: 'max' | 'min', x: Tensor, dim?: number, keepdim = false): 
   record(values, op === 'max' ? 'MaxBackward' : 'MinBackward', [x], (g) => {
     const gk = restoreDims(g, x.shape, [axis], keepdim);
     const ik = restoreDims(indices, x.shape, [axis], keepdim);
-    return [scatterAdd(zeros(x.shape, { dtype: g.dtype }), axis, ik, gk)];
+    return [scatterAdd(zeros(x.shape, { dtype: g.dtype, device: x.device }), axis, ik, gk)];
   });
   return { values, indices };
 }
@@ -203,8 +206,10 @@ export function variance(x: Tensor, dim?: Dims, unbiased = true, keepdim = false
   if (!isFloating(x.dtype)) throw new Error(`var: expected a floating point tensor, got dtype ${x.dtype}`);
   const dims = normalizeDims(dim, x.ndim, 'var');
   const count = dims.reduce((n, d) => n * x.shape[d], 1);
-  const centered = sub(x, mean(x, dims, true));
-  return div(sum(mul(centered, centered), dims, keepdim), Math.max(0, count - (unbiased ? 1 : 0)));
+  return scoped(() => {
+    const centered = sub(x, mean(x, dims, true));
+    return div(sum(mul(centered, centered), dims, keepdim), Math.max(0, count - (unbiased ? 1 : 0)));
+  });
 }
 
 export function std(x: Tensor, dim?: Dims, unbiased = true, keepdim = false): Tensor {
@@ -215,10 +220,12 @@ export function std(x: Tensor, dim?: Dims, unbiased = true, keepdim = false): Te
 /** log(sum(exp(x))) over `dim`, computed stably (shifted by the max). */
 export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   const dims = normalizeDims(dim, x.ndim, 'logsumexp');
-  const m = detach(amax(x, dims, true));
-  const shift = where(isinf(m), 0, m);
-  const out = add(log(sum(exp(sub(x, shift)), dims, true)), shift);
-  return keepdim ? out : squeezeDims(out, dims);
+  return scoped(() => {
+    const m = detach(amax(x, dims, true));
+    const shift = where(isinf(m), 0, m);
+    const out = add(log(sum(exp(sub(x, shift)), dims, true)), shift);
+    return keepdim ? out : squeezeDims(out, dims);
+  });
 }
 
 function squeezeDims(t: Tensor, dims: number[]): Tensor {
@@ -248,7 +255,7 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = fal
     // the count of nonzeros is piecewise constant: torch still tracks it, with a zero gradient
     const out = sum(cast(ne(x, 0), x.dtype), dims, keepdim);
     if (!needsGrad(x)) return out;
-    return record(out, 'NormBackward', [x], () => [zeros(x.shape, { dtype: x.dtype })]);
+    return record(out, 'NormBackward', [x], () => [zeros(x.shape, { dtype: x.dtype, device: x.device })]);
   }
   if (p === 1) return sum(abs(x), dims, keepdim);
   return pow(sum(pow(abs(x), p), dims, keepdim), 1 / p);

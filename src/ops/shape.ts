@@ -1,10 +1,9 @@
-import { backend } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
 import { promoteTypes } from '../tensor/dtype.js';
 import { type Shape, broadcastShapes, formatShape, normalizeDim, shapesEqual, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { full } from '../tensor/creation.js';
-import { emptyTensor } from './util.js';
+import { backendOf, backendOfAll, emptyTensor, zerosTensor } from './util.js';
 import { cast, where } from './elementwise.js';
 import { sumTo } from './reduce.js';
 
@@ -85,8 +84,9 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (new Set(perm).size !== perm.length) throw new Error(`permute: repeated dim in ${formatShape(dims)}`);
   if (perm.every((p, i) => p === i)) return x;
   const shape = perm.map((p) => x.shape[p]);
-  const out = emptyTensor(shape, x.dtype);
-  backend().permute(x.data, x.shape, perm, out.data);
+  const b = backendOf('permute', x);
+  const out = emptyTensor(shape, x.dtype, b);
+  b.permute(x.storage, x.shape, perm, out.storage);
   if (!needsGrad(x)) return out;
   const inverse = new Array<number>(perm.length);
   perm.forEach((p, i) => (inverse[p] = i));
@@ -130,8 +130,9 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     }
   }
   if (shapesEqual(target, x.shape)) return x;
-  const out = emptyTensor(target, x.dtype);
-  backend().expand(x.data, x.shape, out.data, target);
+  const b = backendOf('expand', x);
+  const out = emptyTensor(target, x.dtype, b);
+  b.expand(x.storage, x.shape, out.storage, target);
   if (!needsGrad(x)) return out;
   return record(out, 'ExpandBackward', [x], (g) => [sumTo(g, x.shape)]);
 }
@@ -178,16 +179,18 @@ function sliceRaw(x: Tensor, d: number, start: number, length: number, step: num
   if (start === 0 && length === x.shape[d] && step === 1) return x;
   const shape = x.shape.slice();
   shape[d] = length;
-  const out = emptyTensor(shape, x.dtype);
-  backend().slice(x.data, x.shape, d, start, length, step, out.data);
+  const b = backendOf('slice', x);
+  const out = emptyTensor(shape, x.dtype, b);
+  b.slice(x.storage, x.shape, d, start, length, step, out.storage);
   if (!needsGrad(x)) return out;
   return record(out, 'SliceBackward', [x], (g) => [sliceBackward(g, x.shape, d, start, step)]);
 }
 
 // Places g into zeros of `shape` at the sliced positions; differentiable (its own backward is a slice).
 function sliceBackward(g: Tensor, shape: Shape, d: number, start: number, step: number): Tensor {
-  const out = emptyTensor(shape, g.dtype);
-  backend().sliceAssign(g.data, g.shape, d, start, step, out.data, shape);
+  const b = backendOf('slice', g);
+  const out = zerosTensor(shape, g.dtype, b);
+  b.sliceAssign(g.storage, g.shape, d, start, step, out.storage, shape);
   if (!needsGrad(g)) return out;
   return record(out, 'SliceBackwardBackward', [g], (gg) => [sliceRaw(gg, d, start, g.shape[d], step)]);
 }
@@ -240,12 +243,13 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   });
   const shape = ref.shape.slice();
   shape[d] = parts.reduce((n, x) => n + x.shape[d], 0);
-  const out = emptyTensor(shape, dtype);
+  const b = backendOfAll('cat', parts);
+  const out = emptyTensor(shape, dtype, b);
   let offset = 0;
   const offsets: number[] = [];
   for (const x of parts) {
     offsets.push(offset);
-    backend().sliceAssign(x.data, x.shape, d, offset, 1, out.data, shape);
+    b.sliceAssign(cast(x, dtype).storage, x.shape, d, offset, 1, out.storage, shape);
     offset += x.shape[d];
   }
   if (!tensors.some((x) => needsGrad(x))) return out;
@@ -253,7 +257,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   return record(out, 'CatBackward', tensors, (g) => {
     let i = 0;
     return tensors.map((x) => {
-      if (x.ndim === 1 && x.numel === 0) return x.requiresGrad ? emptyTensor(x.shape, x.dtype) : null;
+      if (x.ndim === 1 && x.numel === 0) return x.requiresGrad ? emptyTensor(x.shape, x.dtype, b) : null;
       const offset = offsets[i++];
       return x.requiresGrad ? cast(sliceRaw(g, d, offset, x.shape[d], 1), x.dtype) : null;
     });
@@ -329,7 +333,7 @@ export function pad(x: Tensor, padding: readonly number[], mode: 'constant' = 'c
       const side = (n: number) => {
         const s = out.shape.slice();
         s[d] = n;
-        return full(s, value, { dtype: out.dtype });
+        return full(s, value, { dtype: out.dtype, device: out.device });
       };
       out = cat([side(Math.max(left, 0)), out, side(Math.max(right, 0))], d);
     }
@@ -362,7 +366,7 @@ function triangleMask(x: Tensor, diagonal: number, lower: boolean, op: string): 
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) mask[i * cols + j] = (lower ? j - i <= diagonal : j - i >= diagonal) ? 1 : 0;
   }
-  return new Tensor(mask, [rows, cols], 'bool');
+  return Tensor.fromArray(mask, [rows, cols], 'bool', x.storage.device);
 }
 
 /** Lower triangle (j - i <= diagonal) of the last two dims; the rest zero. */

@@ -1,8 +1,7 @@
-import { backend } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
 import { normalizeDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkFloat, emptyTensor } from './util.js';
+import { backendOf, checkFloat, emptyTensor } from './util.js';
 import { exp, mul, sub } from './elementwise.js';
 import { sum } from './reduce.js';
 import { transpose } from './shape.js';
@@ -11,8 +10,9 @@ function softmaxKernel(x: Tensor, dim: number, log: boolean, op: string): Tensor
   checkFloat(op, x);
   const d = normalizeDim(dim, x.ndim, op);
   if (x.ndim > 0 && d !== x.ndim - 1) return transpose(softmaxKernel(transpose(x, d, -1), -1, log, op), d, -1);
-  const out = emptyTensor(x.shape, x.dtype);
-  backend().softmax(x.data, x.ndim === 0 ? 1 : x.shape[x.ndim - 1], out.data, log);
+  const b = backendOf(op, x);
+  const out = emptyTensor(x.shape, x.dtype, b);
+  b.softmax(x.storage, x.ndim === 0 ? 1 : x.shape[x.ndim - 1], out.storage, log);
   return out;
 }
 

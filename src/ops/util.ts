@@ -1,23 +1,49 @@
-import { backend } from '../backend/backend.js';
+import type { Backend } from '../backend/backend.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { type Shape, sizeOf } from '../tensor/shape.js';
+import type { Device } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
 import { scalar } from '../tensor/creation.js';
 
 /** A tensor, or a JS number standing for a 0-d tensor. */
 export type TensorLike = Tensor | number;
 
-/** A new, uninitialized-for-our-purposes (zeroed) tensor from the current backend. */
-export function emptyTensor(shape: Shape, dtype: DType): Tensor {
-  return new Tensor(backend().allocate(dtype, sizeOf(shape)), shape, dtype);
+/** A new tensor on `device` whose elements the caller overwrites entirely (a kernel's output). */
+export function emptyTensor(shape: Shape, dtype: DType, device: Device): Tensor {
+  return new Tensor(device.empty(dtype, sizeOf(shape)), shape);
 }
 
-/** Turns a number into a 0-d tensor whose dtype follows PyTorch's scalar promotion against `like`. */
+/** A new zero-filled tensor on `device` (for kernels that accumulate into their output). */
+export function zerosTensor(shape: Shape, dtype: DType, device: Device): Tensor {
+  return new Tensor(device.zeros(dtype, sizeOf(shape)), shape);
+}
+
+/**
+ * The backend that runs `op` on these tensors: theirs, which must be one and the same.
+ * @example const b = backendOf('add', x, y);
+ */
+export function backendOf(op: string, a: Tensor, b?: Tensor | null, c?: Tensor | null): Backend {
+  const device = a.storage.device;
+  for (const other of [b, c]) {
+    if (other && other.storage.device !== device) {
+      throw new Error(`${op}: expected all tensors on the same backend, got '${device.name}' and '${other.storage.device.name}'; move one with .to('${device.name}')`);
+    }
+  }
+  return device as Backend;
+}
+
+/** The backend of a list of tensors (cat, stack), which must all be on it. */
+export function backendOfAll(op: string, tensors: readonly Tensor[]): Backend {
+  for (const t of tensors) backendOf(op, tensors[0], t);
+  return tensors[0].storage.device as Backend;
+}
+
+/** Turns a number into a 0-d tensor on `like`'s backend whose dtype follows PyTorch's scalar promotion against `like`. */
 export function asTensor(x: TensorLike, like: Tensor): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x !== 'number' && typeof x !== 'boolean') throw new Error(`expected a Tensor or a number, got ${typeof x}`);
   const dtype: DType = isFloating(like.dtype) ? like.dtype : Number.isInteger(x) ? (like.dtype === 'bool' ? 'int32' : like.dtype) : 'float32';
-  return scalar(Number(x), dtype);
+  return scalar(Number(x), dtype, like.storage.device);
 }
 
 /** A plain, graph-free view of `t`'s storage (what detach() returns). */

@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
+import { zerosLike } from '../tensor/creation.js';
 import { type AdamFamilyOptions, type ParamGroup, type Params, Optimizer, checkAdamOptions } from './optimizer.js';
-import { fusedKernels, stateCopy, stateZerosLike } from './fused.js';
+import { adamReference, fusedAdam } from './fused.js';
 
 export interface AdamOptions extends AdamFamilyOptions {
   amsgrad: boolean;
@@ -23,18 +24,13 @@ export abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
   }
 
   protected initState(p: Tensor, g: ParamGroup<AdamOptions>): AdamState {
-    return { step: 0, expAvg: stateZerosLike(p), expAvgSq: stateZerosLike(p), maxExpAvgSq: g.amsgrad ? stateZerosLike(p) : null };
-  }
-
-  protected override restoreStateTensor(p: Tensor, saved: Tensor): Tensor {
-    return stateCopy(p, saved);
+    return { step: 0, expAvg: zerosLike(p), expAvgSq: zerosLike(p), maxExpAvgSq: g.amsgrad ? zerosLike(p) : null };
   }
 
   protected update(p: Tensor, grad: Tensor, s: AdamState, g: ParamGroup<AdamOptions>): void {
     s.step += 1;
-    if (g.amsgrad && s.maxExpAvgSq === null) s.maxExpAvgSq = stateZerosLike(p);
-    // One fused pass: m ← β1 m + (1-β1) g;  v ← β2 v + (1-β2) g²;  θ ← θ - η m̂ / (√v̂ + ε)
-    fusedKernels().adamStep(p.data, grad.data, s.expAvg.data, s.expAvgSq.data, g.amsgrad ? s.maxExpAvgSq!.data : null, {
+    if (g.amsgrad && s.maxExpAvgSq === null) s.maxExpAvgSq = zerosLike(p);
+    const o = {
       lr: g.lr,
       beta1: g.betas[0],
       beta2: g.betas[1],
@@ -43,8 +39,9 @@ export abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
       decoupledDecay: this.decoupled ? g.weightDecay : 0,
       maximize: g.maximize,
       step: s.step,
-    });
-    p.version++;
+    };
+    const vMax = g.amsgrad ? s.maxExpAvgSq : null;
+    if (!fusedAdam(p, grad, s.expAvg, s.expAvgSq, vMax, o)) adamReference(p, grad, s.expAvg, s.expAvgSq, vMax, o);
   }
 }
 

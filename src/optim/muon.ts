@@ -3,7 +3,7 @@ import { zerosLike } from '../tensor/creation.js';
 import { matmul } from '../ops/linalg.js';
 import { type AdamStepOptions } from '../backend/backend.js';
 import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkBetas, checkInRange, checkNonNegative, checkPositive, decayWeights } from './optimizer.js';
-import { fusedKernels } from './fused.js';
+import { adamReference, fusedAdam } from './fused.js';
 
 export interface MuonOptions extends BaseOptions {
   momentum: number;
@@ -95,8 +95,7 @@ export class Muon extends Optimizer<MuonOptions, MuonState> {
       const o: AdamStepOptions = {
         lr: g.adamwLr, beta1: g.adamwBetas[0], beta2: g.adamwBetas[1], eps: g.adamwEps, weightDecay: 0, decoupledDecay: g.adamwWeightDecay, maximize: false, step: s.step,
       };
-      fusedKernels().adamStep(p.data, grad.data, s.expAvg!.data, s.expAvgSq!.data, null, o);
-      p.version++;
+      if (!fusedAdam(p, grad, s.expAvg!, s.expAvgSq!, null, o)) adamReference(p, grad, s.expAvg!, s.expAvgSq!, null, o);
       return;
     }
     const buf = s.momentumBuffer!.mul_(g.momentum).add_(grad, 1 - g.momentum);

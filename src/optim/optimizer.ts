@@ -196,9 +196,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     return { state, param_groups: paramGroups };
   }
 
-  /** A copy of a saved state tensor in `p`'s dtype (rules with fused kernels put it in resident storage). */
+  /** A copy of a saved state tensor in `p`'s dtype, on `p`'s backend. */
   protected restoreStateTensor(p: Tensor, saved: Tensor): Tensor {
-    return saved.to(p.dtype).clone();
+    return saved.to(p.dtype).to(p.device).clone();
   }
 
   /** Restores what `stateDict()` returned (tensors are copied and cast to each parameter's dtype). */

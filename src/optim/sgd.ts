@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
-import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkNonNegative } from './optimizer.js';
-import { fusedKernels, stateCopy, stateZerosLike } from './fused.js';
+import { zerosLike } from '../tensor/creation.js';
+import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkNonNegative, decayedGradient } from './optimizer.js';
+import { fusedSgd } from './fused.js';
 
 export interface SGDOptions extends BaseOptions {
   momentum: number;
@@ -41,14 +42,17 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     return { momentumBuffer: null };
   }
 
-  protected override restoreStateTensor(p: Tensor, saved: Tensor): Tensor {
-    return stateCopy(p, saved);
-  }
-
   protected update(p: Tensor, grad: Tensor, state: SGDState, g: ParamGroup<SGDOptions>): void {
     const initBuffer = g.momentum !== 0 && state.momentumBuffer === null;
-    if (initBuffer) state.momentumBuffer = stateZerosLike(p);
-    fusedKernels().sgdStep(p.data, grad.data, g.momentum !== 0 ? state.momentumBuffer!.data : null, { ...g, initBuffer });
-    p.version++;
+    if (initBuffer) state.momentumBuffer = zerosLike(p);
+    if (fusedSgd(p, grad, state.momentumBuffer, { ...g, initBuffer })) return;
+    let d = decayedGradient(p, grad, g.weightDecay, g.maximize);
+    if (g.momentum !== 0) {
+      const buf = state.momentumBuffer!;
+      if (initBuffer) buf.copy_(d);
+      else buf.mul_(g.momentum).add_(d, 1 - g.dampening);
+      d = g.nesterov ? d.add(buf, g.momentum) : buf;
+    }
+    p.add_(d, -g.lr);
   }
 }

@@ -2,10 +2,13 @@ import { type DType, type TypedArray, allocate, castArray, dtypeOfArray, isDType
 import { type Shape, checkShape, formatShape, sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 import { type Generator, defaultGenerator } from './random.js';
+import { type Device, defaultDevice, deviceNamed } from './storage.js';
 
 export interface TensorOptions {
   dtype?: DType;
   requiresGrad?: boolean;
+  /** The backend to create the tensor on ('js', 'wasm', ...); default: the current one (setBackend). */
+  device?: string;
 }
 
 export interface RandomOptions extends TensorOptions {
@@ -19,11 +22,16 @@ function checkOptions(op: string, options: TensorOptions): void {
   if (options.dtype !== undefined && !isDType(options.dtype)) {
     throw new Error(`${op}: unknown dtype '${String(options.dtype)}' (expected float32, float64, int32 or bool)`);
   }
+  if (options.device !== undefined) deviceNamed(options.device, op);
 }
 
-/** Wraps a freshly computed array in a tensor, applying requiresGrad. */
+function deviceOf(options: TensorOptions): Device {
+  return options.device === undefined ? defaultDevice() : deviceNamed(options.device, 'tensor');
+}
+
+/** Puts a freshly computed array (of dtype's array type) on the options' device, applying requiresGrad. */
 function make(data: TypedArray, shape: Shape, dtype: DType, options: TensorOptions): Tensor {
-  const t = new Tensor(data, shape.slice(), dtype);
+  const t = Tensor.fromArray(data, shape.slice(), dtype, deviceOf(options));
   if (options.requiresGrad) t.requiresGrad = true;
   return t;
 }
@@ -100,10 +108,10 @@ function isBoolean(data: NestedNumbers): boolean {
 }
 
 /** A scalar (0-d) tensor. */
-export function scalar(value: number, dtype: DType = 'float32'): Tensor {
+export function scalar(value: number, dtype: DType = 'float32', device: Device = defaultDevice()): Tensor {
   const data = allocate(dtype, 1);
   data[0] = value;
-  return new Tensor(data, [], dtype);
+  return Tensor.fromArray(data, [], dtype, device);
 }
 
 /** A tensor of `shape` filled with `value`. @example full([2, 2], 7) */
@@ -116,9 +124,12 @@ function filled(op: string, shape: ShapeLike, value: number, options: TensorOpti
   checkOptions(op, options);
   const s = toShape(shape, op);
   const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
-  const data = allocate(dtype, sizeOf(s));
-  if (value !== 0) data.fill(value);
-  return make(data, s, dtype, options);
+  const device = deviceOf(options);
+  const storage = device.zeros(dtype, sizeOf(s));
+  if (value !== 0) device.fill(storage, Number(value));
+  const t = new Tensor(storage, s);
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
 }
 
 /** @example zeros([2, 3]) */
@@ -134,16 +145,17 @@ export function empty(shape: ShapeLike, options: TensorOptions = {}): Tensor {
   return filled('empty', shape, 0, options);
 }
 
+/** Zeros of `t`'s shape, dtype and backend. */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype, ...options });
+  return full(t.shape, 0, { dtype: t.dtype, device: t.device, ...options });
 }
 
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, ...options });
+  return full(t.shape, 1, { dtype: t.dtype, device: t.device, ...options });
 }
 
 export function fullLike(t: Tensor, value: number, options: TensorOptions = {}): Tensor {
-  return full(t.shape, value, { dtype: t.dtype, ...options });
+  return full(t.shape, value, { dtype: t.dtype, device: t.device, ...options });
 }
 
 /**

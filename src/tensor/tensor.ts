@@ -1,5 +1,6 @@
-import { type DType, type TypedArray, isFloating } from './dtype.js';
+import { type DType, type TypedArray, castArray, dtypeOfArray, isFloating } from './dtype.js';
 import { type Shape, formatShape, sizeOf } from './shape.js';
+import { type Device, type Ownership, type Storage, defaultDevice } from './storage.js';
 
 /** A node of the autograd graph: how to turn the gradient of an output into gradients of its inputs. */
 export interface GradFn {
@@ -10,21 +11,24 @@ export interface GradFn {
   /** Tensors the backward reads, with their versions when recorded (changed in place = error). */
   readonly saved?: readonly Tensor[];
   readonly savedVersions?: readonly number[];
+  /** @internal Intermediates of library code that only this graph holds (autograd/scope.ts). */
+  owned?: Ownership[];
 }
 
 export type GradHook = (grad: Tensor) => Tensor | void;
 
 /**
  * An n-dimensional array with an element type and, optionally, a place in the autograd graph.
- * Storage is always contiguous and row-major; `reshape`/`view` share it, other shape ops copy.
- * Ops are installed as methods by the ops layer (see ops/methods.ts).
+ * Its elements live in a Storage of its backend (js, wasm, ...), contiguous and row-major;
+ * `reshape`/`view` share it, other shape ops copy. Elements are read with item(), toArray(), dataSync()
+ * or `await data()` and changed through ops. Ops are installed as methods by the ops layer (ops/methods.ts).
  */
 export class Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** The elements in row-major order. Writing to it bypasses autograd. */
-  data: TypedArray;
-  grad: Tensor | null = null;
+  /** @internal The elements, owned by the backend; replaced only by module.to() and loadStateDict-like moves. */
+  storage: Storage;
+  private _grad: Tensor | null = null;
   gradFn: GradFn | null = null;
   /**
    * Bumped by in-place ops so that backward can detect a saved tensor that changed. Views of the same
@@ -48,13 +52,46 @@ export class Tensor {
   visitMark = 0;
   private _requiresGrad = false;
 
-  constructor(data: TypedArray, shape: Shape, dtype: DType) {
-    if (data.length !== sizeOf(shape)) {
-      throw new Error(`Tensor: data has ${data.length} elements but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
+  /** @internal Tensors are made by creation functions (tensor, zeros, ...) and ops. */
+  constructor(storage: Storage, shape: Shape) {
+    if (storage.length !== sizeOf(shape)) {
+      throw new Error(`Tensor: storage has ${storage.length} elements but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
     }
-    this.data = data;
+    this.storage = storage;
     this.shape = shape as readonly number[];
-    this.dtype = dtype;
+    this.dtype = storage.dtype;
+  }
+
+  /** @internal A tensor holding a copy of `data` (converted to `dtype`) on `device` (default: the current backend). */
+  static fromArray(data: TypedArray, shape: Shape, dtype: DType, device: Device = defaultDevice()): Tensor {
+    return new Tensor(device.fromArray(dtypeOfArray(data) === dtype ? data : castArray(data, dtype), dtype), shape);
+  }
+
+  /** The backend that holds this tensor's elements and runs its ops ('js', 'wasm', ...). */
+  get device(): string {
+    return this.storage.device.name;
+  }
+
+  /**
+   * The gradient that backward accumulated (null before). Assigning checks the shape and dtype, as
+   * PyTorch does: a gradient of another shape is an error, never a silent broadcast.
+   */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+
+  set grad(value: Tensor | null) {
+    if (value !== null && value !== undefined) {
+      if (!(value instanceof Tensor)) throw new Error(`grad: expected a Tensor or null, got ${typeof value}`);
+      if (value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i])) {
+        throw new Error(`grad: assigned grad has shape ${formatShape(value.shape)} but the tensor has shape ${formatShape(this.shape)}`);
+      }
+      if (value.dtype !== this.dtype) throw new Error(`grad: assigned grad has dtype ${value.dtype} but the tensor has dtype ${this.dtype}`);
+      if (value.storage.device !== this.storage.device) {
+        throw new Error(`grad: assigned grad is on backend '${value.device}' but the tensor is on '${this.device}'`);
+      }
+    }
+    this._grad = value ?? null;
   }
 
   get requiresGrad(): boolean {
@@ -80,10 +117,10 @@ export class Tensor {
   /**
    * A tensor of `shape` over this one's storage and version counter, outside the graph (what reshape,
    * view and detach build on).
-   * @example const flat = x.viewAs([x.numel]); // flat.data === x.data
+   * @example const flat = x.viewAs([x.numel]); // flat shares x's storage
    */
   viewAs(shape: Shape): Tensor {
-    const view = new Tensor(this.data, shape, this.dtype);
+    const view = new Tensor(this.storage, shape);
     this.sharedVersion ??= { value: this.ownVersion };
     view.sharedVersion = this.sharedVersion;
     return view;
@@ -98,7 +135,7 @@ export class Tensor {
   }
 
   get numel(): number {
-    return this.data.length;
+    return this.storage.length;
   }
 
   /** Size of one dimension, or the whole shape, like torch's size(). */
@@ -115,15 +152,15 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.data.length !== 1) {
-      throw new Error(`item: a Tensor with ${this.data.length} elements cannot be converted to a number (shape ${formatShape(this.shape)})`);
+    if (this.numel !== 1) {
+      throw new Error(`item: a Tensor with ${this.numel} elements cannot be converted to a number (shape ${formatShape(this.shape)})`);
     }
-    return this.data[0];
+    return this.storage.device.read(this.storage)[0];
   }
 
   /** The elements as nested arrays (a number for a 0-d tensor); bools as true/false. */
   toArray(): NestedArray {
-    const data = this.data;
+    const data = this.storage.device.read(this.storage);
     const isBool = this.dtype === 'bool';
     const at = (i: number) => (isBool ? data[i] !== 0 : data[i]);
     if (this.shape.length === 0) return at(0);
@@ -141,9 +178,22 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** A copy of the elements as a flat typed array of the tensor's dtype. */
+  /**
+   * A copy of the elements as a flat typed array of the tensor's dtype (Float32Array, Float64Array,
+   * Int32Array, or Uint8Array for bool), read synchronously; a backend that can only read asynchronously
+   * (a GPU) throws, and `await t.data()` works everywhere.
+   * @example tensor([[1, 2], [3, 4]]).dataSync() // Float32Array [1, 2, 3, 4]
+   */
   dataSync(): TypedArray {
-    return this.data.slice();
+    return this.storage.device.read(this.storage);
+  }
+
+  /**
+   * A copy of the elements as a flat typed array, read asynchronously: the read every backend supports.
+   * @example const values = await loss.data();
+   */
+  data(): Promise<TypedArray> {
+    return this.storage.device.readAsync(this.storage);
   }
 
   /** Records `hook`, called with this tensor's gradient during backward; it may return a replacement. */
@@ -184,7 +234,7 @@ function formatNumber(x: number, dtype: DType, decimals: number): string {
 }
 
 function formatTensor(t: Tensor): string {
-  const data = t.data;
+  const data = t.storage.device.read(t.storage);
   const floating = isFloating(t.dtype);
   let decimals = 0;
   let scientific = false;

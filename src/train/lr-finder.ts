@@ -1,3 +1,4 @@
+import { noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -41,7 +42,7 @@ export function lrFind<B>(model: Module, options: LrFindOptions<B>): LrFindResul
   if (!Number.isInteger(numSteps) || numSteps < 2) throw new Error(`lrFind: numSteps must be an integer >= 2, got ${numSteps}`);
   if (!(smoothing >= 0 && smoothing < 1)) throw new Error(`lrFind: smoothing must be in [0, 1), got ${smoothing}`);
   const forward = options.forward ?? defaultForward;
-  const savedModel = Object.entries(model.stateDict()).map(([k, t]) => [k, t.data.slice()] as const);
+  const savedModel = noGrad(() => Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone()] as const));
   const savedOptimizer = optimizer.stateDict();
   const savedLrs = optimizer.paramGroups.map((g) => g.lr);
   const wasTraining = model.training;
@@ -86,10 +87,9 @@ export function lrFind<B>(model: Module, options: LrFindOptions<B>): LrFindResul
     }
   } finally {
     const own = model.stateDict();
-    for (const [k, d] of savedModel) {
-      own[k].data.set(d);
-      own[k].version++;
-    }
+    noGrad(() => {
+      for (const [k, d] of savedModel) own[k].copy_(d);
+    });
     optimizer.loadStateDict(savedOptimizer);
     optimizer.paramGroups.forEach((g, i) => (g.lr = savedLrs[i]));
     optimizer.zeroGrad();

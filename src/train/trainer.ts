@@ -421,7 +421,7 @@ export function fit<B>(model: Module, options: FitOptions<B>): Promise<History> 
 export function globalGradNorm(params: Iterable<Tensor>): number {
   let sum = 0;
   for (const p of params) {
-    const g = p.grad?.data;
+    const g = p.grad?.dataSync();
     if (!g) continue;
     for (let i = 0; i < g.length; i++) sum += g[i] * g[i];
   }
@@ -430,7 +430,7 @@ export function globalGradNorm(params: Iterable<Tensor>): number {
 
 function copyStateDict(sd: StateDict): StateDict {
   const out: StateDict = {};
-  for (const [k, t] of Object.entries(sd)) out[k] = new Tensor(t.data.slice(), t.shape.slice(), t.dtype);
+  for (const [k, t] of Object.entries(sd)) out[k] = noGrad(() => t.clone());
   return out;
 }
 
@@ -440,14 +440,13 @@ function snapshot(model: Module, into: Float64Array[] | null): Float64Array[] {
   const out = into && into.length === tensors.length ? into : tensors.map((t) => new Float64Array(t.numel));
   tensors.forEach((t, i) => {
     if (out[i].length !== t.numel) out[i] = new Float64Array(t.numel);
-    out[i].set(t.data);
+    out[i].set(t.dataSync());
   });
   return out;
 }
 
 function restore(model: Module, saved: Float64Array[]): void {
   Object.values(model.stateDict()).forEach((t, i) => {
-    t.data.set(saved[i]);
-    t.version++;
+    noGrad(() => t.copy_(Tensor.fromArray(saved[i], t.shape, t.dtype, t.storage.device)));
   });
 }

@@ -68,7 +68,7 @@ test('detach() shares storage but leaves the graph', () => {
   const d = y.detach();
   assert.equal(d.requiresGrad, false);
   assert.equal(d.gradFn, null);
-  assert.equal(d.data, y.data);
+  assert.equal(d.storage, y.storage);
   y.mul(d).sum().backward(); // d is a constant: d/dx (2x * d) = 2d
   assertClose(x.grad!, [4, 8]);
 });
@@ -100,7 +100,7 @@ test('registerHook observes gradients, can replace them, and can be removed', ()
   const x = tensor([1, 2, 3], { requiresGrad: true });
   const h = x.mul(2);
   const seen: number[][] = [];
-  h.registerHook((g) => { seen.push(Array.from(g.data)); });
+  h.registerHook((g) => { seen.push(Array.from(g.dataSync())); });
   // replacing the gradient of a non-leaf changes what flows to its inputs
   const handle = h.registerHook((g) => g.mul(10));
   h.sum().backward();

@@ -18,7 +18,7 @@ test('DataLoader visits samples in the same order as torch DataLoader(shuffle, g
     });
     assert.equal(loader.length, c.len, `len for ${JSON.stringify({ ...c, epochs: 0 })}`);
     for (let e = 0; e < 3; e++) {
-      const got = [...loader].map(([xb]) => Array.from(xb.data));
+      const got = [...loader].map(([xb]) => Array.from(xb.dataSync()));
       assert.deepEqual(got, c.epochs[e], `epoch ${e} of case n=${c.n} bs=${c.batch_size} seed=${c.seed}`);
     }
     // the generator has advanced exactly as torch's did
@@ -45,20 +45,20 @@ test('a loader state saved mid-epoch resumes the same batches and the same next 
   const ds = new TensorDataset(arange(0, 23, 1, { dtype: 'int32' }));
   const make = () => new DataLoader(ds, { batchSize: 5, shuffle: true, generator: new Generator(3) });
   const reference = make();
-  const ref = [0, 1, 2].map(() => [...reference].map(([b]) => Array.from(b.data)));
+  const ref = [0, 1, 2].map(() => [...reference].map(([b]) => Array.from(b.dataSync())));
   const a = make();
   const first: number[][] = [];
   for (const [b] of a) {
-    first.push(Array.from(b.data));
+    first.push(Array.from(b.dataSync()));
     if (first.length === 2) break;
   }
   const state = JSON.parse(JSON.stringify(a.stateDict()));
   const b = make();
   b.loadStateDict(state);
-  const rest = [...b].map(([x]) => Array.from(x.data));
+  const rest = [...b].map(([x]) => Array.from(x.dataSync()));
   assert.deepEqual([...first, ...rest], ref[0]);
-  assert.deepEqual([...b].map(([x]) => Array.from(x.data)), ref[1]);
-  assert.deepEqual([...b].map(([x]) => Array.from(x.data)), ref[2]);
+  assert.deepEqual([...b].map(([x]) => Array.from(x.dataSync())), ref[1]);
+  assert.deepEqual([...b].map(([x]) => Array.from(x.dataSync())), ref[2]);
   assert.equal(b.epoch, 3);
 });
 
@@ -67,11 +67,11 @@ test('leaving an epoch early and iterating again starts the next epoch, as torch
   const c = fx.loaders[0]; // n=10, batch 3, seed 0
   const loader = new DataLoader(ds, { batchSize: 3, shuffle: true, generator: new Generator(0) });
   for (const [b] of loader) {
-    assert.deepEqual(Array.from(b.data), c.epochs[0][0]);
+    assert.deepEqual(Array.from(b.dataSync()), c.epochs[0][0]);
     break;
   }
   assert.equal(loader.stateDict().position, 1); // the abandoned epoch can still be checkpointed
-  const second = [...loader].map(([b]) => Array.from(b.data));
+  const second = [...loader].map(([b]) => Array.from(b.dataSync()));
   assert.equal(loader.epoch, 2);
   assert.equal(second.length, 4);
   assert.notDeepEqual(second, c.epochs[0]);
@@ -117,7 +117,7 @@ test('TensorDataset, Subset and randomSplit', () => {
   const y = arange(0, 6, 1, { dtype: 'int32' });
   const ds = new TensorDataset(x, y);
   const [x2, y2] = ds.getItem(2);
-  assert.deepEqual(Array.from(x2.data), Array.from(x.data.slice(6, 9)));
+  assert.deepEqual(Array.from(x2.dataSync()), Array.from(x.dataSync().slice(6, 9)));
   assert.equal(y2.item(), 2);
   assert.deepEqual(ds.getItem(-1)[1].item(), 5);
   assert.throws(() => ds.getItem(6), /TensorDataset: index 6 is out of range for a dataset of length 6/);
@@ -126,7 +126,7 @@ test('TensorDataset, Subset and randomSplit', () => {
   assert.equal(sub.length, 2);
   assert.equal(sub.getItem(0)[1].item(), 4);
   const [bx, by] = sub.getBatch([1, 0]) as Tensor[];
-  assert.deepEqual(Array.from(by.data), [1, 4]);
+  assert.deepEqual(Array.from(by.dataSync()), [1, 4]);
   assert.deepEqual(bx.shape, [2, 3]);
   for (const s of fx.splits) {
     const parts = randomSplit({ length: s.n, getItem: (i: number) => i }, s.lengths, new Generator(s.seed));

@@ -46,7 +46,7 @@ test('write then read gives back every tensor bit for bit, aligned, with metadat
   for (const [k, t] of Object.entries(sd)) {
     assert.equal(tensors[k].dtype, t.dtype);
     assert.deepEqual(tensors[k].shape, t.shape);
-    assert.deepEqual(Array.from(tensors[k].data), Array.from(t.data), k);
+    assert.deepEqual(Array.from(tensors[k].dataSync()), Array.from(t.dataSync()), k);
   }
   assert.equal(parseSafetensors(serializeSafetensors({})).metadata, null);
   assert.throws(() => serializeSafetensors({ x: zeros([1]) }, { n: 1 as unknown as string }), /metadata values must be strings, got number for 'n'/);
@@ -65,7 +65,7 @@ test('a model state dict goes through safetensors and back into another model', 
   const a = new Net();
   const b = new Net();
   b.loadStateDict(parseSafetensors(serializeSafetensors(a.stateDict())).tensors);
-  for (const [k, t] of Object.entries(a.stateDict())) assert.deepEqual(Array.from(b.stateDict()[k].data), Array.from(t.data), k);
+  for (const [k, t] of Object.entries(a.stateDict())) assert.deepEqual(Array.from(b.stateDict()[k].dataSync()), Array.from(t.dataSync()), k);
   assert.ok('running_mean' in parseSafetensors(serializeSafetensors(a.stateDict())).tensors);
 });
 
@@ -85,7 +85,7 @@ test('widens U8/I8/I16/F16/BF16 and narrows I64 when it fits', () => {
     u: { dtype: 'U8', shape: [1], data_offsets: [22, 23] }, i: { dtype: 'I8', shape: [1], data_offsets: [23, 24] },
   }, data);
   const { tensors } = parseSafetensors(file);
-  assert.deepEqual([tensors.h.data[0], tensors.bf.data[0], tensors.s.data[0], ...tensors.l.data, tensors.u.data[0], tensors.i.data[0]], [1, 1.5, -300, -5, 7, 200, -100]);
+  assert.deepEqual([tensors.h.dataSync()[0], tensors.bf.dataSync()[0], tensors.s.dataSync()[0], ...tensors.l.dataSync(), tensors.u.dataSync()[0], tensors.i.dataSync()[0]], [1, 1.5, -300, -5, 7, 200, -100]);
   assert.equal(tensors.l.dtype, 'int32');
   v.setBigInt64(6, 1n << 40n, true);
   assert.throws(() => parseSafetensors(fileOf({ l: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, data.subarray(6, 14))), /I64 value 1099511627776 does not fit int32/);

@@ -41,9 +41,9 @@ for (const [name, fn, message] of cases) {
 test('no layer returns NaN for ordinary input; a constant batch normalizes to zeros, not NaN', () => {
   const bn = new nn.BatchNorm2d(2);
   const out = bn(zeros([2, 2, 3, 3]));
-  assert.ok(out.data.every((v) => v === 0));
+  assert.ok(out.dataSync().every((v) => v === 0));
   const ln = new nn.LayerNorm(4);
-  assert.ok(ln(zeros([3, 4])).data.every((v) => v === 0));
+  assert.ok(ln(zeros([3, 4])).dataSync().every((v) => v === 0));
   const conv = new nn.Conv2d(2, 2, 3, { padding: 1 });
-  assert.ok(conv(randn([1, 2, 4, 4])).data.every(Number.isFinite));
+  assert.ok(conv(randn([1, 2, 4, 4])).dataSync().every(Number.isFinite));
 });

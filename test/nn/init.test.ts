@@ -58,7 +58,7 @@ test('calculateGain matches torch.nn.init.calculate_gain', () => {
 });
 
 function stats(t: Tensor): { mean: number; std: number; min: number; max: number } {
-  const d = Array.from(t.data);
+  const d = Array.from(t.dataSync());
   const mean = d.reduce((a, b) => a + b, 0) / d.length;
   const std = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / (d.length - 1));
   return { mean, std, min: Math.min(...d), max: Math.max(...d) };
@@ -98,7 +98,7 @@ test('orthogonal_ gives orthonormal rows or columns times the gain', () => {
     const q = init.orthogonal_(zeros([r, c], { dtype: 'float64' }), 2, new Generator(9));
     const qq = r >= c ? q.T.matmul(q) : q.matmul(q.T);
     const n = Math.min(r, c);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) near(qq.data[i * n + j], i === j ? 4 : 0, 1e-10, `QᵀQ[${i},${j}] for ${r}x${c}`);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) near(qq.dataSync()[i * n + j], i === j ? 4 : 0, 1e-10, `QᵀQ[${i},${j}] for ${r}x${c}`);
   }
 });
 

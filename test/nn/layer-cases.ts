@@ -55,7 +55,7 @@ export function runLayerCase(name: string, c: LayerCase, tol = { rtol: 1e-9, ato
       assertClose(params[k].grad!, g, { ...tol, message: `${name} ${k} grad` });
     }
     for (const [k, p] of Object.entries(params)) {
-      if (!(k in c.paramGrads!)) assert.ok(p.grad === null || p.grad.data.every((v) => v === 0), `${name}: ${k} should have no gradient`);
+      if (!(k in c.paramGrads!)) assert.ok(p.grad === null || p.grad.dataSync().every((v) => v === 0), `${name}: ${k} should have no gradient`);
     }
   }
   const after = m.stateDict();

@@ -9,11 +9,11 @@ test('Dropout with a Generator draws a reproducible mask, scales kept elements b
   const b = new nn.Dropout(0.25, { generator: new Generator(5) })(x);
   const c = new nn.Dropout(0.25, { generator: new Generator(6) })(x);
   assertClose(a, b, { rtol: 0, atol: 0 });
-  assert.ok(a.data.some((v, i) => v !== c.data[i]), 'another seed gives another mask');
-  assert.ok(a.data.every((v) => v === 0 || Math.abs(v - 4 / 3) < 1e-6));
-  const kept = a.data.filter((v) => v !== 0).length;
+  assert.ok(a.dataSync().some((v, i) => v !== c.dataSync()[i]), 'another seed gives another mask');
+  assert.ok(a.dataSync().every((v) => v === 0 || Math.abs(v - 4 / 3) < 1e-6));
+  const kept = a.dataSync().filter((v) => v !== 0).length;
   assert.ok(kept > 700 && kept < 800, `about 750 kept, got ${kept}`);
-  assert.ok(nn.F.dropout(x, 1).data.every((v) => v === 0));
+  assert.ok(nn.F.dropout(x, 1).dataSync().every((v) => v === 0));
   assert.equal(nn.F.dropout(x, 0.5, false), x);
   assert.throws(() => nn.F.dropout(x, -0.1), /probability has to be between 0 and 1, but got -0.1/);
 });
@@ -21,15 +21,15 @@ test('Dropout with a Generator draws a reproducible mask, scales kept elements b
 test('Embedding: paddingIdx row starts at zero and gets no gradient; fromPretrained copies and freezes', () => {
   const emb = new nn.Embedding(5, 3, { paddingIdx: -1 });
   assert.equal(emb.paddingIdx, 4);
-  assert.deepEqual(Array.from(emb.weight.data.slice(12)), [0, 0, 0]);
+  assert.deepEqual(Array.from(emb.weight.dataSync().slice(12)), [0, 0, 0]);
   emb(tensor([4, 1, 4], { dtype: 'int32' })).sum().backward();
   const grad = emb.weight.grad!;
-  assert.deepEqual(Array.from(grad.data.slice(12)), [0, 0, 0]);
-  assert.deepEqual(Array.from(grad.data.slice(3, 6)), [1, 1, 1]);
+  assert.deepEqual(Array.from(grad.dataSync().slice(12)), [0, 0, 0]);
+  assert.deepEqual(Array.from(grad.dataSync().slice(3, 6)), [1, 1, 1]);
   const table = randn([4, 2]);
   const frozen = nn.Embedding.fromPretrained(table);
   assert.equal(frozen.weight.requiresGrad, false);
-  assertClose(frozen(tensor([[3, 0]], { dtype: 'int32' })), [table.data[6], table.data[7], table.data[0], table.data[1]]);
+  assertClose(frozen(tensor([[3, 0]], { dtype: 'int32' })), [table.dataSync()[6], table.dataSync()[7], table.dataSync()[0], table.dataSync()[1]]);
   assert.equal(nn.Embedding.fromPretrained(table, { freeze: false }).weight.requiresGrad, true);
 });
 

@@ -46,7 +46,7 @@ test('loadStateDict names missing, unexpected and wrongly shaped keys', () => {
   sd['conv1.weight'] = zeros([4, 1, 3, 3]);
   const res = net.loadStateDict(sd, { strict: false });
   assert.deepEqual(res, { missingKeys: ['bn.running_mean'], unexpectedKeys: ['extra.weight'] });
-  assert.ok(net.conv1.weight.data.every((v) => v === 0));
+  assert.ok(net.conv1.weight.dataSync().every((v) => v === 0));
 });
 
 test('Sequential names children 0, 1, ... and runs them in order; ModuleList and ModuleDict register theirs', () => {
@@ -127,7 +127,7 @@ test('forward hooks and pre-hooks see (and may replace) inputs and outputs; remo
 
 test('summary lists each layer with its output shape and parameter count, and leaves training state alone', () => {
   const net = new Net();
-  const running = Array.from(net.bn.runningMean!.data);
+  const running = Array.from(net.bn.runningMean!.dataSync());
   const text = net.summary([2, 1, 8, 8]);
   const row = (name: string) => text.split('\n').find((l) => l.trimStart().startsWith(name + ' '));
   assert.match(row('conv1')!, /Conv2d\s+\[2,4,8,8\]\s+40$/);
@@ -136,7 +136,7 @@ test('summary lists each layer with its output shape and parameter count, and le
   assert.match(row('head.1')!, /Linear\s+\[2,5\]\s+35$/);
   assert.match(text, /Total params: 215\nTrainable params: 215\nNon-trainable params: 0/);
   assert.ok(net.training && net.bn.training, 'training mode restored');
-  assert.deepEqual(Array.from(net.bn.runningMean!.data), running, 'running stats untouched');
+  assert.deepEqual(Array.from(net.bn.runningMean!.dataSync()), running, 'running stats untouched');
   assert.equal(net.bn.numBatchesTracked!.item(), 0);
   const lone = new nn.Bilinear(3, 4, 2).summary([[2, 3], [2, 4]]);
   assert.match(lone, /Bilinear \(input \[2,3\], \[2,4\]\)/);

@@ -75,7 +75,7 @@ test('dropout between layers acts in training mode only', () => {
   const [evalA] = lstm(x);
   const [evalB] = lstm(x);
   assertClose(evalA, evalB, { rtol: 0, atol: 0 });
-  assert.ok(Array.from(trainOut.data).some((v, i) => Math.abs(v - evalA.data[i]) > 1e-6), 'dropout changed the training output');
+  assert.ok(Array.from(trainOut.dataSync()).some((v, i) => Math.abs(v - evalA.dataSync()[i]) > 1e-6), 'dropout changed the training output');
   const single = new nn.GRU(3, 4, { dropout: 0.5 });
   const y = randn([4, 2, 3]);
   assertClose(single(y)[0], single.eval()(y)[0], { rtol: 0, atol: 0, message: 'no dropout after the last layer' });
@@ -147,16 +147,16 @@ test('packPaddedSequence matches PyTorch (sorting ties included) and padPackedSe
   const packed = nn.packPaddedSequence(input, p.lengths, { enforceSorted: false });
   assertClose(packed.data, p.data, { rtol: 0, atol: 0 });
   assert.deepEqual([...packed.batchSizes], p.batchSizes);
-  assert.deepEqual(Array.from(packed.sortedIndices!.data), p.sortedIndices);
-  assert.deepEqual(Array.from(packed.unsortedIndices!.data), p.unsortedIndices);
+  assert.deepEqual(Array.from(packed.sortedIndices!.dataSync()), p.sortedIndices);
+  assert.deepEqual(Array.from(packed.unsortedIndices!.dataSync()), p.unsortedIndices);
   const [padded, lengths] = nn.padPackedSequence(packed);
-  assert.deepEqual(Array.from(lengths.data), p.lengths);
+  assert.deepEqual(Array.from(lengths.dataSync()), p.lengths);
   // real steps come back, padding is zero
   for (let b = 0; b < 4; b++) {
     for (let t = 0; t < 5; t++) {
       for (let f = 0; f < 2; f++) {
         const i = (t * 4 + b) * 2 + f;
-        assert.equal(padded.data[i], t < p.lengths[b] ? input.data[i] : 0);
+        assert.equal(padded.dataSync()[i], t < p.lengths[b] ? input.dataSync()[i] : 0);
       }
     }
   }
@@ -185,7 +185,7 @@ test('padSequence and packSequence', () => {
   const b = randn([1, 2]);
   const padded = nn.padSequence([a, b], { batchFirst: true, paddingValue: -1 });
   assert.deepEqual(padded.shape, [2, 3, 2]);
-  assert.deepEqual(Array.from(padded.data.slice(8)), [-1, -1, -1, -1]);
+  assert.deepEqual(Array.from(padded.dataSync().slice(8)), [-1, -1, -1, -1]);
   const packed = nn.packSequence([a, b]);
   assert.deepEqual([...packed.batchSizes], [2, 1, 1]);
   assert.deepEqual(packed.data.shape, [4, 2]);

@@ -31,7 +31,7 @@ test('docs: LBFGS example reaches the Rosenbrock minimum', () => {
   for (let i = 0; i < 5; i++) {
     opt.step(() => { opt.zeroGrad(); const loss = rosenbrock(); loss.backward(); return loss; });
   }
-  assert.ok(Math.abs(xy.data[0] - 1) < 1e-3 && Math.abs(xy.data[1] - 1) < 1e-3, `${xy.data}`);
+  assert.ok(Math.abs(xy.dataSync()[0] - 1) < 1e-3 && Math.abs(xy.dataSync()[1] - 1) < 1e-3, `${xy.dataSync()}`);
 });
 
 test('docs: warmup then cosine with SequentialLR, and ReduceLROnPlateau', () => {

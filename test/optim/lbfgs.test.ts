@@ -13,7 +13,7 @@ test('LBFGS with strong Wolfe minimizes the Rosenbrock function', () => {
     return x.neg().add(1).pow(2).add(y.sub(x.pow(2)).pow(2).mul(100));
   };
   for (let i = 0; i < 5; i++) opt.step(() => { opt.zeroGrad(); const l = f(); l.backward(); return l; });
-  assert.ok(Math.abs(xy.data[0] - 1) < 1e-4 && Math.abs(xy.data[1] - 1) < 1e-4, `ended at ${xy.data}`);
+  assert.ok(Math.abs(xy.dataSync()[0] - 1) < 1e-4 && Math.abs(xy.dataSync()[1] - 1) < 1e-4, `ended at ${xy.dataSync()}`);
 });
 
 test('LBFGS refuses several groups, a missing closure and an unknown line search', () => {

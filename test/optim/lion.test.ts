@@ -24,7 +24,7 @@ test('Lion: maximize flips the direction', () => {
   const opt = new optim.Lion([p], { lr: 0.5, maximize: true });
   p.grad = tensor([3], { dtype: 'float64' });
   opt.step();
-  assert.equal(p.data[0], 0.5);
+  assert.equal(p.dataSync()[0], 0.5);
 });
 
 test('Lion converges on the ill-conditioned quadratic and the Rosenbrock function', () => {

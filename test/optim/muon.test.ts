@@ -25,7 +25,7 @@ test('Newton–Schulz output is nearly orthogonal: singular values of O Oᵀ in 
   const o = optim.zeropowerViaNewtonSchulz(g, 5);
   const oot = o.matmul(o.t());
   for (let i = 0; i < 4; i++) {
-    const d = oot.data[i * 4 + i];
+    const d = oot.dataSync()[i * 4 + i];
     assert.ok(d > 0.4 && d < 1.6, `diagonal ${i}: ${d}`);
   }
 });

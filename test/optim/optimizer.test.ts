@@ -39,11 +39,11 @@ for (const [name, make] of Object.entries(RULES)) {
     const json = JSON.stringify(saved, (_k, v: unknown) => (v instanceof Tensor ? { $tensor: tensors.push(v) - 1 } : v));
     const restored = JSON.parse(json, (_k, v: unknown) => (v && typeof v === 'object' && '$tensor' in v ? tensors[(v as { $tensor: number }).$tensor] : v)) as optim.OptimizerStateDict;
     const netC = {} as Net;
-    for (const n of NAMES) netC[n] = tensor(netB[n].data.slice(), { shape: netB[n].shape, dtype: 'float64', requiresGrad: true });
+    for (const n of NAMES) netC[n] = tensor(netB[n].dataSync().slice(), { shape: netB[n].shape, dtype: 'float64', requiresGrad: true });
     const optC = make(NAMES.map((n) => netC[n]));
     optC.loadStateDict(restored);
     train(optC, netC, 'float64', 7);
-    for (const n of NAMES) assert.deepEqual(Array.from(netC[n].data), Array.from(netA[n].data), `${name} ${n}`);
+    for (const n of NAMES) assert.deepEqual(Array.from(netC[n].dataSync()), Array.from(netA[n].dataSync()), `${name} ${n}`);
   });
 }
 
@@ -108,8 +108,8 @@ test('changing lr in paramGroups changes the next step; parameters without grad 
   opt.step();
   opt.paramGroups[0].lr = 1;
   opt.step();
-  assert.deepEqual(Array.from(x.data), [1 - 0.1 - 1, 2 - 0.1 - 1]);
-  assert.deepEqual(Array.from(y.data), [5]);
+  assert.deepEqual(Array.from(x.dataSync()), [1 - 0.1 - 1, 2 - 0.1 - 1]);
+  assert.deepEqual(Array.from(y.dataSync()), [5]);
   assert.equal(opt.state.has(y), false);
 });
 
@@ -118,7 +118,7 @@ test('zeroGrad sets grads to null by default, or to zeros', () => {
   const opt = new optim.SGD([x], { lr: 0.1 });
   x.grad = tensor([3, 4]);
   opt.zeroGrad({ setToNone: false });
-  assert.deepEqual(Array.from(x.grad.data), [0, 0]);
+  assert.deepEqual(Array.from(x.grad.dataSync()), [0, 0]);
   opt.zeroGrad();
   assert.equal(x.grad, null);
 });
@@ -135,7 +135,7 @@ test('works with nn.Parameter and module.parameters()', () => {
   const opt = new optim.Adam(model.parameters(), { lr: 0.1 });
   model.forward(tensor([[1, 1]])).sum().backward();
   opt.step();
-  assert.ok(Math.abs(model.weight.data[0] - 0.9) < 1e-6 && Math.abs(model.bias.data[1] + 0.1) < 1e-6);
+  assert.ok(Math.abs(model.weight.dataSync()[0] - 0.9) < 1e-6 && Math.abs(model.bias.dataSync()[1] + 0.1) < 1e-6);
 });
 
 test('step(closure) returns the closure loss and evaluates it with grad enabled', () => {
@@ -164,5 +164,5 @@ test('loadStateDict accepts PyTorch-style state: 0-d tensor scalars become numbe
   const eta = s.eta as number;
   p.grad = tensor([1, 1], { dtype: 'float64' });
   opt.step();
-  assert.ok(Math.abs(p.data[0] - ((1 - 1e-4 * eta) - eta)) < 1e-12);
+  assert.ok(Math.abs(p.dataSync()[0] - ((1 - 1e-4 * eta) - eta)) < 1e-12);
 });

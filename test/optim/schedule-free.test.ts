@@ -62,7 +62,7 @@ for (const adam of [false, true]) {
       ? new optim.AdamWScheduleFree([p], { lr: 0.05, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.01, warmupSteps: 5 })
       : new optim.SGDScheduleFree([p], { lr: 0.01, momentum: 0.8, weightDecay: 0.01, warmupSteps: 5 });
     for (let i = 0; i < 25; i++) {
-      p.grad = tensor(gradOfQuadratic(Array.from(p.data)), { dtype: 'float64' });
+      p.grad = tensor(gradOfQuadratic(Array.from(p.dataSync())), { dtype: 'float64' });
       opt.step();
     }
     const ref = referenceScheduleFree(gradOfQuadratic, [1.5, -0.7], 25, { lr: adam ? 0.05 : 0.01, beta: 0.8, wd: 0.01, warmup: 5, adam: adam ? { beta2: 0.99, eps: 1e-6 } : undefined });

@@ -9,7 +9,7 @@ export function classificationData(seed = 0): TensorDataset {
   manualSeed(seed);
   const x = randn([60, 4]);
   const labels: number[] = [];
-  for (let i = 0; i < 60; i++) labels.push(x.data[i * 4] + 0.5 * x.data[i * 4 + 1] > 0.3 ? 2 : x.data[i * 4] > -0.5 ? 1 : 0);
+  for (let i = 0; i < 60; i++) labels.push(x.dataSync()[i * 4] + 0.5 * x.dataSync()[i * 4 + 1] > 0.3 ? 2 : x.dataSync()[i * 4] > -0.5 ? 1 : 0);
   return new TensorDataset(x, tensor(labels, { dtype: 'int32' }));
 }
 
@@ -43,5 +43,5 @@ export function throughDisk(ckpt: TrainerCheckpoint): TrainerCheckpoint {
 }
 
 export function weightsOf(model: nn.Module): Record<string, number[]> {
-  return Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, Array.from(t.data)]));
+  return Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, Array.from(t.dataSync())]));
 }

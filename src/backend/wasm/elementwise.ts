@@ -1,12 +1,10 @@
 import type { BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
-import type { TypedArray } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
-import { binary as jsBinary, reluBackward as jsReluBackward, unary as jsUnary } from '../js/elementwise.js';
-import { reduce as jsReduce, softmax as jsSoftmax, splitAxis } from '../js/reduce.js';
+import type { Storage } from '../../tensor/storage.js';
+import { splitAxis } from '../js/reduce.js';
 import { arena, runtime } from './state.js';
-
-// Below this many elements the reference loops beat copying operands in and out of wasm memory.
-const MIN_ELEMENTS = 256;
+import { beginCall, endCall, input, output } from './memory.js';
+import { fallback } from './fallback.js';
 
 const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
 const COMPARE_CODES: Partial<Record<BinaryOp, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
@@ -58,112 +56,83 @@ function gridOf(a: Layout, b: Layout, n: number): [number, number] | null {
   return cols ? [n / cols, cols] : [1, n];
 }
 
-export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void {
-  const code = BINARY_CODES[op];
+export function binary(op: BinaryOp, a: Storage, aShape: Shape, b: Storage, bShape: Shape, out: Storage, outShape: Shape): void {
   const n = out.length;
-  if (n >= MIN_ELEMENTS && out instanceof Uint8Array && a instanceof Float32Array && b instanceof Float32Array
-    && COMPARE_CODES[op] !== undefined && a.length === n && (b.length === n || b.length === 1)) {
-    compare(COMPARE_CODES[op]!, a, b, out);
+  if (n === 0) return;
+  const f32 = a.dtype === 'float32' && b.dtype === 'float32';
+  if (f32 && out.dtype === 'bool' && COMPARE_CODES[op] !== undefined && a.length === n && (b.length === n || b.length === 1)) {
+    beginCall();
+    runtime!.kernels.compare(COMPARE_CODES[op]!, input(a), input(b), b.length === 1 ? 1 : 0, output(out), n);
+    endCall();
     return;
   }
-  if (op === 'mul' && n >= MIN_ELEMENTS && out instanceof Float32Array && a.length === n && b.length === n
-    && ((a instanceof Float32Array && b instanceof Uint8Array) || (a instanceof Uint8Array && b instanceof Float32Array))) {
-    mulMask(a instanceof Float32Array ? a : (b as Float32Array), a instanceof Uint8Array ? a : (b as Uint8Array), out);
+  if (op === 'mul' && out.dtype === 'float32' && a.length === n && b.length === n
+    && ((a.dtype === 'float32' && b.dtype === 'bool') || (a.dtype === 'bool' && b.dtype === 'float32'))) {
+    const [x, mask] = a.dtype === 'float32' ? [a, b] : [b, a];
+    beginCall();
+    runtime!.kernels.mulMask(input(x), input(mask), output(out), n);
+    endCall();
     return;
   }
-  const fast = code !== undefined && n >= MIN_ELEMENTS
-    && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array;
-  const la = fast ? layoutOf(aShape, a.length, outShape, n) : null;
-  const lb = fast ? layoutOf(bShape, b.length, outShape, n) : null;
+  const code = BINARY_CODES[op];
+  const la = code !== undefined && f32 && out.dtype === 'float32' ? layoutOf(aShape, a.length, outShape, n) : null;
+  const lb = la ? layoutOf(bShape, b.length, outShape, n) : null;
   const grid = la && lb ? gridOf(la, lb, n) : null;
   if (!grid) {
-    jsBinary(op, a, aShape, b, bShape, out, outShape);
+    fallback.binary(op, a, aShape, b, bShape, out, outShape);
     return;
   }
-  const mem = arena!;
-  mem.reset();
-  const aAt = mem.put(a as Float32Array);
-  const bAt = b === a ? aAt : mem.put(b as Float32Array);
-  const outAt = mem.alloc(n);
-  runtime!.kernels.binary(code!, aAt, la!.mode, la!.period, bAt, lb!.mode, lb!.period, outAt, grid[0], grid[1]);
-  mem.get(outAt, out as Float32Array);
+  beginCall();
+  const aAt = input(a);
+  const bAt = input(b);
+  runtime!.kernels.binary(code!, aAt, la!.mode, la!.period, bAt, lb!.mode, lb!.period, output(out), grid[0], grid[1]);
+  endCall();
 }
 
-/** a op b (b full or a scalar) as bytes 0/1, e.g. relu's backward mask out > 0. */
-function compare(code: number, a: Float32Array, b: Float32Array, out: Uint8Array): void {
-  withOperands(a, b, out, (aAt, bAt, outAt) => runtime!.kernels.compare(code, aAt, bAt, b.length === 1 ? 1 : 0, outAt, out.length));
-}
-
-/** Copies two operands into the arena, runs `kernel` on their addresses and copies `out` back out. */
-function withOperands(
-  a: Float32Array | Uint8Array, b: Float32Array | Uint8Array, out: Float32Array | Uint8Array,
-  kernel: (aAt: number, bAt: number, outAt: number) => void,
-): void {
-  const mem = arena!;
-  mem.reset();
-  const aAt = mem.put(a);
-  const bAt = mem.put(b);
-  const outAt = mem.allocBytes(out.byteLength);
-  kernel(aAt, bAt, outAt);
-  mem.get(outAt, out);
-}
-
-/** x * mask for a bool mask (a product with a bool tensor promotes to float32). */
-function mulMask(x: Float32Array, mask: Uint8Array, out: Float32Array): void {
-  withOperands(x, mask, out, (xAt, maskAt, outAt) => runtime!.kernels.mulMask(xAt, maskAt, outAt, out.length));
-}
-
-export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
+export function unary(op: UnaryOp, x: Storage, out: Storage): void {
   const code = UNARY_CODES[op];
-  if (code === undefined || x.length < MIN_ELEMENTS || !(x instanceof Float32Array) || !(out instanceof Float32Array)) {
-    jsUnary(op, x, out);
+  if (code === undefined || x.dtype !== 'float32' || out.dtype !== 'float32') {
+    fallback.unary(op, x, out);
     return;
   }
-  const mem = arena!;
-  mem.reset();
-  const xAt = mem.put(x);
-  const outAt = mem.alloc(x.length);
-  runtime!.kernels.unary(code, xAt, outAt, x.length);
-  mem.get(outAt, out);
+  beginCall();
+  runtime!.kernels.unary(code, input(x), output(out), x.length);
+  endCall();
 }
 
-export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axis: number, out: TypedArray): void {
+export function reduce(op: ReduceOp, x: Storage, shape: Shape, axis: number, out: Storage): void {
   const [outer, size, inner] = splitAxis(shape, axis);
-  if (op !== 'sum' || x.length < MIN_ELEMENTS || !(x instanceof Float32Array) || !(out instanceof Float32Array)) {
-    jsReduce(op, x, shape, axis, out);
+  if (op !== 'sum' || x.dtype !== 'float32' || out.dtype !== 'float32' || x.length === 0) {
+    fallback.reduce(op, x, shape, axis, out);
     return;
   }
-  const mem = arena!;
-  mem.reset();
-  const xAt = mem.put(x);
-  const outAt = mem.alloc(out.length);
+  beginCall();
   if (inner === 1) {
-    runtime!.kernels.sumRows(xAt, outer, size, outAt);
+    runtime!.kernels.sumRows(input(x), outer, size, output(out));
   } else {
-    const acc = mem.alloc(inner * 2); // float64 accumulators
-    runtime!.kernels.sumAxis(xAt, outer, size, inner, outAt, acc);
+    const acc = arena!.alloc(inner * 2); // float64 accumulators
+    runtime!.kernels.sumAxis(input(x), outer, size, inner, output(out), acc);
   }
-  mem.get(outAt, out);
+  endCall();
 }
 
-export function softmax(x: TypedArray, n: number, out: TypedArray, log: boolean): void {
-  if (x.length < MIN_ELEMENTS || n === 0 || !(x instanceof Float32Array) || !(out instanceof Float32Array)) {
-    jsSoftmax(x, n, out, log);
+export function softmax(x: Storage, n: number, out: Storage, log: boolean): void {
+  if (n === 0 || x.length === 0 || x.dtype !== 'float32' || out.dtype !== 'float32') {
+    fallback.softmax(x, n, out, log);
     return;
   }
-  const mem = arena!;
-  mem.reset();
-  const xAt = mem.put(x);
-  const outAt = mem.alloc(x.length);
-  runtime!.kernels.softmax(xAt, x.length / n, n, outAt, log ? 1 : 0);
-  mem.get(outAt, out);
+  beginCall();
+  runtime!.kernels.softmax(input(x), x.length / n, n, output(out), log ? 1 : 0);
+  endCall();
 }
 
 /** relu's backward in wasm for float32: out = y > 0 ? grad : 0. */
-export function reluBackward(grad: TypedArray, y: TypedArray, out: TypedArray): void {
-  if (out.length < MIN_ELEMENTS || !(grad instanceof Float32Array && y instanceof Float32Array && out instanceof Float32Array)) {
-    jsReluBackward(grad, y, out);
+export function reluBackward(grad: Storage, y: Storage, out: Storage): void {
+  if (!(grad.dtype === 'float32' && y.dtype === 'float32' && out.dtype === 'float32')) {
+    fallback.reluBackward(grad, y, out);
     return;
   }
-  withOperands(grad, y, out, (gradAt, yAt, outAt) => runtime!.kernels.reluBackward(gradAt, yAt, outAt, out.length));
+  beginCall();
+  runtime!.kernels.reluBackward(input(grad), input(y), output(out), out.length);
+  endCall();
 }

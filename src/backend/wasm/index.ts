@@ -1,23 +1,39 @@
-// The WebAssembly backend: SIMD kernels compiled from assembly/ by AssemblyScript, multi-threaded in
-// Node (worker_threads) and cross-origin-isolated pages (Web Workers). Kernels it does not override
-// are the reference ones, so new Backend kernels keep working.
-import { type Backend, registerBackend, setBackend } from '../backend.js';
-import { jsBackend } from '../js/index.js';
+// The WebAssembly backend: tensors live in the kernels' memory (memory.ts), SIMD kernels compiled from
+// assembly/ by AssemblyScript run on them in place, multi-threaded in Node (worker_threads) and
+// cross-origin-isolated pages (Web Workers). Kernels without a wasm version run the reference ones on
+// views of wasm memory (fallback.ts), so every kernel of the Backend interface exists here.
+import type { Backend } from '../backend.js';
+import type { DType, TypedArray } from '../../tensor/dtype.js';
+import { registerDevice } from '../../tensor/storage.js';
 import { binary, reduce, reluBackward, softmax, unary } from './elementwise.js';
 import { col2im, conv2d, conv2dBackward, im2col, maxPool2d } from './conv.js';
 import { permute, scatterAdd } from './layout.js';
 import { matmul } from './matmul.js';
-import { runtime } from './state.js';
-import { adamStep, sgdStep } from './optim.js';
-import { allocateResident, isResident, residentSupported } from './resident.js';
+import { initThreads, runtime } from './state.js';
+import { fusedSteps } from './optim.js';
+import { fallback } from './fallback.js';
+import { allocateStorage, readStorage, releaseStorage, writeStorage } from './memory.js';
 
 export { getNumThreads, initThreads, setNumThreads } from './state.js';
-export { residentMemory, setResidentBudget } from './resident.js';
+export { memoryStats, setMemoryBudget, type WasmMemoryStats } from './memory.js';
+
+function fromArray(data: TypedArray, dtype: DType) {
+  const s = allocateStorage(wasmBackend!, dtype, data.length, false);
+  writeStorage(s, data);
+  return s;
+}
 
 /** The wasm backend, or null where WebAssembly SIMD is unavailable. */
 export const wasmBackend: Backend | null = runtime && {
-  ...jsBackend,
+  ...fallback,
   name: 'wasm',
+  zeros: (dtype, length) => allocateStorage(wasmBackend!, dtype, length, true),
+  empty: (dtype, length) => allocateStorage(wasmBackend!, dtype, length, false),
+  fromArray,
+  read: readStorage,
+  readAsync: (s) => Promise.resolve(readStorage(s)),
+  write: writeStorage,
+  release: releaseStorage,
   matmul,
   binary,
   unary,
@@ -31,13 +47,10 @@ export const wasmBackend: Backend | null = runtime && {
   conv2d,
   conv2dBackward,
   reluBackward,
-  sgdStep,
-  adamStep,
-  // Resident storage needs shared memory (views survive memory growth only on a SharedArrayBuffer).
-  ...(residentSupported() ? { allocateResident, isResident } : {}),
+  fused: fusedSteps,
+  ready: async () => {
+    await initThreads();
+  },
 };
 
-if (wasmBackend) {
-  registerBackend(wasmBackend);
-  setBackend('wasm'); // the fast path is the default wherever it loads
-}
+if (wasmBackend) registerDevice(wasmBackend);

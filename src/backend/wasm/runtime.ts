@@ -96,8 +96,9 @@ export function loadRuntime(shared = typeof SharedArrayBuffer === 'function', re
 
 /**
  * A first-fit allocator of 64-byte aligned blocks over the kernels' memory above heapBase(), with
- * coalescing of freed neighbours. It grows the memory when no free block fits. Long-lived blocks
- * (resident tensors, see resident.ts) and the Arena's scratch both come from it, so they never overlap.
+ * coalescing of freed neighbours. It grows the memory when no free block fits.
+ * Tensor storage (memory.ts, which caches freed blocks by size class in front of it) and the Arena's
+ * scratch both come from it, so they never overlap.
  */
 export class Heap {
   /** Free blocks [at, at + size), sorted by address, never adjacent (neighbours are merged). */
@@ -195,10 +196,10 @@ export class Heap {
 }
 
 /**
- * Scratch for one kernel call: operands are copied in, the kernel runs, results are copied out, and
- * reset() forgets them. Allocations bump through a block taken from the Heap; when a call needs more,
+ * Scratch for one kernel call (GEMM's packing buffers, partial sums, small operands copied in), which
+ * reset() forgets. Allocations bump through a block taken from the Heap; when a call needs more,
  * another block is taken, and the next reset() trades them for one block of the combined size, so a
- * workload soon runs in one block. Tensors stay plain typed arrays unless they are resident.
+ * workload soon runs in one block.
  */
 export class Arena {
   private view: Float32Array;

@@ -73,7 +73,7 @@ export function scaledDotProductAttention(
   if (isCausal) {
     if (attnMask) throw new Error(`${op}: an explicit attnMask cannot be combined with isCausal`);
     const L = query.shape[query.ndim - 2];
-    mask = additiveMask(logicalNot(tril(ones([L, S], { dtype: 'bool' }))), query.dtype, op);
+    mask = additiveMask(logicalNot(tril(ones([L, S], { dtype: 'bool', device: query.device }))), query.dtype, op);
   } else if (attnMask) {
     mask = attnMask.dtype === 'bool' ? additiveMask(logicalNot(attnMask), query.dtype, op) : additiveMask(attnMask, query.dtype, op);
   }

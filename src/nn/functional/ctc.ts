@@ -1,10 +1,11 @@
 // Connectionist Temporal Classification (Graves et al. 2006), as torch.nn.functional.ctc_loss: the
 // forward-backward algorithm in log space over the targets extended with blanks.
 import { Tensor } from '../../tensor/tensor.js';
-import { allocate, castArray, isFloating } from '../../tensor/dtype.js';
+import { isFloating } from '../../tensor/dtype.js';
 import { formatShape } from '../../tensor/shape.js';
 import { needsGrad, record } from '../../autograd/record.js';
-import { div } from '../../ops/elementwise.js';
+import { noGrad } from '../../autograd/grad-mode.js';
+import { div, mul } from '../../ops/elementwise.js';
 import { mean, sum } from '../../ops/reduce.js';
 import { reshape, unsqueeze } from '../../ops/shape.js';
 import { type ReductionOptions, checkFloating, checkReduction, checkTensor } from './loss.js';
@@ -23,7 +24,7 @@ function lengthsOf(op: string, lengths: Lengths, n: number, what: string): numbe
   if (typeof lengths === 'number') out = [lengths];
   else if (lengths instanceof Tensor) {
     if (isFloating(lengths.dtype)) throw new Error(`${op}: ${what} must be integers, got dtype ${lengths.dtype}`);
-    out = Array.from(lengths.data);
+    out = Array.from(lengths.dataSync());
   } else out = [...lengths];
   if (out.length !== n) throw new Error(`${op}: expected ${what} to have ${n} entries (one per batch element), got ${out.length}`);
   for (const v of out) if (!Number.isInteger(v) || v < 0) throw new Error(`${op}: ${what} must be non-negative integers, got ${v}`);
@@ -149,7 +150,7 @@ export function ctcLoss(
   if (tg.ndim !== 1 && !(tg.ndim === 2 && tg.shape[0] === N)) {
     throw new Error(`${op}: expected targets of shape [${N}, S] (padded) or 1-d (concatenated), got ${formatShape(targets.shape)}`);
   }
-  const tdata = tg.data as Int32Array;
+  const tdata = tg.dataSync() as Int32Array;
   const total = tgLens.reduce((a, b) => a + b, 0);
   if (tg.ndim === 1 && tdata.length < total) {
     throw new Error(`${op}: 1-d targets hold ${tdata.length} labels but targetLengths sum to ${total}`);
@@ -169,20 +170,17 @@ export function ctcLoss(
     }
     labels.push(seq);
   }
-  const { nll, grad } = ctcForwardBackward(Float64Array.from(lp3.data), T, N, C, labels, inLens, blank, zeroInfinity);
+  const { nll, grad } = ctcForwardBackward(Float64Array.from(lp3.dataSync()), T, N, C, labels, inLens, blank, zeroInfinity);
   const dtype = logProbs.dtype;
-  let losses = new Tensor(castArray(nll, dtype), [N], dtype);
+  const device = lp3.storage.device;
+  let losses = Tensor.fromArray(nll, [N], dtype, device);
   if (needsGrad(lp3)) {
-    const gradData = castArray(grad, dtype);
+    const gradTable = Tensor.fromArray(grad, lp3.shape, dtype, device);
     // PyTorch's CTC backward is itself not differentiable, so neither is this one
-    losses = record(losses, 'CtcLossBackward', [lp3], (g) => {
-      const out = allocate(dtype, gradData.length);
-      for (let i = 0; i < out.length; i++) out[i] = gradData[i] * g.data[Math.floor(i / C) % N];
-      return [new Tensor(out, lp3.shape, dtype)];
-    });
+    losses = record(losses, 'CtcLossBackward', [lp3], (g) => [noGrad(() => mul(gradTable, reshape(g, [1, N, 1])))]);
   }
   if (reduction === 'mean') {
-    const divisors = new Tensor(castArray(tgLens.map((l) => Math.max(l, 1)), dtype), [N], dtype);
+    const divisors = Tensor.fromArray(Float64Array.from(tgLens, (l) => Math.max(l, 1)), [N], dtype, device);
     return mean(div(losses, divisors));
   }
   if (reduction === 'sum') return sum(losses);

@@ -19,5 +19,5 @@ export function dropout(input: Tensor, p = 0.5, training = true, generator: Gene
   const scale = keep === 0 ? 0 : 1 / keep;
   const mask = allocate(input.dtype, input.numel);
   for (let i = 0; i < mask.length; i++) mask[i] = generator.uniform53() < keep ? scale : 0;
-  return mul(input, new Tensor(mask, input.shape, input.dtype));
+  return mul(input, Tensor.fromArray(mask, input.shape, input.dtype, input.storage.device));
 }

@@ -1,10 +1,9 @@
 import { Tensor } from '../../tensor/tensor.js';
 import { formatShape } from '../../tensor/shape.js';
-import { noGrad } from '../../autograd/grad-mode.js';
 import { eq, where } from '../../ops/elementwise.js';
 import { indexSelect } from '../../ops/indexing.js';
 import { reshape, unsqueeze } from '../../ops/shape.js';
-import { detach } from '../../ops/util.js';
+import { backendOf, detach } from '../../ops/util.js';
 
 export interface EmbeddingOptions {
   /** Rows at this index get no gradient (and Embedding initializes that row to zeros). */
@@ -24,16 +23,14 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   if (weight.ndim !== 2) throw new Error(`${name}: weight must be 2-d [numEmbeddings, dim], got ${formatShape(weight.shape)}`);
   if (input.dtype !== 'int32') throw new Error(`${name}: expected int32 indices, got dtype ${input.dtype}`);
   const [num, dim] = weight.shape;
-  const idx = input.data;
-  for (let i = 0; i < idx.length; i++) {
-    if (idx[i] < 0 || idx[i] >= num) throw new Error(`${name}: index ${idx[i]} is out of range for an embedding with ${num} rows`);
-  }
+  const bad = backendOf(name, weight, input).indexOutOfRange(input.storage, num);
+  if (bad !== null) throw new Error(`${name}: index ${bad} is out of range for an embedding with ${num} rows`);
   let paddingIdx = options.paddingIdx ?? null;
   if (paddingIdx !== null) {
     if (!Number.isInteger(paddingIdx) || paddingIdx < -num || paddingIdx >= num) throw new Error(`${name}: paddingIdx must be within [-${num}, ${num}), got ${paddingIdx}`);
     if (paddingIdx < 0) paddingIdx += num;
   }
-  if (options.maxNorm != null) renorm(weight, idx, options.maxNorm, options.normType ?? 2);
+  if (options.maxNorm != null) renorm(weight, input, options.maxNorm, options.normType ?? 2);
   const flat = reshape(input, [input.numel]);
   let rows = indexSelect(weight, 0, flat);
   if (paddingIdx !== null && rows.requiresGrad) {
@@ -44,22 +41,7 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
 }
 
 // weight[i] *= maxNorm / (norm + 1e-7) for each looked-up row whose norm exceeds maxNorm (torch's embedding_renorm_).
-function renorm(weight: Tensor, idx: ArrayLike<number>, maxNorm: number, p: number): void {
-  const dim = weight.shape[1];
-  noGrad(() => {
-    for (const i of new Set(Array.from(idx))) {
-      let norm = 0;
-      for (let j = 0; j < dim; j++) {
-        const v = Math.abs(weight.data[i * dim + j]);
-        norm += p === Infinity ? 0 : v ** p;
-        if (p === Infinity) norm = Math.max(norm, v);
-      }
-      if (p !== Infinity) norm = norm ** (1 / p);
-      if (norm > maxNorm) {
-        const scale = maxNorm / (norm + 1e-7);
-        for (let j = 0; j < dim; j++) weight.data[i * dim + j] *= scale;
-      }
-    }
-    weight.version++;
-  });
+function renorm(weight: Tensor, indices: Tensor, maxNorm: number, p: number): void {
+  backendOf('embedding', weight, indices).renormRows(weight.storage, weight.shape[1], indices.storage, maxNorm, p);
+  weight.version++;
 }

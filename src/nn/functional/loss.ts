@@ -1,16 +1,18 @@
 // Loss functions, as torch.nn.functional: each compares an input with a target and reduces the
 // elementwise loss with `reduction`: 'mean' (default), 'sum', or 'none' to keep one value per element.
 import { Tensor } from '../../tensor/tensor.js';
-import { allocate, isFloating } from '../../tensor/dtype.js';
+import { isFloating } from '../../tensor/dtype.js';
 import { broadcastShapes, formatShape, shapesEqual } from '../../tensor/shape.js';
 import { needsGrad, record } from '../../autograd/record.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import {
-  abs, add, clamp, div, eq, exp, le, log, log1p, lt, minimum, mul, neg, relu, sigmoid, sqrt, sub, where,
+  abs, add, clamp, div, eq, exp, ge, le, log, log1p, logicalAnd, lt, minimum, mul, neg, relu, sigmoid, sqrt, sub, where,
 } from '../../ops/elementwise.js';
-import { mean, norm, sum, sumTo } from '../../ops/reduce.js';
+import { all, mean, norm, sum, sumTo } from '../../ops/reduce.js';
 import { reshape } from '../../ops/shape.js';
-import { gather } from '../../ops/indexing.js';
+import { gather, indexSelect } from '../../ops/indexing.js';
+import { backendOf, detach } from '../../ops/util.js';
+import { onesLike } from '../../tensor/creation.js';
 import { logSoftmax } from '../../ops/softmax.js';
 
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -150,26 +152,18 @@ function pickClasses(op: string, logp: Tensor, target: Tensor, weight: Tensor | 
       throw new Error(`${op}: expected weight of shape [${numClasses}] (one per class), got ${formatShape(weight.shape)}`);
     }
   }
-  const labels = target.data as Int32Array;
-  const safe = new Int32Array(labels.length);
-  const elemWeight = allocate(logp.dtype, labels.length);
-  const ignoredData = new Uint8Array(labels.length);
-  for (let i = 0; i < labels.length; i++) {
-    const y = labels[i];
-    if (y === ignoreIndex) {
-      ignoredData[i] = 1;
-      continue;
-    }
-    if (y < 0 || y >= numClasses) {
-      throw new Error(`${op}: target label ${y} is out of range for ${numClasses} classes (expected 0 <= label < ${numClasses}, or ignoreIndex ${ignoreIndex})`);
-    }
-    safe[i] = y;
-    elemWeight[i] = weight != null ? weight.data[y] : 1;
+  const ignored = eq(target, ignoreIndex);
+  // an ignored target reads class 0 (and weighs 0)
+  const safe = where(ignored, 0, target);
+  const bad = backendOf(op, logp, safe).indexOutOfRange(safe.storage, numClasses);
+  if (bad !== null) {
+    throw new Error(`${op}: target label ${bad} is out of range for ${numClasses} classes (expected 0 <= label < ${numClasses}, or ignoreIndex ${ignoreIndex})`);
   }
   const indexShape = logp.ndim === 1 ? [1] : [logp.shape[0], 1, ...logp.shape.slice(2)];
-  const picked = reshape(gather(logp, classDim, new Tensor(safe, indexShape, 'int32')), target.shape);
-  const weights = new Tensor(elemWeight, target.shape, logp.dtype);
-  const ignored = new Tensor(ignoredData, target.shape, 'bool');
+  const picked = reshape(gather(logp, classDim, reshape(safe, indexShape)), target.shape);
+  // weight[y] per element, not differentiated (as in PyTorch)
+  const classWeights = weight != null ? reshape(indexSelect(detach(weight), 0, reshape(safe, [safe.numel])), target.shape) : onesLike(picked);
+  const weights = where(ignored, 0, classWeights);
   // an ignored target reads class 0, whose log-probability may be -inf: select 0 rather than multiply by 0
   return { losses: where(ignored, 0, neg(mul(picked, weights))), weights, ignored };
 }
@@ -185,7 +179,7 @@ function reduceWeighted(picked: PickedClasses, reduction: Reduction, op: string)
 // With every target ignored it is 0/0 = NaN, as in PyTorch, but with a zero gradient rather than 0 * inf.
 function weightedMean(total: Tensor, weights: Tensor): Tensor {
   const weightSum = sum(weights);
-  return weightSum.data[0] === 0 ? add(mul(total, 0), NaN) : div(total, weightSum);
+  return weightSum.item() === 0 ? add(mul(total, 0), NaN) : div(total, weightSum);
 }
 
 /**
@@ -309,9 +303,10 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, { weight = nul
   checkFloating(op, target, 'target');
   checkSameShape(op, input, target);
   checkElementWeight(op, weight, input.shape);
-  for (let i = 0; i < input.numel; i++) {
-    const v = input.data[i];
-    if (!(v >= 0 && v <= 1)) throw new Error(`${op}: all elements of input should be between 0 and 1, got ${v} at flat index ${i}`);
+  if (!all(logicalAnd(ge(input, 0), le(input, 1))).item()) {
+    const values = input.dataSync();
+    const i = values.findIndex((v) => !(v >= 0 && v <= 1));
+    throw new Error(`${op}: all elements of input should be between 0 and 1, got ${values[i]} at flat index ${i}`);
   }
   let loss = binaryCrossEntropyElementwise(input, target);
   if (weight != null) loss = mul(loss, weight);

@@ -41,7 +41,7 @@ export function pad(input: Tensor, padding: readonly number[], mode: PaddingMode
     if (left === 0 && right === 0) continue;
     const index = new Int32Array(size + left + right);
     for (let j = 0; j < index.length; j++) index[j] = source(j - left, size);
-    out = indexSelect(out, d, new Tensor(index, [index.length], 'int32'));
+    out = indexSelect(out, d, Tensor.fromArray(index, [index.length], 'int32', input.storage.device));
   }
   return out;
 }

@@ -169,7 +169,7 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
     // extra key/value positions every query may attend to (their mask entries are 0)
     const extra: [Tensor, Tensor][] = [];
     if (this.biasK && this.biasV) extra.push([expand(this.biasK, [1, N, E]), expand(this.biasV, [1, N, E])]);
-    if (this.addZeroAttn) extra.push([zeros([1, N, E], { dtype: kProj.dtype }), zeros([1, N, E], { dtype: vProj.dtype })]);
+    if (this.addZeroAttn) extra.push([zeros([1, N, E], { dtype: kProj.dtype, device: kProj.device }), zeros([1, N, E], { dtype: vProj.dtype, device: vProj.device })]);
     for (const [bk, bv] of extra) {
       kProj = cat([kProj, bk], 0);
       vProj = cat([vProj, bv], 0);

@@ -1,5 +1,6 @@
 import { Tensor } from '../../tensor/tensor.js';
-import { zeros } from '../../tensor/creation.js';
+import { arange, zeros } from '../../tensor/creation.js';
+import { noGrad } from '../../autograd/grad-mode.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Generator } from '../../tensor/random.js';
 import { Module } from '../module.js';
@@ -36,7 +37,13 @@ export class Embedding extends Module<[Tensor], Tensor> {
 
   resetParameters(generator?: Generator): void {
     normal_(this.weight, 0, 1, generator);
-    if (this.paddingIdx !== null) this.weight.data.fill(0, this.paddingIdx * this.embeddingDim, (this.paddingIdx + 1) * this.embeddingDim);
+    const padding = this.paddingIdx;
+    if (padding !== null) {
+      noGrad(() => {
+        const row = arange(this.numEmbeddings, undefined, 1, { device: this.weight.device }).eq(padding).unsqueeze(1);
+        this.weight.copy_(this.weight.where(row.logicalNot(), 0));
+      });
+    }
   }
 
   forward(input: Tensor): Tensor {
@@ -50,7 +57,7 @@ export class Embedding extends Module<[Tensor], Tensor> {
   static fromPretrained(embeddings: Tensor, options: EmbeddingOptions & { freeze?: boolean } = {}): Embedding {
     if (embeddings.ndim !== 2) throw new Error(`Embedding.fromPretrained: embeddings must be 2-d, got ${embeddings.shape.length}-d`);
     const emb = new Embedding(embeddings.shape[0], embeddings.shape[1], { ...options, dtype: embeddings.dtype });
-    emb.weight.data.set(embeddings.data);
+    noGrad(() => emb.weight.copy_(embeddings));
     emb.weight.requiresGrad = !(options.freeze ?? true);
     return emb;
   }

@@ -50,9 +50,9 @@ abstract class BatchNorm extends Module<[Tensor], Tensor> {
   /** Resets the running statistics (means 0, variances 1, count 0). */
   resetRunningStats(): void {
     noGrad(() => {
-      this.runningMean?.data.fill(0);
-      this.runningVar?.data.fill(1);
-      this.numBatchesTracked?.data.fill(0);
+      this.runningMean?.fill_(0);
+      this.runningVar?.fill_(1);
+      this.numBatchesTracked?.fill_(0);
     });
   }
 

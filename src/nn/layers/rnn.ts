@@ -175,7 +175,7 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
       const outputs: Tensor[][] = [];
       for (let dir = 0; dir < directions; dir++) {
         const index = layer * directions + dir;
-        const start = init ? init.map((s) => select(s, 0, index)) : sizes.map((size) => zeros([N, size], { dtype: x.dtype }));
+        const start = init ? init.map((s) => select(s, 0, index)) : sizes.map((size) => zeros([N, size], { dtype: x.dtype, device: x.device }));
         const [hs, states] = this.runDirection(steps, batchSizes, index, dir === 1, start);
         outputs.push(hs);
         states.forEach((s, i) => finals[i].push(s));
@@ -370,7 +370,7 @@ export abstract class RNNCellBase<State> extends Module<[Tensor, (State | null)?
 
   /** A given state as [N, hidden], or zeros. */
   protected batchedState(state: Tensor | undefined, n: number, batched: boolean, dtype: DType, what: string): Tensor {
-    if (state === undefined) return zeros([n, this.hiddenSize], { dtype });
+    if (state === undefined) return zeros([n, this.hiddenSize], { dtype, device: this.weightIh.device });
     const expected = batched ? [n, this.hiddenSize] : [this.hiddenSize];
     if (!(state instanceof Tensor) || !shapesEqual(state.shape, expected)) {
       throw new Error(`${this.label}: expected ${what} of shape ${formatShape(expected)}, got ${state instanceof Tensor ? formatShape(state.shape) : typeof state}`);

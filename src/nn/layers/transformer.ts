@@ -9,7 +9,7 @@ import { full } from '../../tensor/creation.js';
 import { formatShape } from '../../tensor/shape.js';
 import { xavierUniform_ } from '../init.js';
 import { noGrad } from '../../autograd/grad-mode.js';
-import { Module } from '../module.js';
+import { Module, markLibraryCode } from '../module.js';
 import { ModuleList } from './container.js';
 import { Dropout } from './dropout.js';
 import { LayerNorm } from './normalization.js';
@@ -35,9 +35,12 @@ export interface TransformerEncoderLayerOptions {
   dropoutGenerator?: Generator;
 }
 
+const exactGelu = (x: Tensor) => gelu(x);
+markLibraryCode(relu, exactGelu);
+
 function activationFunction(activation: TransformerEncoderLayerOptions['activation'], layer: string): [(x: Tensor) => Tensor, string] {
   if (activation === 'relu') return [relu, 'relu'];
-  if (activation === 'gelu') return [(x) => gelu(x), 'gelu'];
+  if (activation === 'gelu') return [exactGelu, 'gelu'];
   if (typeof activation === 'function') return [activation, 'custom'];
   throw new Error(`${layer}: activation should be 'relu' or 'gelu' (or a function), got '${String(activation)}'`);
 }

@@ -22,7 +22,7 @@ export class PackedSequence {
 }
 
 function lengthsArray(op: string, lengths: Tensor | readonly number[]): number[] {
-  const values = lengths instanceof Tensor ? Array.from(lengths.data) : [...lengths];
+  const values = lengths instanceof Tensor ? Array.from(lengths.dataSync()) : [...lengths];
   for (const l of values) {
     if (!Number.isInteger(l) || l <= 0) throw new Error(`${op}: lengths must be positive integers (every sequence needs a step), got ${l}`);
   }
@@ -60,8 +60,8 @@ export function packPaddedSequence(
     order = order.sort((a, b) => lens[b] - lens[a]); // stable: ties keep their order
     const inverse = new Int32Array(B);
     order.forEach((b, i) => (inverse[b] = i));
-    sortedIndices = new Tensor(Int32Array.from(order), [B], 'int32');
-    unsortedIndices = new Tensor(inverse, [B], 'int32');
+    sortedIndices = Tensor.fromArray(Int32Array.from(order), [B], 'int32', input.storage.device);
+    unsortedIndices = Tensor.fromArray(inverse, [B], 'int32', input.storage.device);
   }
   const sorted = order.map((b) => lens[b]);
   const batchSizes: number[] = [];
@@ -73,7 +73,7 @@ export function packPaddedSequence(
   });
   const features = input.shape.slice(2);
   const flat = reshape(input, [T * B, ...features]);
-  const data = indexSelect(flat, 0, new Tensor(Int32Array.from(rows), [rows.length], 'int32'));
+  const data = indexSelect(flat, 0, Tensor.fromArray(Int32Array.from(rows), [rows.length], 'int32', input.storage.device));
   return new PackedSequence(data, batchSizes, sortedIndices, unsortedIndices);
 }
 
@@ -109,7 +109,7 @@ export function padPackedSequence(
     offset += size;
   });
   // back to the original batch order
-  const unsorted = sequence.unsortedIndices ? (sequence.unsortedIndices.data as Int32Array) : null;
+  const unsorted = sequence.unsortedIndices ? (sequence.unsortedIndices.dataSync() as Int32Array) : null;
   const rows = new Int32Array(T * B);
   const outLengths = new Int32Array(B);
   for (let b = 0; b < B; b++) {
@@ -117,9 +117,9 @@ export function padPackedSequence(
     outLengths[b] = lengths[i];
     for (let t = 0; t < T; t++) rows[batchFirst ? b * T + t : t * B + b] = rowOf[t * B + i];
   }
-  const withPad = cat([data, full([1, ...features], paddingValue, { dtype: data.dtype })], 0);
-  const padded = reshape(indexSelect(withPad, 0, new Tensor(rows, [rows.length], 'int32')), batchFirst ? [B, T, ...features] : [T, B, ...features]);
-  return [padded, new Tensor(outLengths, [B], 'int32')];
+  const withPad = cat([data, full([1, ...features], paddingValue, { dtype: data.dtype, device: data.device })], 0);
+  const padded = reshape(indexSelect(withPad, 0, Tensor.fromArray(rows, [rows.length], 'int32', data.storage.device)), batchFirst ? [B, T, ...features] : [T, B, ...features]);
+  return [padded, Tensor.fromArray(outLengths, [B], 'int32', data.storage.device)];
 }
 
 /**
@@ -136,7 +136,7 @@ export function padSequence(sequences: readonly Tensor[], { batchFirst = false, 
       throw new Error(`padSequence: sequence ${i} has shape ${formatShape(s.shape)}; every sequence must be [L, ${rest.join(', ')}]`);
     }
     const missing = T - s.shape[0];
-    return missing === 0 ? s : cat([s, full([missing, ...rest], paddingValue, { dtype: s.dtype })], 0);
+    return missing === 0 ? s : cat([s, full([missing, ...rest], paddingValue, { dtype: s.dtype, device: s.device })], 0);
   });
   return stack(padded, batchFirst ? 0 : 1);
 }

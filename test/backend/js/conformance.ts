@@ -3,7 +3,8 @@
 // (wasm) can run the same function.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Backend, BinaryOp, ReduceOp } from '../../../src/index.js';
+import type { BinaryOp, ReduceOp } from '../../../src/index.js';
+import type { ArrayBackend } from '../array-kernels.js';
 
 type Arr = Float64Array;
 
@@ -51,7 +52,7 @@ function close(actual: ArrayLike<number>, expected: ArrayLike<number>, what: str
   }
 }
 
-export function backendConformance(b: Backend): void {
+export function backendConformance(b: ArrayBackend): void {
   const f64 = (n: number) => b.allocate('float64', n) as Float64Array;
 
   test(`${b.name}: matmul in all transpose combinations with broadcast batches`, () => {

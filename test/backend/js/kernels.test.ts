@@ -1,11 +1,16 @@
 // The reference JS backend against naive loops, plus its unary math against known values.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { jsBackend } from '../../../src/backend/js/index.js';
+import { jsBackend as jsStorageBackend } from '../../../src/backend/js/index.js';
+import { wasmBackend } from '../../../src/backend/wasm/index.js';
+import { onArrays } from '../array-kernels.js';
 import type { UnaryOp } from '../../../src/index.js';
 import { backendConformance } from './conformance.js';
 
+const jsBackend = onArrays(jsStorageBackend);
 backendConformance(jsBackend);
+// every backend runs the same suite
+if (wasmBackend) backendConformance(onArrays(wasmBackend));
 
 test('js: unary kernels match Math and torch conventions', () => {
   const cases: [UnaryOp, number[], number[]][] = [

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { Generator } from '../../../src/index.js';
-import { jsBackend } from '../../../src/backend/js/index.js';
+import { jsBackend as jsStorageBackend } from '../../../src/backend/js/index.js';
 import { wasmBackend } from '../../../src/backend/wasm/index.js';
+import { onArrays } from '../array-kernels.js';
 
-export { jsBackend };
+/** The reference kernels, called with typed arrays. */
+export const jsBackend = onArrays(jsStorageBackend);
 
-/** The wasm backend; the tests need it (Node 20 always has WebAssembly SIMD). */
+/** The wasm backend's kernels called with typed arrays; the tests need it (Node always has WebAssembly SIMD). */
 export function wasm() {
   assert.ok(wasmBackend, 'the wasm backend did not load');
-  return wasmBackend;
+  return onArrays(wasmBackend);
 }
 
 const generator = new Generator().manualSeed(1234);

@@ -49,8 +49,8 @@ test('vectorToParameters is the inverse of parametersToVector and checks sizes',
   const b = tensor([5, 6], { requiresGrad: true });
   const v = nn.utils.parametersToVector([a, b]);
   nn.utils.vectorToParameters(v.mul(10), [a, b]);
-  assert.deepEqual(Array.from(a.data), [10, 20, 30, 40]);
-  assert.deepEqual(Array.from(b.data), [50, 60]);
+  assert.deepEqual(Array.from(a.dataSync()), [10, 20, 30, 40]);
+  assert.deepEqual(Array.from(b.dataSync()), [50, 60]);
   assert.throws(() => nn.utils.vectorToParameters(tensor([1, 2, 3]), [a, b]), /vectorToParameters: the vector has 3 elements but the parameters have 6/);
 });
 

@@ -1,0 +1,334 @@
+// The wasm backend's tensor storage. A tensor lives in the kernels' memory from creation to its end, so a
+// chain of ops never copies its operands; JS sees elements only through reads.
+//
+// Memory without dispose. Finalizers (FinalizationRegistry) run only between jobs, and only after a full
+// collection: a synchronous training loop reclaims nothing through them. So wasm memory is a write-back
+// cache of storage:
+// - the library releases storage whose lifetime it knows (gradients consumed by backward, see
+//   autograd/engine.ts) at once;
+// - finalizers release the rest whenever they do run;
+// - when the memory would grow past its budget, the least recently used blocks are evicted: their bytes
+//   move to an ArrayBuffer in the JS heap, which the collector reclaims at any time (also inside one job)
+//   once no tensor holds it, and come back into wasm memory on their next use.
+// Tensors dead but not yet finalized are the oldest blocks, so they are what eviction moves out; the
+// parameters and optimizer state used every step stay. Storages of at most SMALL_BYTES (scalars,
+// losses, per-channel statistics) always live in the JS heap and are copied into the call's scratch.
+import { type DType, type TypedArray, allocate } from '../../tensor/dtype.js';
+import { type Device, type Storage, noteAllocation } from '../../tensor/storage.js';
+import { MAX_PAGES, PAGE } from './runtime.js';
+import { arena, heap, runtime } from './state.js';
+
+const SMALL_BYTES = 64;
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+/** Where a storage's bytes are: a block of wasm memory (ptr >= 0), or an array in the JS heap. */
+export class Block {
+  ptr = -1;
+  host: Uint8Array | null = null;
+  lastUse = 0;
+  released = false;
+  /** `capacity` is the size class of its wasm blocks, 0 for a small storage that stays in the JS heap. */
+  constructor(readonly bytes: number, readonly capacity: number) {}
+}
+
+/** A tensor's elements on the wasm backend. The block is apart so that the LRU list never keeps a storage alive. */
+export class WasmStorage implements Storage {
+  constructor(readonly device: Device, readonly dtype: DType, readonly length: number, readonly block: Block) {}
+}
+
+/** Blocks in wasm memory, for eviction (blocks only: holding storages would keep them alive). */
+const resident = new Set<Block>();
+let residentBytes = 0;
+/** Freed blocks kept by size class, so a training step reuses the pages of the previous one. */
+const cache = new Map<number, number[]>();
+let cachedBytes = 0;
+let clock = 0;
+const NO_CALL = Number.MAX_SAFE_INTEGER;
+/** Blocks used at or after this tick are operands of the running kernel call: never evicted. */
+let pinFloor = NO_CALL;
+let evictions = 0;
+let evictedBytes = 0;
+
+// Only blocks in wasm memory are registered (with themselves as the token): an evicted or released block
+// is unregistered, so that the registry, whose callbacks a synchronous loop never runs, holds no bytes
+// and no entries for storage the collector or the library already handles.
+const finalizer = new FinalizationRegistry<Block>((block) => {
+  if (!block.released) free(block);
+});
+
+/** Default budget: tensors may hold this many bytes of wasm memory, then the least recently used are evicted. */
+export const DEFAULT_BUDGET = 2 ** 30;
+let budget = DEFAULT_BUDGET;
+
+/**
+ * Caps the wasm memory the tensors use (default 1 GiB of at most 2 GiB): past it, the least recently
+ * used storage moves to the JS heap until next used. The memory never shrinks once grown, so a lower
+ * budget also bounds what a process keeps.
+ * @example setMemoryBudget(256 * 2 ** 20)
+ */
+export function setMemoryBudget(bytes: number): void {
+  if (!(Number.isFinite(bytes) && bytes >= 16 * PAGE)) {
+    throw new Error(`setMemoryBudget: expected a number of bytes of at least 1 MiB, got ${bytes}`);
+  }
+  budget = Math.min(bytes, MAX_PAGES * PAGE);
+}
+
+/** What the wasm backend holds now (bytes), for diagnostics and tests. */
+export interface WasmMemoryStats {
+  /** The size of the kernels' memory (it never shrinks). */
+  memoryBytes: number;
+  /** Bytes of the blocks that hold tensors now. */
+  residentBytes: number;
+  /** Bytes of freed blocks kept for reuse by size class. */
+  cachedBytes: number;
+  /** How many blocks were evicted to the JS heap so far, and their bytes. */
+  evictions: number;
+  evictedBytes: number;
+  budget: number;
+}
+
+export function memoryStats(): WasmMemoryStats {
+  return {
+    memoryBytes: runtime ? runtime.memory.buffer.byteLength : 0,
+    residentBytes,
+    cachedBytes,
+    evictions,
+    evictedBytes,
+    budget,
+  };
+}
+
+/** The block size for `bytes`: multiples of 64 up to 4 KiB, then four classes per power of two. */
+function sizeClass(bytes: number): number {
+  if (bytes <= 4096) return Math.max(64, (bytes + 63) & ~63);
+  const quarter = 2 ** Math.floor(Math.log2(bytes)) / 4;
+  return Math.ceil(bytes / quarter) * quarter;
+}
+
+let u8: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+
+/** A byte view of the whole memory, refreshed after growth. */
+export function memoryBytes(): Uint8Array {
+  const buffer = runtime!.memory.buffer;
+  if (u8.buffer !== buffer || u8.length !== buffer.byteLength) u8 = new Uint8Array(buffer);
+  return u8;
+}
+
+/** A typed view of `length` elements of `dtype` at byte offset `at` (valid until memory next grows). */
+export function viewAt(dtype: DType, at: number, length: number): TypedArray {
+  const buffer = runtime!.memory.buffer;
+  switch (dtype) {
+    case 'float32': return new Float32Array(buffer, at, length);
+    case 'float64': return new Float64Array(buffer, at, length);
+    case 'int32': return new Int32Array(buffer, at, length);
+    case 'bool': return new Uint8Array(buffer, at, length);
+  }
+}
+
+/** Takes a block of `capacity` bytes: a cached one, new heap space, or space made by evicting. */
+function take(capacity: number): number {
+  const list = cache.get(capacity);
+  if (list !== undefined && list.length > 0) {
+    cachedBytes -= capacity;
+    return list.pop()!;
+  }
+  const h = heap!;
+  if (residentBytes + cachedBytes + capacity > budget) {
+    flushCache();
+    if (residentBytes + capacity > budget) evictFor(residentBytes + capacity - budget);
+  }
+  let at = h.alloc(capacity);
+  if (at === null && cachedBytes > 0) {
+    flushCache();
+    at = h.alloc(capacity);
+  }
+  // the memory cannot grow (2 GiB): evict until the block fits, even below the budget
+  while (at === null && evictFor(capacity) > 0) at = h.alloc(capacity);
+  if (at === null) {
+    throw new Error(`wasm backend: out of memory: a tensor of ${Math.ceil(capacity / 2 ** 20)} MiB does not fit in the 2 GiB of wasm memory (${Math.ceil(residentBytes / 2 ** 20)} MiB hold tensors); setBackend('js') runs in the JS heap`);
+  }
+  return at;
+}
+
+function flushCache(): void {
+  for (const list of cache.values()) for (const at of list) heap!.release(at);
+  cache.clear();
+  cachedBytes = 0;
+}
+
+/**
+ * Evicts the least recently used blocks that are not operands of the running call: at least `bytes`, and
+ * an eighth of what is resident, so that a loop past its budget evicts in batches. Returns the bytes freed.
+ */
+function evictFor(bytes: number): number {
+  const candidates = [...resident].filter((b) => b.lastUse < pinFloor).sort((a, b) => a.lastUse - b.lastUse);
+  const target = Math.max(bytes, residentBytes / 8);
+  let freed = 0;
+  for (let i = 0; i < candidates.length && freed < target; i++) {
+    freed += candidates[i].capacity;
+    evict(candidates[i]);
+  }
+  return freed;
+}
+
+function evict(block: Block): void {
+  const mem = memoryBytes();
+  finalizer.unregister(block);
+  block.host = mem.slice(block.ptr, block.ptr + block.bytes);
+  heap!.release(block.ptr);
+  resident.delete(block);
+  residentBytes -= block.capacity;
+  block.ptr = -1;
+  evictions++;
+  evictedBytes += block.bytes;
+}
+
+/** Returns a block's memory for reuse (storage released or finalized). */
+function free(block: Block): void {
+  block.released = true;
+  block.host = null;
+  if (block.ptr < 0) return;
+  resident.delete(block);
+  residentBytes -= block.capacity;
+  let list = cache.get(block.capacity);
+  if (list === undefined) cache.set(block.capacity, (list = []));
+  list.push(block.ptr);
+  cachedBytes += block.capacity;
+  block.ptr = -1;
+}
+
+/** A storage whose bytes are uninitialized (zeroed when `zero`). */
+export function allocateStorage(device: Device, dtype: DType, length: number, zero: boolean): WasmStorage {
+  const bytes = length * BYTES[dtype];
+  let block: Block;
+  if (bytes <= SMALL_BYTES) {
+    block = new Block(bytes, 0);
+    block.host = new Uint8Array(bytes);
+  } else {
+    block = new Block(bytes, sizeClass(bytes));
+    block.ptr = take(block.capacity);
+    block.lastUse = ++clock;
+    resident.add(block);
+    residentBytes += block.capacity;
+    if (zero) memoryBytes().fill(0, block.ptr, block.ptr + bytes);
+  }
+  const storage = new WasmStorage(device, dtype, length, block);
+  if (block.capacity > 0) finalizer.register(storage, block, block);
+  noteAllocation(storage);
+  return storage;
+}
+
+/** Gives a storage's memory back now (the caller knows no tensor can reach it). */
+export function releaseStorage(storage: Storage): void {
+  const block = (storage as WasmStorage).block;
+  if (block.released) return;
+  if (block.ptr >= 0) finalizer.unregister(block);
+  free(block);
+}
+
+function checkLive(block: Block): void {
+  if (block.released) throw new Error('wasm backend: internal error: a storage was used after the library released it');
+}
+
+/** Brings an evicted storage back into wasm memory. */
+function pageIn(storage: WasmStorage): void {
+  const block = storage.block;
+  const at = take(block.capacity);
+  memoryBytes().set(block.host!, at);
+  block.host = null;
+  block.ptr = at;
+  resident.add(block);
+  residentBytes += block.capacity;
+  finalizer.register(storage, block, block);
+}
+
+/** A copy of the elements. */
+export function readStorage(storage: Storage): TypedArray {
+  const s = storage as WasmStorage;
+  const block = s.block;
+  checkLive(block);
+  const out = allocate(s.dtype, s.length);
+  const bytes = new Uint8Array(out.buffer, 0, block.bytes);
+  bytes.set(block.ptr >= 0 ? memoryBytes().subarray(block.ptr, block.ptr + block.bytes) : block.host!);
+  return out;
+}
+
+/** Writes `data` (the dtype's array type) over the elements. */
+export function writeStorage(storage: Storage, data: TypedArray): void {
+  const s = storage as WasmStorage;
+  const block = s.block;
+  checkLive(block);
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, block.bytes);
+  if (block.ptr >= 0) memoryBytes().set(bytes, block.ptr);
+  else block.host!.set(bytes);
+}
+
+// ---- kernel calls ----
+// A call's operands are placed first (input/output), then the kernel runs on their byte offsets, then
+// endCall() copies small outputs back. Placing may evict or page in other blocks, never this call's.
+
+const smallOutputs: [Block, number][] = [];
+
+/** Starts a kernel call: the arena's scratch of the previous call is forgotten. */
+export function beginCall(): void {
+  pinFloor = clock + 1;
+  arena!.reset();
+  smallOutputs.length = 0;
+}
+
+/** The byte offset of a storage the kernel reads. */
+export function input(storage: Storage): number {
+  const block = (storage as WasmStorage).block;
+  checkLive(block);
+  if (block.capacity === 0) {
+    const at = arena!.allocBytes(Math.max(block.bytes, 1));
+    memoryBytes().set(block.host!, at);
+    return at;
+  }
+  if (block.ptr < 0) pageIn(storage as WasmStorage);
+  block.lastUse = ++clock;
+  return block.ptr;
+}
+
+/** The byte offset of a storage the kernel writes (and may read: in-place and accumulating kernels). */
+export function output(storage: Storage): number {
+  const at = input(storage);
+  const block = (storage as WasmStorage).block;
+  if (block.capacity === 0) smallOutputs.push([block, at]);
+  return at;
+}
+
+/** Ends a kernel call: copies what it wrote into small storages back to the JS heap. */
+export function endCall(): void {
+  pinFloor = NO_CALL;
+  if (smallOutputs.length === 0) return;
+  const mem = memoryBytes();
+  for (const [block, at] of smallOutputs) block.host!.set(mem.subarray(at, at + block.bytes));
+  smallOutputs.length = 0;
+}
+
+/**
+ * A typed view of a storage for a reference (js) kernel: into wasm memory, or the small storage's own
+ * array. Valid until the memory next grows: make every view of a call after its last allocation.
+ */
+export function viewOf(storage: Storage): TypedArray {
+  const s = storage as WasmStorage;
+  const block = s.block;
+  checkLive(block);
+  if (block.capacity === 0) {
+    const host = block.host!;
+    return viewOfBytes(s.dtype, host.buffer, host.byteOffset, s.length);
+  }
+  if (block.ptr < 0) pageIn(s);
+  block.lastUse = ++clock;
+  return viewAt(s.dtype, block.ptr, s.length);
+}
+
+function viewOfBytes(dtype: DType, buffer: ArrayBufferLike, at: number, length: number): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(buffer, at, length);
+    case 'float64': return new Float64Array(buffer, at, length);
+    case 'int32': return new Int32Array(buffer, at, length);
+    case 'bool': return new Uint8Array(buffer, at, length);
+  }
+}
