@@ -2,16 +2,13 @@
 // backend's bit for bit (a float64 result of float32 operands rounds to the float32 result); exp is a
 // polynomial within 2 ulps.
 
-export const OP_ADD: i32 = 0;
-export const OP_SUB: i32 = 1;
-export const OP_MUL: i32 = 2;
-export const OP_DIV: i32 = 3;
-
-// How an operand of a binary op is laid out against out, seen as [rows, cols].
-export const FULL: i32 = 0; // [rows, cols]
-export const ROW: i32 = 1; // [cols], repeated for every row
-export const COLUMN: i32 = 2; // one value per row: value r % period (a bias over channels repeats per sample)
-export const SCALAR: i32 = 3; // one value
+import {
+  BINARY_add as OP_ADD, BINARY_sub as OP_SUB, BINARY_mul as OP_MUL, BINARY_div as OP_DIV,
+  LAYOUT_FULL as FULL, LAYOUT_ROW as ROW, LAYOUT_COLUMN as COLUMN, LAYOUT_SCALAR as SCALAR,
+  UNARY_neg as OP_NEG, UNARY_abs as OP_ABS, UNARY_relu as OP_RELU, UNARY_square as OP_SQUARE, UNARY_sqrt as OP_SQRT,
+  UNARY_exp as OP_EXP, UNARY_sigmoid as OP_SIGMOID,
+  COMPARE_eq as CMP_EQ, COMPARE_ne as CMP_NE, COMPARE_lt as CMP_LT, COMPARE_le as CMP_LE, COMPARE_gt as CMP_GT, COMPARE_ge as CMP_GE,
+} from './codes';
 
 @inline
 function vbinary(op: i32, x: v128, y: v128): v128 {
@@ -83,13 +80,6 @@ export function binary(op: i32, a: usize, aMode: i32, aPeriod: i32, b: usize, bM
 
 // ---- unary ----
 
-export const OP_NEG: i32 = 0;
-export const OP_ABS: i32 = 1;
-export const OP_RELU: i32 = 2;
-export const OP_SQUARE: i32 = 3;
-export const OP_SQRT: i32 = 4;
-export const OP_EXP: i32 = 5;
-export const OP_SIGMOID: i32 = 6;
 
 /** exp(x) on 4 lanes (Cephes expf): 2^n * P(r) with x = n ln2 + r, scaled in two halves so subnormal and overflowing results come out right. */
 @inline
@@ -236,12 +226,6 @@ export function softmax(x: usize, rows: i32, n: i32, out: usize, log: bool): voi
 
 // ---- comparisons and masks ----
 
-export const CMP_EQ: i32 = 0;
-export const CMP_NE: i32 = 1;
-export const CMP_LT: i32 = 2;
-export const CMP_LE: i32 = 3;
-export const CMP_GT: i32 = 4;
-export const CMP_GE: i32 = 5;
 
 @inline
 function vcompare(op: i32, x: v128, y: v128): v128 {

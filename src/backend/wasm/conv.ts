@@ -1,10 +1,12 @@
 import type { ConvGeometry } from '../backend.js';
 import type { Storage } from '../../tensor/storage.js';
 import { arena, getNumThreads, runParallel, runtime } from './state.js';
-import { beginCall, endCall, input, memoryBytes, output } from './memory.js';
+import { NONE, beginCall, endCall, input, memoryBytes, output } from './memory.js';
+import type { Kernels, Ptr } from './runtime.js';
 import { fallback } from './fallback.js';
 
-function geometryArgs(g: ConvGeometry): number[] {
+type Geometry = [number, number, number, number, number, number, number, number, number, number];
+function geometryArgs(g: ConvGeometry): Geometry {
   return [...g.kernel, ...g.stride, ...g.padding, ...g.dilation, ...g.outSize];
 }
 
@@ -17,7 +19,7 @@ export function im2col(x: Storage, n: number, c: number, h: number, w: number, g
     return;
   }
   beginCall();
-  runtime!.kernels.im2colWalk(input(x), output(out), n, c, h, w, ...geometryArgs(g), 1, g.outSize[0] * g.outSize[1]);
+  runtime!.kernels.im2colWalk(input(x), output(out), n, c, h, w, ...geometryArgs(g), true, g.outSize[0] * g.outSize[1]);
   endCall();
 }
 
@@ -31,7 +33,7 @@ export function col2im(cols: Storage, n: number, c: number, h: number, w: number
   const colsAt = input(cols);
   const outAt = output(out);
   memoryBytes().fill(0, outAt, outAt + out.length * 4);
-  runtime!.kernels.im2colWalk(outAt, colsAt, n, c, h, w, ...geometryArgs(g), 0, g.outSize[0] * g.outSize[1]);
+  runtime!.kernels.im2colWalk(outAt, colsAt, n, c, h, w, ...geometryArgs(g), false, g.outSize[0] * g.outSize[1]);
   endCall();
 }
 
@@ -59,7 +61,7 @@ function threadCount(chunks: number, work: number): number {
 }
 
 /** A zeroed int32 in the arena: the chunk counter the threads share. */
-function counter(): number {
+function counter(): Ptr {
   const at = arena!.allocBytes(4);
   memoryBytes().fill(0, at, at + 4);
   return at;
@@ -83,12 +85,12 @@ export function conv2d(
   beginCall();
   const xAt = input(x);
   const weightAt = input(weight);
-  const biasAt = bias ? input(bias) : 0;
+  const biasAt = bias ? input(bias) : NONE;
   const outAt = output(out);
   const counterAt = counter();
   const threads = threadCount(Math.ceil(n / FORWARD_CHUNK), n * cout * k * l);
   const pitch = runtime!.kernels.colsPitch(l) as number;
-  const argLists: number[][] = [];
+  const argLists: Parameters<Kernels['conv2dForward']>[] = [];
   for (let t = 0; t < threads; t++) {
     argLists.push([xAt, weightAt, biasAt, outAt, c, h, w, cout, ...geometryArgs(g), n, FORWARD_CHUNK, counterAt, arena!.alloc(k * pitch)]);
   }
@@ -114,24 +116,24 @@ export function conv2dBackward(
   const l = g.outSize[0] * g.outSize[1];
   const mem = arena!;
   beginCall();
-  const xAt = gradWeight ? input(x) : 0;
-  const weightAt = gradInput ? input(weight) : 0;
+  const xAt = gradWeight ? input(x) : NONE;
+  const weightAt = gradInput ? input(weight) : NONE;
   const gradOutAt = input(gradOut);
-  const gradInputAt = gradInput ? output(gradInput) : 0;
-  const gradWeightAt = gradWeight ? output(gradWeight) : 0;
-  const gradBiasAt = gradBias ? output(gradBias) : 0;
+  const gradInputAt = gradInput ? output(gradInput) : NONE;
+  const gradWeightAt = gradWeight ? output(gradWeight) : NONE;
+  const gradBiasAt = gradBias ? output(gradBias) : NONE;
   const chunks = Math.ceil(n / BACKWARD_CHUNK);
-  const weightPartials = gradWeight ? mem.alloc(chunks * cout * k) : 0;
-  const biasPartials = gradBias ? mem.allocBytes(chunks * cout * 8) : 0;
+  const weightPartials = gradWeight ? mem.alloc(chunks * cout * k) : NONE;
+  const biasPartials = gradBias ? mem.allocBytes(chunks * cout * 8) : NONE;
   const counterAt = counter();
   const products = (gradWeight ? 1 : 0) + (gradInput ? 1 : 0);
   const threads = threadCount(chunks, n * cout * k * l * Math.max(1, products));
   const pitch = runtime!.kernels.colsPitch(l) as number;
-  const argLists: number[][] = [];
+  const argLists: Parameters<Kernels['conv2dBackward']>[] = [];
   for (let t = 0; t < threads; t++) {
     argLists.push([
       xAt, weightAt, gradOutAt, gradInputAt, weightPartials, biasPartials, c, h, w, cout, ...geometryArgs(g),
-      n, BACKWARD_CHUNK, counterAt, mem.alloc(k * pitch), gradInput ? mem.alloc(cout * k) : 0,
+      n, BACKWARD_CHUNK, counterAt, mem.alloc(k * pitch), gradInput ? mem.alloc(cout * k) : NONE,
     ]);
   }
   runParallel('conv2dBackward', argLists);

@@ -5,16 +5,12 @@ import { splitAxis } from '../js/reduce.js';
 import { arena, runtime } from './state.js';
 import { beginCall, endCall, input, output } from './memory.js';
 import { fallback } from './fallback.js';
+import { BINARY, COMPARE, LAYOUT, UNARY } from './generated/kernels-api.js';
 
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
-const COMPARE_CODES: Partial<Record<BinaryOp, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
-const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, relu: 2, square: 3, sqrt: 4, exp: 5, sigmoid: 6 };
-
-// Operand layouts against out seen as [rows, cols] (assembly/elementwise.ts).
-const FULL = 0;
-const ROW = 1;
-const COLUMN = 2;
-const SCALAR = 3;
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = BINARY;
+const COMPARE_CODES: Partial<Record<BinaryOp, number>> = COMPARE;
+const UNARY_CODES: Partial<Record<UnaryOp, number>> = UNARY;
+const { FULL, ROW, COLUMN, SCALAR } = LAYOUT;
 
 interface Layout {
   mode: number;
@@ -62,7 +58,7 @@ export function binary(op: BinaryOp, a: Storage, aShape: Shape, b: Storage, bSha
   const f32 = a.dtype === 'float32' && b.dtype === 'float32';
   if (f32 && out.dtype === 'bool' && COMPARE_CODES[op] !== undefined && a.length === n && (b.length === n || b.length === 1)) {
     beginCall();
-    runtime!.kernels.compare(COMPARE_CODES[op]!, input(a), input(b), b.length === 1 ? 1 : 0, output(out), n);
+    runtime!.kernels.compare(COMPARE_CODES[op]!, input(a), input(b), b.length === 1, output(out), n);
     endCall();
     return;
   }
@@ -122,7 +118,7 @@ export function softmax(x: Storage, n: number, out: Storage, log: boolean): void
     return;
   }
   beginCall();
-  runtime!.kernels.softmax(input(x), x.length / n, n, output(out), log ? 1 : 0);
+  runtime!.kernels.softmax(input(x), x.length / n, n, output(out), log);
   endCall();
 }
 

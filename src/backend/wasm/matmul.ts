@@ -2,6 +2,7 @@ import type { Storage } from '../../tensor/storage.js';
 import { arena, getNumThreads, runParallel, runtime } from './state.js';
 import { beginCall, endCall, input, memoryBytes, output } from './memory.js';
 import { fallback } from './fallback.js';
+import type { Kernels } from './runtime.js';
 
 // Below this many multiply-adds per thread, waking workers costs more than it saves.
 const MIN_THREAD_WORK = 1 << 18;
@@ -33,10 +34,10 @@ export function matmul(
   const mem = arena!;
   const sync = mem.alloc(units + 16); // the unit counter, then per-block progress words
   const scratchBytes = kernels.gemmScratchBytes();
-  const argLists: number[][] = [];
+  const argLists: Parameters<Kernels['gemm']>[] = [];
   for (let t = 0; t < threads; t++) {
     const scratch = mem.alloc(scratchBytes / 4);
-    argLists.push([aAt, bAt, cAt, m, k, n, transA ? 1 : 0, transB ? 1 : 0, aBatchStride, bBatchStride, batch, threads, sync, scratch]);
+    argLists.push([aAt, bAt, cAt, m, k, n, transA, transB, aBatchStride, bBatchStride, batch, threads, sync, scratch]);
   }
   memoryBytes().fill(0, sync, sync + (units + 16) * 4);
   runParallel('gemm', argLists);

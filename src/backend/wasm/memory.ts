@@ -15,10 +15,12 @@
 // losses, per-channel statistics) always live in the JS heap and are copied into the call's scratch.
 import { type DType, type TypedArray, allocate } from '../../tensor/dtype.js';
 import { type Device, type Storage, noteAllocation } from '../../tensor/storage.js';
-import { MAX_PAGES, PAGE } from './runtime.js';
+import { MAX_PAGES, PAGE, type Ptr } from './runtime.js';
 import { arena, heap, runtime } from './state.js';
 
 const SMALL_BYTES = 64;
+/** The offset kernels read as 'no operand' (an optional bias, a momentum buffer when momentum is 0). */
+export const NONE = 0 as Ptr;
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
 /** Where a storage's bytes are: a block of wasm memory (ptr >= 0), or an array in the JS heap. */
@@ -267,7 +269,7 @@ export function writeStorage(storage: Storage, data: TypedArray): void {
 // A call's operands are placed first (input/output), then the kernel runs on their byte offsets, then
 // endCall() copies small outputs back. Placing may evict or page in other blocks, never this call's.
 
-const smallOutputs: [Block, number][] = [];
+const smallOutputs: [Block, Ptr][] = [];
 
 /** Starts a kernel call: the arena's scratch of the previous call is forgotten. */
 export function beginCall(): void {
@@ -277,7 +279,7 @@ export function beginCall(): void {
 }
 
 /** The byte offset of a storage the kernel reads. */
-export function input(storage: Storage): number {
+export function input(storage: Storage): Ptr {
   const block = (storage as WasmStorage).block;
   checkLive(block);
   if (block.capacity === 0) {
@@ -287,11 +289,11 @@ export function input(storage: Storage): number {
   }
   if (block.ptr < 0) pageIn(storage as WasmStorage);
   block.lastUse = ++clock;
-  return block.ptr;
+  return block.ptr as Ptr;
 }
 
 /** The byte offset of a storage the kernel writes (and may read: in-place and accumulating kernels). */
-export function output(storage: Storage): number {
+export function output(storage: Storage): Ptr {
   const at = input(storage);
   const block = (storage as WasmStorage).block;
   if (block.capacity === 0) smallOutputs.push([block, at]);

@@ -1,6 +1,9 @@
 // Loads the compiled kernels and owns their linear memory. The core is built without DOM or Node
 // typings, so the few WebAssembly APIs used here are typed locally and read from globalThis.
 import { plainMemoryRelaxedWasm, plainMemoryWasm, sharedMemoryRelaxedWasm, sharedMemoryWasm } from './generated/kernels.js';
+import type { Ptr, WasmKernels } from './generated/kernels-api.js';
+
+export type { Ptr };
 
 export interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
@@ -17,17 +20,8 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
 }
 
-/** The exported kernels (see assembly/index.ts); pointers are byte offsets into memory. */
-export interface Kernels {
-  heapBase(): number;
-  gemmScratchBytes(): number;
-  gemmFusedMultiplyAdd(): number;
-  gemmSetMayWait(allowed: number): void;
-  gemmUnits(m: number, k: number, n: number, batch: number, threads: number): number;
-  gemm(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number,
-    aBatchStride: number, bBatchStride: number, batch: number, threads: number, sync: number, scratch: number): void;
-  [kernel: string]: (...args: number[]) => number | void;
-}
+/** The exported kernels (assembly/index.ts), typed by the build from their AssemblyScript signatures. */
+export type Kernels = WasmKernels;
 
 export const PAGE = 65536;
 export const MAX_PAGES = 32768; // 2 GiB: byte offsets stay below 2^31
@@ -115,7 +109,7 @@ export class Heap {
   }
 
   /** Reserves `bytes` bytes (rounded up to 64); returns their byte offset, or null when memory cannot grow. */
-  alloc(bytes: number): number | null {
+  alloc(bytes: number): Ptr | null {
     if (!(bytes <= MAX_PAGES * PAGE - 64)) return null; // also keeps align()'s 32-bit arithmetic exact
     const size = Math.max(64, align(bytes));
     let i = this.free.findIndex((b) => b.size >= size);
@@ -124,7 +118,7 @@ export class Heap {
       i = this.free.findIndex((b) => b.size >= size);
     }
     const block = this.free[i];
-    const at = block.at;
+    const at = block.at as Ptr;
     if (block.size === size) this.free.splice(i, 1);
     else {
       block.at += size;
@@ -202,8 +196,6 @@ export class Heap {
  * workload soon runs in one block.
  */
 export class Arena {
-  private view: Float32Array;
-  private bytes: Uint8Array;
   readonly heap: Heap;
   /** Blocks in use this call ([start, end) each); allocations bump `top` in the last one. */
   private blocks: { at: number; size: number }[] = [];
@@ -211,8 +203,6 @@ export class Arena {
 
   constructor(readonly runtime: WasmRuntime, heap?: Heap) {
     this.heap = heap ?? new Heap(runtime);
-    this.view = new Float32Array(runtime.memory.buffer);
-    this.bytes = new Uint8Array(runtime.memory.buffer);
     this.reset();
   }
 
@@ -233,22 +223,22 @@ export class Arena {
   }
 
   /** Reserves `count` float32 slots; returns their byte offset. */
-  alloc(count: number): number {
+  alloc(count: number): Ptr {
     return this.allocBytes(count * 4);
   }
 
   /** Reserves `bytes` bytes (64-byte aligned); returns their byte offset. */
-  allocBytes(bytes: number): number {
+  allocBytes(bytes: number): Ptr {
     const size = align(bytes);
     const block = this.blocks[this.blocks.length - 1];
     if (this.top + size > block.at + block.size) this.top = this.take(Math.max(size, block.size));
-    const at = this.top;
+    const at = this.top as Ptr;
     this.top += size;
     return at;
   }
 
   /** Takes a block of at least `bytes` from the heap; returns its start. */
-  private take(bytes: number): number {
+  private take(bytes: number): Ptr {
     const at = this.heap.alloc(bytes);
     if (at === null) {
       const mib = Math.ceil((this.blocks.reduce((n, b) => n + b.size, 0) + bytes) / 2 ** 20);
@@ -256,35 +246,6 @@ export class Arena {
     }
     this.blocks.push({ at, size: this.heap.sizeOf(at)! });
     return at;
-  }
-
-  /** A float32 view of the whole memory, refreshed after growth. */
-  f32(): Float32Array {
-    const buffer = this.runtime.memory.buffer;
-    if (this.view.buffer !== buffer || this.view.length * 4 !== buffer.byteLength) {
-      this.view = new Float32Array(buffer);
-      this.bytes = new Uint8Array(buffer);
-    }
-    return this.view;
-  }
-
-  /** Copies `data` in (bytes as they are) and returns its byte offset. */
-  put(data: Float32Array | Int32Array | Uint8Array): number {
-    const at = this.allocBytes(data.byteLength);
-    if (data instanceof Float32Array) this.f32().set(data, at >> 2);
-    else this.byteView().set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
-    return at;
-  }
-
-  /** Copies `out.byteLength` bytes starting at byte offset `at` out into `out`. */
-  get(at: number, out: Float32Array | Int32Array | Uint8Array): void {
-    if (out instanceof Float32Array) out.set(this.f32().subarray(at >> 2, (at >> 2) + out.length));
-    else new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(this.byteView().subarray(at, at + out.byteLength));
-  }
-
-  private byteView(): Uint8Array {
-    this.f32();
-    return this.bytes;
   }
 }
 

@@ -1,5 +1,5 @@
 // The wasm backend's process-wide state: the kernels, their memory arena and the worker pool.
-import { Arena, Heap, type WasmRuntime, loadRuntime } from './runtime.js';
+import { Arena, Heap, type Kernels, type WasmRuntime, loadRuntime } from './runtime.js';
 import { MAX_THREADS, ThreadPool, defaultThreadCount, nodeThreadsSupported, threadCanBlock, webThreadsSupported } from './threads.js';
 
 /** Kernels that worker threads may run (by name). */
@@ -7,7 +7,7 @@ const PARALLEL_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackward'] as const;
 
 export const runtime: WasmRuntime | null = loadRuntime();
 // A page's main thread takes shares of threaded GEMMs too, but may only spin while it waits for a worker.
-if (runtime && !threadCanBlock()) runtime.kernels.gemmSetMayWait(0);
+if (runtime && !threadCanBlock()) runtime.kernels.gemmSetMayWait(false);
 /** The allocator over the kernels' memory: resident tensors and the arena's scratch blocks. */
 export const heap: Heap | null = runtime && new Heap(runtime);
 export const arena: Arena | null = runtime && new Arena(runtime, heap!);
@@ -96,8 +96,8 @@ export function workerJobCount(): number {
  * Runs `kernel` with one argument list per thread (at most getNumThreads() lists): the first on
  * this thread, the rest on workers. Starts a Node pool on first use.
  */
-export function runParallel(kernel: (typeof PARALLEL_KERNELS)[number], argLists: number[][]): void {
-  const local = (args: number[]) => (runtime!.kernels[kernel] as (...a: number[]) => void)(...args);
+export function runParallel<K extends (typeof PARALLEL_KERNELS)[number]>(kernel: K, argLists: Parameters<Kernels[K]>[]): void {
+  const local = (args: Parameters<Kernels[K]>) => (runtime!.kernels[kernel] as (...a: Parameters<Kernels[K]>) => void)(...args);
   if (argLists.length === 1) {
     local(argLists[0]);
     return;

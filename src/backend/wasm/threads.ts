@@ -229,7 +229,7 @@ export class ThreadPool {
    * Runs `kernel` once per argument list (at most size + 1 lists): the first on the calling thread,
    * the others on workers, and returns when all are done.
    */
-  run(kernel: string, argLists: number[][], runLocal: (args: number[]) => void): void {
+  run<A extends readonly (number | boolean)[]>(kernel: string, argLists: A[], runLocal: (args: A) => void): void {
     const id = this.names.indexOf(kernel);
     if (id < 0) throw new Error(`ThreadPool.run: unknown kernel '${kernel}'`);
     if (argLists.length > this.workers.length + 1) throw new Error(`ThreadPool.run: ${argLists.length} jobs for ${this.workers.length + 1} threads`);
@@ -242,7 +242,7 @@ export class ThreadPool {
       }
       slot[0] = id;
       slot[1] = args.length;
-      slot.set(args, 2);
+      for (let i = 0; i < args.length; i++) slot[2 + i] = Number(args[i]);
     }
     Atomics.store(this.ctl, DONE, 0);
     Atomics.add(this.ctl, GEN, 1);

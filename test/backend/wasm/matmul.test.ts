@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { getNumThreads, setNumThreads } from '../../../src/index.js';
 import { Arena, loadRuntime } from '../../../src/backend/wasm/runtime.js';
 import { runtime } from '../../../src/backend/wasm/state.js';
-import { assertArraysClose, jsBackend, randomFloats, wasm } from './util.js';
+import { assertArraysClose, getFloats, jsBackend, putFloats, randomFloats, wasm, zeroWords } from './util.js';
 
 interface Case {
   batch: number;
@@ -145,16 +145,15 @@ test('the mul + add build (engines without relaxed SIMD) matches the reference',
       arena.reset();
       const a = randomFloats(m * k);
       const b = randomFloats(k * n);
-      const aAt = arena.put(a);
-      const bAt = arena.put(b);
+      const aAt = putFloats(plain, arena, a);
+      const bAt = putFloats(plain, arena, b);
       const cAt = arena.alloc(m * n);
       const scratch = arena.alloc(plain.kernels.gemmScratchBytes() / 4);
       const units = plain.kernels.gemmUnits(m, k, n, 1, 1);
       const sync = arena.alloc(units + 16);
-      arena.f32().fill(0, sync >> 2, (sync >> 2) + units + 16);
-      plain.kernels.gemm(aAt, bAt, cAt, m, k, n, transA ? 1 : 0, transB ? 1 : 0, 0, 0, 1, 1, sync, scratch);
-      const ours = new Float32Array(m * n);
-      arena.get(cAt, ours);
+      zeroWords(plain, sync, units + 16);
+      plain.kernels.gemm(aAt, bAt, cAt, m, k, n, transA, transB, 0, 0, 1, 1, sync, scratch);
+      const ours = getFloats(plain, cAt, m * n);
       const reference = new Float32Array(m * n);
       jsBackend.matmul(a, b, reference, 1, m, k, n, transA, transB, 0, 0);
       assertArraysClose(ours, reference, 1e-5, 2e-6 * Math.sqrt(k + 1), `mul + add gemm ${m}x${k}x${n} ${transA} ${transB}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Arena, loadRuntime } from '../../../src/backend/wasm/runtime.js';
-import { assertArraysClose, jsBackend, randomFloats } from './util.js';
+import { assertArraysClose, getFloats, jsBackend, putFloats, randomFloats, zeroWords } from './util.js';
 
 test('the plain-memory build (pages without cross-origin isolation) loads and computes', () => {
   const runtime = loadRuntime(false);
@@ -14,16 +14,15 @@ test('the plain-memory build (pages without cross-origin isolation) loads and co
   const [m, k, n] = [37, 300, 45];
   const a = randomFloats(m * k);
   const b = randomFloats(k * n);
-  const aAt = arena.put(a);
-  const bAt = arena.put(b);
+  const aAt = putFloats(runtime, arena, a);
+  const bAt = putFloats(runtime, arena, b);
   const cAt = arena.alloc(m * n);
   const scratch = arena.alloc(runtime.kernels.gemmScratchBytes() / 4); // grows the memory past its first 16 pages
   const units = runtime.kernels.gemmUnits(m, k, n, 1, 1);
   const sync = arena.alloc(units + 16);
-  arena.f32().fill(0, sync >> 2, (sync >> 2) + units + 16);
-  runtime.kernels.gemm(aAt, bAt, cAt, m, k, n, 0, 1, 0, 0, 1, 1, sync, scratch);
-  const ours = new Float32Array(m * n);
-  arena.get(cAt, ours); // read through a view refreshed after growth
+  zeroWords(runtime, sync, units + 16);
+  runtime.kernels.gemm(aAt, bAt, cAt, m, k, n, false, true, 0, 0, 1, 1, sync, scratch);
+  const ours = getFloats(runtime, cAt, m * n); // through a view made after growth
   const reference = new Float32Array(m * n);
   jsBackend.matmul(a, b, reference, 1, m, k, n, false, true, 0, 0);
   assertArraysClose(ours, reference, 1e-5, 4e-5, 'gemm on plain memory');

@@ -3,6 +3,7 @@ import { Generator } from '../../../src/index.js';
 import { jsBackend as jsStorageBackend } from '../../../src/backend/js/index.js';
 import { wasmBackend } from '../../../src/backend/wasm/index.js';
 import { onArrays } from '../array-kernels.js';
+import type { Arena, Ptr, WasmRuntime } from '../../../src/backend/wasm/runtime.js';
 
 /** The reference kernels, called with typed arrays. */
 export const jsBackend = onArrays(jsStorageBackend);
@@ -32,4 +33,21 @@ export function assertArraysClose(actual: ArrayLike<number>, expected: ArrayLike
     else if (!Number.isFinite(e)) assert.equal(a, e, `${what}[${i}]`);
     else assert.ok(Math.abs(a - e) <= atol + rtol * Math.abs(e), `${what}[${i}]: expected ${e}, got ${a}`);
   }
+}
+
+/** Copies float32 `data` into fresh arena scratch of `runtime` and returns its offset (for tests of raw kernels). */
+export function putFloats(runtime: WasmRuntime, arena: Arena, data: Float32Array): Ptr {
+  const at = arena.alloc(data.length);
+  new Float32Array(runtime.memory.buffer, at, data.length).set(data);
+  return at;
+}
+
+/** `count` float32 read from byte offset `at` of `runtime`'s memory. */
+export function getFloats(runtime: WasmRuntime, at: Ptr, count: number): Float32Array {
+  return new Float32Array(runtime.memory.buffer, at, count).slice();
+}
+
+/** Zeroes `words` 32-bit words at `at`. */
+export function zeroWords(runtime: WasmRuntime, at: Ptr, words: number): void {
+  new Int32Array(runtime.memory.buffer, at, words).fill(0);
 }
