@@ -73,13 +73,14 @@ describe('the descent lab in a real browser (Chromium)', { skip }, () => {
 
   test('every panel loads with no console error; a screenshot of each is written', { timeout: 120_000 }, async () => {
     const page = await openPage(browser);
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.setViewportSize({ width: 1200, height: 870 });
     for (const panel of PANELS) {
       await page.click(`#tab-${panel}`);
       assert.equal(await page.isVisible(section(panel)), true, `${panel} is shown`);
       assert.match(page.url(), new RegExp(`#/${panel}`));
       if (panel !== 'mnist') await finished(page, panel); // the MNIST panel waits for its Train button
       await page.screenshot({ path: join(screenshots, `${panel}.png`), fullPage: true });
+      if (panel === 'surfaces') await page.screenshot({ path: join(screenshots, 'lab.png') }); // the README's picture (docs/img/lab.png)
     }
     assert.match(await page.textContent('#backend') ?? '', /wasm backend/);
     await page.close();

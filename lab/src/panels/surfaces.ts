@@ -107,6 +107,7 @@ export const surfacesPanel: Panel = {
     function draw(): void {
       const s = info();
       surfacePlot.setDomain(s.x, s.y);
+      surfacePlot.options.aspect = (s.y[1] - s.y[0]) / (s.x[1] - s.x[0]); // one unit is as long on both axes
       surfacePlot.draw((plot) => {
         if (layer?.surface === s.id) drawContours(plot, layer.contours);
         for (const [mx, my] of s.minima) plot.dot(mx, my, '#fff', 5, false);

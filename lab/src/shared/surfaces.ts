@@ -20,11 +20,11 @@ export interface SurfaceInfo {
 export const SURFACES: SurfaceInfo[] = [
   {
     id: 'rosenbrock', label: 'Rosenbrock', formula: '(1 − x)² + 100 (y − x²)²', x: [-2, 2], y: [-1, 3], minima: [[1, 1]], minValue: 0,
-    start: [-1.5, 2], note: 'A long curved valley: easy to fall into, slow to follow. Plain SGD crawls, momentum overshoots the walls, Adam and L-BFGS find the bottom.',
+    start: [-1.5, 2], note: 'A long, curved valley with a flat floor. The gradient points across the valley, not along it: SGD bounces off the walls before creeping along the floor, momentum and RMSProp lag on the curve, Adam follows it, and L-BFGS, which models the curvature, reaches (1, 1) in about 50 steps. Give SGD lr 0.01 and it diverges.',
   },
   {
     id: 'quadratic', label: 'Ill-conditioned bowl', formula: '½ x² + 10 y²', x: [-4, 4], y: [-3, 3], minima: [[0, 0]], minValue: 0,
-    start: [-3.5, 2], note: 'One direction is 20 times steeper than the other. SGD zig-zags across the steep direction; momentum and adaptive rules fix the zig-zag in different ways.',
+    start: [-3.5, 2], note: 'One direction is 20 times steeper than the other. SGD needs a rate below 0.1 (2 over the steep curvature) or it diverges across the steep direction, and at such rates it crawls along the shallow one; give it lr 0.09 to see it zig-zag. Momentum and the adaptive rules fix this in different ways.',
   },
   {
     id: 'beale', label: 'Beale', formula: '(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²', x: [-4.5, 4.5], y: [-4.5, 4.5], minima: [[3, 0.5]],
@@ -33,7 +33,7 @@ export const SURFACES: SurfaceInfo[] = [
   {
     id: 'himmelblau', label: 'Himmelblau', formula: '(x² + y − 11)² + (x + y² − 7)²', x: [-5, 5], y: [-5, 5],
     minima: [[3, 2], [-2.805118, 3.131312], [-3.77931, -3.283186], [3.584428, -1.848126]], minValue: 0, start: [-0.5, -0.5],
-    note: 'Four equal minima: where a rule ends depends on where it starts and on its momentum. Click elsewhere to start again.',
+    note: 'Four minima of equal depth: which one a rule reaches depends on where it starts. Click near each of them, or between them.',
   },
   {
     id: 'saddle', label: 'Saddle', formula: 'x² + y⁴/4 − y²', x: [-3, 3], y: [-2.5, 2.5], minima: [[0, Math.SQRT2], [0, -Math.SQRT2]], minValue: -1,

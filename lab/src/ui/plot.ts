@@ -27,7 +27,7 @@ export interface LineStyle {
   dash?: number[];
 }
 
-const MARGIN = { top: 10, right: 12, bottom: 36 };
+const MARGIN = { top: 10, right: 18, bottom: 36 };
 let drewFirstChart = false;
 
 function niceStep(span: number, count: number): number {
@@ -42,7 +42,7 @@ export function linearTicks(a: number, b: number, count = 5): number[] {
   if (!(b > a) || !Number.isFinite(b - a)) return [];
   const step = niceStep(b - a, count);
   const ticks: number[] = [];
-  for (let v = Math.ceil(a / step) * step; v <= b + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  for (let k = Math.ceil(a / step - 1e-9); k <= Math.floor(b / step + 1e-9); k++) ticks.push(Number((k * step).toPrecision(12)) || 0); // 3 x 0.2 is 0.6
   return ticks;
 }
 
