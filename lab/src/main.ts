@@ -74,7 +74,7 @@ function mount(slot: Slot): PanelView {
     },
     worker: () => (slot.worker ??= new LabWorker(slot.panel.id, slot.panel.threads ?? 1)),
     setState: (state, message) => {
-      if (state === 'running') slot.section.dataset.runs = String(Number(slot.section.dataset.runs ?? 0) + 1);
+      if (state === 'running' && slot.section.dataset.state !== 'running') slot.section.dataset.runs = String(Number(slot.section.dataset.runs ?? 0) + 1);
       slot.section.dataset.state = state;
       slot.section.setAttribute('aria-busy', String(state === 'running'));
       if (message !== undefined) status.textContent = message;

@@ -68,6 +68,16 @@ describe('the descent lab in a real browser (Chromium)', { skip }, () => {
 
   const runs = async (page: Page, panel: string) => Number(await page.getAttribute(section(panel), 'data-runs') ?? 0);
 
+  /** After several changes in a row (each may start a run after a 250 ms pause): waits for the run of the last one. */
+  async function settled(page: Page, panel: string, runsBefore: number): Promise<void> {
+    for (let before = runsBefore; ;) {
+      await finished(page, panel, before);
+      before = await runs(page, panel);
+      await page.waitForTimeout(400);
+      if (await runs(page, panel) === before && await page.getAttribute(section(panel), 'data-state') === 'done') return;
+    }
+  }
+
   const rows = (page: Page, selector: string): Promise<Row[]> =>
     page.$$eval(selector, (elements) => elements.map((e) => ({ ...(e as HTMLElement).dataset })) as Row[]);
 
@@ -150,7 +160,7 @@ describe('the descent lab in a real browser (Chromium)', { skip }, () => {
     await page.selectOption('select[data-key="act"]', 'relu');
     await page.selectOption('select[data-key="init"]', 'he');
     await page.check('input[data-key="bn"]');
-    await finished(page, 'gradients', before);
+    await settled(page, 'gradients', before);
     assert.match(page.url(), /act=relu/);
     assert.match(page.url(), /init=he/);
     assert.match(page.url(), /bn=1/);
@@ -212,7 +222,7 @@ describe('the descent lab in a real browser (Chromium)', { skip }, () => {
     await page.uncheck('input[data-key="sgd"]');
     await page.fill('input[data-key="adam.lr"]', '0.05');
     await page.press('input[data-key="adam.lr"]', 'Tab');
-    await finished(page, 'surfaces', before);
+    await settled(page, 'surfaces', before);
     const url = page.url();
     assert.match(url, /f=himmelblau/);
     assert.match(url, /adagrad=1/);

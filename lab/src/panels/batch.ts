@@ -8,7 +8,7 @@ import type { BatchConfig, BatchProgress, BatchRun } from '../shared/jobs.js';
 import { type ContourLayer, contourLayer, drawContours } from '../ui/contour.js';
 import { Form, button, formatValue, h, table } from '../ui/dom.js';
 import { Plot, extent } from '../ui/plot.js';
-import { coerce, debounce, figure, layout, legend, swatch } from './kit.js';
+import { coerce, debounce, figure, layout, legend, runJob, runningView, swatch } from './kit.js';
 
 const GRID = 100;
 const defaults: Config = { batch: 16, samples: 200, epochs: 20, lr: 0.1, momentum: 0, compare: true, axis: 'epochs' };
@@ -157,27 +157,16 @@ export const batchPanel: Panel = {
         momentum: Number(config.momentum), seed: 0, gridSize: GRID,
       };
       runs = job.batchSizes.map((batchSize) => ({ batchSize, ws: [], bs: [], losses: [], seen: [] }));
-      context.setState('running', `Training with batch sizes ${job.batchSizes.join(', ')} for ${job.epochs} epochs…`);
       draw();
-      try {
-        const result = await runner.start<BatchProgress, unknown>('batch', job, absorb);
-        if (result) context.setState('done', `Done: ${job.epochs} epochs. ${runs.map((r) => `batch ${r.batchSize}: ${r.ws.length - 1} updates`).join(', ')}.`);
-      } catch (error) {
-        context.setState('error', `The run failed: ${(error as Error).message}`);
-      }
+      await runJob(context, runner, 'batch', job, `Training with batch sizes ${job.batchSizes.join(', ')} for ${job.epochs} epochs…`, absorb,
+        () => `Done: ${job.epochs} epochs. ${runs.map((r) => `batch ${r.batchSize}: ${r.ws.length - 1} updates`).join(', ')}.`);
     }
     const rerun = debounce(() => void run(), 250);
 
-    batchSlider.querySelector('input')!.max = String(config.samples);
-    form.set(config);
-    void run();
-    return {
-      apply(next) {
-        config = { ...next };
-        batchSlider.querySelector('input')!.max = String(config.samples);
-        form.set(config);
-        void run();
-      },
-    };
+    return runningView(config, (next) => {
+      config = next;
+      batchSlider.querySelector('input')!.max = String(config.samples);
+      form.set(config);
+    }, run);
   },
 };

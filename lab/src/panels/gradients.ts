@@ -8,7 +8,7 @@ import type { GradientsConfig, GradientsProgress, GradientsRecord, GradientsResu
 import { css, heatmapImage, viridis } from '../ui/colors.js';
 import { Form, button, formatValue, h } from '../ui/dom.js';
 import { Plot, extent } from '../ui/plot.js';
-import { coerce, debounce, figure, layout, legend } from './kit.js';
+import { coerce, debounce, figure, layout, legend, runJob, runningView } from './kit.js';
 
 const defaults: Config = { depth: 20, width: 32, act: 'sigmoid', init: 'normal', bn: false, res: false, lr: 0.05, steps: 150 };
 const PRESETS: { label: string; config: Config }[] = [
@@ -138,28 +138,19 @@ export const gradientsPanel: Panel = {
       records = [];
       warnings = [];
       layers = [];
-      context.setState('running', `Training a ${job.depth}-layer ${job.activation} network (${job.init} init${job.batchNorm ? ', batch norm' : ''}${job.residual ? ', residual' : ''})…`);
       draw();
-      try {
-        const result = await runner.start<GradientsProgress, GradientsResult>('gradients', job, absorb);
-        if (!result) return;
-        const { verdict } = gradientVerdict(records);
-        context.setState('done', `Done: ${records.length} steps, ${verdict} gradients.${result.stopReason && !result.stopReason.startsWith('reached') ? ` Training stopped: ${result.stopReason.replace(/\.$/, '')}.` : ''}`);
-      } catch (error) {
-        context.setState('error', `The run failed: ${(error as Error).message}`);
-      }
+      const message = `Training a ${job.depth}-layer ${job.activation} network (${job.init} init${job.batchNorm ? ', batch norm' : ''}${job.residual ? ', residual' : ''})…`;
+      await runJob(context, runner, 'gradients', job, message, absorb, (result: GradientsResult) => {
+        const stopped = result.stopReason && !result.stopReason.startsWith('reached') ? ` Training stopped: ${result.stopReason.replace(/\.$/, '')}.` : '';
+        return `Done: ${records.length} steps, ${gradientVerdict(records).verdict} gradients.${stopped}`;
+      });
     }
     const rerun = debounce(() => void run(), 250);
 
-    form.set(config);
-    void run();
-    return {
-      apply(next) {
-        config = { ...next };
-        form.set(config);
-        void run();
-      },
-    };
+    return runningView(config, (next) => {
+      config = next;
+      form.set(config);
+    }, run);
   },
 };
 

@@ -1,5 +1,7 @@
 // Pieces the panels share: configuration values typed as their defaults, debouncing, legends, layout.
+import type { PanelContext, PanelView } from '../app/panel.js';
 import type { Config, ConfigValue } from '../app/url-state.js';
+import type { Runner } from '../app/worker-client.js';
 import { h } from '../ui/dom.js';
 
 /** A control's value as the type of the key's default (a select gives strings; numbers stay numbers). */
@@ -37,4 +39,36 @@ export function layout(controls: HTMLElement[], charts: HTMLElement[]): HTMLElem
   const form = h('form', { class: 'controls' }, ...controls);
   form.addEventListener('submit', (event) => event.preventDefault());
   return h('div', { class: 'layout' }, form, h('div', { class: 'charts' }, ...charts));
+}
+
+/**
+ * Runs a worker job for a panel: the panel's state is 'running' (saying `message`), then 'done' (saying
+ * what `summary` makes of the result) or 'error'. Resolves with the result, or null when a newer run took over.
+ */
+export async function runJob<P, R>(context: PanelContext, runner: Runner, job: string, config: unknown, message: string,
+  absorb: (progress: P) => void, summary: (result: R) => string): Promise<R | null> {
+  context.setState('running', message);
+  try {
+    const result = await runner.start<P, R>(job, config, absorb);
+    if (result !== null) context.setState('done', summary(result));
+    return result;
+  } catch (error) {
+    context.setState('error', `The ${job} run failed: ${(error as Error).message}`);
+    return null;
+  }
+}
+
+/**
+ * The life of a panel that runs as soon as it shows something: `show` puts a configuration in the panel's
+ * controls and state, then `run` runs it; at mount (with `initial`) and whenever a link brings a new one.
+ */
+export function runningView(initial: Config, show: (config: Config) => void, run: () => Promise<void>): PanelView {
+  const view: PanelView = {
+    apply(next) {
+      show({ ...next });
+      void run();
+    },
+  };
+  view.apply(initial);
+  return view;
 }

@@ -6,7 +6,7 @@ import { Runner } from '../app/worker-client.js';
 import type { LrConfig, LrProgress, LrRun, ScheduleId } from '../shared/jobs.js';
 import { Form, button, formatValue, h } from '../ui/dom.js';
 import { Plot, extent } from '../ui/plot.js';
-import { coerce, debounce, figure, layout, legend } from './kit.js';
+import { coerce, debounce, figure, layout, legend, runJob, runningView } from './kit.js';
 
 const defaults: Config = { small: 0.01, right: 0.1, large: 0.5, steps: 300, schedule: 'constant' };
 const RUNS = [
@@ -135,25 +135,15 @@ export const learningRatePanel: Panel = {
       runs = [];
       finder = null;
       useSuggestion.disabled = true;
-      context.setState('running', 'Training three networks, then sweeping the learning rate…');
       draw();
-      try {
-        const result = await runner.start<LrProgress, unknown>('learningRate', job, absorb);
-        if (result) context.setState('done', `Done: ${runs.map((r, i) => `${RUNS[i].title.toLowerCase()} (lr ${r.lr}) ${r.status === 'diverged' ? `diverged at step ${r.endStep}` : `reached loss ${formatValue(r.losses[r.losses.length - 1])}`}`).join('; ')}.`);
-      } catch (error) {
-        context.setState('error', `The run failed: ${(error as Error).message}`);
-      }
+      await runJob(context, runner, 'learningRate', job, 'Training three networks, then sweeping the learning rate…', absorb,
+        () => `Done: ${runs.map((r, i) => `${RUNS[i].title.toLowerCase()} (lr ${r.lr}) ${r.status === 'diverged' ? `diverged at step ${r.endStep}` : `reached loss ${formatValue(r.losses[r.losses.length - 1])}`}`).join('; ')}.`);
     }
     const rerun = debounce(() => void run(), 250);
 
-    form.set(config);
-    void run();
-    return {
-      apply(next) {
-        config = { ...next };
-        form.set(config);
-        void run();
-      },
-    };
+    return runningView(config, (next) => {
+      config = next;
+      form.set(config);
+    }, run);
   },
 };

@@ -8,7 +8,7 @@ import { MNIST_RULES, RULES } from '../shared/rules.js';
 import { Form, button, formatValue, h } from '../ui/dom.js';
 import { Plot, extent } from '../ui/plot.js';
 import { digitPad, toMnist } from './digit-pad.js';
-import { coerce, figure, layout, legend } from './kit.js';
+import { coerce, figure, layout, legend, runJob } from './kit.js';
 
 const DIGITS_FILE = 'mnist-digits.gz'; // written by lab/vite/mnist-digits.ts
 const defaults: Config = { rule: 'adam', lr: 0.003, batch: 64, steps: 300, eval: 25 };
@@ -118,16 +118,10 @@ export const mnistPanel: Panel = {
       if (runs.some((r) => r.color === run.color)) run.color = ['#000075', '#808000', '#f032e6', '#469990'][runs.length % 4];
       runs.push(run);
       trainButton.disabled = true;
-      context.setState('running', 'Loading the digits…');
       draw();
-      try {
-        const result = await runner.start<MnistProgress, { stopReason: string | null }>('mnist', job, (progress) => absorb(run, progress));
-        if (result) context.setState('done', `Trained ${run.steps[run.steps.length - 1] ?? 0} steps (${result.stopReason ?? 'done'}).`);
-      } catch (error) {
-        context.setState('error', `Training failed: ${(error as Error).message}`);
-      } finally {
-        trainButton.disabled = false;
-      }
+      await runJob(context, runner, 'mnist', job, 'Loading the digits…', (progress: MnistProgress) => absorb(run, progress),
+        (result: { stopReason: string | null }) => `Trained ${run.steps[run.steps.length - 1] ?? 0} steps (${result.stopReason ?? 'done'}).`);
+      trainButton.disabled = false;
     }
 
     function reset(): void {

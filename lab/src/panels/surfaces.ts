@@ -3,13 +3,13 @@
 import type { Panel } from '../app/panel.js';
 import type { Config, ConfigValue } from '../app/url-state.js';
 import { Runner } from '../app/worker-client.js';
-import type { PathChunk, RunStatus, SurfacesConfig, SurfacesProgress } from '../shared/jobs.js';
+import type { PathChunk, SurfacesConfig, SurfacesProgress } from '../shared/jobs.js';
 import { RULES } from '../shared/rules.js';
 import { SURFACES, type SurfaceId, surfaceInfo } from '../shared/surfaces.js';
 import { type ContourLayer, contourLayer, drawContours } from '../ui/contour.js';
 import { Form, button, formatValue, h, table } from '../ui/dom.js';
 import { Plot, extent } from '../ui/plot.js';
-import { coerce, debounce, figure, layout, swatch } from './kit.js';
+import { coerce, debounce, figure, layout, runJob, runningView, swatch } from './kit.js';
 
 const GRID = 140;
 const PACES = [{ value: '100', label: 'slow' }, { value: '400', label: 'normal' }, { value: '2000', label: 'fast' }, { value: '0', label: 'instant' }];
@@ -21,15 +21,6 @@ for (const rule of RULES) {
   for (const [key, value] of Object.entries(rule.defaults)) defaults[`${rule.id}.${key}`] = value;
 }
 
-interface Path {
-  id: string;
-  xs: number[];
-  ys: number[];
-  losses: number[];
-  status: RunStatus;
-  endStep?: number;
-}
-
 export const surfacesPanel: Panel = {
   id: 'surfaces',
   title: 'Optimizers on loss surfaces',
@@ -38,7 +29,7 @@ export const surfacesPanel: Panel = {
   mount(host, context) {
     let config: Config = { ...context.config };
     let layer: { surface: string; contours: ContourLayer } | null = null;
-    let paths: Path[] = [];
+    let paths: PathChunk[] = []; // each rule's whole path so far
     const runner = new Runner(context.worker);
 
     const form = new Form((key, value) => change(key, value));
@@ -170,30 +161,19 @@ export const surfacesPanel: Panel = {
         surface: s.id as SurfaceId, start: [Number(config.x), Number(config.y)], steps: Math.max(1, Math.round(Number(config.steps))), rules,
         pace: Number(config.pace), gridSize: layer?.surface === s.id ? 0 : GRID,
       };
-      context.setState('running', `Running ${rules.length} rules on ${s.label} from (${job.start.join(', ')})…`);
       report();
       draw();
-      try {
-        const result = await runner.start<SurfacesProgress, { steps: number }>('surfaces', job, absorb);
-        if (!result) return;
+      await runJob(context, runner, 'surfaces', job, `Running ${rules.length} rules on ${s.label} from (${job.start.join(', ')})…`, absorb, (result: { steps: number }) => {
         const diverged = paths.filter((p) => p.status === 'diverged').map((p) => RULES.find((r) => r.id === p.id)!.label);
-        context.setState('done', `Done: ${result.steps} steps on ${s.label}.${diverged.length ? ` Diverged: ${diverged.join(', ')}.` : ''}`);
-      } catch (error) {
-        context.setState('error', `The run failed: ${(error as Error).message}`);
-      }
+        return `Done: ${result.steps} steps on ${s.label}.${diverged.length ? ` Diverged: ${diverged.join(', ')}.` : ''}`;
+      });
     }
     const rerun = debounce(() => void run(), 250);
 
-    form.set(config);
-    describe();
-    void run();
-    return {
-      apply(next) {
-        config = { ...next };
-        form.set(config);
-        describe();
-        void run();
-      },
-    };
+    return runningView(config, (next) => {
+      config = next;
+      form.set(config);
+      describe();
+    }, run);
   },
 };
