@@ -18,6 +18,11 @@ interface Slot {
 const tabs = h('div', { role: 'tablist', 'aria-label': 'Panels' });
 document.getElementById('tabs')!.append(tabs);
 const main = document.getElementById('main')!;
+// the skip link moves focus to the panel without replacing the panel's link in the address bar
+document.querySelector('a.skip')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  main.focus();
+});
 const slots = new Map<string, Slot>();
 let active: Slot | null = null;
 
@@ -107,8 +112,9 @@ function open(id: string, query: string | null, push: boolean): void {
 let routed = '';
 function route(): void {
   if (location.hash === routed && active) return; // popstate and hashchange both report a fragment change
-  routed = location.hash;
   const { panel, query } = parseHash(location.hash);
+  if (!panel && active) return; // an in-page link such as the skip link's #main
+  routed = location.hash;
   open(panel || PANELS[0].id, query, false);
 }
 

@@ -28,6 +28,7 @@ test('the fragment names the panel, then its query', () => {
   assert.deepEqual(parseHash('#/surfaces?f=beale&x=1'), { panel: 'surfaces', query: 'f=beale&x=1' });
   assert.deepEqual(parseHash('#/mnist'), { panel: 'mnist', query: '' });
   assert.deepEqual(parseHash(''), { panel: '', query: '' });
+  assert.deepEqual(parseHash('#main'), { panel: '', query: '' }, 'an in-page anchor is no panel');
   assert.equal(panelHash('surfaces', { ...defaults, x: 1 }, defaults), '#/surfaces?x=1');
   assert.equal(panelHash('surfaces', defaults, defaults), '#/surfaces');
 });

@@ -37,9 +37,9 @@ export function decodeConfig(query: string, defaults: Config): Config {
   return config;
 }
 
-/** `#/panel?query` → its parts ('' when absent). */
+/** `#/panel?query` → its parts ('' when absent, or when the fragment is not a panel's, such as `#main`). */
 export function parseHash(hash: string): { panel: string; query: string } {
-  const match = /^#\/?([\w-]*)\??(.*)$/.exec(hash);
+  const match = /^#\/([\w-]*)\??(.*)$/.exec(hash);
   return match ? { panel: match[1], query: match[2] } : { panel: '', query: '' };
 }
 
