@@ -101,6 +101,9 @@ function open(id: string, query: string | null, push: boolean): void {
     }
     active = slot;
     document.title = `${slot.panel.title} · The descent lab`;
+    // on a narrow screen the tabs scroll sideways: bring the open one into view (without scrolling the page)
+    const [tab, strip] = [slot.tab.getBoundingClientRect(), tabs.getBoundingClientRect()];
+    if (tab.left < strip.left || tab.right > strip.right) tabs.scrollLeft += tab.left - strip.left - 12;
   }
   if (!slot.view) slot.view = mount(slot);
   else if (query !== null) slot.view.apply(slot.config);

@@ -18,8 +18,8 @@ const SCHEDULES: { id: ScheduleId; label: string; color: string; code: string }[
   { id: 'constant', label: 'constant', color: '#9a9aa8', code: 'no scheduler' },
   { id: 'step', label: 'StepLR', color: '#911eb4', code: 'new StepLR(opt, steps / 3, 0.3)' },
   { id: 'cosine', label: 'CosineAnnealingLR', color: '#4363d8', code: 'new CosineAnnealingLR(opt, steps)' },
-  { id: 'onecycle', label: 'OneCycleLR', color: '#f58231', code: 'new OneCycleLR(opt, lr, { totalSteps })' },
-  { id: 'warmup', label: 'warmup, then cosine', color: '#3cb44b', code: 'new SequentialLR(opt, [new LinearLR(...), new CosineAnnealingLR(...)], [steps / 10])' },
+  { id: 'onecycle', label: 'OneCycleLR', color: '#f58231', code: 'new OneCycleLR(opt, lr, { totalSteps: steps + 1 })' },
+  { id: 'warmup', label: 'warmup, then cosine', color: '#3cb44b', code: 'new SequentialLR(opt, [new LinearLR(opt, 0.01, 1, steps / 10), new CosineAnnealingLR(opt, 0.9 * steps)], [steps / 10])' },
 ];
 
 interface Finder {
@@ -57,9 +57,10 @@ export const learningRatePanel: Panel = {
     const finderNote = h('p', { class: 'note', 'aria-live': 'polite' });
     const useSuggestion = button('Use the suggestion as “about right”', () => finder && change('right', Number(finder.suggestion.toPrecision(2))), { disabled: true });
     const scheduleFigure = figure('Learning-rate schedules (descent.optim.lrScheduler), as a fraction of the base rate');
+    const scheduleCode = h('code', { class: 'formula' });
     const controls = [
       form.number('steps', { label: 'steps', min: 10, max: 5000, step: 1 }),
-      form.select('schedule', 'schedule for the three runs', SCHEDULES.map((s) => ({ value: s.id, label: s.label }))),
+      form.select('schedule', 'schedule for the three runs', SCHEDULES.map((s) => ({ value: s.id, label: s.label }))), scheduleCode,
       h('div', { class: 'row buttons' }, button('Run again', () => void run(), { class: 'primary' })),
       h('p', { class: 'note' }, 'The network: Linear(1, 32), Tanh, Linear(32, 1), fitted to noisy points of sin(1.5x) by optim.SGD on the mean squared error, from the same initial weights in every run.'),
       finderNote, useSuggestion,
@@ -103,6 +104,7 @@ export const learningRatePanel: Panel = {
         plot.vline(finder.suggestion, { color: '#e6194b', width: 1.5, dash: [5, 4] });
         plot.text(`suggestion ${formatValue(finder.suggestion, 2)}`, finder.suggestion, plot.domains.y[1], '#e6194b');
       });
+      scheduleCode.textContent = SCHEDULES.find((s) => s.id === config.schedule)?.code ?? '';
       const steps = schedules[0]?.lrs.length ?? 1;
       schedulePlot.setDomain([0, steps], [0, 1.05]);
       schedulePlot.draw((plot) => {

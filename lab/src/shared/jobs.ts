@@ -67,7 +67,8 @@ export interface LrConfig {
   seed: number;
 }
 
-export type ScheduleId = 'constant' | 'step' | 'cosine' | 'onecycle' | 'warmup';
+export const SCHEDULE_IDS = ['constant', 'step', 'cosine', 'onecycle', 'warmup'] as const;
+export type ScheduleId = (typeof SCHEDULE_IDS)[number];
 
 export interface LrRun {
   lr: number;

@@ -2,7 +2,7 @@
 // right, too large), the learning-rate finder's sweep, and the schedules drawn as curves. Each run can
 // follow one of the schedules.
 import * as dt from 'descent';
-import type { LrConfig, LrProgress, LrRun, ScheduleId } from '../shared/jobs.js';
+import { type LrConfig, type LrProgress, type LrRun, SCHEDULE_IDS, type ScheduleId } from '../shared/jobs.js';
 import { type Job, pacer } from './job.js';
 
 const SAMPLES = 128;
@@ -13,14 +13,6 @@ function makeModel(seed: number): dt.nn.Sequential {
   dt.manualSeed(seed);
   return new dt.nn.Sequential(new dt.nn.Linear(1, 32), new dt.nn.Tanh(), new dt.nn.Linear(32, 1));
 }
-
-export const SCHEDULES: { id: ScheduleId; label: string }[] = [
-  { id: 'constant', label: 'constant' },
-  { id: 'step', label: 'StepLR' },
-  { id: 'cosine', label: 'CosineAnnealingLR' },
-  { id: 'onecycle', label: 'OneCycleLR' },
-  { id: 'warmup', label: 'warmup + cosine' },
-];
 
 /** The scheduler `id` on `opt` for a run of `steps` steps (null: constant rate). */
 function makeScheduler(id: ScheduleId, opt: dt.optim.Optimizer, steps: number): dt.optim.lrScheduler.Scheduler | null {
@@ -37,7 +29,7 @@ function makeScheduler(id: ScheduleId, opt: dt.optim.Optimizer, steps: number): 
 
 /** Each schedule's learning rate at every step, for a base rate of 1, read off the real schedulers. */
 function scheduleCurves(steps: number): { id: ScheduleId; lrs: number[] }[] {
-  return SCHEDULES.map(({ id }) => {
+  return SCHEDULE_IDS.map((id) => {
     const opt = new dt.optim.SGD([dt.zeros([1], { requiresGrad: true })], { lr: 1 });
     const scheduler = makeScheduler(id, opt, steps);
     const lrs: number[] = [];
