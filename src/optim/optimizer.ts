@@ -2,6 +2,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { isFloating } from '../tensor/dtype.js';
 import { enableGrad, noGrad } from '../autograd/grad-mode.js';
 import { toSnakeCase } from '../nn/module.js';
+import { checkKnownOptions } from '../tensor/options.js';
 
 /** Options every rule has: the learning rate η. Rules add their own (betas, momentum, ...). */
 export interface BaseOptions {
@@ -90,11 +91,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
 
   /** Unknown keys are refused, so that `weight_decay` (PyTorch's spelling) does not pass silently. */
   private checkKnown(options: object, known: object, what: string): void {
-    for (const k of Object.keys(options)) {
-      if (k !== 'params' && !(k in known)) {
-        throw new Error(`${this.name}: unknown ${what} '${k}' (expected one of ${Object.keys(known).join(', ')})`);
-      }
-    }
+    const { params: _, ...rest } = options as { params?: unknown };
+    checkKnownOptions(this.name, rest, Object.keys(known), what);
   }
 
   /** Checks one group's options; rules throw `Rule: option must be ..., got value`. */

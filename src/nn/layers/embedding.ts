@@ -6,7 +6,8 @@ import { Module } from '../module.js';
 import { checkPositiveInt } from './check.js';
 import { Parameter } from '../parameter.js';
 import { normal_ } from '../init.js';
-import { type EmbeddingOptions, embedding } from '../functional/embedding.js';
+import { EMBEDDING_OPTIONS, type EmbeddingOptions, embedding } from '../functional/embedding.js';
+import { checkKnownOptions } from '../../tensor/options.js';
 
 /**
  * A lookup table of `numEmbeddings` vectors of size `embeddingDim`, as torch.nn.Embedding: weights start
@@ -21,6 +22,7 @@ export class Embedding extends Module<[Tensor], Tensor> {
 
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions & { dtype?: DType; generator?: Generator } = {}) {
     super();
+    checkKnownOptions('Embedding', options, [...EMBEDDING_OPTIONS, 'dtype', 'generator']);
     checkPositiveInt('Embedding', 'numEmbeddings', numEmbeddings);
     checkPositiveInt('Embedding', 'embeddingDim', embeddingDim);
     const { paddingIdx = null, maxNorm = null, normType = 2, dtype = 'float32' } = options;
