@@ -46,6 +46,13 @@ export {
 export { indexSelect, gather, scatterAdd, oneHot, maskedFill, flip } from './ops/indexing.js';
 export { matmul, mm, bmmOp as bmm, dot, outer } from './ops/linalg.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
+export { sort, argsort, topk, unique } from './ops/sort.js';
+export type { UniqueOptions, UniqueResult } from './ops/sort.js';
+export { cumsum, cumprod } from './ops/scan.js';
+export { nonzero, argwhere, maskedSelect } from './ops/nonzero.js';
+export { multinomial, bernoulli, randLike, randnLike, randintLike } from './ops/random.js';
+export { addmm, baddbmm } from './ops/addmm.js';
+export type { ScaleOptions } from './ops/addmm.js';
 
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';

@@ -104,6 +104,28 @@ export interface Backend {
   allocateResident?(dtype: DType, size: number, owner?: TypedArray): TypedArray | null;
   /** Optional: whether `data` came from allocateResident. */
   isResident?(data: TypedArray): boolean;
+
+  // Sorting, selection and scans view x as [outer, n, inner]: the axis has n elements, `inner` apart.
+  /** out [outer, n, inner]: the positions along the axis in sorted order (NaN last ascending, first descending; stable). */
+  argsort(x: TypedArray, outer: number, n: number, inner: number, descending: boolean, out: Int32Array): void;
+  /** out [outer, k, inner]: the positions of the k largest (or smallest) elements along the axis, in order (ties by position). */
+  topk(x: TypedArray, outer: number, n: number, inner: number, k: number, largest: boolean, out: Int32Array): void;
+  /**
+   * Sorted distinct values of x into values[0..u), each element's index among them into inverse, the
+   * number of occurrences into counts[0..u); returns u (values and counts are allocated with x.length entries).
+   */
+  unique(x: TypedArray, values: TypedArray, inverse: Int32Array, counts: Int32Array): number;
+  /** The coordinates of the non-zero elements (row-major) into out, shape.length per element; returns their number. */
+  nonzero(x: TypedArray, shape: Shape, out: Int32Array): number;
+  /** out = cumulative sum or product along the axis (accumulated in double, as PyTorch's CPU kernels). */
+  cumulative(op: 'sum' | 'prod', x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
+  /** The gradient of cumprod along the axis for the upstream gradient `grad`, exact when x has zeros. */
+  cumprodBackward(x: TypedArray, grad: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
+  /**
+   * out [rows, numSamples]: for each uniform draw in [0, 1) (uniforms [rows, numSamples]) the category of
+   * probs [rows, n] it falls in, by the normalized cumulative distribution (PyTorch's multinomial with replacement).
+   */
+  sampleCategorical(probs: TypedArray, rows: number, n: number, uniforms: Float64Array, numSamples: number, out: Int32Array): void;
 }
 
 /** Scalars of one fused SGD step; `initBuffer` means the momentum buffer is set to the first direction. */

@@ -7,6 +7,9 @@ import { col2im, conv2d, conv2dBackward, im2col } from './conv.js';
 import { maxPool2d, maxPool2dBackward } from './pool.js';
 import { reduce, softmax } from './reduce.js';
 import { adamStep, sgdStep } from './optim.js';
+import { argsort, nonzero, topk, unique } from './sort.js';
+import { cumprodBackward, cumulative } from './scan.js';
+import { sampleCategorical } from './sample.js';
 
 /** The reference backend: every kernel in plain TypeScript over typed arrays. */
 export const jsBackend: Backend = {
@@ -35,6 +38,13 @@ export const jsBackend: Backend = {
   maxPool2d,
   maxPool2dBackward,
   reluBackward,
+  argsort,
+  topk,
+  unique,
+  nonzero,
+  cumulative,
+  cumprodBackward,
+  sampleCategorical,
 };
 
 registerBackend(jsBackend);
