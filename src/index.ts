@@ -14,6 +14,7 @@ export {
 } from './tensor/creation.js';
 export type { TensorOptions, RandomOptions, NestedNumbers, ShapeLike } from './tensor/creation.js';
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
+export { SparseTensor } from './tensor/sparse.js';
 export type { GeneratorState } from './tensor/random.js';
 
 export { backend, getBackend, setBackend, registerBackend } from './backend/backend.js';
@@ -52,6 +53,7 @@ export { cumsum, cumprod } from './ops/scan.js';
 export { nonzero, argwhere, maskedSelect } from './ops/nonzero.js';
 export { multinomial, bernoulli, randLike, randnLike, randintLike } from './ops/random.js';
 export { addmm, baddbmm } from './ops/addmm.js';
+export { coalesce, toDense, indexAdd_ } from './ops/sparse.js';
 export type { ScaleOptions } from './ops/addmm.js';
 
 export * as nn from './nn/index.js';

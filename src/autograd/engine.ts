@@ -3,6 +3,8 @@ import { type GradFn, Tensor } from '../tensor/tensor.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { isGradEnabled, noGrad, enableGrad } from './grad-mode.js';
 import { record } from './record.js';
+import { SparseTensor } from '../tensor/sparse.js';
+import { addWithSparse, copySparse } from './sparse-grad.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again. Defaults to createGraph. */
@@ -20,6 +22,8 @@ export interface GradOptions extends BackwardOptions {
 
 // Differentiable sum of two same-shaped gradients; the engine's only arithmetic.
 function addGrads(a: Tensor, b: Tensor): Tensor {
+  const withSparse = addWithSparse(a, b);
+  if (withSparse) return withSparse;
   const out = new Tensor(backend().allocate(a.dtype, a.numel), a.shape, a.dtype);
   backend().binary('add', a.data, a.shape, b.data, b.shape, out.data, out.shape);
   return record(out, 'AddBackward', [a, b], (g) => [g, g]);
@@ -28,6 +32,7 @@ function addGrads(a: Tensor, b: Tensor): Tensor {
 // Gradients take their input's dtype, as torch's engine casts them (float32 x + float64 y gives x a float32 grad).
 function castGrad(g: Tensor, t: Tensor): Tensor {
   if (g.dtype === t.dtype) return g;
+  if (g instanceof SparseTensor) return new SparseTensor(g.rawIndices, castGrad(g.rawValues, t), g.shape, g.coalesced);
   const out = new Tensor(backend().allocate(t.dtype, g.numel), g.shape, t.dtype);
   out.data.set(g.data);
   return record(out, 'ToCopyBackward', [g], (gg) => [castGrad(gg, g)]);
@@ -40,6 +45,7 @@ function onesFor(t: Tensor): Tensor {
 }
 
 function detached(t: Tensor): Tensor {
+  if (t instanceof SparseTensor) return t; // never recorded in a graph
   return new Tensor(t.data, t.shape, t.dtype);
 }
 
@@ -182,7 +188,7 @@ export function backward(root: Tensor, gradient?: Tensor | null, options: Backwa
       // a fresh copy: the same gradient tensor may reach several leaves, and .grad is updated in place
       // (with createGraph too, as torch: a differentiable copy, else a + b would give a and b one .grad)
       t.grad = createGraph ? cloneTracked(grad) : cloneDetached(grad, t);
-    } else if (createGraph || isGradEnabled()) {
+    } else if (createGraph || isGradEnabled() || t.grad instanceof SparseTensor || grad instanceof SparseTensor) {
       t.grad = addGrads(t.grad, grad);
     } else {
       backend().binary('add', t.grad.data, t.grad.shape, grad.data, grad.shape, t.grad.data, t.grad.shape);
@@ -193,6 +199,7 @@ export function backward(root: Tensor, gradient?: Tensor | null, options: Backwa
 // The copy of a leaf's first gradient lands in resident storage when the leaf's own storage is resident
 // (wasm), so the optimizer's fused kernel reads it in place: the copy is made anyway, it only moves.
 function cloneDetached(t: Tensor, leaf?: Tensor): Tensor {
+  if (t instanceof SparseTensor) return copySparse(t);
   const b = backend();
   const copy = (leaf && b.isResident?.(leaf.data) && b.allocateResident?.(t.dtype, t.numel, leaf.data)) || b.allocate(t.dtype, t.numel);
   copy.set(t.data);

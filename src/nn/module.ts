@@ -5,6 +5,7 @@ import { noGrad } from '../autograd/grad-mode.js';
 import { cast } from '../ops/elementwise.js';
 import { zeros } from '../tensor/creation.js';
 import { Parameter } from './parameter.js';
+import { SparseTensor } from '../tensor/sparse.js';
 
 // Output shapes for summary(): a tensor's shape, or the shapes inside arrays and objects.
 function describeOutput(out: unknown): string {
@@ -237,6 +238,7 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
   zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
     for (const p of this.parameters()) {
       if (setToNone) p.grad = null;
+      else if (p.grad instanceof SparseTensor) p.grad.zero_(); // no entries left, as torch
       else if (p.grad) p.grad.data.fill(0);
     }
   }

@@ -5,6 +5,7 @@ import type { Generator } from '../tensor/random.js';
 import { type BackwardOptions, backward } from '../autograd/engine.js';
 import type { TensorLike } from './util.js';
 import { detach } from './util.js';
+import { backend } from '../backend/backend.js';
 import * as E from './elementwise.js';
 import * as R from './reduce.js';
 import * as S from './shape.js';
@@ -17,6 +18,8 @@ import * as C from './scan.js';
 import * as N from './nonzero.js';
 import * as G from './random.js';
 import * as B from './addmm.js';
+import * as SP from './sparse.js';
+import { SparseTensor } from '../tensor/sparse.js';
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
@@ -177,6 +180,16 @@ declare module '../tensor/tensor.js' {
     zero_(): this;
     uniform_(low?: number, high?: number, generator?: Generator): this;
     normal_(mean?: number, std?: number, generator?: Generator): this;
+    indexAdd_(dim: number, index: Tensor, src: Tensor): this;
+  }
+}
+
+declare module '../tensor/sparse.js' {
+  interface SparseTensor {
+    /** Repeated indices summed, indices sorted, as torch's coalesce(). */
+    coalesce(): SparseTensor;
+    /** The dense tensor, as torch's to_dense(). */
+    toDense(): Tensor;
   }
 }
 
@@ -338,7 +351,31 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   zero_(this: Tensor) { return P.zero_(this); },
   uniform_(this: Tensor, low?: number, high?: number, g?: Generator) { return P.uniform_(this, low, high, g); },
   normal_(this: Tensor, mean?: number, std?: number, g?: Generator) { return P.normal_(this, mean, std, g); },
+  indexAdd_(this: Tensor, dim: number, index: Tensor, src: Tensor) { return SP.indexAdd_(this, dim, index, src); },
 };
+
+// A sparse tensor has no dense storage: the methods it supports work on its entries.
+const sparseMethods: Record<string, (this: SparseTensor, ...args: never[]) => unknown> = {
+  coalesce(this: SparseTensor) { return SP.coalesce(this); },
+  toDense(this: SparseTensor) { return SP.toDense(this); },
+  /** No entries left, as torch's zero_() on a sparse tensor. */
+  zero_(this: SparseTensor) {
+    this.rawIndices = new Tensor(new Int32Array(0), [1, 0], 'int32');
+    this.rawValues = new Tensor(backend().allocate(this.dtype, 0), [0, ...this.shape.slice(1)], this.dtype);
+    this.coalesced = true;
+    this.version++;
+    return this;
+  },
+  /** Scales the entries by a number (what clipGradNorm_ does to a gradient). */
+  mul_(this: SparseTensor, factor: number) {
+    if (typeof factor !== 'number') throw new Error('SparseTensor.mul_: only a number factor is supported');
+    P.mul_(this.rawValues, factor);
+    this.version++;
+    return this;
+  },
+  clone(this: SparseTensor) { return new SparseTensor(E.clone(this.rawIndices), E.clone(this.rawValues), this.shape, this.coalesced); },
+};
+for (const [name, fn] of Object.entries(sparseMethods)) (SparseTensor.prototype as unknown as Record<string, unknown>)[name] = fn;
 for (const [name, fn] of Object.entries(methods)) proto[name] = fn;
 Object.defineProperty(Tensor.prototype, 'T', {
   get(this: Tensor) {

@@ -5,6 +5,7 @@ import { eq, where } from '../../ops/elementwise.js';
 import { indexSelect } from '../../ops/indexing.js';
 import { reshape, unsqueeze } from '../../ops/shape.js';
 import { detach } from '../../ops/util.js';
+import { indexSelectSparseGrad } from '../../ops/sparse.js';
 import { checkKnownOptions, optionKeys } from '../../tensor/options.js';
 
 export interface EmbeddingOptions {
@@ -44,6 +45,7 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   }
   if (options.maxNorm != null) renorm(weight, idx, options.maxNorm, options.normType ?? 2);
   const flat = reshape(input, [input.numel]);
+  if (options.sparse) return reshape(indexSelectSparseGrad(weight, flat, paddingIdx), [...input.shape, dim]);
   let rows = indexSelect(weight, 0, flat);
   if (paddingIdx !== null && rows.requiresGrad) {
     // padding positions take the detached row: same value, no gradient into weight[paddingIdx]

@@ -19,19 +19,22 @@ export class Embedding extends Module<[Tensor], Tensor> {
   readonly paddingIdx: number | null;
   readonly maxNorm: number | null;
   readonly normType: number;
+  /** The weight's gradient is a SparseTensor of the rows looked up (for optim.SparseAdam, SGD, Adagrad). */
+  readonly sparse: boolean;
 
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions & { dtype?: DType; generator?: Generator } = {}) {
     super();
     checkKnownOptions('Embedding', options, [...EMBEDDING_OPTIONS, 'dtype', 'generator']);
     checkPositiveInt('Embedding', 'numEmbeddings', numEmbeddings);
     checkPositiveInt('Embedding', 'embeddingDim', embeddingDim);
-    const { paddingIdx = null, maxNorm = null, normType = 2, dtype = 'float32' } = options;
+    const { paddingIdx = null, maxNorm = null, normType = 2, sparse = false, dtype = 'float32' } = options;
     if (paddingIdx !== null && (!Number.isInteger(paddingIdx) || paddingIdx < -numEmbeddings || paddingIdx >= numEmbeddings)) {
       throw new Error(`Embedding(${numEmbeddings}, ${embeddingDim}): paddingIdx must be within [-${numEmbeddings}, ${numEmbeddings}), got ${paddingIdx}`);
     }
     this.paddingIdx = paddingIdx !== null && paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
     this.maxNorm = maxNorm;
     this.normType = normType;
+    this.sparse = sparse;
     this.weight = new Parameter(zeros([numEmbeddings, embeddingDim], { dtype }));
     this.resetParameters(options.generator);
   }
@@ -42,7 +45,7 @@ export class Embedding extends Module<[Tensor], Tensor> {
   }
 
   forward(input: Tensor): Tensor {
-    return embedding(input, this.weight, { paddingIdx: this.paddingIdx, maxNorm: this.maxNorm, normType: this.normType }, `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`);
+    return embedding(input, this.weight, { paddingIdx: this.paddingIdx, maxNorm: this.maxNorm, normType: this.normType, sparse: this.sparse }, `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`);
   }
 
   /**
@@ -51,13 +54,15 @@ export class Embedding extends Module<[Tensor], Tensor> {
    */
   static fromPretrained(embeddings: Tensor, options: EmbeddingOptions & { freeze?: boolean } = {}): Embedding {
     if (embeddings.ndim !== 2) throw new Error(`Embedding.fromPretrained: embeddings must be 2-d, got ${embeddings.shape.length}-d`);
-    const emb = new Embedding(embeddings.shape[0], embeddings.shape[1], { ...options, dtype: embeddings.dtype });
+    checkKnownOptions('Embedding.fromPretrained', options, [...EMBEDDING_OPTIONS, 'freeze']);
+    const { freeze = true, ...rest } = options;
+    const emb = new Embedding(embeddings.shape[0], embeddings.shape[1], { ...rest, dtype: embeddings.dtype });
     emb.weight.data.set(embeddings.data);
-    emb.weight.requiresGrad = !(options.freeze ?? true);
+    emb.weight.requiresGrad = !freeze;
     return emb;
   }
 
   override extraRepr(): string {
-    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== null ? `, paddingIdx=${this.paddingIdx}` : ''}${this.maxNorm !== null ? `, maxNorm=${this.maxNorm}` : ''}`;
+    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== null ? `, paddingIdx=${this.paddingIdx}` : ''}${this.maxNorm !== null ? `, maxNorm=${this.maxNorm}` : ''}${this.sparse ? ', sparse=true' : ''}`;
   }
 }
