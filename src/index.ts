@@ -62,3 +62,6 @@ export * as data from './data/index.js';
 export * as io from './io/index.js';
 export * as train from './train/index.js';
 export * as vision from './vision/index.js';
+export * as audio from './audio/index.js';
+export { stft, hannWindow, hammingWindow } from './audio/stft.js';
+export type { StftOptions, WindowOptions } from './audio/stft.js';

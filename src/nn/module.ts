@@ -121,11 +121,21 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
     return addHook(this.forwardHooks, hook as unknown as ForwardHook);
   }
 
-  /** Registers a tensor that is state but not a parameter (running statistics); persistent ones go in stateDict. */
-  registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
+  /**
+   * Registers a tensor that is state but not a parameter (running statistics); persistent ones go in
+   * stateDict. Returns the tensor, so a typed field needs no `declare`:
+   * @example
+   * class Scale extends Module<[Tensor], Tensor> {
+   *   factor: Tensor;
+   *   constructor(n: number) { super(); this.factor = this.registerBuffer('factor', ones([n])); }
+   *   forward(x: Tensor) { return x.mul(this.factor); }
+   * }
+   */
+  registerBuffer<T extends Tensor | null>(name: string, tensor: T, persistent = true): T {
     this.bufferNames.add(name);
     if (!persistent) this.nonPersistent.add(name);
     (this as unknown as Record<string, unknown>)[name] = tensor;
+    return tensor;
   }
 
   /** Registers a parameter under a computed name (fields register themselves). */

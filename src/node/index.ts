@@ -11,5 +11,6 @@ export { metricsLogger, chartSpecs, writeHtmlReport, writePngCharts, imageLogger
 export type { ReportRun, ReportOptions, ChartSpec, ReportImage, ImageLoggerOptions } from './report.js';
 export { saveImage, imagePng } from './image.js';
 export { encodePng, decodePng, crc32 } from './png.js';
+export { readWav, writeWav } from './audio.js';
 export { tune, gridConfigs, randomConfigs } from './tune.js';
 export type { SearchSpace, TrialConfig, TrialResult, TuneOptions } from './tune.js';

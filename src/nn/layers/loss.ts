@@ -24,10 +24,10 @@ export abstract class Loss<Args extends unknown[]> extends Module<Args, Tensor> 
 
 /** A loss with class or element weights, kept as a buffer named 'weight' (torch.nn.modules.loss._WeightedLoss). */
 export abstract class WeightedLoss<Args extends unknown[]> extends Loss<Args> {
-  declare weight: Tensor | null;
+  weight: Tensor | null;
   constructor(weight: Tensor | null, reduction: Reduction = 'mean') {
     super(reduction);
-    this.registerBuffer('weight', weight);
+    this.weight = this.registerBuffer('weight', weight);
   }
 }
 
@@ -130,11 +130,11 @@ export class BCELoss extends WeightedLoss<[Tensor, Tensor]> {
 
 /** Binary cross-entropy on logits (stable). @example new BCEWithLogitsLoss({ posWeight: tensor([3]) })(logits, targets) */
 export class BCEWithLogitsLoss extends WeightedLoss<[Tensor, Tensor]> {
-  declare posWeight: Tensor | null;
+  posWeight: Tensor | null;
   constructor(options: F.WeightedOptions & { posWeight?: Tensor | null } = {}) {
     const { weight = null, posWeight = null, reduction = 'mean' } = checkedOptions('BCEWithLogitsLoss', options, ['weight', 'posWeight', 'reduction']);
     super(weight, reduction);
-    this.registerBuffer('posWeight', posWeight);
+    this.posWeight = this.registerBuffer('posWeight', posWeight);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return F.binaryCrossEntropyWithLogits(input, target, { weight: this.weight, posWeight: this.posWeight, reduction: this.reduction });

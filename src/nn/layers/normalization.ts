@@ -27,9 +27,9 @@ const BATCH_NORM_OPTIONS = optionKeys<BatchNormOptions>({ eps: true, momentum: t
 abstract class BatchNorm extends Module<[Tensor], Tensor> {
   weight: Parameter | null;
   bias: Parameter | null;
-  declare runningMean: Tensor | null;
-  declare runningVar: Tensor | null;
-  declare numBatchesTracked: Tensor | null;
+  runningMean: Tensor | null;
+  runningVar: Tensor | null;
+  numBatchesTracked: Tensor | null;
   readonly eps: number;
   readonly momentum: number | null;
   readonly affine: boolean;
@@ -46,9 +46,9 @@ abstract class BatchNorm extends Module<[Tensor], Tensor> {
     this.trackRunningStats = trackRunningStats;
     this.weight = affine ? new Parameter(ones([numFeatures], { dtype })) : null;
     this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
-    this.registerBuffer('runningMean', trackRunningStats ? zeros([numFeatures], { dtype }) : null);
-    this.registerBuffer('runningVar', trackRunningStats ? ones([numFeatures], { dtype }) : null);
-    this.registerBuffer('numBatchesTracked', trackRunningStats ? zeros([], { dtype: 'int32' }) : null);
+    this.runningMean = this.registerBuffer('runningMean', trackRunningStats ? zeros([numFeatures], { dtype }) : null);
+    this.runningVar = this.registerBuffer('runningVar', trackRunningStats ? ones([numFeatures], { dtype }) : null);
+    this.numBatchesTracked = this.registerBuffer('numBatchesTracked', trackRunningStats ? zeros([], { dtype: 'int32' }) : null);
   }
 
   /** Resets the running statistics (means 0, variances 1, count 0). */
