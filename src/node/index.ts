@@ -12,5 +12,10 @@ export type { ReportRun, ReportOptions, ChartSpec, ReportImage, ImageLoggerOptio
 export { saveImage, imagePng } from './image.js';
 export { encodePng, decodePng, crc32 } from './png.js';
 export { readWav, writeWav } from './audio.js';
+export * as datasets from './datasets.js';
+export { downloadToPart } from './download.js';
+export type { DownloadOptions } from './download.js';
+export { readZip, readTar } from './archive.js';
+export type { ArchiveMember } from './archive.js';
 export { tune, gridConfigs, randomConfigs } from './tune.js';
 export type { SearchSpace, TrialConfig, TrialResult, TuneOptions } from './tune.js';
