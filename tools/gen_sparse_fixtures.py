@@ -75,4 +75,30 @@ loss.backward()
 dense_grads = {"embedding": encode(emb.weight.grad.to_dense()), "linear_weight": encode(lin.weight.grad), "linear_bias": encode(lin.bias.grad)}
 total = torch.nn.utils.clip_grad_norm_(list(emb.parameters()) + list(lin.parameters()), 0.5)
 out["clip"] = {"grads": dense_grads, "total": float(total), "maxNorm": 0.5}
+
+# embedding_bag: bags by offsets (an empty bag included), include_last_offset, 2-d input, sum with
+# per_sample_weights, a padding index left out of its bag's mean
+bags = []
+for name, index, offsets, options in [
+    ("mean_offsets_empty_bag", [2, 5, 5, 1, 0, 3], [0, 3, 3, 4], {}),
+    ("sum_include_last_offset", [1, 1, 4, 2], [0, 1, 4], {"mode": "sum", "includeLastOffset": True}),
+    ("mean_2d", [[1, 2, 3], [4, 4, 0]], None, {}),
+    ("sum_per_sample_weights", [0, 2, 2, 5], [0, 2], {"mode": "sum", "perSampleWeights": True}),
+    ("mean_padding", [[1, 0, 3], [0, 0, 2]], None, {"paddingIdx": 0}),
+]:
+    w = torch.randn(6, 3, dtype=torch.float64, requires_grad=True)
+    idx = torch.tensor(index)
+    off = None if offsets is None else torch.tensor(offsets)
+    psw = torch.rand(idx.shape, dtype=torch.float64, requires_grad=True) if options.get("perSampleWeights") else None
+    y = F.embedding_bag(idx, w, off, mode=options.get("mode", "mean"), per_sample_weights=psw,
+                        include_last_offset=options.get("includeLastOffset", False), padding_idx=options.get("paddingIdx"))
+    up = torch.randn(y.shape, dtype=torch.float64)
+    y.backward(up)
+    case = {"name": name, "weight": encode(w), "input": encode(idx), "offsets": None if off is None else encode(off), "options": options,
+            "output": encode(y), "upstream": encode(up), "weightGrad": encode(w.grad)}
+    if psw is not None:
+        case["perSampleWeights"] = encode(psw)
+        case["perSampleWeightsGrad"] = encode(psw.grad)
+    bags.append(case)
+out["bags"] = bags
 dump("nn_sparse", out)

@@ -24,6 +24,7 @@ const constructors: [string, () => unknown, string][] = [
   ['GroupNorm', () => new nn.GroupNorm(1, 3, bogus), 'affine'],
   ['Dropout', () => new nn.Dropout(0.1, bogus), 'generator'],
   ['Embedding', () => new nn.Embedding(5, 3, bogus), 'sparse'],
+  ['EmbeddingBag', () => new nn.EmbeddingBag(5, 3, bogus), 'includeLastOffset'],
   ['RNN', () => new nn.RNN(2, 3, bogus), 'nonlinearity'],
   ['LSTM', () => new nn.LSTM(2, 3, bogus), 'projSize'],
   ['GRU', () => new nn.GRU(2, 3, bogus), 'bidirectional'],

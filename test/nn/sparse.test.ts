@@ -123,3 +123,54 @@ test('Embedding: sparse in repr and options; fromPretrained passes sparse on', (
   const t: Tensor = emb.weight.grad!;
   assert.equal(t.numel, 6);
 });
+
+interface BagCase {
+  name: string;
+  weight: FixtureTensor;
+  input: FixtureTensor;
+  offsets: FixtureTensor | null;
+  options: { mode?: 'mean' | 'sum'; includeLastOffset?: boolean; paddingIdx?: number; perSampleWeights?: boolean };
+  output: FixtureTensor;
+  upstream: FixtureTensor;
+  weightGrad: FixtureTensor;
+  perSampleWeights?: FixtureTensor;
+  perSampleWeightsGrad?: FixtureTensor;
+}
+
+for (const c of loadFixture<{ bags: BagCase[] }>('nn_sparse').bags) {
+  test(`embeddingBag as torch.nn.functional.embedding_bag: ${c.name} (output and gradients)`, () => {
+    const weight = fromFixture(c.weight, { requiresGrad: true });
+    const psw = c.perSampleWeights ? fromFixture(c.perSampleWeights, { requiresGrad: true }) : null;
+    const y = nn.functional.embeddingBag(fromFixture(c.input, { dtype: 'int32' }), weight, {
+      offsets: c.offsets ? fromFixture(c.offsets, { dtype: 'int32' }) : null,
+      mode: c.options.mode, includeLastOffset: c.options.includeLastOffset, paddingIdx: c.options.paddingIdx ?? null, perSampleWeights: psw,
+    });
+    assertClose(y, c.output, { rtol: 1e-12, atol: 1e-14 });
+    y.backward(fromFixture(c.upstream));
+    assertClose(weight.grad!, c.weightGrad, { rtol: 1e-12, atol: 1e-14 });
+    if (psw) assertClose(psw.grad!, c.perSampleWeightsGrad!, { rtol: 1e-12, atol: 1e-14 });
+  });
+}
+
+test('EmbeddingBag: the layer, sparse gradients, checks', () => {
+  dt.manualSeed(0);
+  const bag = new nn.EmbeddingBag(10, 4, { mode: 'sum', sparse: true, paddingIdx: 0 });
+  assert.deepEqual(bag.weight.select(0, 0).toArray(), [0, 0, 0, 0]);
+  const y = bag(dt.tensor([[1, 2, 0], [3, 3, 3]], { dtype: 'int32' }));
+  assert.deepEqual(y.shape, [2, 4]);
+  y.sum().backward();
+  const g = (bag.weight.grad as SparseTensor).coalesce();
+  assert.deepEqual(g.indices().toArray(), [[1, 2, 3]]);
+  assertClose(g.values().select(0, 2), [3, 3, 3, 3]);
+  assert.throws(() => bag(dt.tensor([1, 2], { dtype: 'int32' })), /a 1-d input needs offsets/);
+  assert.throws(() => bag(dt.tensor([1, 2], { dtype: 'int32' }), dt.tensor([1], { dtype: 'int32' })), /offsets\[0\] must be 0, got 1/);
+  assert.throws(() => nn.functional.embeddingBag(dt.tensor([[1]], { dtype: 'int32' }), dt.randn([3, 2]), { mode: 'max' as never }), /mode must be 'mean' or 'sum', got 'max'/);
+  assert.throws(() => new nn.EmbeddingBag(5, 2, { mode: 'mean', per_sample_weights: 1 } as never), /EmbeddingBag: unknown option 'per_sample_weights'/);
+  // finite differences agree with the backward, in the weight and in the per-sample weights
+  const input = dt.tensor([4, 1, 4, 2, 0], { dtype: 'int32' });
+  const offsets = dt.tensor([0, 2, 2], { dtype: 'int32' });
+  const f = (w: dt.Tensor, psw: dt.Tensor) => nn.functional.embeddingBag(input, w, { offsets, mode: 'sum', perSampleWeights: psw });
+  assert.equal(dt.gradcheck(f, [dt.randn([5, 3], { dtype: 'float64' }).requiresGrad_(), dt.rand([5], { dtype: 'float64' }).requiresGrad_()]), true);
+  const mean = (w: dt.Tensor) => nn.functional.embeddingBag(input, w, { offsets, paddingIdx: 4 });
+  assert.equal(dt.gradcheck(mean, [dt.randn([5, 3], { dtype: 'float64' }).requiresGrad_()]), true);
+});

@@ -6,6 +6,8 @@ export { dropout } from './dropout.js';
 export * from './conv.js';
 export { embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
+export { embeddingBag } from './embedding-bag.js';
+export type { EmbeddingBagOptions } from './embedding-bag.js';
 export { pad } from './padding.js';
 export type { PaddingMode } from './padding.js';
 export { oneHot } from '../../ops/indexing.js';
