@@ -14,6 +14,7 @@ export {
 } from './tensor/creation.js';
 export type { TensorOptions, RandomOptions, NestedNumbers, ShapeLike } from './tensor/creation.js';
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
+export { SparseTensor } from './tensor/sparse.js';
 export type { GeneratorState } from './tensor/random.js';
 
 export { backend, init, registerBackend } from './backend/backend.js';
@@ -50,9 +51,21 @@ export {
 export { indexSelect, gather, scatterAdd, oneHot, maskedFill, flip } from './ops/indexing.js';
 export { matmul, mm, bmmOp as bmm, dot, outer } from './ops/linalg.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
+export { sort, argsort, topk, unique } from './ops/sort.js';
+export type { UniqueOptions, UniqueResult } from './ops/sort.js';
+export { cumsum, cumprod } from './ops/scan.js';
+export { nonzero, argwhere, maskedSelect } from './ops/nonzero.js';
+export { multinomial, bernoulli, randLike, randnLike, randintLike } from './ops/random.js';
+export { addmm, baddbmm } from './ops/addmm.js';
+export { coalesce, toDense, indexAdd_ } from './ops/sparse.js';
+export type { ScaleOptions } from './ops/addmm.js';
 
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export * as io from './io/index.js';
 export * as train from './train/index.js';
+export * as vision from './vision/index.js';
+export * as audio from './audio/index.js';
+export { stft, hannWindow, hammingWindow } from './audio/stft.js';
+export type { StftOptions, WindowOptions } from './audio/stft.js';

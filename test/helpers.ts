@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Tensor, tensor, type DType } from '../src/index.js';
 
 /** A tensor as stored in the PyTorch fixtures: flat data plus shape. */
@@ -63,4 +64,13 @@ export function assertClose(
       assert.ok(Math.abs(a - e) <= atol + rtol * Math.abs(e), `${prefix}element ${i}: expected ${e}, got ${a} (diff ${Math.abs(a - e)})`);
     }
   }
+}
+
+/**
+ * The real datasets (../shared/data from the project root, or $DESCENT_DATA), or null when absent:
+ * tests that need them skip, saying why.
+ */
+export function sharedData(): string | null {
+  const dir = process.env.DESCENT_DATA ?? fileURLToPath(new URL('../../../shared/data', import.meta.url));
+  return existsSync(dir) ? dir : null;
 }

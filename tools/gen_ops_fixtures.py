@@ -152,6 +152,16 @@ PY_OPS = {
     "flip": lambda x, p: torch.flip(x[0], p["dims"]),
     "maskedFill": lambda x, p: x[0].masked_fill(x[1], p["value"]),
     "softmax": lambda x, p: torch.softmax(x[0], p["dim"]),
+    "sort": lambda x, p: tuple(torch.sort(x[0], dim=p.get("dim", -1), descending=p.get("descending", False), stable=True)),
+    "argsort": lambda x, p: torch.sort(x[0], dim=p.get("dim", -1), descending=p.get("descending", False), stable=True).indices,
+    "topk": lambda x, p: tuple(torch.topk(x[0], p["k"], dim=p.get("dim", -1), largest=p.get("largest", True))),
+    "cumsum": lambda x, p: torch.cumsum(x[0], p["dim"]),
+    "cumprod": lambda x, p: torch.cumprod(x[0], p["dim"]),
+    "unique": lambda x, p: tuple(torch.unique(x[0], sorted=True, return_inverse=True, return_counts=True)),
+    "nonzero": lambda x, p: torch.nonzero(x[0]),
+    "maskedSelect": lambda x, p: torch.masked_select(x[0], x[1]),
+    "addmm": lambda x, p: torch.addmm(x[0], x[1], x[2], beta=p.get("beta", 1), alpha=p.get("alpha", 1)),
+    "baddbmm": lambda x, p: torch.baddbmm(x[0], x[1], x[2], beta=p.get("beta", 1), alpha=p.get("alpha", 1)),
     "logSoftmax": lambda x, p: torch.log_softmax(x[0], p["dim"]),
 }
 for _name, _fn in UNARY.items():
@@ -512,6 +522,45 @@ case(F32G, "f32_matmul_batched", "matmul", [inp([2, 3, 4], dtype="float32"), inp
 case(F32G, "f32_softmax", "softmax", [inp([3, 5], dtype="float32")], {"dim": -1}, gradcheck=False)
 case(F32G, "f32_logSoftmax", "logSoftmax", [inp([3, 5], dtype="float32")], {"dim": 1}, gradcheck=False)
 case(F32G, "f32_var", "var", [inp([4, 5], dtype="float32")], {"dim": 1}, gradcheck=False)
+
+# sorting, selection and scans (a group of their own, last, so the seeds of the groups above do not move)
+O = "sort"
+case(O, "sort_last", "sort", [inp([3, 5])])
+case(O, "sort_dim0_descending", "sort", [inp([4, 3])], {"dim": 0, "descending": True})
+case(O, "sort_3d_middle", "sort", [inp([2, 4, 3])], {"dim": 1})
+case(O, "sort_ties_stable", "sort", [inp([2, 6], "ties")], {"dim": 1}, gradcheck=False)
+case(O, "sort_ties_stable_descending", "sort", [inp([2, 6], "ties")], {"dim": 1, "descending": True}, gradcheck=False)
+case(O, "sort_nan", "sort", [inp([5], "values", values=[1.0, float("nan"), -2.0, float("inf"), 0.5], grad=False)])
+case(O, "sort_nan_descending", "sort", [inp([5], "values", values=[1.0, float("nan"), -2.0, float("inf"), 0.5], grad=False)], {"descending": True})
+case(O, "sort_int", "sort", [inp([6], "index", dtype="int32", high=4)])
+case(O, "sort_0d", "sort", [inp([])], {"dim": 0})
+case(O, "argsort", "argsort", [inp([3, 4], grad=False)], {"dim": 1})
+case(O, "argsort_descending_dim0", "argsort", [inp([4, 2], grad=False)], {"dim": 0, "descending": True})
+case(O, "topk", "topk", [inp([3, 7])], {"k": 3})
+case(O, "topk_smallest_dim0", "topk", [inp([5, 2])], {"k": 2, "dim": 0, "largest": False})
+case(O, "topk_all", "topk", [inp([4])], {"k": 4})
+case(O, "topk_3d", "topk", [inp([2, 5, 3])], {"k": 1, "dim": 1})
+case(O, "cumsum", "cumsum", [inp([3, 4])], {"dim": 1})
+case(O, "cumsum_dim0_3d", "cumsum", [inp([3, 2, 2])], {"dim": 0})
+case(O, "cumsum_neg_dim", "cumsum", [inp([2, 3, 4])], {"dim": -2})
+case(O, "cumsum_int", "cumsum", [inp([5], "index", dtype="int32", high=9)], {"dim": 0})
+case(O, "cumsum_bool", "cumsum", [inp([6], "bool")], {"dim": 0})
+case(O, "cumsum_0d", "cumsum", [inp([])], {"dim": 0})
+case(O, "cumprod", "cumprod", [inp([3, 4], "pos")], {"dim": 1})
+case(O, "cumprod_neg", "cumprod", [inp([2, 3, 2])], {"dim": 0})
+case(O, "cumprod_one_zero", "cumprod", [inp([5], "values", values=[1.5, -2.0, 0.0, 3.0, 0.5])], {"dim": 0}, gradcheck=False)
+case(O, "cumprod_two_zeros", "cumprod", [inp([2, 4], "values", values=[0.0, 2.0, 0.0, 3.0, 1.5, 0.0, -1.0, 2.0])], {"dim": 1}, gradcheck=False)
+case(O, "unique_int", "unique", [inp([3, 4], "index", dtype="int32", high=5)])
+case(O, "unique_float", "unique", [inp([7], "values", values=[2.5, -1.0, 2.5, 0.0, -1.0, 7.0, 2.5], grad=False)])
+case(O, "nonzero", "nonzero", [inp([3, 4], "ties", grad=False)])
+case(O, "nonzero_bool_1d", "nonzero", [inp([6], "bool")])
+case(O, "maskedSelect", "maskedSelect", [inp([3, 4]), inp([4], "bool")])
+case(O, "maskedSelect_broadcast_mask", "maskedSelect", [inp([2, 1]), inp([2, 3], "bool")])
+case(O, "addmm", "addmm", [inp([3]), inp([2, 4]), inp([4, 3])])
+case(O, "addmm_beta_alpha", "addmm", [inp([2, 3]), inp([2, 4]), inp([4, 3])], {"beta": 0.5, "alpha": -2.0})
+case(O, "addmm_beta0", "addmm", [inp([2, 3], "values", values=[float("nan")] * 6, grad=False), inp([2, 4]), inp([4, 3])], {"beta": 0.0})
+case(O, "baddbmm", "baddbmm", [inp([2, 3, 3]), inp([2, 3, 4]), inp([2, 4, 3])], {"alpha": 0.25})
+case(O, "triu_bool", "triu", [inp([3, 3], "bool")], {"diagonal": 1})
 
 
 def run(c, seed):

@@ -5,6 +5,8 @@ import { type Storage, withAllocationLog } from '../tensor/storage.js';
 import { isGradEnabled, noGrad, enableGrad } from './grad-mode.js';
 import { record } from './record.js';
 import { releaseOwned } from './scope.js';
+import { SparseTensor } from '../tensor/sparse.js';
+import { addWithSparse, copySparse } from './sparse-grad.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again. Defaults to createGraph. */
@@ -22,14 +24,22 @@ export interface GradOptions extends BackwardOptions {
 
 const backendOf = (t: Tensor) => t.storage.device as Backend;
 
+// The storages a gradient holds: its own, and a sparse gradient's indices and values.
+function storagesOf(g: Tensor): Storage[] {
+  return g instanceof SparseTensor ? [g.storage, g.rawIndices.storage, g.rawValues.storage] : [g.storage];
+}
+
 function checkSameBackend(a: Tensor, b: Tensor, what: string): void {
-  if (a.storage.device !== b.storage.device) {
-    throw new Error(`${what}: the gradient is on backend '${b.device}' but the tensor is on '${a.device}'`);
+  const device = b instanceof SparseTensor ? b.rawValues.storage.device : b.storage.device;
+  if (a.storage.device !== device) {
+    throw new Error(`${what}: the gradient is on backend '${device.name}' but the tensor is on '${a.device}'`);
   }
 }
 
 // Differentiable sum of two same-shaped gradients; the engine's only arithmetic.
 function addGrads(a: Tensor, b: Tensor): Tensor {
+  const withSparse = addWithSparse(a, b);
+  if (withSparse) return withSparse;
   const device = backendOf(a);
   const out = new Tensor(device.empty(a.dtype, a.numel), a.shape);
   device.binary('add', a.storage, a.shape, b.storage, b.shape, out.storage, out.shape);
@@ -39,6 +49,7 @@ function addGrads(a: Tensor, b: Tensor): Tensor {
 // Gradients take their input's dtype, as torch's engine casts them (float32 x + float64 y gives x a float32 grad).
 function castGrad(g: Tensor, t: Tensor): Tensor {
   if (g.dtype === t.dtype) return g;
+  if (g instanceof SparseTensor) return new SparseTensor(g.rawIndices, castGrad(g.rawValues, t), g.shape, g.coalesced);
   const device = backendOf(g);
   const out = new Tensor(device.empty(t.dtype, g.numel), g.shape);
   device.cast(g.storage, out.storage);
@@ -53,6 +64,7 @@ function onesFor(t: Tensor): Tensor {
 }
 
 function detached(t: Tensor): Tensor {
+  if (t instanceof SparseTensor) return t; // never recorded in a graph
   return new Tensor(t.storage, t.shape);
 }
 
@@ -137,19 +149,21 @@ class GradientLifetimes {
 
   /** A pending gradient now refers to `g`'s storage. */
   hold(g: Tensor): void {
-    this.pending.set(g.storage, (this.pending.get(g.storage) ?? 0) + 1);
+    for (const s of storagesOf(g)) this.pending.set(s, (this.pending.get(s) ?? 0) + 1);
   }
 
   /** A pending gradient referring to `g`'s storage has been taken. */
   drop(g: Tensor): void {
-    const n = this.pending.get(g.storage)! - 1;
-    if (n === 0) this.pending.delete(g.storage);
-    else this.pending.set(g.storage, n);
+    for (const s of storagesOf(g)) {
+      const n = this.pending.get(s)! - 1;
+      if (n === 0) this.pending.delete(s);
+      else this.pending.set(s, n);
+    }
   }
 
   /** Something outside the pass (a hook, `.grad`, the caller of grad()) holds `g`: never release it. */
   keep(g: Tensor): void {
-    this.kept.add(g.storage);
+    for (const s of storagesOf(g)) this.kept.add(s);
   }
 
   /** Whether `storage` was made by this pass and nothing holds it. */
@@ -162,6 +176,11 @@ class GradientLifetimes {
     if (!this.isDead(storage)) return;
     this.created!.delete(storage);
     storage.device.release(storage);
+  }
+
+  /** Releases what a consumed gradient holds, where dead. */
+  releaseGrad(g: Tensor): void {
+    for (const s of storagesOf(g)) this.release(s);
   }
 }
 
@@ -195,7 +214,7 @@ function propagate(
       life.hold(t.pendingGrad);
       life.drop(previous);
       life.drop(g);
-      summed.push(previous.storage, g.storage);
+      summed.push(...storagesOf(previous), ...storagesOf(g));
     };
     const releaseSummed = () => {
       for (const s of summed) life.release(s);
@@ -223,7 +242,7 @@ function propagate(
         arrive(t, g, life);
         const fn = t.gradFn;
         if (!fn) {
-          life.release(g.storage);
+          life.releaseGrad(g);
           continue;
         }
         if (!fn.backward) {
@@ -248,7 +267,7 @@ function propagate(
         // what the backward function made and no pending gradient holds is garbage now, as is g
         releaseSummed();
         for (const s of temporaries) life.release(s);
-        life.release(g.storage);
+        life.releaseGrad(g);
       }
       // the graph is freed: so are the intermediates library code left to it
       for (const fn of freed) releaseOwned(fn);
@@ -276,10 +295,10 @@ export function backward(root: Tensor, gradient?: Tensor | null, options: Backwa
       // that nothing else holds is adopted as it is, others are copied (with createGraph a differentiable
       // copy, as torch, else a + b would give a and b one .grad)
       if (createGraph) t.grad = cloneTracked(grad);
-      else if (life.isDead(grad.storage)) t.grad = detached(grad);
+      else if (life.isDead(grad.storage) && !(grad instanceof SparseTensor)) t.grad = detached(grad);
       else t.grad = cloneDetached(grad);
       life.keep(t.grad);
-    } else if (createGraph || isGradEnabled()) {
+    } else if (createGraph || isGradEnabled() || t.grad instanceof SparseTensor || grad instanceof SparseTensor) {
       t.grad = addGrads(t.grad, grad);
       life.keep(t.grad);
     } else {
@@ -290,6 +309,7 @@ export function backward(root: Tensor, gradient?: Tensor | null, options: Backwa
 }
 
 function cloneDetached(t: Tensor): Tensor {
+  if (t instanceof SparseTensor) return copySparse(t);
   const device = backendOf(t);
   const copy = device.empty(t.dtype, t.numel);
   device.cast(t.storage, copy);

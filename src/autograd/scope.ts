@@ -13,8 +13,12 @@ let depth = 0;
 
 /** The tensors in a scoped function's result: a tensor, or any objects and arrays holding tensors (a PackedSequence). */
 function tensorsIn(value: unknown, out: Tensor[], seen = new Set<object>()): Tensor[] {
-  if (value instanceof TensorClass) out.push(value);
-  else if (value !== null && typeof value === 'object' && !seen.has(value)) {
+  if (value instanceof TensorClass) {
+    out.push(value);
+    // a SparseTensor's entries are tensors of their own (tensor/sparse.ts)
+    const sparse = value as Partial<Record<'rawIndices' | 'rawValues', Tensor>>;
+    if (sparse.rawValues) tensorsIn([sparse.rawIndices, sparse.rawValues], out, seen);
+  } else if (value !== null && typeof value === 'object' && !seen.has(value)) {
     seen.add(value);
     for (const v of Object.values(value)) tensorsIn(v, out, seen);
   }

@@ -94,6 +94,28 @@ export interface ArrayKernels {
   reluBackward(grad: TypedArray, y: TypedArray, out: TypedArray): void;
   /** Scales, in place, each row of weight (rows of `dim`) named in `rows` whose p-norm exceeds maxNorm to maxNorm (torch's embedding_renorm_). */
   renormRows(weight: TypedArray, dim: number, rows: Int32Array, maxNorm: number, p: number): void;
+
+  // Sorting, selection and scans view x as [outer, n, inner]: the axis has n elements, `inner` apart.
+  /** out [outer, n, inner]: the positions along the axis in sorted order (NaN last ascending, first descending; stable). */
+  argsort(x: TypedArray, outer: number, n: number, inner: number, descending: boolean, out: Int32Array): void;
+  /** out [outer, k, inner]: the positions of the k largest (or smallest) elements along the axis, in order (ties by position). */
+  topk(x: TypedArray, outer: number, n: number, inner: number, k: number, largest: boolean, out: Int32Array): void;
+  /**
+   * Sorted distinct values of x into values[0..u), each element's index among them into inverse, the
+   * number of occurrences into counts[0..u); returns u (values and counts are allocated with x.length entries).
+   */
+  unique(x: TypedArray, values: TypedArray, inverse: Int32Array, counts: Int32Array): number;
+  /** The coordinates of the non-zero elements (row-major) into out, shape.length per element; returns their number. */
+  nonzero(x: TypedArray, shape: Shape, out: Int32Array): number;
+  /** out = cumulative sum or product along the axis (accumulated in double, as PyTorch's CPU kernels). */
+  cumulative(op: 'sum' | 'prod', x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
+  /** The gradient of cumprod along the axis for the upstream gradient `grad`, exact when x has zeros. */
+  cumprodBackward(x: TypedArray, grad: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
+  /**
+   * out [rows, numSamples]: for each uniform draw in [0, 1) (uniforms [rows, numSamples]) the category of
+   * probs [rows, n] it falls in, by the normalized cumulative distribution (PyTorch's multinomial with replacement).
+   */
+  sampleCategorical(probs: TypedArray, rows: number, n: number, uniforms: Float64Array, numSamples: number, out: Int32Array): void;
 }
 
 // The same signatures over a backend's storage: every typed-array argument becomes a Storage.

@@ -11,3 +11,7 @@ export { parseIdx } from './idx.js';
 export type { IdxOptions } from './idx.js';
 export { parseCsv, csvDataset } from './csv.js';
 export type { CsvOptions, CsvTable, CsvDatasetOptions } from './csv.js';
+export { DATASETS, charVocabulary, parseSmsSpam, parseSentiment, parseRatings, parseMovies, parseSpokenDigitName } from './datasets.js';
+export type {
+  DatasetName, DatasetSpec, DatasetFile, DatasetFolder, CharVocabulary, SmsMessage, LabelledSentence, Ratings, Movie, SpokenDigit,
+} from './datasets.js';

@@ -16,7 +16,8 @@ export { MaxPool1d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/poo
 export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm } from './layers/normalization.js';
 export type { BatchNormOptions, LayerNormOptions } from './layers/normalization.js';
 export { Dropout } from './layers/dropout.js';
-export { Embedding } from './layers/embedding.js';
+export { Embedding, EmbeddingBag } from './layers/embedding.js';
+export type { EmbeddingBagLayerOptions } from './layers/embedding.js';
 export { ReLU, LeakyReLU, ELU, GELU, SiLU, Tanh, Sigmoid, Softplus, Softmax, LogSoftmax } from './layers/activation.js';
 export * as utils from './utils/index.js';
 export {

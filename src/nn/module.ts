@@ -7,6 +7,7 @@ import { cast } from '../ops/elementwise.js';
 import { zeros } from '../tensor/creation.js';
 import { inScope, scoped } from '../autograd/scope.js';
 import { Parameter } from './parameter.js';
+import { SparseTensor } from '../tensor/sparse.js';
 
 // Output shapes for summary(): a tensor's shape, or the shapes inside arrays and objects.
 function describeOutput(out: unknown): string {
@@ -146,11 +147,21 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
     return addHook(this.forwardHooks, hook as unknown as ForwardHook);
   }
 
-  /** Registers a tensor that is state but not a parameter (running statistics); persistent ones go in stateDict. */
-  registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
+  /**
+   * Registers a tensor that is state but not a parameter (running statistics); persistent ones go in
+   * stateDict. Returns the tensor, so a typed field needs no `declare`:
+   * @example
+   * class Scale extends Module<[Tensor], Tensor> {
+   *   factor: Tensor;
+   *   constructor(n: number) { super(); this.factor = this.registerBuffer('factor', ones([n])); }
+   *   forward(x: Tensor) { return x.mul(this.factor); }
+   * }
+   */
+  registerBuffer<T extends Tensor | null>(name: string, tensor: T, persistent = true): T {
     this.bufferNames.add(name);
     if (!persistent) this.nonPersistent.add(name);
     (this as unknown as Record<string, unknown>)[name] = tensor;
+    return tensor;
   }
 
   /** Registers a parameter under a computed name (fields register themselves). */
@@ -263,6 +274,7 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
   zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
     for (const p of this.parameters()) {
       if (setToNone) p.grad = null;
+      else if (p.grad instanceof SparseTensor) p.grad.zero_(); // no entries left, as torch
       else if (p.grad) noGrad(() => p.grad!.zero_());
     }
   }

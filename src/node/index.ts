@@ -7,7 +7,15 @@ export { saveCheckpoint, loadCheckpoint, latestCheckpoint, resumeFrom, checkpoin
 export type { SaveCheckpointOptions, CheckpointCallbackOptions } from './checkpoint.js';
 export { progressBar } from './progress.js';
 export type { ProgressOptions } from './progress.js';
-export { metricsLogger, chartSpecs, writeHtmlReport, writePngCharts } from './report.js';
-export type { ReportRun, ReportOptions, ChartSpec } from './report.js';
+export { metricsLogger, chartSpecs, writeHtmlReport, writePngCharts, imageLogger } from './report.js';
+export type { ReportRun, ReportOptions, ChartSpec, ReportImage, ImageLoggerOptions } from './report.js';
+export { saveImage, imagePng } from './image.js';
+export { encodePng, decodePng, crc32 } from './png.js';
+export { readWav, writeWav } from './audio.js';
+export * as datasets from './datasets.js';
+export { downloadToPart } from './download.js';
+export type { DownloadOptions } from './download.js';
+export { readZip, readTar } from './archive.js';
+export type { ArchiveMember } from './archive.js';
 export { tune, gridConfigs, randomConfigs } from './tune.js';
 export type { SearchSpace, TrialConfig, TrialResult, TuneOptions } from './tune.js';

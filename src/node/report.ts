@@ -7,6 +7,11 @@ import type { History } from '../train/trainer.js';
 import type { GradientMonitor } from '../train/gradient-monitor.js';
 import type { LrFindResult } from '../train/lr-finder.js';
 import { writeFileAtomic } from './files.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Trainer } from '../train/trainer.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import type { MakeGridOptions } from '../vision/grid.js';
+import { imagePng } from './image.js';
 
 const require = createRequire(import.meta.url);
 
@@ -68,6 +73,63 @@ export interface ReportOptions {
   notes?: string[];
   /** A results table (compare, tune): column names and rows. */
   table?: { columns: string[]; rows: (string | number)[][] };
+  /** Images shown after the charts, in order (grids of samples, reconstructions: see imageLogger and imagePng). */
+  images?: ReportImage[];
+}
+
+/** A PNG image in a report, with its caption. */
+export interface ReportImage {
+  title: string;
+  png: Uint8Array;
+}
+
+export interface ImageLoggerOptions {
+  /** The images to show after an epoch ([N, C, H, W], or one image), e.g. a generator's samples; runs under noGrad. */
+  make: (trainer: Trainer, epoch: number) => Tensor | readonly Tensor[];
+  /** How they are tiled (makeGrid's options). Default: 8 per row, padding 2, no normalization. */
+  grid?: MakeGridOptions;
+  /** Every how many epochs. Default 1. */
+  every?: number;
+  /** Caption (and file name stem). Default 'samples'. */
+  name?: string;
+  /** A folder to also write each grid to, as NAME-epoch-N.png (kept across a resume). */
+  dir?: string;
+}
+
+/**
+ * A callback that renders an image grid after every `every` epochs (generated samples, reconstructions) and
+ * keeps them for the HTML report: `writeHtmlReport(path, { runs, images: logger.images })`.
+ * @example
+ * const samples = imageLogger({ make: () => generator(fixedNoise).view(-1, 1, 28, 28), grid: { normalize: true }, dir: 'runs/gan' });
+ * await fit(model, { ..., callbacks: [samples] });
+ * writeHtmlReport('runs/gan/report.html', { runs: [{ name: 'gan', history }], images: samples.images });
+ */
+export function imageLogger(options: ImageLoggerOptions): Callback & { images: ReportImage[] } {
+  const { make, grid = {}, every = 1, name = 'samples', dir } = options;
+  if (!Number.isInteger(every) || every < 1) throw new Error(`imageLogger: every must be a positive integer, got ${every}`);
+  const images: (ReportImage & { epoch: number })[] = [];
+  const file = (epoch: number) => join(dir!, `${name}-epoch-${epoch}.png`);
+  return {
+    name: `imageLogger:${name}`,
+    images,
+    onEpochEnd(trainer, epoch) {
+      if (epoch % every !== 0) return;
+      const png = imagePng(noGrad(() => make(trainer, epoch)), grid);
+      images.push({ title: `${name}, epoch ${epoch}`, png, epoch });
+      if (dir) {
+        mkdirSync(dir, { recursive: true });
+        writeFileAtomic(file(epoch), png);
+      }
+    },
+    stateDict: () => ({ epochs: images.map((i) => i.epoch) }),
+    loadStateDict(state) {
+      images.length = 0;
+      if (!dir) return;
+      for (const epoch of (state.epochs as number[] | undefined) ?? []) {
+        if (existsSync(file(epoch))) images.push({ title: `${name}, epoch ${epoch}`, png: readFileSync(file(epoch)), epoch });
+      }
+    },
+  };
 }
 
 /** An ECharts option for one chart, with an id used as the PNG file name. */
@@ -155,15 +217,19 @@ export function writeHtmlReport(path: string, options: ReportOptions): void {
     ? `<table><thead><tr>${options.table.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${options.table.rows
       .map((row) => `<tr>${row.map((v) => `<td>${escapeHtml(typeof v === 'number' ? formatCell(v) : v)}</td>`).join('')}</tr>`).join('')}</tbody></table>`
     : '';
+  const images = (options.images ?? []).map((img) =>
+    `<figure><img alt="${escapeHtml(img.title)}" src="data:image/png;base64,${Buffer.from(img.png).toString('base64')}"><figcaption>${escapeHtml(img.title)}</figcaption></figure>`).join('\n');
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}.chart{width:100%;max-width:900px;height:380px;margin:1em 0}
+figure{display:inline-block;margin:1em 1em 1em 0}figure img{image-rendering:pixelated;min-width:256px}figcaption{text-align:center;color:#555}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}li{margin:2px 0}</style>
 <script>${library.replace(/<\/script/gi, '<\\/script')}</script></head>
 <body><h1>${escapeHtml(title)}</h1>
 <ul>${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>
 ${table}
 ${specs.map((s) => `<div class="chart" id="chart-${s.id}"></div>`).join('\n')}
+${images}
 <script>const specs = ${JSON.stringify(specs).replace(/</g, '\\u003c')};
 for (const s of specs) echarts.init(document.getElementById('chart-' + s.id)).setOption(s.option);</script>
 </body></html>

@@ -13,6 +13,13 @@ import * as I from './indexing.js';
 import * as L from './linalg.js';
 import * as X from './softmax.js';
 import * as P from './inplace.js';
+import * as O from './sort.js';
+import * as C from './scan.js';
+import * as N from './nonzero.js';
+import * as G from './random.js';
+import * as B from './addmm.js';
+import * as SP from './sparse.js';
+import { SparseTensor } from '../tensor/sparse.js';
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
@@ -137,12 +144,26 @@ declare module '../tensor/tensor.js' {
     indexSelect(dim: number, index: Tensor): Tensor;
     gather(dim: number, index: Tensor): Tensor;
     scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    sort(dim?: number, descending?: boolean): R.ValuesIndices;
+    argsort(dim?: number, descending?: boolean): Tensor;
+    topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): R.ValuesIndices;
+    unique(options?: { sorted?: boolean; returnInverse?: false; returnCounts?: false; dim?: undefined }): Tensor;
+    unique(options: O.UniqueOptions & ({ returnInverse: true } | { returnCounts: true })): O.UniqueResult;
+    cumsum(dim: number): Tensor;
+    cumprod(dim: number): Tensor;
+    nonzero(): Tensor;
+    argwhere(): Tensor;
+    maskedSelect(mask: Tensor): Tensor;
+    multinomial(numSamples: number, replacement?: boolean, generator?: Generator): Tensor;
+    bernoulli(p?: number, generator?: Generator): Tensor;
 
     matmul(other: Tensor): Tensor;
     mm(other: Tensor): Tensor;
     dot(other: Tensor): Tensor;
     bmm(other: Tensor): Tensor;
     outer(other: Tensor): Tensor;
+    addmm(mat1: Tensor, mat2: Tensor, options?: B.ScaleOptions): Tensor;
+    baddbmm(batch1: Tensor, batch2: Tensor, options?: B.ScaleOptions): Tensor;
 
     add_(other: TensorLike, alpha?: number): this;
     sub_(other: TensorLike, alpha?: number): this;
@@ -160,6 +181,16 @@ declare module '../tensor/tensor.js' {
     zero_(): this;
     uniform_(low?: number, high?: number, generator?: Generator): this;
     normal_(mean?: number, std?: number, generator?: Generator): this;
+    indexAdd_(dim: number, index: Tensor, src: Tensor): this;
+  }
+}
+
+declare module '../tensor/sparse.js' {
+  interface SparseTensor {
+    /** Repeated indices summed, indices sorted, as torch's coalesce(). */
+    coalesce(): SparseTensor;
+    /** The dense tensor, as torch's to_dense(). */
+    toDense(): Tensor;
   }
 }
 
@@ -285,12 +316,25 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   indexSelect(this: Tensor, dim: number, index: Tensor) { return I.indexSelect(this, dim, index); },
   gather(this: Tensor, dim: number, index: Tensor) { return I.gather(this, dim, index); },
   scatterAdd(this: Tensor, dim: number, index: Tensor, src: Tensor) { return I.scatterAdd(this, dim, index, src); },
+  sort(this: Tensor, dim?: number, descending?: boolean) { return O.sort(this, dim, descending); },
+  argsort(this: Tensor, dim?: number, descending?: boolean) { return O.argsort(this, dim, descending); },
+  topk(this: Tensor, k: number, dim?: number, largest?: boolean, sorted?: boolean) { return O.topk(this, k, dim, largest, sorted); },
+  unique(this: Tensor, options?: O.UniqueOptions) { return O.unique(this, options as never); },
+  cumsum(this: Tensor, dim: number) { return C.cumsum(this, dim); },
+  cumprod(this: Tensor, dim: number) { return C.cumprod(this, dim); },
+  nonzero(this: Tensor) { return N.nonzero(this); },
+  argwhere(this: Tensor) { return N.argwhere(this); },
+  maskedSelect(this: Tensor, mask: Tensor) { return N.maskedSelect(this, mask); },
+  multinomial(this: Tensor, numSamples: number, replacement?: boolean, g?: Generator) { return G.multinomial(this, numSamples, replacement, g); },
+  bernoulli(this: Tensor, p?: number, g?: Generator) { return G.bernoulli(this, p, g); },
 
   matmul(this: Tensor, o: Tensor) { return L.matmul(this, o); },
   mm(this: Tensor, o: Tensor) { return L.mm(this, o); },
   dot(this: Tensor, o: Tensor) { return L.dot(this, o); },
   bmm(this: Tensor, o: Tensor) { return L.bmmOp(this, o); },
   outer(this: Tensor, o: Tensor) { return L.outer(this, o); },
+  addmm(this: Tensor, m1: Tensor, m2: Tensor, options?: B.ScaleOptions) { return B.addmm(this, m1, m2, options); },
+  baddbmm(this: Tensor, b1: Tensor, b2: Tensor, options?: B.ScaleOptions) { return B.baddbmm(this, b1, b2, options); },
 
   add_(this: Tensor, o: TensorLike, alpha?: number) { return P.add_(this, o, alpha); },
   sub_(this: Tensor, o: TensorLike, alpha?: number) { return P.sub_(this, o, alpha); },
@@ -308,7 +352,32 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   zero_(this: Tensor) { return P.zero_(this); },
   uniform_(this: Tensor, low?: number, high?: number, g?: Generator) { return P.uniform_(this, low, high, g); },
   normal_(this: Tensor, mean?: number, std?: number, g?: Generator) { return P.normal_(this, mean, std, g); },
+  indexAdd_(this: Tensor, dim: number, index: Tensor, src: Tensor) { return SP.indexAdd_(this, dim, index, src); },
 };
+
+// A sparse tensor has no dense storage: the methods it supports work on its entries.
+const sparseMethods: Record<string, (this: SparseTensor, ...args: never[]) => unknown> = {
+  coalesce(this: SparseTensor) { return SP.coalesce(this); },
+  toDense(this: SparseTensor) { return SP.toDense(this); },
+  /** No entries left, as torch's zero_() on a sparse tensor. */
+  zero_(this: SparseTensor) {
+    const device = this.rawValues.storage.device;
+    this.rawIndices = new Tensor(device.empty('int32', 0), [1, 0]);
+    this.rawValues = new Tensor(device.empty(this.dtype, 0), [0, ...this.shape.slice(1)]);
+    this.coalesced = true;
+    this.version++;
+    return this;
+  },
+  /** Scales the entries by a number (what clipGradNorm_ does to a gradient). */
+  mul_(this: SparseTensor, factor: number) {
+    if (typeof factor !== 'number') throw new Error('SparseTensor.mul_: only a number factor is supported');
+    P.mul_(this.rawValues, factor);
+    this.version++;
+    return this;
+  },
+  clone(this: SparseTensor) { return new SparseTensor(E.clone(this.rawIndices), E.clone(this.rawValues), this.shape, this.coalesced); },
+};
+for (const [name, fn] of Object.entries(sparseMethods)) (SparseTensor.prototype as unknown as Record<string, unknown>)[name] = fn;
 for (const [name, fn] of Object.entries(methods)) proto[name] = fn;
 Object.defineProperty(Tensor.prototype, 'T', {
   get(this: Tensor) {

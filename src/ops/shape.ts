@@ -2,7 +2,7 @@ import { needsGrad, record } from '../autograd/record.js';
 import { promoteTypes } from '../tensor/dtype.js';
 import { type Shape, broadcastShapes, formatShape, normalizeDim, shapesEqual, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { full } from '../tensor/creation.js';
+import { full, scalar } from '../tensor/creation.js';
 import { backendOf, backendOfAll, emptyTensor, zerosTensor } from './util.js';
 import { cast, where } from './elementwise.js';
 import { sumTo } from './reduce.js';
@@ -371,9 +371,9 @@ function triangleMask(x: Tensor, diagonal: number, lower: boolean, op: string): 
 
 /** Lower triangle (j - i <= diagonal) of the last two dims; the rest zero. */
 export function tril(x: Tensor, diagonal = 0): Tensor {
-  return where(triangleMask(x, diagonal, true, 'tril'), x, 0);
+  return where(triangleMask(x, diagonal, true, 'tril'), x, scalar(0, x.dtype)); // a 0 of x's dtype keeps bool masks bool
 }
 
 export function triu(x: Tensor, diagonal = 0): Tensor {
-  return where(triangleMask(x, diagonal, false, 'triu'), x, 0);
+  return where(triangleMask(x, diagonal, false, 'triu'), x, scalar(0, x.dtype));
 }

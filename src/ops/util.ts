@@ -4,6 +4,7 @@ import { type Shape, sizeOf } from '../tensor/shape.js';
 import type { Device } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
 import { scalar } from '../tensor/creation.js';
+import { sparseDevice, sparseOperand } from '../tensor/sparse.js';
 
 /** A tensor, or a JS number standing for a 0-d tensor. */
 export type TensorLike = Tensor | number;
@@ -24,8 +25,10 @@ export function zerosTensor(shape: Shape, dtype: DType, device: Device): Tensor 
  */
 export function backendOf(op: string, a: Tensor, b?: Tensor | null, c?: Tensor | null): Backend {
   const device = a.storage.device;
+  if (device === sparseDevice) throw sparseOperand(op, a);
   for (const other of [b, c]) {
     if (other && other.storage.device !== device) {
+      if (other.storage.device === sparseDevice) throw sparseOperand(op, other);
       throw new Error(`${op}: expected all tensors on the same backend, got '${device.name}' and '${other.storage.device.name}'; move one with .to('${device.name}')`);
     }
   }
@@ -43,7 +46,8 @@ export function asTensor(x: TensorLike, like: Tensor): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x !== 'number' && typeof x !== 'boolean') throw new Error(`expected a Tensor or a number, got ${typeof x}`);
   const dtype: DType = isFloating(like.dtype) ? like.dtype : Number.isInteger(x) ? (like.dtype === 'bool' ? 'int32' : like.dtype) : 'float32';
-  return scalar(Number(x), dtype, like.storage.device);
+  // (a SparseTensor's scalar goes to the default backend: the op then refuses the sparse operand, by name)
+  return scalar(Number(x), dtype, like.storage.device === sparseDevice ? undefined : like.storage.device);
 }
 
 /** A plain, graph-free view of `t`'s storage (what detach() returns). */

@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
+import type { SparseTensor } from '../tensor/sparse.js';
 import { fullLike } from '../tensor/creation.js';
 import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkNonNegative, decayedGradient } from './optimizer.js';
 
@@ -40,5 +41,18 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
     const clr = g.lr / (1 + (s.step - 1) * g.lrDecay);
     s.sum.addcmul_(d, d, 1);
     p.addcdiv_(d, s.sum.sqrt().add_(g.eps), -clr);
+  }
+
+  /** PyTorch's sparse Adagrad: the accumulated squares and the step touch only the gradient's (coalesced) rows. */
+  protected override updateSparse(p: Tensor, grad: SparseTensor, s: AdagradState, g: ParamGroup<AdagradOptions>): void {
+    if (g.weightDecay !== 0) throw new Error('Adagrad: weightDecay is not supported with sparse gradients (as in PyTorch)');
+    s.step += 1;
+    const clr = g.lr / (1 + (s.step - 1) * g.lrDecay);
+    const coalesced = grad.coalesce();
+    const rows = coalesced.indices().reshape(-1);
+    const values = g.maximize ? coalesced.values().neg() : coalesced.values();
+    s.sum.indexAdd_(0, rows, values.square());
+    const std = s.sum.indexSelect(0, rows).sqrt().add(g.eps);
+    p.indexAdd_(0, rows, values.div(std).mul(-clr));
   }
 }

@@ -7,6 +7,8 @@ export { Adam } from './adam.js';
 export type { AdamOptions } from './adam.js';
 export { AdamW } from './adamw.js';
 export { Adagrad } from './adagrad.js';
+export { SparseAdam } from './sparse-adam.js';
+export type { SparseAdamOptions } from './sparse-adam.js';
 export type { AdagradOptions } from './adagrad.js';
 export { RMSprop } from './rmsprop.js';
 export type { RMSpropOptions } from './rmsprop.js';

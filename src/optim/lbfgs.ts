@@ -3,7 +3,8 @@ import { zeros } from '../tensor/creation.js';
 import { enableGrad, noGrad } from '../autograd/grad-mode.js';
 import { cat } from '../ops/shape.js';
 import { dot } from '../ops/linalg.js';
-import { type BaseOptions, type Closure, type ParamGroup, type Params, Optimizer, checkNonNegative, checkPositive } from './optimizer.js';
+import { type BaseOptions, type Closure, type ParamGroup, type Params, Optimizer, checkNonNegative, checkPositive, sparseRefusal } from './optimizer.js';
+import { SparseTensor } from '../tensor/sparse.js';
 
 export interface LBFGSOptions extends BaseOptions {
   maxIter: number;
@@ -160,6 +161,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
   }
 
   private flatGrad(): Tensor {
+    if (this.params.some((p) => p.grad instanceof SparseTensor)) throw new Error(sparseRefusal('LBFGS'));
     return cat(this.params.map((p) => (p.grad ?? zeros(p.shape, { dtype: p.dtype })).reshape(-1)));
   }
 

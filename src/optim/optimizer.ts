@@ -2,6 +2,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { isFloating } from '../tensor/dtype.js';
 import { enableGrad, noGrad } from '../autograd/grad-mode.js';
 import { toSnakeCase } from '../nn/module.js';
+import { checkKnownOptions } from '../tensor/options.js';
+import { SparseTensor } from '../tensor/sparse.js';
 
 /** Options every rule has: the learning rate η. Rules add their own (betas, momentum, ...). */
 export interface BaseOptions {
@@ -90,11 +92,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
 
   /** Unknown keys are refused, so that `weight_decay` (PyTorch's spelling) does not pass silently. */
   private checkKnown(options: object, known: object, what: string): void {
-    for (const k of Object.keys(options)) {
-      if (k !== 'params' && !(k in known)) {
-        throw new Error(`${this.name}: unknown ${what} '${k}' (expected one of ${Object.keys(known).join(', ')})`);
-      }
-    }
+    const { params: _, ...rest } = options as { params?: unknown };
+    checkKnownOptions(this.name, rest, Object.keys(known), what);
   }
 
   /** Checks one group's options; rules throw `Rule: option must be ..., got value`. */
@@ -145,8 +144,17 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   protected stepGroup(group: ParamGroup<O>): void {
     for (const p of group.params) {
       if (p.grad === null) continue;
-      this.update(p, p.grad, this.stateOf(p, group), group);
+      if (p.grad instanceof SparseTensor) this.updateSparse(p, p.grad, this.stateOf(p, group), group);
+      else this.update(p, p.grad, this.stateOf(p, group), group);
     }
+  }
+
+  /**
+   * Moves `p` given a sparse gradient (from Embedding({ sparse: true })). Rules that support them override
+   * this (SGD, Adagrad, SparseAdam, as in PyTorch); the others refuse, as PyTorch's do.
+   */
+  protected updateSparse(_p: Tensor, _grad: SparseTensor, _state: S, _group: ParamGroup<O>): void {
+    throw new Error(sparseRefusal(this.name));
   }
 
   /** The state of `p`, created on first use. */
@@ -236,6 +244,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     });
     this.state = state;
   }
+}
+
+/** The message of a rule that has no sparse update (PyTorch's, with the ways out). */
+export function sparseRefusal(rule: string): string {
+  return `${rule} does not support sparse gradients (a parameter's .grad is a SparseTensor, from Embedding({ sparse: true })); ` +
+    'use optim.SparseAdam, SGD or Adagrad for those parameters, or an Embedding without sparse';
 }
 
 // ---- Shared pieces of the rules, written once (optax-style transforms of the gradient). ----

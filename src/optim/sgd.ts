@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
+import type { SparseTensor } from '../tensor/sparse.js';
 import { zerosLike } from '../tensor/creation.js';
 import { type BaseOptions, type ParamGroup, type Params, Optimizer, checkNonNegative, decayedGradient } from './optimizer.js';
 import { fusedSgd } from './fused.js';
@@ -54,5 +55,27 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
       d = g.nesterov ? d.add(buf, g.momentum) : buf;
     }
     p.add_(d, -g.lr);
+  }
+
+  /**
+   * A sparse gradient moves only its rows; with momentum the buffer is dense (PyTorch keeps a sparse one
+   * holding every row it has seen: the same numbers). Weight decay is refused, as in PyTorch.
+   */
+  protected override updateSparse(p: Tensor, grad: SparseTensor, state: SGDState, g: ParamGroup<SGDOptions>): void {
+    if (g.weightDecay !== 0) throw new Error('SGD: weightDecay is not supported with sparse gradients (as in PyTorch); use SparseAdam or set weightDecay: 0');
+    const rows = grad.rawIndices.reshape(-1);
+    const d = g.maximize ? grad.rawValues.neg() : grad.rawValues;
+    if (g.momentum === 0) {
+      p.indexAdd_(0, rows, d.mul(-g.lr));
+      return;
+    }
+    if (state.momentumBuffer === null) state.momentumBuffer = zerosLike(p).indexAdd_(0, rows, d);
+    else state.momentumBuffer.mul_(g.momentum).indexAdd_(0, rows, d.mul(1 - g.dampening));
+    if (g.nesterov) {
+      p.add_(state.momentumBuffer, -g.lr * g.momentum);
+      p.indexAdd_(0, rows, d.mul(-g.lr));
+    } else {
+      p.add_(state.momentumBuffer, -g.lr);
+    }
   }
 }

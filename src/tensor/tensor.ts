@@ -87,8 +87,10 @@ export class Tensor {
         throw new Error(`grad: assigned grad has shape ${formatShape(value.shape)} but the tensor has shape ${formatShape(this.shape)}`);
       }
       if (value.dtype !== this.dtype) throw new Error(`grad: assigned grad has dtype ${value.dtype} but the tensor has dtype ${this.dtype}`);
-      if (value.storage.device !== this.storage.device) {
-        throw new Error(`grad: assigned grad is on backend '${value.device}' but the tensor is on '${this.device}'`);
+      // a SparseTensor's entries hold its backend (tensor/sparse.ts)
+      const device = 'rawValues' in value ? (value.rawValues as Tensor).storage.device : value.storage.device;
+      if (device !== this.storage.device) {
+        throw new Error(`grad: assigned grad is on backend '${device.name}' but the tensor is on '${this.device}'`);
       }
     }
     this._grad = value ?? null;

@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
+import { denseEntries } from '../ops/sparse.js';
 import type { Callback } from './callbacks.js';
 import type { Trainer } from './trainer.js';
 
@@ -80,7 +81,7 @@ export class GradientMonitor implements Callback {
     this.pending = {
       names,
       params,
-      gradNorms: params.map((p) => (p.grad ? l2(p.grad.dataSync()) : 0)),
+      gradNorms: params.map((p) => (p.grad ? l2(denseEntries(p.grad).dataSync()) : 0)),
       before: params.map((p) => Float64Array.from(p.dataSync())),
     };
   }

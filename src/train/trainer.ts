@@ -11,6 +11,7 @@ import { type EpochInfo, type StepInfo, type StoppingCriterion, EarlyStopping, m
 import type { BatchLogs, Callback } from './callbacks.js';
 import { type LossFn, defaultForward, evaluate } from './evaluate.js';
 import { joinTensors, splitTensors } from './state.js';
+import { denseEntries } from '../ops/sparse.js';
 
 export interface FitOptions<B = unknown> {
   /** Training batches, one pass per epoch: a DataLoader (resumable mid-epoch) or any iterable. */
@@ -421,8 +422,8 @@ export function fit<B>(model: Module, options: FitOptions<B>): Promise<History> 
 export function globalGradNorm(params: Iterable<Tensor>): number {
   let sum = 0;
   for (const p of params) {
-    const g = p.grad?.dataSync();
-    if (!g) continue;
+    if (!p.grad) continue;
+    const g = denseEntries(p.grad).dataSync();
     for (let i = 0; i < g.length; i++) sum += g[i] * g[i];
   }
   return Math.sqrt(sum);

@@ -144,3 +144,19 @@ test('dtype and value errors of math ops', () => {
   throwsWith(() => dt.add(1 as never, 2 as never), 'add: expected at least one Tensor argument');
   throwsWith(() => zeros([2]).add('1' as never), /expected a Tensor or a number, got string/);
 });
+
+test('sorting, selection and scan ops refuse bad input with the op, the expectation and what came', () => {
+  const x = dt.randn([3, 4]);
+  assert.throws(() => x.topk(5), /topk: k must be an integer in \[0, 4\] \(the size of dimension -1 of \[3,4\]\), got 5/);
+  assert.throws(() => x.sort(2), /sort: dimension out of range/);
+  assert.throws(() => dt.unique(x, { dim: 0 } as never), /unique: dim is not supported/);
+  assert.throws(() => dt.unique(x, { return_inverse: true } as never), /unique: unknown option 'return_inverse'.*did you mean 'returnInverse'/);
+  assert.throws(() => x.maskedSelect(dt.ones([4])), /maskedSelect: mask must be a bool tensor, got float32/);
+  assert.throws(() => dt.addmm(dt.zeros([5]), dt.zeros([2, 3]), dt.zeros([3, 4])), /addmm: shapes \[5\] and \[2,4\] cannot be broadcast/);
+  assert.throws(() => dt.addmm(dt.zeros([3, 4]), dt.zeros([1, 3]), dt.zeros([3, 4])), /addmm: input \[3,4\] must broadcast to the product's shape \[1,4\]/);
+  assert.throws(() => dt.cumsum(x, -3), /cumsum: dimension out of range/);
+  assert.throws(() => dt.noGrad(() => x.indexAdd_(0, dt.tensor([3], { dtype: 'int32' }), dt.ones([1, 4]))), /indexAdd_: index 3 is out of bounds for dimension 0 with size 3/);
+  assert.throws(() => x.indexAdd_(0, dt.tensor([0], { dtype: 'int32' }), dt.ones([2, 4])), /indexAdd_: src \[2,4\] must be \[1,4\]/);
+  const p = dt.zeros([2], { requiresGrad: true });
+  assert.throws(() => p.indexAdd_(0, dt.tensor([0], { dtype: 'int32' }), dt.ones([1])), /indexAdd_: a tensor that requires grad is being used in an in-place operation/);
+});

@@ -39,6 +39,9 @@ export interface OpParams {
   repeats?: number[];
   diagonal?: number;
   numClasses?: number;
+  descending?: boolean;
+  k?: number;
+  largest?: boolean;
 }
 
 export interface FixtureInput extends FixtureTensor {
@@ -214,10 +217,29 @@ export const OPS: Record<string, OpFn> = {
   dot: binary((a, b) => a.dot(b)),
   outer: binary((a, b) => a.outer(b)),
   softmax: ([x], p) => x.softmax(one(p.dim)),
+  sort: ([x], p) => {
+    const { values, indices } = x.sort(one(p.dim), p.descending);
+    return [values, indices];
+  },
+  argsort: ([x], p) => dt.argsort(x, one(p.dim), p.descending),
+  topk: ([x], p) => {
+    const { values, indices } = p.largest === undefined ? x.topk(p.k!, one(p.dim)) : dt.topk(x, p.k!, one(p.dim), p.largest);
+    return [values, indices];
+  },
+  cumsum: ([x], p) => x.cumsum(one(p.dim)),
+  cumprod: ([x], p) => dt.cumprod(x, one(p.dim)),
+  unique: ([x]) => {
+    const { values, inverse, counts } = x.unique({ returnInverse: true, returnCounts: true });
+    return [values, inverse, counts];
+  },
+  nonzero: unary((x) => x.nonzero()),
+  maskedSelect: ([x, m]) => x.maskedSelect(m),
+  addmm: ([i, a, b], p) => (p.beta === undefined && p.alpha === undefined ? dt.addmm(i, a, b) : i.addmm(a, b, { beta: p.beta, alpha: p.alpha })),
+  baddbmm: ([i, a, b], p) => i.baddbmm(a, b, { beta: p.beta, alpha: p.alpha }),
   logSoftmax: ([x], p) => x.logSoftmax(one(p.dim)),
 };
 
-export const GROUPS = ['elementwise', 'reduce', 'shape', 'linalg', 'random', 'float32'] as const;
+export const GROUPS = ['elementwise', 'reduce', 'shape', 'linalg', 'random', 'float32', 'sort'] as const;
 
 export function loadCases(group: (typeof GROUPS)[number]): OpCase[] {
   return loadFixture<OpCase[]>(`ops_${group}`);

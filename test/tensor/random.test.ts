@@ -1,6 +1,9 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Generator, manualSeed, rand, randint, randn, randperm } from '../../src/index.js';
-import { assertClose, loadFixture, type FixtureTensor } from '../helpers.js';
+import {
+  Generator, bernoulli, manualSeed, multinomial, rand, randLike, randint, randintLike, randn, randnLike, randperm, tensor, zeros,
+} from '../../src/index.js';
+import { assertClose, fromFixture, loadFixture, type FixtureTensor } from '../helpers.js';
 
 const fx = loadFixture<Record<string, FixtureTensor>>('random');
 
@@ -35,4 +38,78 @@ test('a Generator is independent of the default stream and can be saved and rest
   rand([3]);
   g.setState(state);
   assertClose(rand([4], { generator: g }), a, { rtol: 0, atol: 0 });
+});
+
+interface MultinomialCase {
+  probs: FixtureTensor;
+  numSamples: number;
+  replacement: boolean;
+  samples: FixtureTensor;
+}
+
+test('multinomial draws what torch.multinomial draws after the same seed (with and without replacement, float32 and float64)', () => {
+  const cases = fx.multinomial as unknown as Record<string, MultinomialCase>;
+  for (const [name, c] of Object.entries(cases)) {
+    const probs = fromFixture(c.probs);
+    manualSeed(0);
+    const samples = multinomial(probs, c.numSamples, c.replacement);
+    assert.equal(samples.dtype, 'int32', name);
+    assertClose(samples, c.samples, { rtol: 0, atol: 0, message: name });
+  }
+});
+
+test('multinomial with a Generator leaves the default stream alone; a category of probability 0 is never drawn', () => {
+  manualSeed(5);
+  const before = rand([3]);
+  manualSeed(5);
+  const probs = tensor([0.2, 0, 0.5, 0.3]);
+  const draws = probs.multinomial(2000, true, new Generator(1));
+  assertClose(rand([3]), before, { rtol: 0, atol: 0 });
+  const counts = [0, 0, 0, 0];
+  for (const v of draws.dataSync()) counts[v]++;
+  assert.equal(counts[1], 0);
+  // 2,000 draws: each frequency within 5 standard deviations of its probability
+  [0.2, 0, 0.5, 0.3].forEach((p, i) => assert.ok(Math.abs(counts[i] / 2000 - p) <= 5 * Math.sqrt((p * (1 - p)) / 2000) + 1e-9, `category ${i}: ${counts[i]}`));
+  // without replacement, the categories of a row are distinct
+  const rows = multinomial(rand([5, 6], { generator: new Generator(2) }), 6, false, new Generator(3)).toArray() as number[][];
+  for (const row of rows) assert.equal(new Set(row).size, 6);
+});
+
+test('multinomial refuses bad input with a clear message', () => {
+  assert.throws(() => multinomial(tensor([0.5, -0.1, 0.6]), 1), /multinomial: probabilities contain inf, nan or an element < 0/);
+  assert.throws(() => multinomial(tensor([0.5, NaN]), 1), /inf, nan/);
+  assert.throws(() => multinomial(tensor([[0, 0], [1, 1]]), 1), /sums to 0/);
+  assert.throws(() => multinomial(tensor([0.5, 0.5]), 3), /cannot draw 3 samples without replacement from 2 categories/);
+  assert.throws(() => multinomial(tensor([0, 1, 0]), 2), /fewer non-zero probabilities/);
+  assert.throws(() => multinomial(tensor([1, 2], { dtype: 'int32' }), 1), /floating point/);
+  assert.throws(() => multinomial(zeros([2, 2, 2]), 1), /1-d \[n\] or 2-d/);
+  assert.throws(() => multinomial(tensor([1, 1]), 0), /numSamples must be a positive integer/);
+});
+
+test('bernoulli matches torch.bernoulli (per-element probabilities in float32 and float64, and a scalar p)', () => {
+  const b = fx.bernoulli as unknown as Record<string, FixtureTensor>;
+  manualSeed(0);
+  assertClose(bernoulli(fromFixture(b.probs_f32, { dtype: 'float32' })), b.tensor_f32, { rtol: 0, atol: 0 });
+  manualSeed(0);
+  assertClose(fromFixture(b.probs_f64).bernoulli(), b.tensor_f64, { rtol: 0, atol: 0 });
+  manualSeed(0);
+  assertClose(bernoulli(zeros([40]), 0.3), b.scalar_0_3, { rtol: 0, atol: 0 });
+  assert.throws(() => bernoulli(tensor([0.5, 1.5])), /bernoulli: the probabilities must be in \[0, 1\]/);
+});
+
+test('randLike, randnLike and randintLike draw like rand, randn and randint with the tensor\'s shape and dtype', () => {
+  const t = zeros([3, 4], { dtype: 'float64' });
+  manualSeed(7);
+  const a = randnLike(t);
+  manualSeed(7);
+  assertClose(a, randn([3, 4], { dtype: 'float64' }), { rtol: 0, atol: 0 });
+  assert.equal(randLike(t, { dtype: 'float32' }).dtype, 'float32');
+  const labels = tensor([1, 2, 3], { dtype: 'int32' });
+  manualSeed(7);
+  const r = randintLike(labels, 10);
+  manualSeed(7);
+  assertClose(r, randint(0, 10, [3]), { rtol: 0, atol: 0 });
+  assert.equal(r.dtype, 'int32');
+  const g = new Generator(1);
+  assert.deepEqual(randintLike(labels, 5, 8, { generator: g }).dataSync().every((v) => v >= 5 && v < 8), true);
 });

@@ -9,12 +9,15 @@ import { maxPool2d, maxPool2dBackward } from './pool.js';
 import { reduce, softmax } from './reduce.js';
 import { cast, fill, indexOutOfRange, renormRows } from './misc.js';
 import { JsStorage } from './storage.js';
+import { argsort, nonzero, topk, unique } from './sort.js';
+import { cumprodBackward, cumulative } from './scan.js';
+import { sampleCategorical } from './sample.js';
 
 /** Every kernel in plain TypeScript over typed arrays: the reference the other backends are checked against. */
 export const arrayKernels: ArrayKernels = {
   unary, binary, where, cast, fill, indexOutOfRange, reduce, matmul, permute, expand, slice, sliceAssign,
   indexSelect, indexAdd, gather, scatterAdd, softmax, im2col, col2im, conv2d, conv2dBackward, maxPool2d,
-  maxPool2dBackward, reluBackward, renormRows,
+  maxPool2dBackward, reluBackward, renormRows, argsort, topk, unique, nonzero, cumulative, cumprodBackward, sampleCategorical,
 };
 
 /**

@@ -1,5 +1,6 @@
 // Scaled dot-product attention, softmax(q kᵀ / sqrt(d) + mask) v, the core of MultiheadAttention.
 import { Tensor } from '../../tensor/tensor.js';
+import { checkedOptions } from '../../tensor/options.js';
 import { formatShape } from '../../tensor/shape.js';
 import { ones } from '../../tensor/creation.js';
 import type { Generator } from '../../tensor/random.js';
@@ -57,8 +58,9 @@ export interface ScaledDotProductAttentionOptions {
  */
 export function scaledDotProductAttention(
   query: Tensor, key: Tensor, value: Tensor,
-  { attnMask = null, dropoutP = 0, isCausal = false, generator }: ScaledDotProductAttentionOptions = {},
+  options: ScaledDotProductAttentionOptions = {},
 ): Tensor {
+  const { attnMask = null, dropoutP = 0, isCausal = false, generator } = checkedOptions('scaledDotProductAttention', options, ['attnMask', 'dropoutP', 'isCausal', 'generator']);
   const op = 'scaledDotProductAttention';
   for (const [what, t] of [['query', query], ['key', key], ['value', value]] as const) {
     if (!(t instanceof Tensor) || t.ndim < 2 || !isFloating(t.dtype)) {

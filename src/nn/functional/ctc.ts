@@ -1,6 +1,7 @@
 // Connectionist Temporal Classification (Graves et al. 2006), as torch.nn.functional.ctc_loss: the
 // forward-backward algorithm in log space over the targets extended with blanks.
 import { Tensor } from '../../tensor/tensor.js';
+import { checkedOptions } from '../../tensor/options.js';
 import { isFloating } from '../../tensor/dtype.js';
 import { formatShape } from '../../tensor/shape.js';
 import { needsGrad, record } from '../../autograd/record.js';
@@ -132,8 +133,9 @@ export function ctcLoss(
   targets: Tensor,
   inputLengths: Lengths,
   targetLengths: Lengths,
-  { blank = 0, reduction = 'mean', zeroInfinity = false }: CtcLossOptions = {},
+  options: CtcLossOptions = {},
 ): Tensor {
+  const { blank = 0, reduction = 'mean', zeroInfinity = false } = checkedOptions('ctcLoss', options, ['blank', 'reduction', 'zeroInfinity']);
   const op = 'ctcLoss';
   checkFloating(op, logProbs, 'logProbs');
   checkTensor(op, targets, 'targets');

@@ -10,6 +10,7 @@ import * as Ls from './loss.js';
 import * as C from './ctc.js';
 import * as R from './rnn.js';
 import * as A from './attention.js';
+import * as Eb from './embedding-bag.js';
 
 const s = <F extends (...args: never[]) => unknown>(f: F): F => ((...args: never[]) => scoped(() => f(...args))) as F;
 
@@ -20,6 +21,8 @@ export const [layerNorm, batchNorm, groupNorm] = [s(N.layerNorm), s(N.batchNorm)
 export const dropout = s(D.dropout);
 export const embedding = s(Em.embedding);
 export type { EmbeddingOptions } from './embedding.js';
+export const embeddingBag = s(Eb.embeddingBag);
+export type { EmbeddingBagOptions } from './embedding-bag.js';
 export const pad = s(Pd.pad);
 export type { PaddingMode } from './padding.js';
 export { oneHot } from '../../ops/indexing.js';

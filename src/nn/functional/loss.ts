@@ -1,6 +1,7 @@
 // Loss functions, as torch.nn.functional: each compares an input with a target and reduces the
 // elementwise loss with `reduction`: 'mean' (default), 'sum', or 'none' to keep one value per element.
 import { Tensor } from '../../tensor/tensor.js';
+import { checkedOptions } from '../../tensor/options.js';
 import { isFloating } from '../../tensor/dtype.js';
 import { broadcastShapes, formatShape, shapesEqual } from '../../tensor/shape.js';
 import { needsGrad, record } from '../../autograd/record.js';
@@ -64,7 +65,8 @@ function checkBroadcastable(op: string, input: Tensor, target: Tensor): void {
  * Mean squared error (input - target)^2, as torch.nn.functional.mse_loss.
  * @example mseLoss(tensor([1, 2]), tensor([1, 4])) // tensor(2.)
  */
-export function mseLoss(input: Tensor, target: Tensor, { reduction = 'mean' }: ReductionOptions = {}): Tensor {
+export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  const { reduction = 'mean' } = checkedOptions('mseLoss', options, ['reduction']);
   checkBroadcastable('mseLoss', input, target);
   const diff = sub(input, target);
   return reduce(mul(diff, diff), reduction, 'mseLoss');
@@ -74,7 +76,8 @@ export function mseLoss(input: Tensor, target: Tensor, { reduction = 'mean' }: R
  * Mean absolute error |input - target|, as torch.nn.functional.l1_loss.
  * @example l1Loss(tensor([1, 2]), tensor([1, 4])) // tensor(1.)
  */
-export function l1Loss(input: Tensor, target: Tensor, { reduction = 'mean' }: ReductionOptions = {}): Tensor {
+export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  const { reduction = 'mean' } = checkedOptions('l1Loss', options, ['reduction']);
   checkBroadcastable('l1Loss', input, target);
   return reduce(abs(sub(input, target)), reduction, 'l1Loss');
 }
@@ -84,7 +87,8 @@ export function l1Loss(input: Tensor, target: Tensor, { reduction = 'mean' }: Re
  * (torch.nn.functional.smooth_l1_loss; beta 0 is the L1 loss).
  * @example smoothL1Loss(tensor([0, 3]), tensor([0.5, 0]), { beta: 1 }) // tensor(1.3125)
  */
-export function smoothL1Loss(input: Tensor, target: Tensor, { reduction = 'mean', beta = 1 }: ReductionOptions & { beta?: number } = {}): Tensor {
+export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOptions & { beta?: number } = {}): Tensor {
+  const { reduction = 'mean', beta = 1 } = checkedOptions('smoothL1Loss', options, ['reduction', 'beta']);
   checkBroadcastable('smoothL1Loss', input, target);
   if (!(beta >= 0)) throw new Error(`smoothL1Loss: beta must be non-negative, got ${beta}`);
   if (beta === 0) return reduce(absWithTorchSigns(input, target), reduction, 'smoothL1Loss');
@@ -109,7 +113,8 @@ function absWithTorchSigns(x: Tensor, y: Tensor): Tensor {
  * Huber loss: 0.5 d^2 if |d| < delta, else delta (|d| - 0.5 delta), as torch.nn.functional.huber_loss.
  * @example huberLoss(tensor([0, 3]), tensor([0.5, 0]), { delta: 2 }) // tensor(2.0625)
  */
-export function huberLoss(input: Tensor, target: Tensor, { reduction = 'mean', delta = 1 }: ReductionOptions & { delta?: number } = {}): Tensor {
+export function huberLoss(input: Tensor, target: Tensor, options: ReductionOptions & { delta?: number } = {}): Tensor {
+  const { reduction = 'mean', delta = 1 } = checkedOptions('huberLoss', options, ['reduction', 'delta']);
   checkBroadcastable('huberLoss', input, target);
   if (!(delta > 0)) throw new Error(`huberLoss: delta must be positive, got ${delta}`);
   const d = abs(sub(input, target));
@@ -187,7 +192,8 @@ function weightedMean(total: Tensor, weights: Tensor): Tensor {
  * input is [N, C] (or [C], or [N, C, d1, ...]), target int32 [N] (or [], or [N, d1, ...]).
  * @example nllLoss(logSoftmax(logits, 1), tensor([0, 2], { dtype: 'int32' }))
  */
-export function nllLoss(input: Tensor, target: Tensor, { weight = null, ignoreIndex = -100, reduction = 'mean' }: ClassLossOptions = {}): Tensor {
+export function nllLoss(input: Tensor, target: Tensor, options: ClassLossOptions = {}): Tensor {
+  const { weight = null, ignoreIndex = -100, reduction = 'mean' } = checkedOptions('nllLoss', options, ['weight', 'ignoreIndex', 'reduction']);
   checkFloating('nllLoss', input, 'input');
   return reduceWeighted(pickClasses('nllLoss', input, target, weight, ignoreIndex), reduction, 'nllLoss');
 }
@@ -209,8 +215,9 @@ export interface CrossEntropyOptions extends ClassLossOptions {
 export function crossEntropy(
   input: Tensor,
   target: Tensor,
-  { weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0 }: CrossEntropyOptions = {},
+  options: CrossEntropyOptions = {},
 ): Tensor {
+  const { weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0 } = checkedOptions('crossEntropy', options, ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing']);
   const op = 'crossEntropy';
   checkFloating(op, input, 'input');
   checkTensor(op, target, 'target');
@@ -297,7 +304,8 @@ function binaryCrossEntropyElementwise(x: Tensor, y: Tensor): Tensor {
  * to >= -100 as PyTorch does (torch.nn.functional.binary_cross_entropy).
  * @example binaryCrossEntropy(tensor([0.9, 0.2]), tensor([1, 0]))
  */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, { weight = null, reduction = 'mean' }: WeightedOptions = {}): Tensor {
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: WeightedOptions = {}): Tensor {
+  const { weight = null, reduction = 'mean' } = checkedOptions('binaryCrossEntropy', options, ['weight', 'reduction']);
   const op = 'binaryCrossEntropy';
   checkFloating(op, input, 'input');
   checkFloating(op, target, 'target');
@@ -327,8 +335,9 @@ function stableSoftplus(z: Tensor): Tensor {
 export function binaryCrossEntropyWithLogits(
   input: Tensor,
   target: Tensor,
-  { weight = null, posWeight = null, reduction = 'mean' }: WeightedOptions & { posWeight?: Tensor | null } = {},
+  options: WeightedOptions & { posWeight?: Tensor | null } = {},
 ): Tensor {
+  const { weight = null, posWeight = null, reduction = 'mean' } = checkedOptions('binaryCrossEntropyWithLogits', options, ['weight', 'posWeight', 'reduction']);
   const op = 'binaryCrossEntropyWithLogits';
   checkFloating(op, input, 'input');
   checkFloating(op, target, 'target');
@@ -369,8 +378,9 @@ export function binaryCrossEntropyWithLogits(
 export function klDiv(
   input: Tensor,
   target: Tensor,
-  { reduction = 'mean', logTarget = false }: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {},
+  options: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {},
 ): Tensor {
+  const { reduction = 'mean', logTarget = false } = checkedOptions('klDiv', options, ['reduction', 'logTarget']);
   const op = 'klDiv';
   checkBroadcastable(op, input, target);
   let loss: Tensor;
@@ -394,8 +404,9 @@ export function cosineEmbeddingLoss(
   input1: Tensor,
   input2: Tensor,
   target: Tensor,
-  { margin = 0, reduction = 'mean' }: ReductionOptions & { margin?: number } = {},
+  options: ReductionOptions & { margin?: number } = {},
 ): Tensor {
+  const { margin = 0, reduction = 'mean' } = checkedOptions('cosineEmbeddingLoss', options, ['margin', 'reduction']);
   const op = 'cosineEmbeddingLoss';
   checkFloating(op, input1, 'input1');
   checkFloating(op, input2, 'input2');
@@ -427,8 +438,9 @@ export function marginRankingLoss(
   input1: Tensor,
   input2: Tensor,
   target: Tensor,
-  { margin = 0, reduction = 'mean' }: ReductionOptions & { margin?: number } = {},
+  options: ReductionOptions & { margin?: number } = {},
 ): Tensor {
+  const { margin = 0, reduction = 'mean' } = checkedOptions('marginRankingLoss', options, ['margin', 'reduction']);
   const op = 'marginRankingLoss';
   checkFloating(op, input1, 'input1');
   checkFloating(op, input2, 'input2');
@@ -460,8 +472,9 @@ export function tripletMarginLoss(
   anchor: Tensor,
   positive: Tensor,
   negative: Tensor,
-  { margin = 1, p = 2, eps = 1e-6, swap = false, reduction = 'mean' }: ReductionOptions & { margin?: number; p?: number; eps?: number; swap?: boolean } = {},
+  options: ReductionOptions & { margin?: number; p?: number; eps?: number; swap?: boolean } = {},
 ): Tensor {
+  const { margin = 1, p = 2, eps = 1e-6, swap = false, reduction = 'mean' } = checkedOptions('tripletMarginLoss', options, ['margin', 'p', 'eps', 'swap', 'reduction']);
   const op = 'tripletMarginLoss';
   checkFloating(op, anchor, 'anchor');
   checkFloating(op, positive, 'positive');

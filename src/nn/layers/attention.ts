@@ -8,6 +8,9 @@ import type { Generator } from '../../tensor/random.js';
 import { add } from '../../ops/elementwise.js';
 import { mean } from '../../ops/reduce.js';
 import { cat, expand, narrow, pad, permute, reshape, squeeze, transpose, unsqueeze } from '../../ops/shape.js';
+import { checkKnownOptions, optionKeys } from '../../tensor/options.js';
+import { ones } from '../../tensor/creation.js';
+import { triu } from '../../ops/shape.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { constant_, xavierNormal_, xavierUniform_ } from '../init.js';
@@ -49,6 +52,21 @@ export interface MultiheadAttentionForwardOptions {
   attnMask?: Tensor | null;
   /** Average the returned weights over the heads ([N, L, S]) instead of per head ([N, numHeads, L, S]). Default true. */
   averageAttnWeights?: boolean;
+  /**
+   * Causal attention: query i attends to keys <= i. Without attnMask the causal mask is built here (PyTorch
+   * asks for the mask too); with one, attnMask is taken to be that mask and used as given, as PyTorch's hint.
+   */
+  isCausal?: boolean;
+}
+
+const MHA_OPTIONS = optionKeys<MultiheadAttentionOptions>({
+  dropout: true, bias: true, addBiasKv: true, addZeroAttn: true, kdim: true, vdim: true, batchFirst: true, dtype: true, generator: true, dropoutGenerator: true,
+});
+const MHA_FORWARD_OPTIONS = optionKeys<MultiheadAttentionForwardOptions>({ keyPaddingMask: true, needWeights: true, attnMask: true, averageAttnWeights: true, isCausal: true });
+
+/** The bool mask [L, S] that forbids query i from attending to keys after i (true = forbidden). */
+export function causalMask(L: number, S = L): Tensor {
+  return triu(ones([L, S], { dtype: 'bool' }), 1);
 }
 
 /**
@@ -79,6 +97,7 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
 
   constructor(readonly embedDim: number, readonly numHeads: number, options: MultiheadAttentionOptions = {}) {
     super();
+    checkKnownOptions('MultiheadAttention', options, MHA_OPTIONS);
     const {
       dropout = 0, bias = true, addBiasKv = false, addZeroAttn = false, kdim = embedDim, vdim = embedDim, batchFirst = false,
       dtype = 'float32', generator,
@@ -136,7 +155,8 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
   }
 
   forward(query: Tensor, key: Tensor, value: Tensor, options: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
-    const { keyPaddingMask = null, needWeights = true, attnMask = null, averageAttnWeights = true } = options;
+    checkKnownOptions(`${this.label}.forward`, options, MHA_FORWARD_OPTIONS);
+    const { keyPaddingMask = null, needWeights = true, averageAttnWeights = true, isCausal = false } = options;
     const E = this.embedDim;
     const H = this.numHeads;
     const layout = (d: number) => (this.batchFirst ? `[N,L,${d}]` : `[L,N,${d}]`);
@@ -162,6 +182,7 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
     if (k0.shape[1] !== N || v0.shape[1] !== N || v0.shape[0] !== S) {
       throw new Error(`${this.label}: key ${formatShape(key.shape)} and value ${formatShape(value.shape)} must have the same length and batch as each other and query ${formatShape(query.shape)}`);
     }
+    const attnMask = options.attnMask ?? (isCausal ? causalMask(L, S) : null);
     let mask = this.mergeMasks(attnMask, keyPaddingMask, batched, L, S, N, q0.dtype);
 
     let kProj = linear(k0, ...this.projection(1), this.label);

@@ -3,6 +3,7 @@ import { zeros } from '../../tensor/creation.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Generator } from '../../tensor/random.js';
 import { type Pair, conv1d, conv2d, convTranspose2d, pair } from '../../ops/conv.js';
+import { checkKnownOptions, optionKeys } from '../../tensor/options.js';
 import { Module } from '../module.js';
 import { checkPositiveInt } from './check.js';
 import { Parameter } from '../parameter.js';
@@ -23,6 +24,10 @@ export interface ConvLayerOptions {
   /** Stream for the initial weights (default: the global one, so manualSeed reproduces PyTorch's weights). */
   generator?: Generator;
 }
+
+const CONV_OPTIONS = optionKeys<ConvLayerOptions>({
+  stride: true, padding: true, dilation: true, groups: true, paddingMode: true, bias: true, dtype: true, generator: true,
+});
 
 export type PaddingModeName = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
@@ -98,6 +103,7 @@ export class Conv2d extends ConvBase {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: ConvLayerOptions = {}) {
     const label = `Conv2d(${inChannels}->${outChannels})`;
+    checkKnownOptions(label, options, CONV_OPTIONS);
     const kernel = pair(kernelSize, 'kernelSize', label, 1);
     super(inChannels, outChannels, kernel, false, options);
     this.kernelSize = kernel;
@@ -140,6 +146,7 @@ export class Conv1d extends ConvBase {
 
   constructor(inChannels: number, outChannels: number, kernelSize: number, options: Conv1dOptions = {}) {
     const label = `Conv1d(${inChannels}->${outChannels})`;
+    checkKnownOptions(label, options, CONV_OPTIONS);
     pair(kernelSize, 'kernelSize', label, 1);
     super(inChannels, outChannels, [kernelSize], false, options);
     const { stride = 1, padding = 0, dilation = 1 } = options;
@@ -169,6 +176,10 @@ export interface ConvTransposeLayerOptions extends Omit<ConvLayerOptions, 'paddi
   outputPadding?: Pair;
 }
 
+const CONV_TRANSPOSE_OPTIONS = optionKeys<ConvTransposeLayerOptions>({
+  stride: true, padding: true, outputPadding: true, dilation: true, groups: true, bias: true, dtype: true, generator: true,
+});
+
 /**
  * Transposed 2-d convolution (upsampling), as torch.nn.ConvTranspose2d: weight [Cin, Cout/groups, kh, kw].
  * @example const up = new ConvTranspose2d(8, 3, 2, { stride: 2 }); up(randn([1, 8, 4, 4])).shape // [1, 3, 8, 8]
@@ -182,6 +193,7 @@ export class ConvTranspose2d extends ConvBase {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: ConvTransposeLayerOptions = {}) {
     const label = `ConvTranspose2d(${inChannels}->${outChannels})`;
+    checkKnownOptions(label, options, CONV_TRANSPOSE_OPTIONS);
     const kernel = pair(kernelSize, 'kernelSize', label, 1);
     super(inChannels, outChannels, kernel, true, options);
     this.kernelSize = kernel;

@@ -1,5 +1,6 @@
 import { Tensor } from '../../tensor/tensor.js';
 import type { Generator } from '../../tensor/random.js';
+import { checkKnownOptions } from '../../tensor/options.js';
 import { Module } from '../module.js';
 import { dropout } from '../functional/dropout.js';
 
@@ -13,6 +14,7 @@ export class Dropout extends Module<[Tensor], Tensor> {
 
   constructor(readonly p = 0.5, options: { generator?: Generator } = {}) {
     super();
+    checkKnownOptions('Dropout', options, ['generator']);
     if (!(p >= 0 && p <= 1)) throw new Error(`Dropout: dropout probability has to be between 0 and 1, but got ${p}`);
     this.generator = options.generator;
   }

@@ -2,6 +2,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { zeros } from '../../tensor/creation.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Generator } from '../../tensor/random.js';
+import { checkKnownOptions, optionKeys } from '../../tensor/options.js';
 import { Module } from '../module.js';
 import { checkPositiveInt } from './check.js';
 import { Parameter } from '../parameter.js';
@@ -15,6 +16,8 @@ export interface LayerOptions {
   /** Stream for the initial weights (default: the global one, so manualSeed reproduces PyTorch's weights). */
   generator?: Generator;
 }
+
+export const LAYER_OPTIONS = optionKeys<LayerOptions>({ bias: true, dtype: true, generator: true });
 
 /**
  * Fills `weight` with kaimingUniform_(a = sqrt(5)) and `bias` with U(-1/sqrt(fanIn), 1/sqrt(fanIn)):
@@ -39,6 +42,7 @@ export class Linear extends Module<[Tensor], Tensor> {
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, options: LayerOptions = {}) {
     super();
+    checkKnownOptions('Linear', options, LAYER_OPTIONS);
     checkPositiveInt('Linear', 'inFeatures', inFeatures);
     checkPositiveInt('Linear', 'outFeatures', outFeatures);
     const { bias = true, dtype = 'float32' } = options;
@@ -70,6 +74,7 @@ export class Bilinear extends Module<[Tensor, Tensor], Tensor> {
 
   constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number, options: LayerOptions = {}) {
     super();
+    checkKnownOptions('Bilinear', options, LAYER_OPTIONS);
     for (const [what, v] of [['in1Features', in1Features], ['in2Features', in2Features], ['outFeatures', outFeatures]] as const) checkPositiveInt('Bilinear', what, v);
     const { bias = true, dtype = 'float32' } = options;
     this.weight = new Parameter(zeros([outFeatures, in1Features, in2Features], { dtype }));

@@ -1,6 +1,7 @@
 // Losses as modules, as torch.nn.MSELoss and friends: the options are fixed at construction, and
 // class weights are buffers (so they appear in stateDict under 'weight' and 'pos_weight', as in PyTorch).
 import { Tensor } from '../../tensor/tensor.js';
+import { checkedOptions } from '../../tensor/options.js';
 import { Module } from '../module.js';
 import * as F from '../functional/loss.js';
 import type { Reduction } from '../functional/loss.js';
@@ -23,10 +24,10 @@ export abstract class Loss<Args extends unknown[]> extends Module<Args, Tensor> 
 
 /** A loss with class or element weights, kept as a buffer named 'weight' (torch.nn.modules.loss._WeightedLoss). */
 export abstract class WeightedLoss<Args extends unknown[]> extends Loss<Args> {
-  declare weight: Tensor | null;
+  weight: Tensor | null;
   constructor(weight: Tensor | null, reduction: Reduction = 'mean') {
     super(reduction);
-    this.registerBuffer('weight', weight);
+    this.weight = this.registerBuffer('weight', weight);
   }
 }
 
@@ -35,7 +36,8 @@ export abstract class WeightedLoss<Args extends unknown[]> extends Loss<Args> {
  * const loss = new MSELoss()(prediction, target);
  */
 export class MSELoss extends Loss<[Tensor, Tensor]> {
-  constructor({ reduction = 'mean' }: ReductionOptions = {}) {
+  constructor(options: ReductionOptions = {}) {
+    const { reduction = 'mean' } = checkedOptions('MSELoss', options, ['reduction']);
     super(reduction);
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -45,7 +47,8 @@ export class MSELoss extends Loss<[Tensor, Tensor]> {
 
 /** Mean absolute error. @example new L1Loss({ reduction: 'sum' })(prediction, target) */
 export class L1Loss extends Loss<[Tensor, Tensor]> {
-  constructor({ reduction = 'mean' }: ReductionOptions = {}) {
+  constructor(options: ReductionOptions = {}) {
+    const { reduction = 'mean' } = checkedOptions('L1Loss', options, ['reduction']);
     super(reduction);
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -56,7 +59,8 @@ export class L1Loss extends Loss<[Tensor, Tensor]> {
 /** Smooth L1 loss (quadratic below beta). @example new SmoothL1Loss({ beta: 0.5 })(prediction, target) */
 export class SmoothL1Loss extends Loss<[Tensor, Tensor]> {
   beta: number;
-  constructor({ reduction = 'mean', beta = 1 }: ReductionOptions & { beta?: number } = {}) {
+  constructor(options: ReductionOptions & { beta?: number } = {}) {
+    const { reduction = 'mean', beta = 1 } = checkedOptions('SmoothL1Loss', options, ['reduction', 'beta']);
     super(reduction);
     this.beta = beta;
   }
@@ -68,7 +72,8 @@ export class SmoothL1Loss extends Loss<[Tensor, Tensor]> {
 /** Huber loss (quadratic below delta). @example new HuberLoss({ delta: 2 })(prediction, target) */
 export class HuberLoss extends Loss<[Tensor, Tensor]> {
   delta: number;
-  constructor({ reduction = 'mean', delta = 1 }: ReductionOptions & { delta?: number } = {}) {
+  constructor(options: ReductionOptions & { delta?: number } = {}) {
+    const { reduction = 'mean', delta = 1 } = checkedOptions('HuberLoss', options, ['reduction', 'delta']);
     super(reduction);
     this.delta = delta;
   }
@@ -86,7 +91,8 @@ export class HuberLoss extends Loss<[Tensor, Tensor]> {
 export class CrossEntropyLoss extends WeightedLoss<[Tensor, Tensor]> {
   ignoreIndex: number;
   labelSmoothing: number;
-  constructor({ weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0 }: F.CrossEntropyOptions = {}) {
+  constructor(options: F.CrossEntropyOptions = {}) {
+    const { weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0 } = checkedOptions('CrossEntropyLoss', options, ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing']);
     super(weight, reduction);
     this.ignoreIndex = ignoreIndex;
     this.labelSmoothing = labelSmoothing;
@@ -101,7 +107,8 @@ export class CrossEntropyLoss extends WeightedLoss<[Tensor, Tensor]> {
 /** Negative log likelihood on log-probabilities. @example new NLLLoss()(logSoftmax(logits, 1), labels) */
 export class NLLLoss extends WeightedLoss<[Tensor, Tensor]> {
   ignoreIndex: number;
-  constructor({ weight = null, ignoreIndex = -100, reduction = 'mean' }: F.ClassLossOptions = {}) {
+  constructor(options: F.ClassLossOptions = {}) {
+    const { weight = null, ignoreIndex = -100, reduction = 'mean' } = checkedOptions('NLLLoss', options, ['weight', 'ignoreIndex', 'reduction']);
     super(weight, reduction);
     this.ignoreIndex = ignoreIndex;
   }
@@ -112,7 +119,8 @@ export class NLLLoss extends WeightedLoss<[Tensor, Tensor]> {
 
 /** Binary cross-entropy on probabilities. @example new BCELoss()(sigmoid(logits), targets) */
 export class BCELoss extends WeightedLoss<[Tensor, Tensor]> {
-  constructor({ weight = null, reduction = 'mean' }: F.WeightedOptions = {}) {
+  constructor(options: F.WeightedOptions = {}) {
+    const { weight = null, reduction = 'mean' } = checkedOptions('BCELoss', options, ['weight', 'reduction']);
     super(weight, reduction);
   }
   forward(input: Tensor, target: Tensor): Tensor {
@@ -122,10 +130,11 @@ export class BCELoss extends WeightedLoss<[Tensor, Tensor]> {
 
 /** Binary cross-entropy on logits (stable). @example new BCEWithLogitsLoss({ posWeight: tensor([3]) })(logits, targets) */
 export class BCEWithLogitsLoss extends WeightedLoss<[Tensor, Tensor]> {
-  declare posWeight: Tensor | null;
-  constructor({ weight = null, posWeight = null, reduction = 'mean' }: F.WeightedOptions & { posWeight?: Tensor | null } = {}) {
+  posWeight: Tensor | null;
+  constructor(options: F.WeightedOptions & { posWeight?: Tensor | null } = {}) {
+    const { weight = null, posWeight = null, reduction = 'mean' } = checkedOptions('BCEWithLogitsLoss', options, ['weight', 'posWeight', 'reduction']);
     super(weight, reduction);
-    this.registerBuffer('posWeight', posWeight);
+    this.posWeight = this.registerBuffer('posWeight', posWeight);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return F.binaryCrossEntropyWithLogits(input, target, { weight: this.weight, posWeight: this.posWeight, reduction: this.reduction });
@@ -136,7 +145,8 @@ export class BCEWithLogitsLoss extends WeightedLoss<[Tensor, Tensor]> {
 export class KLDivLoss extends Module<[Tensor, Tensor], Tensor> {
   reduction: Reduction | 'batchmean';
   logTarget: boolean;
-  constructor({ reduction = 'mean', logTarget = false }: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}) {
+  constructor(options: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}) {
+    const { reduction = 'mean', logTarget = false } = checkedOptions('KLDivLoss', options, ['reduction', 'logTarget']);
     super();
     this.reduction = reduction;
     this.logTarget = logTarget;
@@ -149,7 +159,8 @@ export class KLDivLoss extends Module<[Tensor, Tensor], Tensor> {
 /** A loss on two inputs and a +1/-1 target with a margin. */
 abstract class MarginLoss extends Loss<[Tensor, Tensor, Tensor]> {
   margin: number;
-  constructor({ margin = 0, reduction = 'mean' }: MarginOptions) {
+  constructor(options: MarginOptions) {
+    const { margin = 0, reduction = 'mean' } = checkedOptions(new.target.name, options, ['margin', 'reduction']);
     super(reduction);
     this.margin = margin;
   }
@@ -181,7 +192,8 @@ export class TripletMarginLoss extends Loss<[Tensor, Tensor, Tensor]> {
   p: number;
   eps: number;
   swap: boolean;
-  constructor({ margin = 1, p = 2, eps = 1e-6, swap = false, reduction = 'mean' }: MarginOptions & { p?: number; eps?: number; swap?: boolean } = {}) {
+  constructor(options: MarginOptions & { p?: number; eps?: number; swap?: boolean } = {}) {
+    const { margin = 1, p = 2, eps = 1e-6, swap = false, reduction = 'mean' } = checkedOptions('TripletMarginLoss', options, ['margin', 'p', 'eps', 'swap', 'reduction']);
     super(reduction);
     this.margin = margin;
     this.p = p;
@@ -204,7 +216,8 @@ type Lengths = Tensor | readonly number[] | number;
 export class CTCLoss extends Loss<[Tensor, Tensor, Lengths, Lengths]> {
   blank: number;
   zeroInfinity: boolean;
-  constructor({ blank = 0, reduction = 'mean', zeroInfinity = false }: CtcLossOptions = {}) {
+  constructor(options: CtcLossOptions = {}) {
+    const { blank = 0, reduction = 'mean', zeroInfinity = false } = checkedOptions('CTCLoss', options, ['blank', 'reduction', 'zeroInfinity']);
     super(reduction);
     this.blank = blank;
     this.zeroInfinity = zeroInfinity;

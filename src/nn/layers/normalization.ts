@@ -4,6 +4,7 @@ import { ones, zeros } from '../../tensor/creation.js';
 import type { DType } from '../../tensor/dtype.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { add_ } from '../../ops/inplace.js';
+import { checkKnownOptions, optionKeys } from '../../tensor/options.js';
 import { Module } from '../module.js';
 import { checkPositiveInt } from './check.js';
 import { Parameter } from '../parameter.js';
@@ -20,13 +21,15 @@ export interface BatchNormOptions {
   dtype?: DType;
 }
 
+const BATCH_NORM_OPTIONS = optionKeys<BatchNormOptions>({ eps: true, momentum: true, affine: true, trackRunningStats: true, dtype: true });
+
 /** Shared body of BatchNorm1d and BatchNorm2d (torch's _BatchNorm). */
 abstract class BatchNorm extends Module<[Tensor], Tensor> {
   weight: Parameter | null;
   bias: Parameter | null;
-  declare runningMean: Tensor | null;
-  declare runningVar: Tensor | null;
-  declare numBatchesTracked: Tensor | null;
+  runningMean: Tensor | null;
+  runningVar: Tensor | null;
+  numBatchesTracked: Tensor | null;
   readonly eps: number;
   readonly momentum: number | null;
   readonly affine: boolean;
@@ -34,6 +37,7 @@ abstract class BatchNorm extends Module<[Tensor], Tensor> {
 
   constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
     super();
+    checkKnownOptions(new.target.name, options, BATCH_NORM_OPTIONS);
     checkPositiveInt(new.target.name, 'numFeatures', numFeatures);
     const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = 'float32' } = options;
     this.eps = eps;
@@ -42,9 +46,9 @@ abstract class BatchNorm extends Module<[Tensor], Tensor> {
     this.trackRunningStats = trackRunningStats;
     this.weight = affine ? new Parameter(ones([numFeatures], { dtype })) : null;
     this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
-    this.registerBuffer('runningMean', trackRunningStats ? zeros([numFeatures], { dtype }) : null);
-    this.registerBuffer('runningVar', trackRunningStats ? ones([numFeatures], { dtype }) : null);
-    this.registerBuffer('numBatchesTracked', trackRunningStats ? zeros([], { dtype: 'int32' }) : null);
+    this.runningMean = this.registerBuffer('runningMean', trackRunningStats ? zeros([numFeatures], { dtype }) : null);
+    this.runningVar = this.registerBuffer('runningVar', trackRunningStats ? ones([numFeatures], { dtype }) : null);
+    this.numBatchesTracked = this.registerBuffer('numBatchesTracked', trackRunningStats ? zeros([], { dtype: 'int32' }) : null);
   }
 
   /** Resets the running statistics (means 0, variances 1, count 0). */
@@ -128,6 +132,7 @@ export class LayerNorm extends Module<[Tensor], Tensor> {
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
+    checkKnownOptions('LayerNorm', options, optionKeys<LayerNormOptions>({ eps: true, elementwiseAffine: true, bias: true, dtype: true }));
     const { eps = 1e-5, elementwiseAffine = true, bias = true, dtype = 'float32' } = options;
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (this.normalizedShape.length === 0) throw new Error('LayerNorm: normalizedShape must not be empty');
@@ -157,6 +162,7 @@ export class GroupNorm extends Module<[Tensor], Tensor> {
 
   constructor(readonly numGroups: number, readonly numChannels: number, options: { eps?: number; affine?: boolean; dtype?: DType } = {}) {
     super();
+    checkKnownOptions('GroupNorm', options, ['eps', 'affine', 'dtype']);
     checkPositiveInt('GroupNorm', 'numGroups', numGroups);
     checkPositiveInt('GroupNorm', 'numChannels', numChannels);
     if (numChannels % numGroups !== 0) throw new Error(`GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);

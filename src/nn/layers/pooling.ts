@@ -5,6 +5,7 @@ import type { ValuesIndices } from '../../ops/reduce.js';
 import {
   type AvgPoolOptions, type MaxPoolOptions, adaptiveAvgPool2d, avgPool2d, maxPool1dWithIndices, maxPool2dWithIndices,
 } from '../../ops/pool.js';
+import { checkKnownOptions, optionKeys } from '../../tensor/options.js';
 import { Module } from '../module.js';
 
 // PyTorch-style "kernelSize=2, stride=2, padding=0, ..." with the defaults filled in.
@@ -13,6 +14,10 @@ function describe(kernelSize: unknown, options: object, defaults: Record<string,
   if (all.stride == null) all.stride = kernelSize;
   return Object.entries(all).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
 }
+
+type MaxPool1dOptions = { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean };
+const MAX_POOL_OPTIONS = optionKeys<MaxPoolOptions>({ stride: true, padding: true, dilation: true, ceilMode: true });
+const AVG_POOL_OPTIONS = optionKeys<AvgPoolOptions>({ stride: true, padding: true, ceilMode: true, countIncludePad: true, divisorOverride: true });
 
 function check(layer: string, input: Tensor, ndim: number, layout: string): void {
   if (input.ndim !== ndim) throw new Error(`${layer}: expected input ${layout}, got ${formatShape(input.shape)}`);
@@ -28,6 +33,7 @@ export class MaxPool2d extends Module<[Tensor], Tensor> {
 
   constructor(readonly kernelSize: Pair, options: MaxPoolOptions = {}) {
     super();
+    checkKnownOptions('MaxPool2d', options, MAX_POOL_OPTIONS);
     this.options = { ...options };
   }
 
@@ -51,10 +57,11 @@ export class MaxPool2d extends Module<[Tensor], Tensor> {
  * @example const pool = new MaxPool1d(3); pool(randn([1, 2, 9])).shape // [1, 2, 3]
  */
 export class MaxPool1d extends Module<[Tensor], Tensor> {
-  readonly options: { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean };
+  readonly options: MaxPool1dOptions;
 
-  constructor(readonly kernelSize: number, options: { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean } = {}) {
+  constructor(readonly kernelSize: number, options: MaxPool1dOptions = {}) {
     super();
+    checkKnownOptions('MaxPool1d', options, MAX_POOL_OPTIONS);
     this.options = { ...options };
   }
 
@@ -82,6 +89,7 @@ export class AvgPool2d extends Module<[Tensor], Tensor> {
 
   constructor(readonly kernelSize: Pair, options: AvgPoolOptions = {}) {
     super();
+    checkKnownOptions('AvgPool2d', options, AVG_POOL_OPTIONS);
     this.options = { ...options };
   }
 

@@ -8,6 +8,7 @@ import type { Generator } from '../../tensor/random.js';
 import { cat, narrow, select, squeeze, stack, t as transposed, transpose, unsqueeze } from '../../ops/shape.js';
 import { indexSelect } from '../../ops/indexing.js';
 import { PackedSequence } from '../utils/rnn.js';
+import { checkKnownOptions, optionKeys } from '../../tensor/options.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { uniform_ } from '../init.js';
@@ -34,6 +35,11 @@ export interface RNNOptions {
   /** Stream for the dropout masks (default: the global one). */
   dropoutGenerator?: Generator;
 }
+
+const RNN_OPTIONS = optionKeys<RNNOptions>({
+  numLayers: true, bias: true, batchFirst: true, dropout: true, bidirectional: true, dtype: true, generator: true, dropoutGenerator: true,
+});
+const CELL_OPTIONS = ['bias', 'dtype', 'generator'];
 
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
@@ -69,6 +75,8 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     options: RNNOptions & { projSize?: number },
   ) {
     super();
+    const extra = mode === 'LSTM' ? ['projSize'] : mode === 'GRU' ? [] : ['nonlinearity'];
+    checkKnownOptions(this.constructor.name, options, [...RNN_OPTIONS, ...extra]);
     const { projSize = 0 } = options;
     const { numLayers = 1, bias = true, batchFirst = false, dropout: p = 0, bidirectional = false, dtype = 'float32' } = options;
     const name = this.constructor.name;
@@ -343,6 +351,7 @@ export abstract class RNNCellBase<State> extends Module<[Tensor, (State | null)?
 
   protected constructor(readonly inputSize: number, readonly hiddenSize: number, gates: number, options: { bias?: boolean; dtype?: DType; generator?: Generator }) {
     super();
+    checkKnownOptions(this.constructor.name, options, gates === 1 ? [...CELL_OPTIONS, 'nonlinearity'] : CELL_OPTIONS);
     const { bias = true, dtype = 'float32' } = options;
     this.weightIh = new Parameter(zeros([gates * hiddenSize, inputSize], { dtype }));
     this.weightHh = new Parameter(zeros([gates * hiddenSize, hiddenSize], { dtype }));

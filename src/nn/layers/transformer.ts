@@ -9,6 +9,7 @@ import { full } from '../../tensor/creation.js';
 import { formatShape } from '../../tensor/shape.js';
 import { xavierUniform_ } from '../init.js';
 import { noGrad } from '../../autograd/grad-mode.js';
+import { checkKnownOptions, optionKeys } from '../../tensor/options.js';
 import { Module, markLibraryCode } from '../module.js';
 import { ModuleList } from './container.js';
 import { Dropout } from './dropout.js';
@@ -38,6 +39,10 @@ export interface TransformerEncoderLayerOptions {
 const exactGelu = (x: Tensor) => gelu(x);
 markLibraryCode(relu, exactGelu);
 
+const LAYER_OPTIONS = optionKeys<TransformerEncoderLayerOptions>({
+  dimFeedforward: true, dropout: true, activation: true, layerNormEps: true, batchFirst: true, normFirst: true, dtype: true, generator: true, dropoutGenerator: true,
+});
+
 function activationFunction(activation: TransformerEncoderLayerOptions['activation'], layer: string): [(x: Tensor) => Tensor, string] {
   if (activation === 'relu') return [relu, 'relu'];
   if (activation === 'gelu') return [exactGelu, 'gelu'];
@@ -58,6 +63,8 @@ export interface TransformerEncoderLayerForwardOptions {
   srcMask?: Tensor | null;
   /** [N, L]: true marks padding positions that no query attends to. */
   srcKeyPaddingMask?: Tensor | null;
+  /** Causal self-attention (position i attends to positions <= i); builds the mask when srcMask is not given. */
+  isCausal?: boolean;
 }
 
 /**
@@ -83,6 +90,7 @@ export class TransformerEncoderLayer extends Module<[Tensor, TransformerEncoderL
 
   constructor(readonly dModel: number, readonly nhead: number, options: TransformerEncoderLayerOptions = {}) {
     super();
+    checkKnownOptions('TransformerEncoderLayer', options, LAYER_OPTIONS);
     this.options = options;
     const {
       dimFeedforward = 2048, dropout = 0.1, activation = 'relu', layerNormEps = 1e-5, batchFirst = false, normFirst = false,
@@ -101,20 +109,22 @@ export class TransformerEncoderLayer extends Module<[Tensor, TransformerEncoderL
     [this.activation, this.activationName] = activationFunction(activation, 'TransformerEncoderLayer');
   }
 
-  forward(src: Tensor, { srcMask = null, srcKeyPaddingMask = null }: TransformerEncoderLayerForwardOptions = {}): Tensor {
+  forward(src: Tensor, options: TransformerEncoderLayerForwardOptions = {}): Tensor {
+    checkKnownOptions('TransformerEncoderLayer.forward', options, ENCODER_LAYER_FORWARD_OPTIONS);
+    const { srcMask = null, srcKeyPaddingMask = null, isCausal = false } = options;
     let x = src;
     if (this.normFirst) {
-      x = add(x, this.selfAttentionBlock(this.norm1(x), srcMask, srcKeyPaddingMask));
+      x = add(x, this.selfAttentionBlock(this.norm1(x), srcMask, srcKeyPaddingMask, isCausal));
       x = add(x, this.feedForwardBlock(this.norm2(x)));
     } else {
-      x = this.norm1(add(x, this.selfAttentionBlock(x, srcMask, srcKeyPaddingMask)));
+      x = this.norm1(add(x, this.selfAttentionBlock(x, srcMask, srcKeyPaddingMask, isCausal)));
       x = this.norm2(add(x, this.feedForwardBlock(x)));
     }
     return x;
   }
 
-  private selfAttentionBlock(x: Tensor, attnMask: Tensor | null, keyPaddingMask: Tensor | null): Tensor {
-    const [out] = this.selfAttn(x, x, x, { attnMask, keyPaddingMask, needWeights: false });
+  private selfAttentionBlock(x: Tensor, attnMask: Tensor | null, keyPaddingMask: Tensor | null, isCausal: boolean): Tensor {
+    const [out] = this.selfAttn(x, x, x, { attnMask, keyPaddingMask, needWeights: false, isCausal });
     return this.dropout1(out);
   }
 
@@ -144,17 +154,21 @@ export class TransformerEncoder extends Module<[Tensor, TransformerEncoderForwar
   layers: ModuleList;
   norm: Module<[Tensor], Tensor> | null;
 
-  constructor(encoderLayer: TransformerEncoderLayer, readonly numLayers: number, { norm = null }: { norm?: Module<[Tensor], Tensor> | null } = {}) {
+  constructor(encoderLayer: TransformerEncoderLayer, readonly numLayers: number, options: { norm?: Module<[Tensor], Tensor> | null } = {}) {
     super();
+    checkKnownOptions('TransformerEncoder', options, ['norm']);
+    const { norm = null } = options ?? {};
     if (!(encoderLayer instanceof TransformerEncoderLayer)) throw new Error('TransformerEncoder: encoderLayer must be a TransformerEncoderLayer');
     if (!Number.isInteger(numLayers) || numLayers <= 0) throw new Error(`TransformerEncoder: numLayers must be a positive integer, got ${numLayers}`);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => encoderLayer.clone()));
     this.norm = norm;
   }
 
-  forward(src: Tensor, { mask = null, srcKeyPaddingMask = null }: TransformerEncoderForwardOptions = {}): Tensor {
+  forward(src: Tensor, options: TransformerEncoderForwardOptions = {}): Tensor {
+    checkKnownOptions('TransformerEncoder.forward', options, ENCODER_FORWARD_OPTIONS);
+    const { mask = null, srcKeyPaddingMask = null, isCausal = false } = options;
     let x = src;
-    for (const layer of this.layers.children()) x = (layer as TransformerEncoderLayer)(x, { srcMask: mask, srcKeyPaddingMask });
+    for (const layer of this.layers.children()) x = (layer as TransformerEncoderLayer)(x, { srcMask: mask, srcKeyPaddingMask, isCausal });
     return this.norm ? this.norm(x) : x;
   }
 }
@@ -163,7 +177,12 @@ export interface TransformerEncoderForwardOptions {
   /** Attention mask for every layer, as TransformerEncoderLayer's srcMask. */
   mask?: Tensor | null;
   srcKeyPaddingMask?: Tensor | null;
+  /** Causal self-attention in every layer (PyTorch's is_causal); builds the mask when `mask` is not given. */
+  isCausal?: boolean;
 }
+
+const ENCODER_LAYER_FORWARD_OPTIONS = optionKeys<TransformerEncoderLayerForwardOptions>({ srcMask: true, srcKeyPaddingMask: true, isCausal: true });
+const ENCODER_FORWARD_OPTIONS = optionKeys<TransformerEncoderForwardOptions>({ mask: true, srcKeyPaddingMask: true, isCausal: true });
 
 export interface TransformerDecoderLayerForwardOptions {
   /** Self-attention mask over the target [T, T] (bool true = forbidden; the causal mask for generation). */
@@ -174,7 +193,15 @@ export interface TransformerDecoderLayerForwardOptions {
   tgtKeyPaddingMask?: Tensor | null;
   /** [N, S]: true marks padding memory positions. */
   memoryKeyPaddingMask?: Tensor | null;
+  /** Causal self-attention over the target; builds the mask when tgtMask is not given. */
+  tgtIsCausal?: boolean;
+  /** Causal attention to the memory (target i sees memory positions <= i); builds the mask when memoryMask is not given. */
+  memoryIsCausal?: boolean;
 }
+
+const DECODER_FORWARD_OPTIONS = optionKeys<TransformerDecoderLayerForwardOptions>({
+  tgtMask: true, memoryMask: true, tgtKeyPaddingMask: true, memoryKeyPaddingMask: true, tgtIsCausal: true, memoryIsCausal: true,
+});
 
 /**
  * One Transformer decoder layer, as torch.nn.TransformerDecoderLayer: self-attention over the target,
@@ -203,6 +230,7 @@ export class TransformerDecoderLayer extends Module<[Tensor, Tensor, Transformer
 
   constructor(readonly dModel: number, readonly nhead: number, options: TransformerEncoderLayerOptions = {}) {
     super();
+    checkKnownOptions('TransformerDecoderLayer', options, LAYER_OPTIONS);
     this.options = options;
     const {
       dimFeedforward = 2048, dropout = 0.1, activation = 'relu', layerNormEps = 1e-5, batchFirst = false, normFirst = false,
@@ -225,9 +253,10 @@ export class TransformerDecoderLayer extends Module<[Tensor, Tensor, Transformer
   }
 
   forward(tgt: Tensor, memory: Tensor, options: TransformerDecoderLayerForwardOptions = {}): Tensor {
-    const { tgtMask = null, memoryMask = null, tgtKeyPaddingMask = null, memoryKeyPaddingMask = null } = options;
-    const selfBlock = (x: Tensor) => this.dropout1(this.selfAttn(x, x, x, { attnMask: tgtMask, keyPaddingMask: tgtKeyPaddingMask, needWeights: false })[0]);
-    const crossBlock = (x: Tensor) => this.dropout2(this.multiheadAttn(x, memory, memory, { attnMask: memoryMask, keyPaddingMask: memoryKeyPaddingMask, needWeights: false })[0]);
+    checkKnownOptions('TransformerDecoderLayer.forward', options, DECODER_FORWARD_OPTIONS);
+    const { tgtMask = null, memoryMask = null, tgtKeyPaddingMask = null, memoryKeyPaddingMask = null, tgtIsCausal = false, memoryIsCausal = false } = options;
+    const selfBlock = (x: Tensor) => this.dropout1(this.selfAttn(x, x, x, { attnMask: tgtMask, keyPaddingMask: tgtKeyPaddingMask, needWeights: false, isCausal: tgtIsCausal })[0]);
+    const crossBlock = (x: Tensor) => this.dropout2(this.multiheadAttn(x, memory, memory, { attnMask: memoryMask, keyPaddingMask: memoryKeyPaddingMask, needWeights: false, isCausal: memoryIsCausal })[0]);
     const feedForward = (x: Tensor) => this.dropout3(this.linear2(this.dropout(this.activation(this.linear1(x)))));
     let x = tgt;
     if (this.normFirst) {
@@ -262,8 +291,10 @@ export class TransformerDecoder extends Module<[Tensor, Tensor, TransformerDecod
   layers: ModuleList;
   norm: Module<[Tensor], Tensor> | null;
 
-  constructor(decoderLayer: TransformerDecoderLayer, readonly numLayers: number, { norm = null }: { norm?: Module<[Tensor], Tensor> | null } = {}) {
+  constructor(decoderLayer: TransformerDecoderLayer, readonly numLayers: number, options: { norm?: Module<[Tensor], Tensor> | null } = {}) {
     super();
+    checkKnownOptions('TransformerDecoder', options, ['norm']);
+    const { norm = null } = options ?? {};
     if (!(decoderLayer instanceof TransformerDecoderLayer)) throw new Error('TransformerDecoder: decoderLayer must be a TransformerDecoderLayer');
     if (!Number.isInteger(numLayers) || numLayers <= 0) throw new Error(`TransformerDecoder: numLayers must be a positive integer, got ${numLayers}`);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => decoderLayer.clone()));
@@ -271,6 +302,7 @@ export class TransformerDecoder extends Module<[Tensor, Tensor, TransformerDecod
   }
 
   forward(tgt: Tensor, memory: Tensor, options: TransformerDecoderLayerForwardOptions = {}): Tensor {
+    checkKnownOptions('TransformerDecoder.forward', options, DECODER_FORWARD_OPTIONS);
     let x = tgt;
     for (const layer of this.layers.children()) x = (layer as TransformerDecoderLayer)(x, memory, options);
     return this.norm ? this.norm(x) : x;
@@ -287,7 +319,15 @@ export interface TransformerOptions extends TransformerEncoderLayerOptions {
 export interface TransformerForwardOptions extends TransformerDecoderLayerForwardOptions {
   srcMask?: Tensor | null;
   srcKeyPaddingMask?: Tensor | null;
+  /** Causal self-attention in the encoder. */
+  srcIsCausal?: boolean;
 }
+
+const TRANSFORMER_OPTIONS = optionKeys<TransformerOptions>({ ...Object.fromEntries(LAYER_OPTIONS.map((k) => [k, true])) as Record<keyof TransformerEncoderLayerOptions, true>, numEncoderLayers: true, numDecoderLayers: true });
+const TRANSFORMER_FORWARD_OPTIONS = optionKeys<TransformerForwardOptions>({
+  ...Object.fromEntries(DECODER_FORWARD_OPTIONS.map((k) => [k, true])) as Record<keyof TransformerDecoderLayerForwardOptions, true>,
+  srcMask: true, srcKeyPaddingMask: true, srcIsCausal: true,
+});
 
 /**
  * The encoder-decoder Transformer, as torch.nn.Transformer: a TransformerEncoder and a TransformerDecoder,
@@ -305,6 +345,7 @@ export class Transformer extends Module<[Tensor, Tensor, TransformerForwardOptio
 
   constructor(readonly dModel = 512, readonly nhead = 8, options: TransformerOptions = {}) {
     super();
+    checkKnownOptions('Transformer', options, TRANSFORMER_OPTIONS);
     const { numEncoderLayers = 6, numDecoderLayers = 6, layerNormEps = 1e-5, batchFirst = false, dtype = 'float32', ...layerOptions } = options;
     const common = { ...layerOptions, layerNormEps, batchFirst, dtype };
     this.encoder = new TransformerEncoder(new TransformerEncoderLayer(dModel, nhead, common), numEncoderLayers, { norm: new LayerNorm(dModel, { eps: layerNormEps, dtype }) });
@@ -314,7 +355,8 @@ export class Transformer extends Module<[Tensor, Tensor, TransformerForwardOptio
   }
 
   forward(src: Tensor, tgt: Tensor, options: TransformerForwardOptions = {}): Tensor {
-    const { srcMask = null, srcKeyPaddingMask = null, ...decoderOptions } = options;
+    checkKnownOptions('Transformer.forward', options, TRANSFORMER_FORWARD_OPTIONS);
+    const { srcMask = null, srcKeyPaddingMask = null, srcIsCausal = false, ...decoderOptions } = options;
     const batchDim = this.batchFirst ? 0 : 1;
     if (src.ndim === 3 && tgt.ndim === 3 && src.shape[batchDim] !== tgt.shape[batchDim]) {
       throw new Error(`Transformer: the batch sizes of src ${formatShape(src.shape)} and tgt ${formatShape(tgt.shape)} must be equal`);
@@ -322,7 +364,7 @@ export class Transformer extends Module<[Tensor, Tensor, TransformerForwardOptio
     if (src.shape[src.ndim - 1] !== this.dModel || tgt.shape[tgt.ndim - 1] !== this.dModel) {
       throw new Error(`Transformer: the feature size of src ${formatShape(src.shape)} and tgt ${formatShape(tgt.shape)} must be dModel (${this.dModel})`);
     }
-    const memory = this.encoder(src, { mask: srcMask, srcKeyPaddingMask });
+    const memory = this.encoder(src, { mask: srcMask, srcKeyPaddingMask, isCausal: srcIsCausal });
     return this.decoder(tgt, memory, decoderOptions);
   }
 

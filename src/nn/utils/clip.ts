@@ -1,7 +1,9 @@
 import { Tensor } from '../../tensor/tensor.js';
+import { SparseTensor } from '../../tensor/sparse.js';
 import { scalar } from '../../tensor/creation.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { norm } from '../../ops/reduce.js';
+import { denseEntries } from '../../ops/sparse.js';
 import { cat, reshape, stack } from '../../ops/shape.js';
 
 type Parameters = Tensor | Iterable<Tensor>;
@@ -14,7 +16,8 @@ function gradsOf(parameters: Parameters): Tensor[] {
 /**
  * Scales the gradients in place so that their joint norm (all gradients as one vector) is at most
  * `maxNorm`, as torch.nn.utils.clip_grad_norm_; returns that total norm, measured before clipping.
- * The scale is maxNorm / (total + 1e-6), capped at 1.
+ * The scale is maxNorm / (total + 1e-6), capped at 1. Sparse gradients (Embedding({ sparse: true })) count with
+ * their repeated rows summed and are scaled too (PyTorch 1.13 measures them but leaves them unscaled).
  * @example
  * loss.backward();
  * const total = nn.utils.clipGradNorm_(model.parameters(), 1.0);
@@ -28,7 +31,8 @@ export function clipGradNorm_(
   const grads = gradsOf(parameters);
   if (grads.length === 0) return scalar(0);
   return noGrad(() => {
-    const norms = grads.map((g) => norm(g.detach(), normType));
+    // a sparse gradient counts with its repeated rows summed (coalesced), as in PyTorch
+    const norms = grads.map((g) => norm(g instanceof SparseTensor ? denseEntries(g) : g.detach(), normType));
     const total = norms.length === 1 ? norms[0] : norm(stack(norms), normType);
     const value = total.item();
     if (errorIfNonfinite && !Number.isFinite(value)) {
@@ -50,7 +54,10 @@ export function clipGradNorm_(
 export function clipGradValue_(parameters: Parameters, clipValue: number): void {
   if (!(clipValue >= 0)) throw new Error(`clipGradValue_: clipValue must be >= 0, got ${clipValue}`);
   noGrad(() => {
-    for (const g of gradsOf(parameters)) g.clamp_(-clipValue, clipValue);
+    for (const g of gradsOf(parameters)) {
+      if (g instanceof SparseTensor) throw new Error('clipGradValue_: sparse gradients are not supported (nor in PyTorch); use clipGradNorm_');
+      g.clamp_(-clipValue, clipValue);
+    }
   });
 }
 

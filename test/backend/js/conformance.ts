@@ -228,4 +228,96 @@ export function backendConformance(b: ArrayBackend): void {
     forEachIndex([2, 3], (idx, flat) => { expected[flat] = cond[idx[1]] ? A[idx[0]] : B[idx[1]]; });
     close(out, expected, 'where');
   });
+
+  test(`${b.name}: argsort and topk along a middle axis: stable, NaN the largest`, () => {
+    const [outer, n, inner] = [2, 5, 3];
+    const X = random(outer * n * inner, 9).map((v) => Math.round(v / 5)); // small integers: many ties
+    X[4] = NaN;
+    const line = (o: number, i: number) => Array.from({ length: n }, (_, j) => X[(o * n + j) * inner + i]);
+    const rank = (v: number) => (Number.isNaN(v) ? Infinity : v);
+    for (const descending of [false, true]) {
+      const out = new Int32Array(outer * n * inner);
+      b.argsort(X, outer, n, inner, descending, out);
+      const top = new Int32Array(outer * 2 * inner);
+      b.topk(X, outer, n, inner, 2, descending, top);
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0; i < inner; i++) {
+          const v = line(o, i);
+          // the naive stable order: by value, then by position (NaN counts as the largest value)
+          const expected = v.map((_, j) => j).sort((p, q) => (rank(v[p]) === rank(v[q]) ? p - q : (rank(v[p]) < rank(v[q])) !== descending ? -1 : 1));
+          const got = Array.from({ length: n }, (_, j) => out[(o * n + j) * inner + i]);
+          assert.deepEqual(got, expected, `argsort descending=${descending} line ${o},${i}`);
+          assert.deepEqual([top[(o * 2) * inner + i], top[(o * 2 + 1) * inner + i]], expected.slice(0, 2), `topk line ${o},${i}`);
+        }
+      }
+    }
+  });
+
+  test(`${b.name}: unique, nonzero`, () => {
+    const X = Float64Array.from([3, 1, 3, 0, -2, 1, 3]);
+    const values = f64(7);
+    const inverse = new Int32Array(7);
+    const counts = new Int32Array(7);
+    const u = b.unique(X, values, inverse, counts);
+    assert.equal(u, 4);
+    assert.deepEqual(Array.from(values.slice(0, u)), [-2, 0, 1, 3]);
+    assert.deepEqual(Array.from(inverse), [3, 2, 3, 1, 0, 2, 3]);
+    assert.deepEqual(Array.from(counts.slice(0, u)), [1, 1, 2, 3]);
+    const coords = new Int32Array(6 * 2);
+    const count = b.nonzero(Float64Array.from([0, 2, 0, -1, 0, 5]), [2, 3], coords);
+    assert.equal(count, 3);
+    assert.deepEqual(Array.from(coords.slice(0, 6)), [0, 1, 1, 0, 1, 2]);
+  });
+
+  test(`${b.name}: cumulative sums and products, and cumprod's gradient with zeros`, () => {
+    const [outer, n, inner] = [2, 4, 3];
+    const X = random(outer * n * inner, 10);
+    X[3] = 0;
+    const sums = f64(X.length);
+    const prods = f64(X.length);
+    b.cumulative('sum', X, outer, n, inner, sums);
+    b.cumulative('prod', X, outer, n, inner, prods);
+    const G = random(X.length, 11);
+    const grad = f64(X.length);
+    b.cumprodBackward(X, G, outer, n, inner, grad);
+    const expectedSum = new Float64Array(X.length);
+    const expectedProd = new Float64Array(X.length);
+    const expectedGrad = new Float64Array(X.length);
+    const at3 = (o: number, j: number, i: number) => (o * n + j) * inner + i;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        for (let k = 0; k < n; k++) {
+          let s = 0;
+          let p = 1;
+          for (let j = 0; j <= k; j++) {
+            s += X[at3(o, j, i)];
+            p *= X[at3(o, j, i)];
+          }
+          expectedSum[at3(o, k, i)] = s;
+          expectedProd[at3(o, k, i)] = p;
+        }
+        // d/dx_j of sum_k g_k prod_{m<=k} x_m, by the definition: the product without x_j
+        for (let j = 0; j < n; j++) {
+          let total = 0;
+          for (let k = j; k < n; k++) {
+            let p = 1;
+            for (let m = 0; m <= k; m++) if (m !== j) p *= X[at3(o, m, i)];
+            total += G[at3(o, k, i)] * p;
+          }
+          expectedGrad[at3(o, j, i)] = total;
+        }
+      }
+    }
+    close(sums, expectedSum, 'cumsum', 1e-12);
+    close(prods, expectedProd, 'cumprod', 1e-12);
+    close(grad, expectedGrad, 'cumprod backward', 1e-10);
+  });
+
+  test(`${b.name}: sampleCategorical picks the first bucket whose cumulative probability reaches the draw`, () => {
+    const probs = Float64Array.from([0.1, 0, 0.6, 0.3, 2, 0, 0, 2]);
+    const uniforms = Float64Array.from([0, 0.1, 0.1000001, 0.7, 0.95, 0.5, 0.50001, 0.999]);
+    const out = new Int32Array(8);
+    b.sampleCategorical(probs, 2, 4, uniforms, 4, out);
+    assert.deepEqual(Array.from(out), [0, 0, 2, 2, 3, 0, 3, 3]);
+  });
 }

@@ -1,0 +1,86 @@
+// Sampling ops: multinomial, bernoulli, and the *Like creators. Draws come from the Generator in PyTorch's
+// CPU order (torch built without MKL, as Debian's), so a seeded stream samples what torch samples.
+import { type DType, isFloating } from '../tensor/dtype.js';
+import { formatShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { type Generator, defaultGenerator } from '../tensor/random.js';
+import { type RandomOptions, rand, randint, randn } from '../tensor/creation.js';
+import { backendOf, emptyTensor } from './util.js';
+import { cast, div, isfinite, le, log, lt, ne, neg, sub } from './elementwise.js';
+import { all, any, argmax, sum } from './reduce.js';
+import { topk } from './sort.js';
+
+/**
+ * `numSamples` category indices (int32) drawn from each row of non-negative weights `probs` ([n] or
+ * [rows, n], need not sum to 1), as torch.multinomial: without replacement each row gives distinct
+ * categories; with it, independent draws. Same draws as torch for the same seed.
+ * @example
+ * manualSeed(0);
+ * const next = multinomial(logits.div(temperature).softmax(-1), 1); // one token per row
+ */
+export function multinomial(probs: Tensor, numSamples: number, replacement = false, generator: Generator = defaultGenerator): Tensor {
+  const op = 'multinomial';
+  if (!(probs instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor of probabilities, got ${typeof probs}`);
+  if (!isFloating(probs.dtype)) throw new Error(`${op}: probabilities must be floating point, got dtype ${probs.dtype}`);
+  if (probs.ndim !== 1 && probs.ndim !== 2) throw new Error(`${op}: probs must be 1-d [n] or 2-d [rows, n], got ${formatShape(probs.shape)}`);
+  const n = probs.shape[probs.ndim - 1];
+  if (n === 0) throw new Error(`${op}: probs has no categories (shape ${formatShape(probs.shape)})`);
+  if (!Number.isInteger(numSamples) || numSamples <= 0) throw new Error(`${op}: numSamples must be a positive integer, got ${numSamples}`);
+  if (!replacement && numSamples > n) throw new Error(`${op}: cannot draw ${numSamples} samples without replacement from ${n} categories`);
+  if (!all(isfinite(probs)).item() || any(lt(probs, 0)).item()) throw new Error(`${op}: probabilities contain inf, nan or an element < 0`);
+  if (any(le(sum(probs, -1), 0)).item()) throw new Error(`${op}: invalid distribution: a row of probabilities sums to 0`);
+  if (!replacement && any(lt(sum(ne(probs, 0), -1), numSamples)).item()) {
+    // torch would fill up with categories of probability 0; a clear error is kinder
+    throw new Error(`${op}: cannot draw ${numSamples} samples without replacement from a row with fewer non-zero probabilities`);
+  }
+  if (!replacement) {
+    // torch's way: argmax (or top k) of p / q with q ~ Exp(1), q = -log(1 - u) from double uniforms
+    const u = rand(probs.shape, { dtype: 'float64', generator, device: probs.device });
+    const q = cast(neg(log(sub(1, u))), probs.dtype);
+    const scores = div(probs, q);
+    return numSamples === 1 ? argmax(scores, -1, true) : topk(scores, numSamples).indices;
+  }
+  const rows = probs.ndim === 1 ? 1 : probs.shape[0];
+  const uniforms = rand([rows, numSamples], { dtype: 'float64', generator, device: probs.device });
+  const b = backendOf(op, probs, uniforms);
+  const out = emptyTensor(probs.ndim === 1 ? [numSamples] : [rows, numSamples], 'int32', b);
+  b.sampleCategorical(probs.storage, rows, n, uniforms.storage, numSamples, out.storage);
+  return out;
+}
+
+/**
+ * 0/1 draws with probability p, as torch.bernoulli: per element from `input`'s values, or with the one
+ * probability `p` when given. The result has input's (floating) dtype.
+ * @example const binarized = bernoulli(images); // pixels in [0, 1] as coin flips
+ */
+export function bernoulli(input: Tensor, p?: number, generator: Generator = defaultGenerator): Tensor {
+  if (!(input instanceof Tensor) || !isFloating(input.dtype)) throw new Error(`bernoulli: expected a floating point tensor, got ${input instanceof Tensor ? input.dtype : typeof input}`);
+  if (p !== undefined) {
+    if (!(p >= 0 && p <= 1)) throw new Error(`bernoulli: p must be in [0, 1], got ${p}`);
+    return cast(lt(rand(input.shape, { dtype: 'float64', generator, device: input.device }), p), input.dtype);
+  }
+  if (any(lt(input, 0)).item() || any(lt(1, input)).item() || !all(isfinite(input)).item()) throw new Error('bernoulli: the probabilities must be in [0, 1]');
+  // torch draws in the input's precision: 24-bit uniforms for float32, 53-bit for float64
+  return cast(lt(rand(input.shape, { dtype: input.dtype, generator, device: input.device }), input), input.dtype);
+}
+
+type LikeOptions = RandomOptions & { dtype?: DType };
+
+/** Uniform [0, 1) samples of `t`'s shape and dtype, as torch.rand_like. @example const noise = randLike(x); */
+export function randLike(t: Tensor, options: LikeOptions = {}): Tensor {
+  return rand(t.shape, { dtype: t.dtype, device: t.device, ...options });
+}
+
+/** Standard normal samples of `t`'s shape and dtype, as torch.randn_like. @example const eps = randnLike(std); // VAE reparameterization */
+export function randnLike(t: Tensor, options: LikeOptions = {}): Tensor {
+  return randn(t.shape, { dtype: t.dtype, device: t.device, ...options });
+}
+
+/**
+ * Integers in [low, high) of `t`'s shape and dtype, as torch.randint_like; randintLike(t, high) draws from [0, high).
+ * @example randintLike(labels, 10)
+ */
+export function randintLike(t: Tensor, low: number, high?: number, options: LikeOptions = {}): Tensor {
+  const like = { dtype: t.dtype, device: t.device, ...options };
+  return high === undefined ? randint(0, low, t.shape, like) : randint(low, high, t.shape, like);
+}
