@@ -28,7 +28,7 @@ const BINARY_NAMES = new Map<string, string>();
 
 export function unaryOp(op: UnaryOp, x: Tensor, grad?: UnaryGrad, saveInput = true): Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${typeof x}`);
-  const out = emptyTensor(x.shape, unaryDtype(op, x.dtype));
+  const out = emptyTensor(x.shape, unaryDtype(op, x.dtype), op);
   backend().unary(op, x.data, out.data);
   if (!grad || !needsGrad(x)) return out;
   let name = UNARY_NAMES.get(op);
@@ -63,7 +63,7 @@ export function binaryOp(op: BinaryOp, aIn: TensorLike, bIn: TensorLike, grad?: 
     else if (op === 'sub') throw new Error('sub: subtraction of two bool tensors is not supported; use logicalXor or logicalNot');
     else dtype = 'int32';
   }
-  const out = emptyTensor(shape, dtype);
+  const out = emptyTensor(shape, dtype, op);
   backend().binary(op, a.data, a.shape, b.data, b.shape, out.data, shape);
   if (!grad || !needsGrad(a, b)) return out;
   let name = BINARY_NAMES.get(op);

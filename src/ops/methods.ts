@@ -16,6 +16,7 @@ import * as P from './inplace.js';
 declare module '../tensor/tensor.js' {
   interface Tensor {
     backward(gradient?: Tensor | null, options?: BackwardOptions): void;
+    backward(options: BackwardOptions): void;
     /** A tensor sharing this one's data, cut from the graph. */
     detach(): Tensor;
     clone(): Tensor;
@@ -168,7 +169,7 @@ function dimsArg(args: (number | readonly number[])[]): number[] {
 
 const proto = Tensor.prototype as unknown as Record<string, unknown>;
 const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
-  backward(this: Tensor, gradient?: Tensor | null, options?: BackwardOptions) { backward(this, gradient, options); },
+  backward(this: Tensor, gradient?: Tensor | BackwardOptions | null, options?: BackwardOptions) { backward(this, gradient, options); },
   detach(this: Tensor) { return detach(this); },
   clone(this: Tensor) { return E.clone(this); },
   to(this: Tensor, dtype: DType) { return E.cast(this, dtype); },

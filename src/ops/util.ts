@@ -1,15 +1,15 @@
 import { backend } from '../backend/backend.js';
-import { type DType, isFloating } from '../tensor/dtype.js';
-import { type Shape, sizeOf } from '../tensor/shape.js';
+import { type DType, allocateFor, isFloating } from '../tensor/dtype.js';
+import type { Shape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { scalar } from '../tensor/creation.js';
 
 /** A tensor, or a JS number standing for a 0-d tensor. */
 export type TensorLike = Tensor | number;
 
-/** A new, uninitialized-for-our-purposes (zeroed) tensor from the current backend. */
-export function emptyTensor(shape: Shape, dtype: DType): Tensor {
-  return new Tensor(backend().allocate(dtype, sizeOf(shape)), shape, dtype);
+/** A new, uninitialized-for-our-purposes (zeroed) tensor from the current backend; `op` names it in errors. */
+export function emptyTensor(shape: Shape, dtype: DType, op = 'allocate'): Tensor {
+  return new Tensor(allocateFor(op, dtype, shape, (d, n) => backend().allocate(d, n)), shape, dtype);
 }
 
 /** Turns a number into a 0-d tensor whose dtype follows PyTorch's scalar promotion against `like`. */

@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { isFloating } from '../tensor/dtype.js';
+import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { enableGrad, noGrad } from '../autograd/grad-mode.js';
 import { toSnakeCase } from '../nn/module.js';
 
@@ -201,40 +202,71 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     return saved.to(p.dtype).clone();
   }
 
-  /** Restores what `stateDict()` returned (tensors are copied and cast to each parameter's dtype). */
+  /** The shape of a tensor in `p`'s state (`key` in camelCase): `p`'s own; LBFGS keeps flat vectors. */
+  protected stateShape(p: Tensor, _key: string): readonly number[] {
+    return p.shape;
+  }
+
+  /**
+   * Restores what `stateDict()` returned (tensors are copied and cast to each parameter's dtype). Everything is
+   * checked first (each state tensor's shape and dtype against its parameter, the group options), so a state
+   * that does not fit is refused with the optimizer unchanged.
+   */
   loadStateDict(dict: OptimizerStateDict): void {
-    const saved = dict.param_groups;
+    const saved = dict?.param_groups;
     if (!Array.isArray(saved) || saved.length !== this.paramGroups.length) {
       throw new Error(`${this.name}.loadStateDict: the state dict has ${saved?.length} parameter groups, the optimizer has ${this.paramGroups.length}`);
     }
-    const byIndex = new Map<number, Tensor>();
+    const byIndex = new Map<number, { p: Tensor; where: string }>();
     saved.forEach((g, gi) => {
       const params = this.paramGroups[gi].params;
-      if (g.params.length !== params.length) {
-        throw new Error(`${this.name}.loadStateDict: parameter group ${gi} has ${g.params.length} parameters in the state dict, ${params.length} in the optimizer`);
+      if (!Array.isArray(g?.params) || g.params.length !== params.length) {
+        throw new Error(`${this.name}.loadStateDict: parameter group ${gi} has ${g?.params?.length} parameters in the state dict, ${params.length} in the optimizer`);
       }
-      g.params.forEach((id, j) => byIndex.set(id, params[j]));
+      g.params.forEach((id, j) => byIndex.set(id, { p: params[j], where: `parameter ${id} (group ${gi}, param ${j})` }));
     });
+    if (dict.state === null || typeof dict.state !== 'object') throw new Error(`${this.name}.loadStateDict: 'state' must be an object of per-parameter states`);
     const state = new Map<Tensor, S>();
     for (const [key, s] of Object.entries(dict.state)) {
-      const p = byIndex.get(Number(key));
-      if (!p) throw new Error(`${this.name}.loadStateDict: state for parameter ${key}, which no group lists`);
+      const found = byIndex.get(Number(key));
+      if (!found) throw new Error(`${this.name}.loadStateDict: state for parameter ${key}, which no group lists`);
+      const { p, where } = found;
       const restored: Record<string, StateValue> = {};
       for (const [k, v] of Object.entries(s)) {
+        const name = toCamelCase(k);
+        this.checkStateValue(p, name, v, `state '${k}' of ${where}`);
         // 0-d tensors (PyTorch keeps Adam's step, ASGD's eta and mu, NAdam's mu_product in them) become numbers.
-        if (v instanceof Tensor && v.ndim === 0) restored[toCamelCase(k)] = v.item();
-        else if (v instanceof Tensor) restored[toCamelCase(k)] = this.restoreStateTensor(p, v);
-        else restored[toCamelCase(k)] = cloneValue(v);
+        if (v instanceof Tensor && v.ndim === 0) restored[name] = v.item();
+        else if (v instanceof Tensor) restored[name] = this.restoreStateTensor(p, v);
+        else restored[name] = cloneValue(v);
       }
       state.set(p, restored as S);
     }
-    this.paramGroups = saved.map((g, gi) => {
+    const groups = saved.map((g, gi) => {
       const group: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(g)) if (k !== 'params') group[toCamelCase(k)] = cloneOption(v);
       group.params = this.paramGroups[gi].params;
       return group as unknown as ParamGroup<O>;
     });
+    for (const g of groups) this.validate(g);
+    this.paramGroups = groups;
     this.state = state;
+  }
+
+  // A state value must be a number, a flag, null, or tensors of the parameter's state shape and a floating dtype.
+  private checkStateValue(p: Tensor, key: string, v: unknown, what: string): void {
+    const fail = (why: string) => { throw new Error(`${this.name}.loadStateDict: ${what} ${why}`); };
+    const checkTensor = (t: Tensor, suffix: string) => {
+      if (t.ndim === 0) return;
+      if (!isFloating(t.dtype)) fail(`${suffix}has dtype ${t.dtype}, expected a floating point tensor`);
+      const expected = this.stateShape(p, key);
+      if (!shapesEqual(t.shape, expected)) {
+        fail(`${suffix}has shape ${formatShape(t.shape)}, expected ${formatShape(expected)}${expected === p.shape ? " (the parameter's shape)" : ''}`);
+      }
+    };
+    if (v instanceof Tensor) checkTensor(v, '');
+    else if (Array.isArray(v)) v.forEach((x, i) => (x instanceof Tensor ? checkTensor(x, `[${i}] `) : typeof x !== 'number' && fail(`[${i}] must be a number or a tensor, got ${JSON.stringify(x)}`)));
+    else if (v !== null && typeof v !== 'number' && typeof v !== 'boolean') fail(`must be a number, got ${JSON.stringify(v)}`);
   }
 }
 

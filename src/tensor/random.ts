@@ -101,6 +101,13 @@ export class Generator {
     return this.nextUint32() % n;
   }
 
+  /** An integer in [0, n) for 2^32 <= n <= 2^53: a 64-bit draw (the first 32-bit draw high) modulo n, as PyTorch's random_ for large ranges. */
+  below64(n: number): number {
+    const hi = BigInt(this.nextUint32());
+    const lo = BigInt(this.nextUint32());
+    return Number(((hi << 32n) | lo) % BigInt(n));
+  }
+
   private twist(): void {
     const mt = this.mt;
     for (let i = 0; i < N; i++) {

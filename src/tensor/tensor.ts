@@ -1,5 +1,5 @@
 import { type DType, type TypedArray, isFloating } from './dtype.js';
-import { type Shape, formatShape, sizeOf } from './shape.js';
+import { type Shape, formatShape, shapesEqual, sizeOf } from './shape.js';
 
 /** A node of the autograd graph: how to turn the gradient of an output into gradients of its inputs. */
 export interface GradFn {
@@ -24,7 +24,18 @@ export class Tensor {
   readonly dtype: DType;
   /** The elements in row-major order. Writing to it bypasses autograd. */
   data: TypedArray;
-  grad: Tensor | null = null;
+  /**
+   * The gradient accumulated by backward. Assigning one of another shape or dtype is refused, as in PyTorch
+   * (backward adds into it in place).
+   */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+  set grad(value: Tensor | null) {
+    if (value !== null) checkAssignedGrad(this, value);
+    this._grad = value;
+  }
+  private _grad: Tensor | null = null;
   gradFn: GradFn | null = null;
   /**
    * Bumped by in-place ops so that backward can detect a saved tensor that changed. Views of the same
@@ -174,6 +185,16 @@ export class Tensor {
 }
 
 export type NestedArray = number | boolean | NestedArray[];
+
+function checkAssignedGrad(t: Tensor, g: unknown): void {
+  if (!(g instanceof Tensor)) {
+    throw new TypeError(`assigned grad expected to be a Tensor or null, got ${Array.isArray(g) ? 'an array' : typeof g}`);
+  }
+  if (!shapesEqual(g.shape, t.shape)) {
+    throw new Error(`assigned grad has data of a different size: the tensor has shape ${formatShape(t.shape)}, the grad ${formatShape(g.shape)}`);
+  }
+  if (g.dtype !== t.dtype) throw new Error(`assigned grad has data of a different type: the tensor is ${t.dtype}, the grad ${g.dtype}`);
+}
 
 function formatNumber(x: number, dtype: DType, decimals: number): string {
   if (dtype === 'bool') return x ? 'True' : 'False';

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Generator, manualSeed, rand, randint, randn, randperm } from '../../src/index.js';
 import { assertClose, loadFixture, type FixtureTensor } from '../helpers.js';
@@ -35,4 +36,12 @@ test('a Generator is independent of the default stream and can be saved and rest
   rand([3]);
   g.setState(state);
   assertClose(rand([4], { generator: g }), a, { rtol: 0, atol: 0 });
+});
+
+test('randint past 2^32 draws 64 bits as torch does; bounds outside the dtype are refused', () => {
+  manualSeed(0);
+  assertClose(randint(0, 2 ** 40, [4], { dtype: 'float64' }), fx.randint_2p40, { rtol: 0, atol: 0 });
+  assert.throws(() => randint(0, 2 ** 40, [4]), /randint: high - 1 = 1099511627775 is out of bounds for int32 \(\[-2147483648, 2147483647\]\)/);
+  assert.throws(() => randint(0, 2 ** 30, [4], { dtype: 'float32' }), /randint: high - 1 = 1073741823 is out of bounds for float32 .*2\^24/);
+  assert.throws(() => randint(2 ** 60, 2 ** 60 + 2 ** 20, [1], { dtype: 'float64' }), /out of bounds for float64/);
 });

@@ -14,6 +14,15 @@ function useWasm(param: TypedArray, others: (TypedArray | null)[]): boolean {
   return param.length >= MIN_ELEMENTS || isResident(param);
 }
 
+/** Refuses buffers shorter than the parameter: the kernels would read and write past them in wasm memory. */
+function checkLengths(kernel: string, param: TypedArray, buffers: Record<string, TypedArray | null>): void {
+  for (const [name, b] of Object.entries(buffers)) {
+    if (b !== null && b.length < param.length) {
+      throw new Error(`wasm ${kernel}: ${name} has ${b.length} elements but the parameter has ${param.length} (every buffer must cover the parameter)`);
+    }
+  }
+}
+
 /** The byte address of `a` for a kernel: in place when resident, else a copy in the arena. */
 function place(mem: Arena, a: Float32Array): number {
   return isResident(a) ? a.byteOffset : mem.put(a);
@@ -27,6 +36,7 @@ function writeBack(mem: Arena, a: Float32Array, at: number): void {
 /** Fused SGD step in wasm (assembly/optim.ts), in place on resident arrays; float64 runs js/optim.ts. */
 export function sgdStep(param: TypedArray, grad: TypedArray, buf: TypedArray | null, o: SgdStepOptions): void {
   const momentumBuffer = o.momentum !== 0 ? buf : null;
+  checkLengths('sgdStep', param, { grad, momentum_buffer: momentumBuffer });
   if (!useWasm(param, [grad, momentumBuffer])) {
     jsSgdStep(param, grad, buf, o);
     return;
@@ -48,6 +58,7 @@ export function sgdStep(param: TypedArray, grad: TypedArray, buf: TypedArray | n
 export function adamStep(
   param: TypedArray, grad: TypedArray, m: TypedArray, v: TypedArray, vMax: TypedArray | null, o: AdamStepOptions,
 ): void {
+  checkLengths('adamStep', param, { grad, exp_avg: m, exp_avg_sq: v, max_exp_avg_sq: vMax });
   if (!useWasm(param, [grad, m, v, vMax])) {
     jsAdamStep(param, grad, m, v, vMax, o);
     return;

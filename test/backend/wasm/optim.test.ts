@@ -158,3 +158,14 @@ test('loadStateDict puts SGD and Adam state back in resident storage, and traini
     assert.deepEqual(run(6, 3), run(6, null));
   }
 });
+
+test('the wasm kernels refuse buffers shorter than the parameter (no write past them)', () => {
+  const o: AdamStepOptions = { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupledDecay: 0, maximize: false, step: 1 };
+  const n = 4096;
+  const full = () => new Float32Array(n);
+  assert.throws(() => wasm().adamStep!(full(), full(), new Float32Array(1), full(), null, o), /wasm adamStep: exp_avg has 1 elements but the parameter has 4096/);
+  assert.throws(() => wasm().adamStep!(full(), new Float32Array(1), full(), full(), null, o), /wasm adamStep: grad has 1 elements/);
+  assert.throws(() => wasm().adamStep!(full(), full(), full(), full(), new Float32Array(3), o), /wasm adamStep: max_exp_avg_sq has 3 elements/);
+  const s: SgdStepOptions = { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, maximize: false, nesterov: false, initBuffer: false };
+  assert.throws(() => wasm().sgdStep!(full(), full(), new Float32Array(2), s), /wasm sgdStep: momentum_buffer has 2 elements but the parameter has 4096/);
+});
