@@ -47,7 +47,8 @@ export class Generator {
   }
 
   setState(state: GeneratorState): this {
-    if (!state || !Array.isArray(state.mt) || state.mt.length !== N || !(state.index >= 0 && state.index <= N)) {
+    if (!state || !Array.isArray(state.mt) || state.mt.length !== N || !Number.isInteger(state.index) || !(state.index >= 0 && state.index <= N)
+      || !state.mt.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32) || !(state.nextNormal == null || typeof state.nextNormal === 'number')) {
       throw new Error('Generator.setState: not a generator state (expected { seed, mt: 624 numbers, index, nextNormal })');
     }
     this.mt.set(state.mt);
