@@ -80,8 +80,8 @@ export class GradientMonitor implements Callback {
     this.pending = {
       names,
       params,
-      gradNorms: params.map((p) => (p.grad ? l2(p.grad.data) : 0)),
-      before: params.map((p) => Float64Array.from(p.data)),
+      gradNorms: params.map((p) => (p.grad ? l2(p.grad.dataSync()) : 0)),
+      before: params.map((p) => Float64Array.from(p.dataSync())),
     };
   }
 
@@ -92,9 +92,10 @@ export class GradientMonitor implements Callback {
     const layers: Record<string, LayerHealth> = {};
     pending.params.forEach((p, i) => {
       const before = pending.before[i];
+      const after = p.dataSync();
       let diff = 0;
       for (let j = 0; j < before.length; j++) {
-        const d = p.data[j] - before[j];
+        const d = after[j] - before[j];
         diff += d * d;
       }
       const weightNorm = l2(before);

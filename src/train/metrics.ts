@@ -20,11 +20,11 @@ export interface Metric {
  */
 function classify(metric: string, output: Tensor, target: Tensor, threshold: number, k = 1): { hits: (i: number) => boolean; pred: Int32Array; truth: Int32Array; classes: number } {
   if (!(output instanceof Tensor) || !(target instanceof Tensor)) throw new Error(`${metric}: expected output and target tensors`);
-  const truth = Int32Array.from(target.data);
+  const truth = Int32Array.from(target.dataSync());
   if (output.ndim === target.ndim) {
     if (output.numel !== target.numel) throw new Error(`${metric}: output ${formatShape(output.shape)} and target ${formatShape(target.shape)} must have the same shape for binary predictions`);
     if (k !== 1) throw new Error(`${metric}: top-k needs class scores [N, C, ...], got output ${formatShape(output.shape)} for target ${formatShape(target.shape)}`);
-    const pred = Int32Array.from(output.data, (v) => (v >= threshold ? 1 : 0));
+    const pred = Int32Array.from(output.dataSync(), (v) => (v >= threshold ? 1 : 0));
     return { hits: (i) => pred[i] === truth[i], pred, truth, classes: 2 };
   }
   const expected = [target.shape[0], -1, ...target.shape.slice(1)];
@@ -34,7 +34,7 @@ function classify(metric: string, output: Tensor, target: Tensor, threshold: num
   const classes = output.shape[1];
   if (k > classes) throw new Error(`${metric}: k=${k} is larger than the number of classes ${classes}`);
   const inner = output.shape.slice(2).reduce((a, b) => a * b, 1);
-  const data = output.data;
+  const data = output.dataSync();
   const pred = new Int32Array(truth.length);
   const rank = new Int32Array(truth.length); // how many classes score strictly above the true one
   for (let i = 0; i < truth.length; i++) {
@@ -181,7 +181,8 @@ class ElementwiseError implements Metric {
   reset(): void { this.sum = 0; this.count = 0; }
   update(output: Tensor, target: Tensor): void {
     checkSameSize(this.name, output, target);
-    for (let i = 0; i < output.numel; i++) this.sum += this.term(output.data[i] - target.data[i]);
+    const [o, t] = [output.dataSync(), target.dataSync()];
+    for (let i = 0; i < o.length; i++) this.sum += this.term(o[i] - t[i]);
     this.count += output.numel;
   }
   compute(): number { return this.count === 0 ? NaN : this.finish(this.sum / this.count); }
@@ -213,14 +214,15 @@ export class Perplexity implements Metric {
     classify(this.name, output, target, 0.5); // shape and range checks
     const classes = output.shape[1];
     const inner = output.shape.slice(2).reduce((a, b) => a * b, 1);
-    const data = output.data;
-    for (let i = 0; i < target.numel; i++) {
+    const data = output.dataSync();
+    const labels = target.dataSync();
+    for (let i = 0; i < labels.length; i++) {
       const base = Math.floor(i / inner) * classes * inner + (i % inner);
       let max = -Infinity;
       for (let c = 0; c < classes; c++) max = Math.max(max, data[base + c * inner]);
       let sum = 0;
       for (let c = 0; c < classes; c++) sum += Math.exp(data[base + c * inner] - max);
-      this.nll += max + Math.log(sum) - data[base + target.data[i] * inner];
+      this.nll += max + Math.log(sum) - data[base + labels[i] * inner];
     }
     this.count += target.numel;
   }
