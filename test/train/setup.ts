@@ -43,5 +43,5 @@ export function throughDisk(ckpt: TrainerCheckpoint): TrainerCheckpoint {
 }
 
 export function weightsOf(model: nn.Module): Record<string, number[]> {
-  return Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, Array.from(t.data)]));
+  return Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, Array.from(t.dataSync())]));
 }
