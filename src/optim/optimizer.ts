@@ -241,7 +241,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
       for (const [k, v] of Object.entries(template)) {
         if (v !== null && !(toSnakeCase(k) in s)) fail(`the state of ${where} lacks '${toSnakeCase(k)}'`);
       }
-      const restored: Record<string, StateValue> = { ...Object.fromEntries(Object.entries(template).filter(([, v]) => v === null)) };
+      const restored: Record<string, StateValue> = Object.fromEntries(Object.keys(template).map((k) => [k, null])); // the rule's key order
       for (const [k, v] of Object.entries(s)) {
         const name = toCamelCase(k);
         this.checkStateValue(p, name, v, name in template ? template[name] : undefined, `state '${k}' of ${where}`);
