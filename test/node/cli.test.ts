@@ -13,6 +13,21 @@ const run = (...args: string[]) => {
 };
 const tmp = () => mkdtempSync(join(tmpdir(), 'descent-cli-'));
 
+/** Runs the CLI in this process (for commands that fail before any work: no process to start). */
+async function call(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../src/cli/main.js');
+  const captured = { stdout: '', stderr: '' };
+  const [out, err] = [process.stdout.write, process.stderr.write];
+  process.stdout.write = ((chunk: string) => { captured.stdout += chunk; return true; }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => { captured.stderr += chunk; return true; }) as typeof process.stderr.write;
+  try {
+    return { code: await main(args), ...captured };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}
+
 test('--help everywhere', () => {
   const main = run('--help');
   assert.equal(main.code, 0);
@@ -94,7 +109,7 @@ test('compare prints a table of optimizers; lr-find suggests a rate', () => {
   assert.match(f.stdout, /suggested learning rate for momentum: \d\.\d\de[-+]\d+/);
 });
 
-test('every value is checked before any work, from the command line or a config file (exit 2)', () => {
+test('every value is checked before any work, from the command line or a config file (exit 2)', async () => {
   const dir = tmp();
   writeFileSync(join(dir, 'file'), '');
   writeFileSync(join(dir, 'bad.json'), '{"lr": "fast"}');
@@ -121,7 +136,7 @@ test('every value is checked before any work, from the command line or a config 
   ];
   if (existsSync('/proc/self')) cases.push([['train', '--out', '/proc/descent-run'], /--out: cannot create the folder \/proc\/descent-run: \/proc does not accept new folders \(ENOENT\)/]);
   for (const [args, pattern] of cases) {
-    const r = run(...args);
+    const r = await call(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, pattern, args.join(' '));
     assert.doesNotMatch(r.stdout, /training|steps;/, `${args.join(' ')}: no work started`);
