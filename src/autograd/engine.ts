@@ -282,10 +282,16 @@ function propagate(
  * Computes the gradient of `root` with respect to every leaf that requires grad and adds it to `.grad`,
  * like torch's `tensor.backward()`.
  */
-export function backward(root: Tensor, gradient?: Tensor | null, options: BackwardOptions = {}): void {
+export function backward(root: Tensor, gradient?: Tensor | null | BackwardOptions, options: BackwardOptions = {}): void {
   if (!root.requiresGrad) {
     throw new Error('backward: the tensor does not require grad and has no gradFn (did you forget requiresGrad: true, or call it inside noGrad?)');
   }
+  if (isOptionsObject(gradient)) [gradient, options] = [null, gradient]; // backward({ retainGraph: true })
+  else if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) {
+    const got = Array.isArray(gradient) ? 'an array; pass tensor([...])' : typeof gradient;
+    throw new TypeError(`backward: the gradient must be a Tensor shaped like the output (${formatShape(root.shape)}), got ${got}`);
+  }
+  checkBackwardOptions(options);
   const g = defaultGrad(root, gradient, 'backward');
   const createGraph = options.createGraph ?? false;
   propagate([root], [g], options, (t, grad, life) => {
@@ -298,6 +304,8 @@ export function backward(root: Tensor, gradient?: Tensor | null, options: Backwa
       else if (life.isDead(grad.storage) && !(grad instanceof SparseTensor)) t.grad = detached(grad);
       else t.grad = cloneDetached(grad);
       life.keep(t.grad);
+    } else if (!shapesEqual(t.grad.shape, t.shape)) {
+      checkGradShape(t, t.grad, 'backward (the existing .grad)');
     } else if (createGraph || isGradEnabled() || t.grad instanceof SparseTensor || grad instanceof SparseTensor) {
       t.grad = addGrads(t.grad, grad);
       life.keep(t.grad);
@@ -306,6 +314,18 @@ export function backward(root: Tensor, gradient?: Tensor | null, options: Backwa
       device.binary('add', t.grad.storage, t.grad.shape, grad.storage, grad.shape, t.grad.storage, t.grad.shape);
     }
   });
+}
+
+const BACKWARD_OPTIONS = ['retainGraph', 'createGraph'];
+
+function isOptionsObject(x: unknown): x is BackwardOptions {
+  return x !== null && typeof x === 'object' && !(x instanceof Tensor) && !Array.isArray(x) && !ArrayBuffer.isView(x);
+}
+
+function checkBackwardOptions(options: BackwardOptions): void {
+  for (const k of Object.keys(options)) {
+    if (!BACKWARD_OPTIONS.includes(k)) throw new Error(`backward: unknown option '${k}' (expected ${BACKWARD_OPTIONS.join(', ')})`);
+  }
 }
 
 function cloneDetached(t: Tensor): Tensor {

@@ -30,7 +30,7 @@ const BINARY_NAMES = new Map<string, string>();
 export function unaryOp(op: UnaryOp, x: Tensor, grad?: UnaryGrad, saveInput = true): Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${typeof x}`);
   const b = backendOf(op, x);
-  const out = emptyTensor(x.shape, unaryDtype(op, x.dtype), b);
+  const out = emptyTensor(x.shape, unaryDtype(op, x.dtype), b, op);
   b.unary(op, x.storage, out.storage);
   if (!grad || !needsGrad(x)) return out;
   let name = UNARY_NAMES.get(op);
@@ -66,7 +66,7 @@ export function binaryOp(op: BinaryOp, aIn: TensorLike, bIn: TensorLike, grad?: 
     else if (op === 'sub') throw new Error('sub: subtraction of two bool tensors is not supported; use logicalXor or logicalNot');
     else dtype = 'int32';
   }
-  const out = emptyTensor(shape, dtype, device);
+  const out = emptyTensor(shape, dtype, device, op);
   device.binary(op, a.storage, a.shape, b.storage, b.shape, out.storage, shape);
   if (!grad || !needsGrad(a, b)) return out;
   let name = BINARY_NAMES.get(op);

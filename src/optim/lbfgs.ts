@@ -148,6 +148,11 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     }
   }
 
+  // LBFGS keeps its directions and gradients as flat vectors over all parameters.
+  protected override stateShape(): readonly number[] {
+    return [this.params.reduce((n, p) => n + p.numel, 0)];
+  }
+
   protected initState(): LBFGSState {
     return { funcEvals: 0, nIter: 0, d: null, t: 0, oldDirs: [], oldStps: [], ro: [], hDiag: 1, prevFlatGrad: null, prevLoss: 0 };
   }

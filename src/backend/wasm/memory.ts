@@ -176,7 +176,7 @@ function take(capacity: number): number {
   // the memory cannot grow (2 GiB): evict until the block fits, even below the budget
   while (at === null && evictFor(capacity) > 0) at = h.alloc(capacity);
   if (at === null) {
-    throw new Error(`wasm backend: out of memory: a tensor of ${Math.ceil(capacity / 2 ** 20)} MiB does not fit in the 2 GiB of wasm memory (${Math.ceil(residentBytes / 2 ** 20)} MiB hold tensors); setBackend('js') runs in the JS heap`);
+    throw new RangeError(`wasm backend: out of memory: a tensor of ${Math.ceil(capacity / 2 ** 20)} MiB does not fit in the 2 GiB of wasm memory (${Math.ceil(residentBytes / 2 ** 20)} MiB hold tensors); setBackend('js') runs in the JS heap`);
   }
   return at;
 }

@@ -50,15 +50,33 @@ function checkSameShape(op: string, input: Tensor, target: Tensor): void {
   }
 }
 
-// PyTorch broadcasts regression targets (with a warning); shapes that cannot broadcast are an error naming both.
-function checkBroadcastable(op: string, input: Tensor, target: Tensor): void {
+// Floating operands whose shapes broadcast; the shape they broadcast to.
+function broadcastLossShape(op: string, input: Tensor, target: Tensor): number[] {
   checkFloating(op, input, 'input');
   checkFloating(op, target, 'target');
   try {
-    broadcastShapes(input.shape, target.shape, op);
+    return broadcastShapes(input.shape, target.shape, op);
   } catch {
     throw new Error(`${op}: target shape ${formatShape(target.shape)} cannot be broadcast to input shape ${formatShape(input.shape)}`);
   }
+}
+
+// PyTorch broadcasts regression targets of another shape with a warning ("likely incorrect results"): an [N, 1]
+// output against an [N] target becomes an [N, N] loss that trains the wrong thing. Refused here; expanding
+// the operands says that broadcasting is meant.
+function checkRegressionShapes(op: string, input: Tensor, target: Tensor): void {
+  const shape = broadcastLossShape(op, input, target);
+  if (shapesEqual(input.shape, target.shape)) return;
+  const [i, t] = [formatShape(input.shape), formatShape(target.shape)];
+  const fixes: string[] = [];
+  const k = target.ndim;
+  if (input.ndim === k + 1 && input.shape[k] === 1 && shapesEqual(input.shape.slice(0, k), target.shape)) fixes.push(`target.unsqueeze(${k}) or input.squeeze(${k})`);
+  if (target.ndim === input.ndim + 1 && target.shape[input.ndim] === 1 && shapesEqual(target.shape.slice(0, input.ndim), input.shape)) fixes.push(`input.unsqueeze(${input.ndim}) or target.squeeze(${input.ndim})`);
+  const deliberate = shapesEqual(shape, input.shape) ? 'target.expandAs(input)' : `input.expand(${formatShape(shape)}) and target.expand(${formatShape(shape)})`;
+  throw new Error(
+    `${op}: target shape ${t} differs from input shape ${i}: they would broadcast to ${formatShape(shape)}, which is likely not what you want (PyTorch warns). ` +
+      `make the shapes equal${fixes.length ? ` (${fixes.join('; ')})` : ''}, or broadcast on purpose: ${deliberate}`,
+  );
 }
 
 /**
@@ -67,7 +85,7 @@ function checkBroadcastable(op: string, input: Tensor, target: Tensor): void {
  */
 export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
   const { reduction = 'mean' } = checkedOptions('mseLoss', options, ['reduction']);
-  checkBroadcastable('mseLoss', input, target);
+  checkRegressionShapes('mseLoss', input, target);
   const diff = sub(input, target);
   return reduce(mul(diff, diff), reduction, 'mseLoss');
 }
@@ -78,7 +96,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions
  */
 export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
   const { reduction = 'mean' } = checkedOptions('l1Loss', options, ['reduction']);
-  checkBroadcastable('l1Loss', input, target);
+  checkRegressionShapes('l1Loss', input, target);
   return reduce(abs(sub(input, target)), reduction, 'l1Loss');
 }
 
@@ -89,7 +107,7 @@ export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions 
  */
 export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOptions & { beta?: number } = {}): Tensor {
   const { reduction = 'mean', beta = 1 } = checkedOptions('smoothL1Loss', options, ['reduction', 'beta']);
-  checkBroadcastable('smoothL1Loss', input, target);
+  checkRegressionShapes('smoothL1Loss', input, target);
   if (!(beta >= 0)) throw new Error(`smoothL1Loss: beta must be non-negative, got ${beta}`);
   if (beta === 0) return reduce(absWithTorchSigns(input, target), reduction, 'smoothL1Loss');
   const d = abs(sub(input, target));
@@ -115,7 +133,7 @@ function absWithTorchSigns(x: Tensor, y: Tensor): Tensor {
  */
 export function huberLoss(input: Tensor, target: Tensor, options: ReductionOptions & { delta?: number } = {}): Tensor {
   const { reduction = 'mean', delta = 1 } = checkedOptions('huberLoss', options, ['reduction', 'delta']);
-  checkBroadcastable('huberLoss', input, target);
+  checkRegressionShapes('huberLoss', input, target);
   if (!(delta > 0)) throw new Error(`huberLoss: delta must be positive, got ${delta}`);
   const d = abs(sub(input, target));
   const loss = where(lt(d, delta), mul(mul(d, d), 0.5), mul(sub(d, 0.5 * delta), delta));
@@ -382,7 +400,7 @@ export function klDiv(
 ): Tensor {
   const { reduction = 'mean', logTarget = false } = checkedOptions('klDiv', options, ['reduction', 'logTarget']);
   const op = 'klDiv';
-  checkBroadcastable(op, input, target);
+  broadcastLossShape(op, input, target);
   let loss: Tensor;
   if (logTarget) {
     loss = mul(exp(target), sub(target, input));
