@@ -6,8 +6,13 @@ import { type Metric, toMetric } from './metrics.js';
 /** A loss: a function (nn.functional.crossEntropy) or a loss module (new nn.CrossEntropyLoss()). */
 export type LossFn = (output: Tensor, target: Tensor) => Tensor;
 
-/** Turns a batch into the model's output and the target; the default takes `[input, target]`. */
-export type ForwardFn<B> = (model: Module, batch: B) => { output: Tensor; target: Tensor };
+/**
+ * Turns a batch into the model's output and the target; the default takes `[input, target]`. A `penalty`
+ * (a scalar) is added to the loss that training minimizes, and left out of what is logged and evaluated: a
+ * regularizer that depends on the batch, such as an L2 penalty on the embedding rows the batch looked up
+ * (Keras' `add_loss`).
+ */
+export type ForwardFn<B> = (model: Module, batch: B) => { output: Tensor; target: Tensor; penalty?: Tensor };
 
 /**
  * How `fit` and `evaluate` run a batch unless told otherwise: `[input, target]` -> `{ output: model(input), target }`.

@@ -8,7 +8,7 @@ import { clipGradNorm_, clipGradValue_ } from '../nn/utils/clip.js';
 import { type Metric, freshMetric, toMetric } from './metrics.js';
 import { type EpochInfo, type StepInfo, type StoppingCriterion, EarlyStopping, maxEpochs, maxSteps } from './stopping.js';
 import type { BatchLogs, Callback } from './callbacks.js';
-import { type LossFn, defaultForward, evaluate } from './evaluate.js';
+import { type ForwardFn, type LossFn, defaultForward, evaluate } from './evaluate.js';
 import { joinTensors, splitTensors } from './state.js';
 import { denseEntries } from '../ops/sparse.js';
 import { type TrainerCheckpoint, captureCheckpoint, copyStateDict, isResumable, restoreCheckpoint } from './checkpoint.js';
@@ -39,7 +39,8 @@ export interface FitOptions<B = unknown> {
   clipGradValue?: number;
   /** Sum gradients over this many batches before one optimizer step (a k-times larger effective batch). */
   accumulateSteps?: number;
-  forward?(model: Module, batch: B): { output: Tensor; target: Tensor };
+  /** `(model, batch) => ({ output, target, penalty? })` for batches that are not `[input, target]` (see ForwardFn). */
+  forward?(model: Module, batch: B): ReturnType<ForwardFn<B>>;
   /**
    * Stop on a non-finite loss or gradient and put back the last weights that gave a finite loss (default true).
    * Costs one copy of the weights per step.
@@ -171,7 +172,7 @@ export class Trainer<B = unknown> {
   async fit(): Promise<History> {
     const o = this.options;
     const accumulate = o.accumulateSteps ?? 1;
-    const forward = o.forward ? o.forward.bind(o) : defaultForward;
+    const forward: ForwardFn<B> = o.forward ? o.forward.bind(o) : defaultForward;
     const nanGuard = o.nanGuard ?? true;
     this.stopRequest = null;
     this.history.stopReason = null;
@@ -206,14 +207,15 @@ export class Trainer<B = unknown> {
         if (skip > 0) { skip--; continue; }
         const batchIndex = this.batchInEpoch;
         await this.emit((c) => c.onBatchBegin?.(this, batchIndex));
-        const { output, target } = forward(this.model, batch);
+        const { output, target, penalty } = forward(this.model, batch);
         const loss = o.loss(output, target);
         const lossValue = loss.item();
         if (!Number.isFinite(lossValue)) {
           this.guardTripped(nanGuard, `loss is ${lossValue} at epoch ${epoch}, batch ${batchIndex + 1}`);
           break;
         }
-        (accumulate > 1 ? loss.div(accumulate) : loss).backward();
+        const objective = penalty ? loss.add(penalty) : loss; // the penalty's own non-finite values trip the gradient check
+        (accumulate > 1 ? objective.div(accumulate) : objective).backward();
         noGrad(() => {
           for (const m of this.metrics) m.update(output.detach(), target);
         });
