@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Tensor, tensor, type DType } from '../src/index.js';
@@ -73,4 +74,11 @@ export function assertClose(
 export function sharedData(): string | null {
   const dir = process.env.DESCENT_DATA ?? fileURLToPath(new URL('../../../shared/data', import.meta.url));
   return existsSync(dir) ? dir : null;
+}
+
+/** Runs the built `descent` command in a process of its own: exit code and what it printed. */
+export function runDescent(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /// <reference types="node" />
-// The `descent` command: train, compare, lr-find, tune, eval, recipes (Node only). One file per command in
+// The `descent` command: train, compare, lr-find, tune, eval, sample, recipes (Node only). One file per command in
 // commands/, each with its typed flags; this file dispatches and turns errors into exit codes.
 import { resolve } from 'node:path';
 import { type FlagSpecs, UsageError, helpText } from './args.js';
@@ -12,6 +12,7 @@ import { LR_FIND_FLAGS, LR_FIND_HELP, lrFindCommand } from './commands/lr-find.j
 import { TUNE_FLAGS, TUNE_HELP, tuneCommand } from './commands/tune.js';
 import { EVAL_FLAGS, EVAL_HELP, evalCommand } from './commands/eval.js';
 import { RECIPES_HELP, recipesCommand } from './commands/recipes.js';
+import { SAMPLE_FLAGS, SAMPLE_HELP, sampleCommand } from './commands/sample.js';
 
 const MAIN_HELP = `Usage: descent <command> [options]
 
@@ -23,6 +24,7 @@ Commands:
   lr-find [RECIPE]             learning-rate range test (Smith 2015): loss against learning rate, a suggested rate
   tune                         hyperparameter search (grid, random, successive halving) in worker processes
   eval CHECKPOINT              evaluate a checkpoint (a run folder or a checkpoint folder) on the held-out data
+  sample RUN                   generate with a trained model: text, names, images, recommendations
   recipes                      list the recipes
 
 Run 'descent <command> --help' for the options of a command.
@@ -41,6 +43,7 @@ const COMMANDS: Record<string, Command> = {
   'lr-find': { run: lrFindCommand, help: LR_FIND_HELP, flags: LR_FIND_FLAGS },
   tune: { run: tuneCommand, help: TUNE_HELP, flags: TUNE_FLAGS },
   eval: { run: evalCommand, help: EVAL_HELP, flags: EVAL_FLAGS },
+  sample: { run: sampleCommand, help: SAMPLE_HELP, flags: SAMPLE_FLAGS },
   recipes: { run: recipesCommand, help: RECIPES_HELP },
 };
 

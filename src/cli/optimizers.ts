@@ -1,4 +1,5 @@
 import { optim, type Tensor } from '../index.js';
+import { UsageError } from './args.js';
 
 /** The optimizers the CLI knows, with a default learning rate that works on the bundled recipes. */
 export const OPTIMIZERS: Record<string, { lr: number; make: (params: Tensor[], lr: number, weightDecay: number) => optim.Optimizer; description: string }> = {
@@ -14,6 +15,14 @@ export const OPTIMIZERS: Record<string, { lr: number; make: (params: Tensor[], l
   nadam: { lr: 2e-3, description: 'NAdam', make: (p, lr, wd) => new optim.NAdam(p, { lr, weightDecay: wd }) },
   radam: { lr: 1e-3, description: 'RAdam', make: (p, lr, wd) => new optim.RAdam(p, { lr, weightDecay: wd }) },
   lion: { lr: 1e-4, description: 'Lion', make: (p, lr, wd) => new optim.Lion(p, { lr, weightDecay: wd }) },
+  'sparse-adam': {
+    lr: 1e-3,
+    description: 'SparseAdam (lazy Adam for sparse embedding gradients: only the rows a batch used move)',
+    make: (p, lr, wd) => {
+      if (wd !== 0) throw new UsageError(`descent: sparse-adam has no weight decay (got --weight-decay ${wd}); regularize in the loss instead`);
+      return new optim.SparseAdam(p, { lr });
+    },
+  },
 };
 
 export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS);

@@ -1,15 +1,17 @@
 /// <reference types="node" />
 // What a training run is made of (RunConfig), the flags that set it, and the job built from it.
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { latestCheckpoint } from '../node/index.js';
 import { manualSeed, optim, type Tensor } from '../index.js';
 import { Trainer, GradientMonitor, earlyStopping, targetMetric, timeLimit, type StoppingCriterion } from '../train/index.js';
-import { UsageError, defineFlags } from './args.js';
-import { RECIPES, loadersFor, type Recipe } from './recipes.js';
+import { UsageError, checkChoice, defineFlags } from './args.js';
+import { RECIPES, fitRecipe } from './recipes.js';
+import { type DataSource, type RecipeData, type RunExtras, SCHEDULERS, type SchedulerName, loadersFor } from './recipe.js';
 import { OPTIMIZERS, OPTIMIZER_NAMES } from './optimizers.js';
 
+export { SCHEDULERS, type SchedulerName } from './recipe.js';
 export const RECIPE_NAMES = Object.keys(RECIPES);
-export const SCHEDULERS = ['none', 'onecycle', 'cosine', 'step'] as const;
-export type SchedulerName = (typeof SCHEDULERS)[number];
 
 const batchSizeProblem = (v: string) => (v === 'full' || (/^\d+$/.test(v) && Number(v) >= 1) ? null : "a positive integer or 'full'");
 
@@ -23,8 +25,21 @@ export const COMMON_FLAGS = defineFlags({
   'max-steps': { type: 'number', integer: true, range: 'positive', help: 'stop after this many optimizer steps' },
   seed: { type: 'number', integer: true, range: [0, Number.MAX_SAFE_INTEGER], help: 'random seed (weights, shuffling)', default: 0 },
   'weight-decay': { type: 'number', range: 'non-negative', help: 'L2 penalty / decoupled decay', default: 0 },
-  scheduler: { type: 'string', help: 'learning-rate schedule, stepped every optimizer step', choices: SCHEDULERS, placeholder: 'NAME', defaultHelp: 'onecycle for mnist-cnn, else none' },
+  scheduler: { type: 'string', help: 'learning-rate schedule, stepped every optimizer step (warmup-cosine: linear warmup, then cosine decay to a tenth)', choices: SCHEDULERS, placeholder: 'NAME', defaultHelp: "the recipe's" },
+  'warmup-steps': { type: 'number', integer: true, range: 'positive', help: 'steps of linear warmup of the warmup-cosine schedule', defaultHelp: "the recipe's, else 100" },
 });
+
+/** Where the recipes' data sets are (every command that loads a recipe's data). */
+export const DATA_FLAGS = defineFlags({
+  data: { type: 'string', help: 'folder with one folder per data set (fashion-mnist, tinyshakespeare, ...)', defaultHelp: '$DESCENT_DATA, else $DESCENT_DATASETS or ~/.cache/descent/datasets', placeholder: 'DIR' },
+  download: { type: 'boolean', help: 'download a missing data set into --data (verified by size and sha256)' },
+});
+
+/** The data source of --data and --download (or $DESCENT_DATA). */
+export function dataSource(flags: { data?: string; download?: boolean }): DataSource {
+  const root = flags.data ?? process.env.DESCENT_DATA;
+  return { ...(root !== undefined ? { root } : {}), download: flags.download === true };
+}
 
 /** The options of `train` that make up a run (config.json), in camelCase. */
 export interface RunConfig {
@@ -37,8 +52,9 @@ export interface RunConfig {
   seed: number;
   weightDecay: number;
   scheduler: SchedulerName;
-  /** Steps the learning-rate schedule spans (onecycle, cosine); default the run's budget. */
+  /** Steps the learning-rate schedule spans (onecycle, cosine, warmup-cosine); default the run's budget. */
   scheduleSteps?: number;
+  warmupSteps?: number;
   clipGradNorm?: number;
   accumulateSteps?: number;
   patience?: number;
@@ -52,19 +68,22 @@ export type RunValues = Partial<Omit<RunConfig, 'batchSize' | 'scheduler'>> & { 
 /** A full run configuration from given values; anything not given comes from the recipe. */
 export function runConfig(v: RunValues): RunConfig {
   const recipe = RECIPES[v.recipe ?? 'mnist-cnn'];
-  const optimizer = v.optimizer ?? recipe.defaults.optimizer;
+  const d = recipe.defaults;
+  const optimizer = v.optimizer ?? d.optimizer;
+  const scheduler = v.scheduler ?? d.scheduler ?? 'none';
   return {
     recipe: recipe.name,
     optimizer,
-    lr: v.lr ?? (optimizer === recipe.defaults.optimizer ? recipe.defaults.lr : OPTIMIZERS[optimizer].lr),
-    batchSize: v.batchSize === undefined ? recipe.defaults.batchSize : v.batchSize === 'full' ? 'full' : Number(v.batchSize),
-    epochs: v.epochs ?? recipe.defaults.epochs,
+    lr: v.lr ?? (optimizer === d.optimizer ? d.lr : OPTIMIZERS[optimizer].lr),
+    batchSize: v.batchSize === undefined ? d.batchSize : v.batchSize === 'full' ? 'full' : Number(v.batchSize),
+    epochs: v.epochs ?? d.epochs,
     maxSteps: v.maxSteps,
     seed: v.seed ?? 0,
-    weightDecay: v.weightDecay ?? 0,
-    scheduler: v.scheduler ?? (recipe.name === 'mnist-cnn' ? 'onecycle' : 'none'),
+    weightDecay: v.weightDecay ?? (optimizer === d.optimizer ? d.weightDecay ?? 0 : 0),
+    scheduler,
     scheduleSteps: v.scheduleSteps,
-    clipGradNorm: v.clipGradNorm,
+    warmupSteps: scheduler === 'warmup-cosine' ? v.warmupSteps ?? d.warmupSteps ?? 100 : v.warmupSteps,
+    clipGradNorm: v.clipGradNorm ?? d.clipGradNorm,
     accumulateSteps: v.accumulateSteps,
     patience: v.patience,
     timeLimit: v.timeLimit,
@@ -93,10 +112,35 @@ export function readJsonObject(command: string, path: string): Record<string, un
   return json as Record<string, unknown>;
 }
 
+/**
+ * The newest checkpoint of a run folder or checkpoint folder `path`, and the recipe it was trained with: `recipe`
+ * if given, else the run's config.json. What is missing is a usage error naming it.
+ */
+export function runCheckpoint(command: string, path: string, recipe: string | undefined): { folder: string; recipeName: string } {
+  const at = resolve(path);
+  if (!existsSync(at)) throw new UsageError(`descent ${command}: ${at} does not exist`);
+  const folder = latestCheckpoint(at);
+  if (!folder) throw new UsageError(`descent ${command}: no checkpoint in ${at}`);
+  let recipeName = recipe;
+  for (const candidate of [join(at, 'config.json'), join(dirname(folder), 'config.json')]) {
+    if (recipeName === undefined && existsSync(candidate)) {
+      const saved = readJsonObject(command, candidate).recipe;
+      if (typeof saved !== 'string') throw new UsageError(`descent ${command}: ${candidate} has no recipe; pass --recipe (valid choices: ${RECIPE_NAMES.join(', ')})`);
+      recipeName = saved;
+    }
+  }
+  if (!recipeName) throw new UsageError(`descent ${command}: cannot tell the recipe of ${at} (no config.json); pass --recipe (valid choices: ${RECIPE_NAMES.join(', ')})`);
+  checkChoice(command, 'recipe', RECIPE_NAMES, recipeName);
+  return { folder, recipeName };
+}
+
 export interface Job {
   trainer: Trainer<Tensor[]>;
   monitor: GradientMonitor;
-  model: ReturnType<Recipe['model']>;
+  model: Trainer<Tensor[]>['model'];
+  data: RecipeData;
+  /** What the recipe adds to the run: its callbacks are in the trainer already; images and notes for the report. */
+  extras: RunExtras;
   /** The steps the learning-rate schedule spans (what scheduleSteps resolved to), or undefined without one. */
   scheduleSteps?: number;
 }
@@ -105,33 +149,44 @@ export interface Job {
  * The model, data, optimizer, schedule and trainer of a run. Values that only the data can check (a budget
  * past the end of a one-cycle schedule) are UsageErrors, raised before any training.
  */
-export async function buildJob(command: string, config: RunConfig, extra: { callbacks?: Trainer<Tensor[]>['callbacks']; monitorEvery?: number } = {}): Promise<Job> {
-  const recipe = RECIPES[config.recipe];
+export async function buildJob(command: string, config: RunConfig, extra: { callbacks?: Trainer<Tensor[]>['callbacks']; monitorEvery?: number; source?: DataSource } = {}): Promise<Job> {
+  const recipe = fitRecipe(command, config.recipe);
+  const ds = await recipe.data(extra.source ?? {});
   manualSeed(config.seed);
-  const model = recipe.model();
-  const ds = await recipe.data();
-  const loaders = loadersFor(ds, config.batchSize, config.seed);
+  const model = recipe.model(ds);
+  const loaders = loadersFor(ds, config.batchSize, config.seed, recipe.evalBatchSize);
   const optimizer = OPTIMIZERS[config.optimizer].make([...model.parameters()], config.lr, config.weightDecay);
   const stepsPerEpoch = Math.ceil(loaders.train.length / (config.accumulateSteps ?? 1));
   const budget = Math.min(config.maxSteps ?? Infinity, config.epochs * stepsPerEpoch);
-  const spans = config.scheduler === 'onecycle' || config.scheduler === 'cosine';
+  const spans = config.scheduler === 'onecycle' || config.scheduler === 'cosine' || config.scheduler === 'warmup-cosine';
   const scheduleSteps = spans ? config.scheduleSteps ?? budget : undefined;
   if (config.scheduler === 'onecycle' && budget > scheduleSteps!) {
     throw new UsageError(`descent ${command}: the onecycle schedule spans ${scheduleSteps} steps but the run may take ${budget} (--epochs ${config.epochs}${config.maxSteps ? `, --max-steps ${config.maxSteps}` : ''}); a one-cycle schedule cannot step past its end: give --max-steps <= ${scheduleSteps}, or --schedule-steps when a run starts`);
   }
-  const scheduler = config.scheduler === 'onecycle' ? new optim.lrScheduler.OneCycleLR(optimizer, config.lr, { totalSteps: scheduleSteps! + 1 })
-    : config.scheduler === 'cosine' ? new optim.lrScheduler.CosineAnnealingLR(optimizer, scheduleSteps!)
-      : config.scheduler === 'step' ? new optim.lrScheduler.StepLR(optimizer, stepsPerEpoch, 0.5)
-        : undefined;
+  const warmup = config.warmupSteps ?? 100;
+  if (config.scheduler === 'warmup-cosine' && warmup >= scheduleSteps!) {
+    throw new UsageError(`descent ${command}: --warmup-steps (${warmup}) must be below the steps the warmup-cosine schedule spans (${scheduleSteps})`);
+  }
+  const { lrScheduler } = optim;
+  const scheduler = config.scheduler === 'onecycle' ? new lrScheduler.OneCycleLR(optimizer, config.lr, { totalSteps: scheduleSteps! + 1 })
+    : config.scheduler === 'cosine' ? new lrScheduler.CosineAnnealingLR(optimizer, scheduleSteps!)
+      : config.scheduler === 'warmup-cosine' ? new lrScheduler.SequentialLR(optimizer, [
+        new lrScheduler.LinearLR(optimizer, 1 / warmup, 1, warmup),
+        new lrScheduler.CosineAnnealingLR(optimizer, scheduleSteps! - warmup, config.lr / 10),
+      ], [warmup])
+        : config.scheduler === 'step' ? new lrScheduler.StepLR(optimizer, stepsPerEpoch, 0.5)
+          : undefined;
   const stopWhen: StoppingCriterion[] = [];
   if (config.patience !== undefined) stopWhen.push(earlyStopping({ monitor: 'val_loss', patience: config.patience, restoreBestWeights: true }));
   if (config.timeLimit !== undefined) stopWhen.push(timeLimit(config.timeLimit));
   if (config.targetAccuracy !== undefined) stopWhen.push(targetMetric('val_accuracy', config.targetAccuracy));
   const monitor = new GradientMonitor({ every: extra.monitorEvery ?? 25 });
+  const extras = recipe.extras?.(model, ds) ?? {};
   const trainer = new Trainer<Tensor[]>(model, {
     data: loaders.train,
     valData: loaders.test,
     loss: recipe.loss,
+    forward: recipe.forward,
     optimizer,
     scheduler,
     schedulerInterval: 'step',
@@ -141,7 +196,7 @@ export async function buildJob(command: string, config: RunConfig, extra: { call
     stopWhen,
     clipGradNorm: config.clipGradNorm,
     accumulateSteps: config.accumulateSteps,
-    callbacks: [monitor, ...(extra.callbacks ?? [])],
+    callbacks: [monitor, ...(extras.callbacks ?? []), ...(extra.callbacks ?? [])],
   });
-  return { trainer, monitor, model, scheduleSteps };
+  return { trainer, monitor, model, data: ds, extras, scheduleSteps };
 }

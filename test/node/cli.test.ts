@@ -4,13 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runDescent } from '../helpers.js';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const run = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const run = runDescent;
 const tmp = () => mkdtempSync(join(tmpdir(), 'descent-cli-'));
 
 /** Runs the CLI in this process (for commands that fail before any work: no process to start). */
@@ -32,7 +28,7 @@ test('--help everywhere', () => {
   const main = run('--help');
   assert.equal(main.code, 0);
   assert.match(main.stdout, /Commands:\n {2}train .*\n {2}compare .*\n {2}lr-find .*\n {2}tune .*\n {2}eval CHECKPOINT/);
-  for (const cmd of ['train', 'compare', 'lr-find', 'tune', 'eval', 'recipes']) {
+  for (const cmd of ['train', 'compare', 'lr-find', 'tune', 'eval', 'sample', 'recipes']) {
     const r = run(cmd, '--help');
     assert.equal(r.code, 0, cmd);
     assert.match(r.stdout, new RegExp(`^Usage: descent ${cmd}`), cmd);
@@ -42,10 +38,10 @@ test('--help everywhere', () => {
 
 test('bad commands, flags and values get errors that list the valid choices', () => {
   const cases: [string[], RegExp][] = [
-    [['fly'], /unknown command 'fly' \(valid commands: train, compare, lr-find, tune, eval, recipes\)/],
+    [['fly'], /unknown command 'fly' \(valid commands: train, compare, lr-find, tune, eval, sample, recipes\)/],
     [['train', '--optimiser', 'adam'], /unknown option --optimiser \(valid options: --recipe, --optimizer/],
     [['train', '--optimizer', 'adamx'], /unknown optimizer 'adamx' \(valid choices: sgd, momentum, nesterov/],
-    [['train', 'cifar'], /unknown recipe 'cifar' \(valid choices: mnist-cnn, mnist-mlp\)/],
+    [['train', 'cifar'], /unknown recipe 'cifar' \(valid choices: mnist-cnn, mnist-mlp, fashion-cnn, char-gpt, names-mlp, sms-spam, sentiment, speech-digits, movielens-mf, movielens-ncf, vae, dcgan\)/],
     [['train', '--lr', 'fast'], /--lr must be a number, got 'fast'/],
     [['train', '--batch-size', '0'], /--batch-size must be a positive integer or 'full', got '0'/],
     [['train', '--epochs', '1.5'], /--epochs must be a positive integer, got '1.5'/],

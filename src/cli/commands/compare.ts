@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import { evaluate, type GradientMonitor, type History } from '../../train/index.js';
 import { progressBar } from '../../node/index.js';
 import { UsageError, defineFlags, parseArgs, withDefaults } from '../args.js';
-import { COMMON_FLAGS, type RunConfig, buildJob, runConfig } from '../run-config.js';
+import { COMMON_FLAGS, DATA_FLAGS, type RunConfig, buildJob, dataSource, runConfig } from '../run-config.js';
 import { OPTIMIZERS, OPTIMIZER_NAMES } from '../optimizers.js';
+import { RECIPES, fitRecipe } from '../recipes.js';
+import { isLoopRecipe } from '../recipe.js';
 import { INITS, INIT_NAMES, applyInit } from '../inits.js';
 import { out, outputFolder, printTable, report } from '../output.js';
 
 export const COMPARE_FLAGS = defineFlags({
   ...COMMON_FLAGS,
+  ...DATA_FLAGS,
   optimizers: { type: 'list', help: 'comma-separated optimizers to compare', choices: OPTIMIZER_NAMES, default: ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw'], placeholder: 'A,B,...' },
   'batch-sizes': { type: 'list', help: "the variants of gradient descent side by side: batch sizes to compare, 'full' = batch GD, 1 = stochastic, k = mini-batch", placeholder: 'full,1,64' },
   inits: { type: 'list', help: 'initialization study: compare these initializers', choices: INIT_NAMES, default: ['default'], placeholder: 'A,B,...' },
@@ -42,6 +45,9 @@ export async function compare(argv: string[]): Promise<number> {
   const flags = withDefaults(COMPARE_FLAGS, given);
   const names = flags.optimizers;
   const base = runConfig({ ...given, recipe: given.recipe ?? 'mnist-mlp', epochs: given.epochs ?? 1, optimizer: names[0] });
+  if (!fitRecipe('compare', base.recipe).metrics.includes('accuracy')) {
+    throw new UsageError(`descent compare: ranks runs by held-out accuracy, which the recipe '${base.recipe}' does not measure; compare a classifier (${Object.values(RECIPES).filter((r) => !isLoopRecipe(r) && r.metrics.includes('accuracy')).map((r) => r.name).join(', ')}), or use 'descent tune --metric val_loss'`);
+  }
   const target = flags.targetAccuracy;
   const seeds = flags.seeds === undefined ? [base.seed] : parseEach('seeds', flags.seeds, (s) => (/^\d+$/.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : null), 'non-negative integers');
   const batchSizes = flags.batchSizes === undefined ? [base.batchSize] : parseEach('batch-sizes', flags.batchSizes, (s) => (s === 'full' ? 'full' : /^\d+$/.test(s) && Number(s) >= 1 ? Number(s) : null), "positive integers or 'full'");
@@ -55,14 +61,14 @@ export async function compare(argv: string[]): Promise<number> {
           const config: RunConfig = { ...base, seed, batchSize, optimizer: name, lr: given.lr ?? OPTIMIZERS[name].lr };
           const label = [name, batchSizes.length > 1 ? `batch ${batchSize}` : '', flags.inits.length > 1 ? init : '', seeds.length > 1 ? `seed ${seed}` : ''].filter(Boolean).join(' ');
           out(`${label} (lr ${config.lr})...`);
-          const { trainer, monitor, model } = await buildJob('compare', config, { callbacks: flags.progress ? [progressBar({ showStopReason: false })] : [] });
+          const { trainer, monitor, model } = await buildJob('compare', config, { callbacks: flags.progress ? [progressBar({ showStopReason: false })] : [], source: dataSource(flags) });
           applyInit(model, init); // draws after the model's own init, from the same seeded stream
           let reached: { step: number; time: number } | null = null;
           trainer.callbacks.push({ onEpochEnd: (t, _e, logs) => { if (!reached && logs.val_accuracy >= target) reached = { step: t.step, time: logs.time }; } });
           const history = await trainer.fit();
           runs.push({ name: label, history, monitor });
           // the final weights on the held-out data (also when the run ended mid-epoch)
-          const final = evaluate(model, trainer.options.valData!, { loss: trainer.options.loss, metrics: ['accuracy'] });
+          const final = evaluate(model, trainer.options.valData!, { loss: trainer.options.loss, metrics: ['accuracy'], forward: trainer.options.forward });
           const tail = history.steps.slice(-10);
           const trainLoss = tail.reduce((a, st) => a + st.loss, 0) / Math.max(1, tail.length);
           const r = reached as { step: number; time: number } | null;

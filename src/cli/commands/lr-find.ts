@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { manualSeed } from '../../index.js';
 import { lrFind } from '../../train/index.js';
 import { UsageError, checkChoice, defineFlags, parseArgs, withDefaults } from '../args.js';
-import { COMMON_FLAGS, RECIPE_NAMES, runConfig } from '../run-config.js';
-import { RECIPES, loadersFor } from '../recipes.js';
+import { COMMON_FLAGS, DATA_FLAGS, RECIPE_NAMES, dataSource, runConfig } from '../run-config.js';
+import { fitRecipe, loadersFor } from '../recipes.js';
 import { OPTIMIZERS } from '../optimizers.js';
 import { out, outputFolder, printTable, report } from '../output.js';
 
 export const LR_FIND_FLAGS = defineFlags({
   ...COMMON_FLAGS,
+  ...DATA_FLAGS,
   'start-lr': { type: 'number', range: 'positive', help: 'first learning rate', default: 1e-7 },
   'end-lr': { type: 'number', range: 'positive', help: 'last learning rate', default: 10 },
   steps: { type: 'number', integer: true, range: [2, 1e9], help: 'steps of the sweep', default: 100 },
@@ -32,12 +33,13 @@ export async function lrFindCommand(argv: string[]): Promise<number> {
   if (!(flags.startLr < flags.endLr)) throw new UsageError(`descent lr-find: --start-lr (${flags.startLr}) must be below --end-lr (${flags.endLr})`);
   const config = runConfig({ ...given, recipe: given.recipe ?? positionals[0], optimizer: given.optimizer ?? 'momentum' });
   const dir = outputFolder('lr-find', flags.out);
-  const recipe = RECIPES[config.recipe];
+  const recipe = fitRecipe('lr-find', config.recipe);
+  const data = await recipe.data(dataSource(flags));
   manualSeed(config.seed);
-  const model = recipe.model();
-  const loaders = loadersFor(await recipe.data(), config.batchSize, config.seed);
+  const model = recipe.model(data);
+  const loaders = loadersFor(data, config.batchSize, config.seed);
   const optimizer = OPTIMIZERS[config.optimizer].make([...model.parameters()], 1, config.weightDecay);
-  const result = lrFind(model, { data: loaders.train, loss: recipe.loss, optimizer, startLr: flags.startLr, endLr: flags.endLr, numSteps: flags.steps });
+  const result = lrFind(model, { data: loaders.train, loss: recipe.loss, forward: recipe.forward, optimizer, startLr: flags.startLr, endLr: flags.endLr, numSteps: flags.steps });
   out(`${result.lrs.length} steps; ${result.stopReason}`);
   const every = Math.max(1, Math.floor(result.lrs.length / 12));
   printTable(['lr', 'loss', 'smoothed'], result.lrs.filter((_, i) => i % every === 0).map((lr, k) => [lr.toExponential(2), result.losses[k * every], result.smoothedLosses[k * every]]));

@@ -1,16 +1,20 @@
 /// <reference types="node" />
 // descent train [RECIPE|CONFIG.json] [options]
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { manualSeed } from '../../index.js';
 import { evaluate } from '../../train/index.js';
-import { checkpointCallback, latestCheckpoint, lockRunFolder, metricsLogger, progressBar, resumeFrom, stopOnSignals, writeFileAtomic } from '../../node/index.js';
+import { checkpointCallback, latestCheckpoint, lockRunFolder, metricsLogger, progressBar, resumeFrom, saveCheckpoint, stopOnSignals, writeFileAtomic } from '../../node/index.js';
+import { copyStateDict } from '../../train/checkpoint.js';
 import { type GivenFlags, UsageError, checkChoice, configFlags, defineFlags, kebabCase, parseArgs, withDefaults } from '../args.js';
-import { COMMON_FLAGS, RECIPE_NAMES, type RunConfig, buildJob, readJsonObject, runConfig } from '../run-config.js';
+import { COMMON_FLAGS, DATA_FLAGS, RECIPE_NAMES, type RunConfig, buildJob, dataSource, readJsonObject, runConfig } from '../run-config.js';
 import { RECIPES } from '../recipes.js';
+import { type DataSource, type LoopRecipe, isLoopRecipe } from '../recipe.js';
 import { out, outputFolder, report } from '../output.js';
 
 export const TRAIN_FLAGS = defineFlags({
   ...COMMON_FLAGS,
+  ...DATA_FLAGS,
   out: { type: 'string', help: 'run folder for checkpoints, metrics and the report', defaultHelp: 'runs/<recipe>', placeholder: 'DIR' },
   resume: { type: 'boolean', help: 'continue from the newest checkpoint in --out (the run folder)' },
   'schedule-steps': { type: 'number', integer: true, range: 'positive', help: 'steps the onecycle or cosine schedule spans; plan it here for a run you will resume for longer', defaultHelp: "the run's budget" },
@@ -29,7 +33,7 @@ export const TRAIN_FLAGS = defineFlags({
 type TrainFlags = GivenFlags<typeof TRAIN_FLAGS>;
 
 /** Options that define a run: its checkpoints were made with them, so a resume keeps them. */
-export const RUN_IDENTITY = ['recipe', 'optimizer', 'lr', 'batchSize', 'seed', 'weightDecay', 'scheduler', 'scheduleSteps', 'accumulateSteps', 'clipGradNorm'] as const;
+export const RUN_IDENTITY = ['recipe', 'optimizer', 'lr', 'batchSize', 'seed', 'weightDecay', 'scheduler', 'scheduleSteps', 'warmupSteps', 'accumulateSteps', 'clipGradNorm'] as const;
 /** Budgets and stopping rules: a resume may change them, and config.json records the new values. */
 export const RUN_BUDGETS = ['epochs', 'maxSteps', 'patience', 'timeLimit', 'targetAccuracy'] as const;
 
@@ -91,10 +95,13 @@ export async function train(argv: string[]): Promise<number> {
   const dir = runFolder(given, resume);
   const release = lockRunFolder(dir); // before anything is written; a second process is refused here
   try {
+    const source = dataSource(flags);
+    const chosen = RECIPES[given.recipe ?? 'mnist-cnn'];
+    if (isLoopRecipe(chosen)) return await trainLoop(chosen, given, dir, flags.png === true, source);
     let config = resume ? resumedConfig(dir, given) : runConfig(given);
     const callbacks = [checkpointCallback({ dir, everySteps: flags.checkpointEvery }), metricsLogger({ dir })];
     if (flags.progress) callbacks.push(progressBar({ showStopReason: false }));
-    const { trainer, monitor, scheduleSteps } = await buildJob('train', config, { callbacks, monitorEvery: flags.monitorEvery });
+    const { trainer, monitor, scheduleSteps, extras } = await buildJob('train', config, { callbacks, monitorEvery: flags.monitorEvery, source });
     config = { ...config, scheduleSteps: scheduleSteps ?? config.scheduleSteps }; // what the schedule spans, recorded
     if (resume) {
       if (resumeFrom(trainer, dir)) out(`resuming ${dir} at epoch ${trainer.epoch}, step ${trainer.step}`);
@@ -107,16 +114,19 @@ export async function train(argv: string[]): Promise<number> {
     const releaseSignals = stopOnSignals(trainer);
     const history = await trainer.fit();
     releaseSignals();
-    report(dir, config, [{ name: config.optimizer, history, monitor }], flags.png === true);
+    const notes = extras.notes?.() ?? [];
+    report(dir, config, [{ name: config.optimizer, history, monitor }], flags.png === true, { images: extras.images?.() ?? [], notes: [`config: ${JSON.stringify(config)}`, ...notes] });
     const last = history.epochs.at(-1);
     if (last?.val_accuracy !== undefined) out(`held-out accuracy ${(100 * last.val_accuracy).toFixed(2)}% (${recipe.name}, epoch ${last.epoch})`);
+    else if (last?.val_loss !== undefined) out(`held-out loss ${last.val_loss.toFixed(4)}${last.val_rmse !== undefined ? `, RMSE ${last.val_rmse.toFixed(4)}` : ''} (${recipe.name}, epoch ${last.epoch})`);
+    for (const note of notes) out(note);
     for (const w of monitor.warnings) out(`gradient warning: ${w.message}`);
     out(`stopped: ${history.stopReason}`);
     out(`checkpoint: ${latestCheckpoint(dir)}`);
     out(`report: ${join(dir, 'report.html')}`);
     out(`metrics: ${join(dir, 'metrics.jsonl')}`);
     if (flags.json) {
-      const final = evaluate(trainer.model, trainer.options.valData!, { loss: recipe.loss, metrics: recipe.metrics });
+      const final = evaluate(trainer.model, trainer.options.valData!, { loss: trainer.options.loss, metrics: trainer.options.metrics, forward: trainer.options.forward });
       const result: Record<string, number> = { steps: trainer.step, epochs: trainer.epoch, seconds: trainer.elapsed, train_loss: history.steps.at(-1)?.loss ?? NaN };
       for (const [k, v] of Object.entries(final)) result[`val_${k}`] = v;
       out(`RESULT ${JSON.stringify(result)}`);
@@ -125,4 +135,40 @@ export async function train(argv: string[]): Promise<number> {
   } finally {
     release();
   }
+}
+
+/** The options of train that a recipe with its own loop takes (the others are refused, by name). */
+const LOOP_OPTIONS: readonly string[] = ['recipe', 'lr', 'batchSize', 'epochs', 'maxSteps', 'seed', 'timeLimit', 'out', 'png', 'progress', 'json', 'data', 'download', 'monitorEvery'];
+
+/**
+ * Trains a recipe with its own loop (the GAN): metrics.jsonl as it goes, one checkpoint of the model at the end
+ * (for `descent sample`), the report with the loop's curves and images. No resume.
+ */
+async function trainLoop(recipe: LoopRecipe, given: TrainFlags, dir: string, png: boolean, source: DataSource): Promise<number> {
+  const refused = Object.keys(given).filter((k) => given[k as keyof TrainFlags] !== undefined && !LOOP_OPTIONS.includes(k));
+  if (refused.length > 0) {
+    throw new UsageError(`descent train: ${recipe.name} trains with a loop of its own, which takes ${LOOP_OPTIONS.filter((k) => k !== 'recipe').map((k) => `--${kebabCase(k)}`).join(', ')}; not ${refused.map((k) => `--${kebabCase(k)}`).join(', ')}`);
+  }
+  const config = runConfig(given);
+  const data = await recipe.data(source);
+  manualSeed(config.seed);
+  const model = recipe.model(data);
+  writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  writeFileAtomic(join(dir, 'metrics.jsonl'), '');
+  out(`training ${recipe.name}: ${recipe.description}`);
+  out(`lr ${config.lr} batch ${config.batchSize} epochs ${config.epochs} seed ${config.seed}; ${model.numParameters()} parameters`);
+  const result = await recipe.loop({
+    model, data, lr: config.lr, batchSize: config.batchSize === 'full' ? data.train.length : config.batchSize, epochs: config.epochs,
+    seed: config.seed, maxSteps: config.maxSteps, timeLimit: config.timeLimit,
+    log: given.progress === false ? () => {} : out,
+    onStep: (record) => appendFileSync(join(dir, 'metrics.jsonl'), `${JSON.stringify({ type: 'step', ...record })}\n`),
+  });
+  const folder = saveCheckpoint(dir, { model: copyStateDict(model.stateDict()), tensors: {}, state: { format: 'descent-loop/1', recipe: recipe.name, step: result.step, epoch: result.epoch } });
+  report(dir, config, result.runs, png, { title: `descent: ${recipe.name}`, images: result.images, notes: [`config: ${JSON.stringify(config)}`, ...result.notes] });
+  for (const note of result.notes) out(note);
+  out(`stopped: ${result.stopReason}`);
+  out(`checkpoint: ${folder}`);
+  out(`report: ${join(dir, 'report.html')}`);
+  out(`metrics: ${join(dir, 'metrics.jsonl')}`);
+  return 0;
 }

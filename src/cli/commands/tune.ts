@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { tune, type SearchSpace } from '../../node/tune.js';
 import { writeFileAtomic, writeHtmlReport } from '../../node/index.js';
 import { UsageError, camelCase, checkChoice, convert, defineFlags, kebabCase, parseArgs, withDefaults } from '../args.js';
-import { COMMON_FLAGS } from '../run-config.js';
-import { RECIPES } from '../recipes.js';
+import { COMMON_FLAGS, DATA_FLAGS } from '../run-config.js';
+import { fitRecipe } from '../recipes.js';
 import { TRAIN_FLAGS } from './train.js';
 import { out, outputFolder, printTable } from '../output.js';
 
@@ -18,7 +18,7 @@ export const TUNE_FLAGS = defineFlags({
   strategy: { type: 'string', help: 'grid, random, or successive halving', choices: ['grid', 'random', 'halving'], default: 'random' },
   trials: { type: 'number', integer: true, range: 'positive', help: 'configurations to draw (random, halving)', default: 8 },
   workers: { type: 'number', integer: true, range: 'positive', help: 'trials run in parallel worker processes', defaultHelp: 'the number of cores' },
-  metric: { type: 'string', help: 'what to rank by (from the final held-out evaluation)', default: 'val_accuracy' },
+  metric: { type: 'string', help: 'what to rank by (from the final held-out evaluation)', defaultHelp: 'val_accuracy, or val_loss for a recipe without accuracy' },
   mode: { type: 'string', help: 'whether a higher or lower metric is better', choices: ['max', 'min'], defaultHelp: 'max for accuracy, min otherwise' },
   'max-steps': { type: 'number', integer: true, range: 'positive', help: 'steps per trial (grid, random)', default: 100 },
   'min-budget': { type: 'number', integer: true, range: 'positive', help: 'halving: steps in the first rung', default: 30 },
@@ -26,6 +26,7 @@ export const TUNE_FLAGS = defineFlags({
   'max-budget': { type: 'number', integer: true, range: 'positive', help: 'halving: the largest number of steps (the learning-rate schedule of every trial spans it)', default: 270 },
   seed: COMMON_FLAGS.seed,
   out: { type: 'string', help: 'folder for the trials and the results', default: 'runs/tune', placeholder: 'DIR' },
+  ...DATA_FLAGS,
 });
 
 export const TUNE_HELP = {
@@ -34,7 +35,7 @@ export const TUNE_HELP = {
 };
 
 // Train options a search may not vary: where trials write and report, and the budgets tune itself sets.
-const NOT_SEARCHABLE = ['out', 'resume', 'json', 'progress', 'png', 'recipe', 'maxSteps', 'scheduleSteps'];
+const NOT_SEARCHABLE = ['out', 'resume', 'json', 'progress', 'png', 'recipe', 'maxSteps', 'scheduleSteps', 'data', 'download'];
 
 /** The search space from --space, every key a searchable train option and every value one it accepts. */
 function searchSpace(text: string): SearchSpace {
@@ -90,15 +91,15 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   const { given, positionals } = parseArgs(argv, TUNE_FLAGS, 'tune');
   if (positionals.length > 0) throw new UsageError(`descent tune: unexpected argument '${positionals[0]}' (use --recipe and --space)`);
   const flags = withDefaults(TUNE_FLAGS, given);
-  const recipe = RECIPES[flags.recipe ?? 'mnist-mlp'];
+  const recipe = fitRecipe('tune', flags.recipe ?? 'mnist-mlp');
   if (!flags.space) throw new UsageError('descent tune: --space is required, e.g. --space \'{"lr": {"min": 1e-4, "max": 0.1, "log": true}, "optimizer": ["adam", "sgd"]}\'');
   const space = searchSpace(flags.space);
   const metrics = ['val_loss', ...recipe.metrics.map((m) => `val_${m}`), 'train_loss', 'steps', 'epochs', 'seconds'];
-  checkChoice('tune', 'metric', metrics, flags.metric);
+  const metric = flags.metric ?? (recipe.metrics.includes('accuracy') ? 'val_accuracy' : 'val_loss');
+  checkChoice('tune', 'metric', metrics, metric);
   if (flags.strategy === 'halving' && flags.maxBudget < flags.minBudget) {
     throw new UsageError(`descent tune: --max-budget (${flags.maxBudget}) must be at least --min-budget (${flags.minBudget})`);
   }
-  const metric = flags.metric;
   const mode = flags.mode ?? (/acc|f1|precision|recall/.test(metric) ? 'max' : 'min');
   const dir = outputFolder('tune', flags.out);
   const started = Date.now();
@@ -107,6 +108,8 @@ export async function tuneCommand(argv: string[]): Promise<number> {
     minBudget: flags.minBudget, eta: flags.eta, maxBudget: flags.maxBudget,
     run: (config, budget, id) => {
       const args = [recipe.name, '--out', join(dir, `trial-${id}`), '--no-progress', '--json', '--max-steps', String(budget ?? flags.maxSteps), '--epochs', '1000'];
+      if (flags.data !== undefined) args.push('--data', flags.data);
+      if (flags.download) args.push('--download');
       if (!('scheduler' in config)) args.push('--scheduler', 'none');
       if (budget !== null) {
         // halving continues each survivor from its checkpoint, on a schedule that spans the largest budget
