@@ -1,0 +1,40 @@
+"""PyTorch twin of `descent train fashion-cnn`: the CNN of npm start at 16 channels (conv-BN-ReLU, max-pool, a
+residual block of two conv-BN, ReLU, max-pool, linear) on Fashion-MNIST; Adam, one-cycle to 0.01, batch 64,
+4 epochs, seed 0. Same initial weights and batches as descent.
+Run: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/twins/fashion_cnn.py"""
+import math
+
+import torch
+from torch import nn
+
+from common import fashion_mnist, fit, loaders, result
+
+SEED, LR, BATCH, EPOCHS, C = 0, 0.01, 64, 4, 16
+
+
+class Residual(nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return x + self.fn(x)
+
+
+def conv_block(i, o):
+    return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU()]
+
+
+train, test = fashion_mnist()
+torch.manual_seed(SEED)
+model = nn.Sequential(
+    *conv_block(1, C), nn.MaxPool2d(2),
+    Residual(nn.Sequential(*conv_block(C, C), nn.Conv2d(C, C, 3, padding=1, bias=False), nn.BatchNorm2d(C))),
+    nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(C * 7 * 7, 10),
+)
+train_loader, test_loader = loaders(train, test, BATCH, SEED)
+opt = torch.optim.Adam(model.parameters(), LR)
+steps = EPOCHS * math.ceil(len(train[0]) / BATCH)
+scheduler = torch.optim.lr_scheduler.OneCycleLR(opt, LR, total_steps=steps + 1)
+val, seconds = fit(model, train_loader, test_loader, nn.functional.cross_entropy, opt, EPOCHS, scheduler, metrics=("accuracy",))
+result("fashion-cnn", {"test_accuracy": val["accuracy"], "test_loss": val["loss"]}, seconds)
