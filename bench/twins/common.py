@@ -76,6 +76,11 @@ def loaders(train, test, batch_size, seed, eval_batch_size=500):
     return train_loader, test_loader
 
 
+def one_cycle(opt, lr, epochs, train_loader):
+    """descent's 'onecycle': OneCycleLR peaking at lr over the run's steps (total_steps one more, as descent's)."""
+    return torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs * len(train_loader) + 1)
+
+
 def warmup_cosine(opt, lr, warmup, steps):
     """descent's 'warmup-cosine': LinearLR from lr / warmup to lr over warmup steps, then cosine to lr / 10."""
     return torch.optim.lr_scheduler.SequentialLR(opt, [

@@ -2,12 +2,11 @@
 residual block of two conv-BN, ReLU, max-pool, linear) on Fashion-MNIST; Adam, one-cycle to 0.01, batch 64,
 4 epochs, seed 0. Same initial weights and batches as descent.
 Run: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/twins/fashion_cnn.py"""
-import math
 
 import torch
 from torch import nn
 
-from common import fashion_mnist, fit, loaders, result
+from common import fashion_mnist, fit, loaders, one_cycle, result
 
 SEED, LR, BATCH, EPOCHS, C = 0, 0.01, 64, 4, 16
 
@@ -34,7 +33,5 @@ model = nn.Sequential(
 )
 train_loader, test_loader = loaders(train, test, BATCH, SEED)
 opt = torch.optim.Adam(model.parameters(), LR)
-steps = EPOCHS * math.ceil(len(train[0]) / BATCH)
-scheduler = torch.optim.lr_scheduler.OneCycleLR(opt, LR, total_steps=steps + 1)
-val, seconds = fit(model, train_loader, test_loader, nn.functional.cross_entropy, opt, EPOCHS, scheduler, metrics=("accuracy",))
+val, seconds = fit(model, train_loader, test_loader, nn.functional.cross_entropy, opt, EPOCHS, one_cycle(opt, LR, EPOCHS, train_loader), metrics=("accuracy",))
 result("fashion-cnn", {"test_accuracy": val["accuracy"], "test_loss": val["loss"]}, seconds)

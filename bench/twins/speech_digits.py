@@ -5,14 +5,13 @@ standardized by the training features' mean and standard deviation; CNN: three c
 channels) each followed by max-pooling, flatten, dropout 0.3, linear; Adam, one-cycle to 3e-3, batch 32, 8 epochs,
 seed 0. Same weights and batches as descent.
 Run: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/twins/speech_digits.py"""
-import math
 import os
 import wave
 
 import torch
 from torch import nn
 
-from common import data_dir, fit, loaders, result
+from common import data_dir, fit, loaders, one_cycle, result
 from torchaudio_ref import amplitude_to_db, mel_spectrogram
 
 SEED, LR, BATCH, EPOCHS, RATE, LENGTH = 0, 3e-3, 32, 8, 8000, 8000
@@ -51,7 +50,5 @@ model = nn.Sequential(*conv_block(1, 16), nn.MaxPool2d(2), *conv_block(16, 32), 
                       nn.Flatten(), nn.Dropout(0.3), nn.Linear(32 * 5 * 12, 10))
 train_loader, test_loader = loaders(train, test, BATCH, SEED)
 opt = torch.optim.Adam(model.parameters(), LR)
-steps = EPOCHS * math.ceil(len(train[0]) / BATCH)
-scheduler = torch.optim.lr_scheduler.OneCycleLR(opt, LR, total_steps=steps + 1)
-val, seconds = fit(model, train_loader, test_loader, nn.functional.cross_entropy, opt, EPOCHS, scheduler, metrics=("accuracy",))
+val, seconds = fit(model, train_loader, test_loader, nn.functional.cross_entropy, opt, EPOCHS, one_cycle(opt, LR, EPOCHS, train_loader), metrics=("accuracy",))
 result("speech-digits", {"test_accuracy": val["accuracy"], "test_loss": val["loss"]}, seconds)

@@ -35,6 +35,11 @@ export const DATA_FLAGS = defineFlags({
   download: { type: 'boolean', help: 'download a missing data set into --data (verified by size and sha256)' },
 });
 
+/** The --recipe of a command that reads a trained run (eval, sample). */
+export const RUN_RECIPE_FLAG = defineFlags({
+  recipe: { type: 'string', help: 'the recipe the run was trained with (default: from the run\'s config.json)', choices: RECIPE_NAMES, placeholder: 'NAME' },
+});
+
 /** The data source of --data and --download (or $DESCENT_DATA). */
 export function dataSource(flags: { data?: string; download?: boolean }): DataSource {
   const root = flags.data ?? process.env.DESCENT_DATA;

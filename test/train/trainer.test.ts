@@ -206,3 +206,31 @@ test('validation metrics do not overwrite the training accumulators', async () =
   assert.deepEqual(seen, [h.epochs[0].accuracy, h.epochs[0].f1]);
   assert.notEqual(h.epochs[0].accuracy, h.epochs[0].val_accuracy);
 });
+
+test('a penalty from forward joins the objective that training minimizes, not the logged or evaluated loss', async () => {
+  const x = tensor([[1, 2], [3, -1], [0.5, 0.5], [-2, 1]]);
+  const y = tensor([[1], [0], [2], [-1]]);
+  const data = [[x, y]];
+  const lambda = 0.3;
+  const run = async (penalized: boolean) => {
+    manualSeed(0);
+    const model = new nn.Linear(2, 1);
+    const w0 = model.weight.detach().clone();
+    const trainer = new Trainer(model, {
+      data, valData: data, loss: nn.functional.mseLoss, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), epochs: 1,
+      forward: (m, [input, target]: Tensor[]) => ({ output: m(input), target, penalty: penalized ? model.weight.pow(2).sum().mul(lambda) : undefined }),
+    });
+    const history = await trainer.fit();
+    return { model, w0, history };
+  };
+  const plain = await run(false);
+  const penalized = await run(true);
+  // one SGD step: the penalty adds 2 * lambda * w to the gradient of the weight (its own gradient), nothing to the bias
+  const expected = plain.model.weight.sub(penalized.w0.mul(2 * lambda * 0.1));
+  assert.ok(penalized.model.weight.sub(expected).abs().max().item() < 1e-6);
+  assert.ok(penalized.model.bias!.sub(plain.model.bias!).abs().max().item() < 1e-7);
+  // the logged step loss and val_loss are the data loss alone: the same first-step loss as without a penalty
+  assert.equal(penalized.history.steps[0].loss, plain.history.steps[0].loss);
+  const val = evaluate(penalized.model, data, { loss: nn.functional.mseLoss }).loss;
+  assert.ok(Math.abs(penalized.history.epochs[0].val_loss - val) < 1e-6);
+});

@@ -5,7 +5,7 @@
 import { type Tensor, arange, cat, full, nn, noGrad, stack, tensor, topk, unique } from '../../index.js';
 import { TensorDataset } from '../../data/index.js';
 import { datasets } from '../../node/index.js';
-import { type RecipeData, defineRecipe } from '../recipe.js';
+import { type FitRecipe, type RecipeData, defineRecipe } from '../recipe.js';
 import { datasetOptions, rows, seededSplit } from './common.js';
 
 /** The lowest and highest ratings: held-out predictions are clamped to them. */
@@ -145,44 +145,39 @@ export function recommend(model: nn.Module, data: RatingsData, userId: number, k
 /** Held-out predictions are clamped to the rating scale; training fits the raw scores. */
 const onScale = (model: nn.Module, prediction: Tensor) => (model.training ? prediction : prediction.clamp(...RATING_RANGE));
 
-const recommendationNotes = (model: nn.Module, data: RatingsData) => ({
-  notes: () => [`top 10 for user 1: ${recommend(model, data, 1).map((r) => `${r.title} (${r.predicted.toFixed(2)})`).join('; ')}`],
-});
-
-const recommendationText = (model: nn.Module, data: RatingsData, user: number) => ({
-  text: recommend(model, data, user).map((r, i) => `${String(i + 1).padStart(2)}. ${r.predicted.toFixed(2)}  ${r.title}`).join('\n'),
-});
-
 /** The weight of the L2 penalty on the factor and bias rows a batch uses. */
 export const MF_L2 = 0.2;
 
-export const movielensMfRecipe = defineRecipe<RatingsData>({
-  name: 'movielens-mf',
-  description: 'matrix factorization with biases (32 factors, sparse embeddings, SparseAdam, L2 on the rows used) on MovieLens latest-small, 80%/20%',
+/** A recommender of MovieLens ratings: what the two recipes share (data, loss, metric, notes, sampling). */
+const ratingsRecipe = (recipe: Pick<FitRecipe<RatingsData>, 'name' | 'description' | 'model' | 'forward' | 'defaults'>) => defineRecipe<RatingsData>({
+  ...recipe,
   bar: 'test RMSE <= 0.90',
   data: ratingsData,
+  loss: nn.functional.mseLoss,
+  metrics: ['rmse'],
+  extras: (model, data) => ({
+    notes: () => [`top 10 for user 1: ${recommend(model, data, 1).map((r) => `${r.title} (${r.predicted.toFixed(2)})`).join('; ')}`],
+  }),
+  sample: (model, data, { user }) => ({
+    text: recommend(model, data, user).map((r, i) => `${String(i + 1).padStart(2)}. ${r.predicted.toFixed(2)}  ${r.title}`).join('\n'),
+  }),
+});
+
+export const movielensMfRecipe = ratingsRecipe({
+  name: 'movielens-mf',
+  description: 'matrix factorization with biases (32 factors, sparse embeddings, SparseAdam, L2 on the rows used) on MovieLens latest-small, 80%/20%',
   model: (data) => new MatrixFactorization(data.users, data.movies, data.mean),
   forward(model, [pairs, ratings]) {
     const { prediction, penalty } = (model as MatrixFactorization).scores(pairs);
     return { output: onScale(model, prediction), target: ratings, penalty: penalty.mul(MF_L2) };
   },
-  loss: nn.functional.mseLoss,
-  metrics: ['rmse'],
   defaults: { optimizer: 'sparse-adam', lr: 0.01, batchSize: 256, epochs: 8 },
-  extras: recommendationNotes,
-  sample: (model, data, options) => recommendationText(model, data, options.user),
 });
 
-export const movielensNcfRecipe = defineRecipe<RatingsData>({
+export const movielensNcfRecipe = ratingsRecipe({
   name: 'movielens-ncf',
   description: 'neural collaborative filtering (32-d user and movie embeddings, MLP 64-64-1 with dropout, AdamW) on MovieLens latest-small, 80%/20%',
-  bar: 'test RMSE <= 0.90',
-  data: ratingsData,
   model: (data) => new NeuralCF(data.users, data.movies, data.mean),
   forward: (model, [pairs, ratings]) => ({ output: onScale(model, model(pairs)), target: ratings }),
-  loss: nn.functional.mseLoss,
-  metrics: ['rmse'],
   defaults: { optimizer: 'adamw', lr: 3e-3, batchSize: 256, epochs: 10, weightDecay: 0.1 },
-  extras: recommendationNotes,
-  sample: (model, data, options) => recommendationText(model, data, options.user),
 });

@@ -62,32 +62,32 @@ function textSplits(texts: string[], labels: number[]): TextData {
   return { train: part(split.train), test: part(split.test), vocabSize: vocab.size + 2 };
 }
 
-const TEXT_DEFAULTS = { optimizer: 'adam', lr: 3e-3, batchSize: 32, epochs: 10 };
+/** A bag-of-words classifier of the texts and labels that `load` reads from a data source. */
+function textRecipe(name: string, description: string, bar: string, metrics: string[], load: (source: DataSource) => Promise<{ texts: string[]; labels: number[] }>) {
+  return defineRecipe<TextData>({
+    name, description, bar, metrics,
+    async data(source) {
+      const { texts, labels } = await load(source);
+      return textSplits(texts, labels);
+    },
+    model: (data) => bagOfWordsMlp(data.vocabSize, 2),
+    loss: nn.functional.crossEntropy,
+    defaults: { optimizer: 'adam', lr: 3e-3, batchSize: 32, epochs: 10 },
+  });
+}
 
-export const smsSpamRecipe = defineRecipe<TextData>({
-  name: 'sms-spam',
-  description: 'bag of words (EmbeddingBag, mean) + MLP on the SMS Spam Collection (5,574 messages), 80%/20%',
-  bar: 'test accuracy >= 97%',
-  async data(source: DataSource) {
+export const smsSpamRecipe = textRecipe(
+  'sms-spam', 'bag of words (EmbeddingBag, mean) + MLP on the SMS Spam Collection (5,574 messages), 80%/20%', 'test accuracy >= 97%', ['accuracy', 'f1'],
+  async (source) => {
     const messages = await datasets.smsSpam(datasetOptions(source));
-    return textSplits(messages.map((m) => m.text), messages.map((m) => (m.label === 'spam' ? 1 : 0)));
+    return { texts: messages.map((m) => m.text), labels: messages.map((m) => (m.label === 'spam' ? 1 : 0)) };
   },
-  model: (data) => bagOfWordsMlp(data.vocabSize, 2),
-  loss: nn.functional.crossEntropy,
-  metrics: ['accuracy', 'f1'],
-  defaults: TEXT_DEFAULTS,
-});
+);
 
-export const sentimentRecipe = defineRecipe<TextData>({
-  name: 'sentiment',
-  description: 'the same bag of words + MLP on Sentiment Labelled Sentences (3,000 Amazon, IMDb and Yelp sentences), 80%/20%',
-  bar: 'no bar (reported)',
-  async data(source: DataSource) {
+export const sentimentRecipe = textRecipe(
+  'sentiment', 'the same bag of words + MLP on Sentiment Labelled Sentences (3,000 Amazon, IMDb and Yelp sentences), 80%/20%', 'no bar (reported)', ['accuracy'],
+  async (source) => {
     const sentences = await datasets.sentimentSentences(datasetOptions(source));
-    return textSplits(sentences.map((s) => s.text), sentences.map((s) => s.label));
+    return { texts: sentences.map((s) => s.text), labels: sentences.map((s) => s.label) };
   },
-  model: (data) => bagOfWordsMlp(data.vocabSize, 2),
-  loss: nn.functional.crossEntropy,
-  metrics: ['accuracy'],
-  defaults: TEXT_DEFAULTS,
-});
+);

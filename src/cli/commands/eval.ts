@@ -3,12 +3,12 @@
 import { evaluate } from '../../train/index.js';
 import { loadCheckpoint } from '../../node/index.js';
 import { UsageError, defineFlags, parseArgs } from '../args.js';
-import { DATA_FLAGS, RECIPE_NAMES, dataSource, runCheckpoint } from '../run-config.js';
+import { DATA_FLAGS, RUN_RECIPE_FLAG, dataSource, runCheckpoint } from '../run-config.js';
 import { fitRecipe, loadersFor } from '../recipes.js';
 import { out } from '../output.js';
 
 export const EVAL_FLAGS = defineFlags({
-  recipe: { type: 'string', help: 'the recipe the checkpoint was trained with (default: from the run\'s config.json)', choices: RECIPE_NAMES, placeholder: 'NAME' },
+  ...RUN_RECIPE_FLAG,
   ...DATA_FLAGS,
 });
 

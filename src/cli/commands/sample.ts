@@ -3,12 +3,12 @@
 import { join } from 'node:path';
 import { loadCheckpoint, saveImage } from '../../node/index.js';
 import { UsageError, defineFlags, parseArgs, withDefaults } from '../args.js';
-import { DATA_FLAGS, RECIPE_NAMES, dataSource, runCheckpoint } from '../run-config.js';
+import { DATA_FLAGS, RUN_RECIPE_FLAG, dataSource, runCheckpoint } from '../run-config.js';
 import { RECIPES } from '../recipes.js';
 import { out } from '../output.js';
 
 export const SAMPLE_FLAGS = defineFlags({
-  recipe: { type: 'string', help: 'the recipe the run was trained with (default: from the run\'s config.json)', choices: RECIPE_NAMES, placeholder: 'NAME' },
+  ...RUN_RECIPE_FLAG,
   count: { type: 'number', integer: true, range: [1, 10000], help: 'names or images to make', defaultHelp: '20 names, 64 images' },
   length: { type: 'number', integer: true, range: [1, 1e6], help: 'characters of text to generate', default: 500 },
   temperature: { type: 'number', range: 'positive', help: 'divides the logits: below 1 sharper, above 1 more varied', default: 0.8 },

@@ -17,7 +17,7 @@ export const TRAIN_FLAGS = defineFlags({
   ...DATA_FLAGS,
   out: { type: 'string', help: 'run folder for checkpoints, metrics and the report', defaultHelp: 'runs/<recipe>', placeholder: 'DIR' },
   resume: { type: 'boolean', help: 'continue from the newest checkpoint in --out (the run folder)' },
-  'schedule-steps': { type: 'number', integer: true, range: 'positive', help: 'steps the onecycle or cosine schedule spans; plan it here for a run you will resume for longer', defaultHelp: "the run's budget" },
+  'schedule-steps': { type: 'number', integer: true, range: 'positive', help: 'steps the onecycle, cosine or warmup-cosine schedule spans; plan it here for a run you will resume for longer', defaultHelp: "the run's budget" },
   'clip-grad-norm': { type: 'number', range: 'positive', help: 'clip the gradient norm to this' },
   'accumulate-steps': { type: 'number', integer: true, range: 'positive', help: 'batches per optimizer step' },
   patience: { type: 'number', integer: true, range: 'non-negative', help: 'early stopping on val_loss after this many epochs without improvement (restores the best weights)' },
