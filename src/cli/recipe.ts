@@ -39,8 +39,8 @@ export interface RunExtras {
   callbacks?: Callback[];
   /** Images for the report (grids of samples, reconstructions), asked for when training ends. */
   images?(): ReportImage[];
-  /** Lines for the terminal and the report when training ends (generated text, recommendations). */
-  notes?(): string[];
+  /** Lines for the terminal and the report when training ends (generated text, recommendations, the figure). */
+  notes?(history: History): string[];
 }
 
 /** The options of `descent sample`. */
@@ -87,6 +87,8 @@ export interface LoopResult {
   notes: string[];
   step: number;
   epoch: number;
+  /** Seconds of training. */
+  seconds: number;
   stopReason: string;
 }
 

@@ -110,8 +110,8 @@ const SMOKE: Record<string, Smoke> = {
   'speech-digits': { steps: 30 },
   'movielens-mf': { steps: 40, prints: /^top 10 for user 1: (.+ \(\d\.\d\d\); ){9}.+ \(\d\.\d\d\)$/m },
   'movielens-ncf': { steps: 40, prints: /^top 10 for user 1: (.+ \(\d\.\d\d\); ){9}.+ \(\d\.\d\d\)$/m },
-  vae: { steps: 10, images: 1 }, // no epoch ends in 10 steps: the reconstructions only
-  dcgan: { steps: 3, decreasing: false, images: 1 }, // the samples after the (cut) first epoch
+  vae: { steps: 10, images: 1 }, // no epoch ends in 10 steps: the reconstructions only (and no ELBO note)
+  dcgan: { steps: 3, decreasing: false, images: 1, args: ['--json'], prints: /^RESULT \{"steps":3,"epochs":1,"seconds":[\d.]+,"discriminator_loss":[\d.]+,"generator_loss":[\d.]+\}$/m }, // the samples after the (cut) first epoch
 };
 
 test('every application recipe has a smoke test', () => {

@@ -118,7 +118,7 @@ export async function trainDcgan(run: LoopRun<RecipeData>): Promise<LoopResult> 
   }
   const stopReason = stopped ?? `reached maxEpochs (${run.epochs} epochs)`;
   for (const h of Object.values(players)) h.stopReason = stopReason;
-  return { runs: Object.entries(players).map(([name, history]) => ({ name, history })), images, notes: [], step, epoch, stopReason };
+  return { runs: Object.entries(players).map(([name, history]) => ({ name, history })), images, notes: [], step, epoch, seconds: seconds(), stopReason };
 }
 
 export const dcganRecipe = defineRecipe<RecipeData>({

@@ -63,6 +63,10 @@ export const vaeRecipe = defineRecipe<RecipeData>({
     const samples = imageLogger({ make: () => vae.decode(fixedCodes), name: 'samples' });
     return {
       callbacks: [samples],
+      notes: (history) => {
+        const last = history.epochs.at(-1);
+        return last ? [`test ELBO ${(-last.val_loss).toFixed(2)} nats per image (epoch ${last.epoch}; one sampled code per image)`] : [];
+      },
       images: () => [
         ...samples.images,
         { title: 'test images (odd rows) and their reconstructions (even rows)', png: imagePng(originalsAndReconstructions(vae, data.test.tensors[0].narrow(0, 0, 32))) },

@@ -114,7 +114,7 @@ export async function train(argv: string[]): Promise<number> {
     const releaseSignals = stopOnSignals(trainer);
     const history = await trainer.fit();
     releaseSignals();
-    const notes = extras.notes?.() ?? [];
+    const notes = extras.notes?.(history) ?? [];
     report(dir, config, [{ name: config.optimizer, history, monitor }], flags.png === true, { images: extras.images?.() ?? [], notes: [`config: ${JSON.stringify(config)}`, ...notes] });
     const last = history.epochs.at(-1);
     if (last?.val_accuracy !== undefined) out(`held-out accuracy ${(100 * last.val_accuracy).toFixed(2)}% (${recipe.name}, epoch ${last.epoch})`);
@@ -138,7 +138,7 @@ export async function train(argv: string[]): Promise<number> {
 }
 
 /** The options of train that a recipe with its own loop takes (the others are refused, by name). */
-const LOOP_OPTIONS: readonly string[] = ['recipe', 'lr', 'batchSize', 'epochs', 'maxSteps', 'seed', 'timeLimit', 'out', 'png', 'progress', 'json', 'data', 'download', 'monitorEvery'];
+const LOOP_OPTIONS: readonly string[] = ['recipe', 'lr', 'batchSize', 'epochs', 'maxSteps', 'seed', 'timeLimit', 'out', 'png', 'progress', 'json', 'data', 'download'];
 
 /**
  * Trains a recipe with its own loop (the GAN): metrics.jsonl as it goes, one checkpoint of the model at the end
@@ -170,5 +170,9 @@ async function trainLoop(recipe: LoopRecipe, given: TrainFlags, dir: string, png
   out(`checkpoint: ${folder}`);
   out(`report: ${join(dir, 'report.html')}`);
   out(`metrics: ${join(dir, 'metrics.jsonl')}`);
+  if (given.json) {
+    const last = Object.fromEntries(result.runs.map((r) => [`${r.name}_loss`, r.history.epochs.at(-1)?.loss ?? NaN]));
+    out(`RESULT ${JSON.stringify({ steps: result.step, epochs: result.epoch, seconds: result.seconds, ...last })}`);
+  }
   return 0;
 }
