@@ -1,4 +1,4 @@
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { ActivationOp, BinaryOp, UnaryOp } from '../backend.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf, shapesEqual } from '../../tensor/shape.js';
 
@@ -39,6 +39,12 @@ function expTimes(x: number, r: number): number {
   return Math.exp(-xs * xs) * Math.exp(-del) * r;
 }
 
+const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+// torch's constants: sqrt(2 / pi) and 0.044715 for GELU's tanh form
+const GELU_BETA = Math.sqrt(2 / Math.PI);
+const GELU_KAPPA = 0.044715;
+const geluTanhInner = (x: number) => Math.tanh(GELU_BETA * (x + GELU_KAPPA * x * x * x));
+
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
   abs: Math.abs,
@@ -62,7 +68,7 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   sinh: Math.sinh,
   cosh: Math.cosh,
   tanh: Math.tanh,
-  sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+  sigmoid,
   relu: (x) => (x > 0 ? x : x === x ? 0 : x),
   erf,
   floor: Math.floor,
@@ -74,7 +80,29 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   isinf: (x) => (x === Infinity || x === -Infinity ? 1 : 0),
   isfinite: (x) => (Number.isFinite(x) ? 1 : 0),
   copy: (x) => x,
+  gelu: (x) => 0.5 * x * (1 + erf(x * Math.SQRT1_2)),
+  geluTanh: (x) => 0.5 * x * (1 + geluTanhInner(x)),
+  silu: (x) => x * sigmoid(x),
 };
+
+// d/dx of the activations, PyTorch's formulas (GeluBackward, SiluBackward).
+const ACTIVATION_GRAD: Record<ActivationOp, (x: number) => number> = {
+  gelu: (x) => 0.5 * (1 + erf(x * Math.SQRT1_2)) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI),
+  geluTanh: (x) => {
+    const t = geluTanhInner(x);
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_BETA * (1 + 3 * GELU_KAPPA * x * x);
+  },
+  silu: (x) => {
+    const s = sigmoid(x);
+    return s * (1 + x * (1 - s));
+  },
+};
+
+/** out = grad * op'(x). */
+export function unaryBackward(op: ActivationOp, grad: TypedArray, x: TypedArray, out: TypedArray): void {
+  const f = ACTIVATION_GRAD[op];
+  for (let i = 0; i < out.length; i++) out[i] = grad[i] * f(x[i]);
+}
 
 function roundHalfEven(x: number): number {
   const r = Math.round(x);
