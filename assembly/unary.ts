@@ -13,7 +13,7 @@ import {
   DTYPE_float32 as F32, DTYPE_int32 as I32, DTYPE_bool as U8, DTYPE_float64 as F64,
 } from './codes';
 import { vexp } from './elementwise';
-import { keepNaN, verf, vexpm1, vlog, vlog10, vlog1p, vlog2, vsigmoid, vtanh } from './vmath';
+import { verf, verfcPositive, vexpm1, vlog, vlog10, vlog1p, vlog2, vsigmoid, vtanh } from './vmath';
 
 const SQRT1_2: f32 = 0.7071067811865476;
 // torch's constants for GELU's tanh form: sqrt(2 / pi) and 0.044715, and for the exact form's pdf: 1 / sqrt(2 pi)
@@ -30,16 +30,18 @@ function vrsqrt(x: v128): v128 {
   return i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
+/** Phi(x), the standard normal CDF: 0.5 erfc(-x / sqrt 2), through erfc of |x| so that the lower tail keeps its digits. */
 @inline
-function vgelu(x: v128): v128 {
-  const half = f32x4.mul(x, f32x4.splat(0.5));
-  return f32x4.mul(half, f32x4.add(f32x4.splat(1.0), verf(f32x4.mul(x, f32x4.splat(SQRT1_2)))));
+function vnormalCdf(x: v128): v128 {
+  const half = f32x4.mul(f32x4.splat(0.5), verfcPositive(f32x4.mul(f32x4.abs(x), f32x4.splat(SQRT1_2))));
+  return v128.bitselect(half, f32x4.sub(f32x4.splat(1.0), half), f32x4.lt(x, f32x4.splat(0)));
 }
 
+/** 2u for GELU's tanh form, u = sqrt(2/pi) (x + 0.044715 x³): 0.5 (1 + tanh(u)) is sigmoid(2u), without cancellation. */
 @inline
-function geluTanhInner(x: v128): v128 {
+function geluTanhArg(x: v128): v128 {
   const cube = f32x4.mul(f32x4.mul(x, x), x);
-  return vtanh(f32x4.mul(f32x4.splat(GELU_BETA), f32x4.add(x, f32x4.mul(f32x4.splat(GELU_KAPPA), cube))));
+  return f32x4.mul(f32x4.splat(2 * GELU_BETA), f32x4.add(x, f32x4.mul(f32x4.splat(GELU_KAPPA), cube)));
 }
 
 @inline
@@ -72,8 +74,8 @@ function vunary(op: i32, x: v128): v128 {
   if (op === UNARY_ceil) return f32x4.ceil(x);
   if (op === UNARY_round) return f32x4.nearest(x);
   if (op === UNARY_trunc) return f32x4.trunc(x);
-  if (op === UNARY_gelu) return vgelu(x);
-  if (op === UNARY_geluTanh) return f32x4.mul(f32x4.mul(x, f32x4.splat(0.5)), f32x4.add(one, geluTanhInner(x)));
+  if (op === UNARY_gelu) return f32x4.mul(x, vnormalCdf(x));
+  if (op === UNARY_geluTanh) return f32x4.mul(x, vsigmoid(geluTanhArg(x)));
   // silu
   return f32x4.mul(x, vsigmoid(x));
 }
@@ -210,19 +212,24 @@ export function unaryInt(op: i32, x: usize, out: usize, n: i32): void {
 @inline
 function vbackward(op: i32, g: v128, x: v128): v128 {
   const one = f32x4.splat(1.0);
-  const half = f32x4.splat(0.5);
   if (op === UNARY_gelu) {
-    // torch: cdf + x * pdf
-    const cdf = f32x4.mul(half, f32x4.add(one, verf(f32x4.mul(x, f32x4.splat(SQRT1_2)))));
+    // torch: Phi(x) + x phi(x)
     const pdf = f32x4.mul(f32x4.splat(INV_SQRT_2PI), vexp(f32x4.mul(f32x4.mul(x, x), f32x4.splat(-0.5))));
-    return f32x4.mul(g, f32x4.add(cdf, f32x4.mul(x, pdf)));
+    return f32x4.mul(g, f32x4.add(vnormalCdf(x), f32x4.mul(x, pdf)));
   }
   if (op === UNARY_geluTanh) {
-    const t = geluTanhInner(x);
-    const left = f32x4.mul(half, x);
+    // torch: 0.5 (1 + t) + 0.5 x (1 - t²) sqrt(2/pi) (1 + 3 0.044715 x²), t = tanh(u); with s = sigmoid(2u),
+    // 0.5 (1 + t) = s and 1 - t² = 4 s (1 - s), 1 - s = sigmoid(-2u) (both sigmoids from one exp)
+    const v = geluTanhArg(x);
+    const e = vexp(f32x4.neg(f32x4.abs(v)));
+    const big = f32x4.div(one, f32x4.add(one, e));
+    const small = f32x4.mul(e, big);
+    const negative = f32x4.lt(v, f32x4.splat(0));
+    const s = v128.bitselect(small, big, negative);
+    const rest = v128.bitselect(big, small, negative);
     const inner = f32x4.mul(f32x4.splat(GELU_BETA), f32x4.add(one, f32x4.mul(f32x4.splat(3.0 * GELU_KAPPA), f32x4.mul(x, x))));
-    const right = f32x4.mul(f32x4.mul(left, f32x4.sub(one, f32x4.mul(t, t))), inner);
-    return f32x4.mul(g, f32x4.add(f32x4.mul(half, f32x4.add(one, t)), right));
+    const right = f32x4.mul(f32x4.mul(f32x4.mul(f32x4.splat(2.0), x), f32x4.mul(s, rest)), inner);
+    return f32x4.mul(g, f32x4.add(s, right));
   }
   // silu: s (1 + x (1 - s))
   const s = vsigmoid(x);

@@ -168,14 +168,16 @@ export function vsigmoid(x: v128): v128 {
   return v128.bitselect(f32x4.mul(e, s), s, f32x4.lt(x, f32x4.splat(0)));
 }
 
-/**
- * erf(x): x P(x²) below 0.921875; above, 1 - exp(Q(|x|)) with x's sign, Q a degree-8 fit of log(erfc)
- * on [0.921875, 3.925] (least squares, relative to erfc); ±1 beyond. Coefficients fitted in double,
- * rounded to float32.
- */
+// erf and erfc: x P(x²) for |x| < 0.921875; erfc(a) = exp(Q(a)) above, Q a fit of log(erfc) on
+// [0.921875, 3.925] (degree 8, erf's range: beyond it erf rounds to ±1) and on [3.925, 10.05] (degree 6, for
+// erfc's tail, which GELU needs); erfc(a) < 2^-149 beyond 10.05. Least-squares fits in double (relative to
+// erfc), coefficients rounded to float32.
+const ERF_SMALL: f32 = 0.921875;
+const ERF_MID: f32 = 3.925;
+const ERFC_TAIL: f32 = 10.05;
+
 @inline
-export function verf(x: v128): v128 {
-  const ax = f32x4.abs(x);
+function erfSmall(x: v128): v128 {
   const t = f32x4.mul(x, x);
   let p = f32x4.splat(-0.0005986210890114307);
   p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.004992183297872543));
@@ -183,19 +185,52 @@ export function verf(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.1128179281949997));
   p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-0.37612491846084595));
   p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.1283791065216064));
-  const small = f32x4.mul(p, x);
-  const a = f32x4.min(ax, f32x4.splat(3.925));
+  return f32x4.mul(p, x);
+}
+
+/** log(erfc(a)) for a in [0.921875, 3.925] (a is clamped to it). */
+@inline
+function logErfcMid(a: v128): v128 {
+  const x = f32x4.min(a, f32x4.splat(ERF_MID));
   let q = f32x4.splat(1.2122266070946353e-06);
-  q = f32x4.add(f32x4.mul(q, a), f32x4.splat(-3.870250657200813e-05));
-  q = f32x4.add(f32x4.mul(q, a), f32x4.splat(0.0005429306183941662));
-  q = f32x4.add(f32x4.mul(q, a), f32x4.splat(-0.004541626200079918));
-  q = f32x4.add(f32x4.mul(q, a), f32x4.splat(0.025888238102197647));
-  q = f32x4.add(f32x4.mul(q, a), f32x4.splat(-0.109273262321949));
-  q = f32x4.add(f32x4.mul(q, a), f32x4.splat(-0.6325657367706299));
-  q = f32x4.add(f32x4.mul(q, a), f32x4.splat(-1.1298574209213257));
-  q = f32x4.add(f32x4.mul(q, a), f32x4.splat(0.00023886197595857084));
-  let large = f32x4.sub(f32x4.splat(1.0), vexp(q));
-  large = v128.bitselect(f32x4.splat(1.0), large, f32x4.gt(ax, f32x4.splat(3.925)));
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(-3.870250657200813e-05));
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(0.0005429306183941662));
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(-0.004541626200079918));
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(0.025888238102197647));
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(-0.109273262321949));
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(-0.6325657367706299));
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(-1.1298574209213257));
+  return f32x4.add(f32x4.mul(q, x), f32x4.splat(0.00023886197595857084));
+}
+
+/** log(erfc(a)) for a in [3.925, 10.05] (clamped). */
+@inline
+function logErfcTail(a: v128): v128 {
+  const x = f32x4.min(f32x4.max(a, f32x4.splat(ERF_MID)), f32x4.splat(ERFC_TAIL));
+  let q = f32x4.splat(1.2100872481823899e-06);
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(-6.174341979203746e-05));
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(0.001356054563075304));
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(-0.016872964799404144));
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(-0.8665183782577515));
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(-0.7698131799697876));
+  return f32x4.add(f32x4.mul(q, x), f32x4.splat(-0.2532425820827484));
+}
+
+/** erf(x), within 2 ulps. */
+@inline
+export function verf(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  let large = f32x4.sub(f32x4.splat(1.0), vexp(logErfcMid(ax)));
+  large = v128.bitselect(f32x4.splat(1.0), large, f32x4.gt(ax, f32x4.splat(ERF_MID)));
   large = v128.or(large, v128.and(x, i32x4.splat(0x80000000)));
-  return keepNaN(x, v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(0.921875))));
+  return keepNaN(x, v128.bitselect(erfSmall(x), large, f32x4.lt(ax, f32x4.splat(ERF_SMALL))));
+}
+
+/** erfc(a) for a >= 0 (NaN stays), with relative accuracy in the tail (no 1 - erf cancellation above 0.921875). */
+@inline
+export function verfcPositive(a: v128): v128 {
+  const q = v128.bitselect(logErfcMid(a), logErfcTail(a), f32x4.lt(a, f32x4.splat(ERF_MID)));
+  let r = v128.bitselect(f32x4.sub(f32x4.splat(1.0), erfSmall(a)), vexp(q), f32x4.lt(a, f32x4.splat(ERF_SMALL)));
+  r = v128.bitselect(f32x4.splat(0), r, f32x4.gt(a, f32x4.splat(ERFC_TAIL)));
+  return keepNaN(a, r);
 }

@@ -512,6 +512,14 @@ case(F32G, "f32_matmul_batched", "matmul", [inp([2, 3, 4], dtype="float32"), inp
 case(F32G, "f32_softmax", "softmax", [inp([3, 5], dtype="float32")], {"dim": -1}, gradcheck=False)
 case(F32G, "f32_logSoftmax", "logSoftmax", [inp([3, 5], dtype="float32")], {"dim": 1}, gradcheck=False)
 case(F32G, "f32_var", "var", [inp([4, 5], dtype="float32")], {"dim": 1}, gradcheck=False)
+# the wasm backend's SIMD kernels in float32 (35 elements: whole vectors and a tail), against PyTorch's float32
+for op, init in [("sigmoid", "randn"), ("erf", "randn"), ("expm1", "randn"), ("log", "pos"), ("log1p", "pos"), ("log2", "pos"),
+                 ("log10", "pos"), ("rsqrt", "pos"), ("silu", "randn")]:
+    case(F32G, f"f32_{op}", op, [inp([5, 7], init, dtype="float32")], gradcheck=False)
+case(F32G, "f32_gelu_tanh", "gelu", [inp([5, 7], dtype="float32")], {"approximate": "tanh"}, gradcheck=False)
+case(F32G, "f32_pow_broadcast", "pow", [inp([5, 7], "pos", dtype="float32"), inp([7], dtype="float32")], gradcheck=False)
+case(F32G, "f32_maximum_broadcast", "maximum", [inp([5, 1, 7], dtype="float32"), inp([3, 1], dtype="float32")], gradcheck=False)
+case(F32G, "f32_where_broadcast", "where", [inp([3, 1], "bool"), inp([5, 3, 7], dtype="float32"), inp([7], dtype="float32")], gradcheck=False)
 
 
 def run(c, seed):

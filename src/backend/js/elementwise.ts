@@ -15,6 +15,11 @@ export function erf(x: number): number {
   return x < 0 ? -1 + erfcPositive(ax) : 1 - erfcPositive(ax);
 }
 
+/** 1 - erf(x), without the cancellation of 1 - erf for large x (Cody's erfc above 0.5). */
+export function erfc(x: number): number {
+  return x < 0.5 ? 1 - erf(x) : erfcPositive(x);
+}
+
 function erfcPositive(x: number): number {
   if (x < 4) {
     // Cody's leading coefficient is the small 2.15e-8 and the constant term is 1230.339...
@@ -43,7 +48,10 @@ const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / 
 // torch's constants: sqrt(2 / pi) and 0.044715 for GELU's tanh form
 const GELU_BETA = Math.sqrt(2 / Math.PI);
 const GELU_KAPPA = 0.044715;
-const geluTanhInner = (x: number) => Math.tanh(GELU_BETA * (x + GELU_KAPPA * x * x * x));
+// 2u for GELU's tanh form, u = sqrt(2/pi) (x + 0.044715 x³): 0.5 (1 + tanh(u)) = sigmoid(2u), with no cancellation
+const geluTanhArg = (x: number) => 2 * GELU_BETA * (x + GELU_KAPPA * x * x * x);
+// Phi(x), the standard normal CDF, through erfc so that the lower tail keeps its digits
+const normalCdf = (x: number) => 0.5 * erfc(-x * Math.SQRT1_2);
 
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
@@ -80,17 +88,18 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   isinf: (x) => (x === Infinity || x === -Infinity ? 1 : 0),
   isfinite: (x) => (Number.isFinite(x) ? 1 : 0),
   copy: (x) => x,
-  gelu: (x) => 0.5 * x * (1 + erf(x * Math.SQRT1_2)),
-  geluTanh: (x) => 0.5 * x * (1 + geluTanhInner(x)),
+  gelu: (x) => x * normalCdf(x),
+  geluTanh: (x) => x * sigmoid(geluTanhArg(x)),
   silu: (x) => x * sigmoid(x),
 };
 
-// d/dx of the activations, PyTorch's formulas (GeluBackward, SiluBackward).
+// d/dx of the activations, PyTorch's formulas (GeluBackward, SiluBackward); for the tanh form, with
+// s = sigmoid(2u): 0.5 (1 + tanh(u)) = s and 1 - tanh(u)² = 4 s (1 - s).
 const ACTIVATION_GRAD: Record<ActivationOp, (x: number) => number> = {
-  gelu: (x) => 0.5 * (1 + erf(x * Math.SQRT1_2)) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI),
+  gelu: (x) => normalCdf(x) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI),
   geluTanh: (x) => {
-    const t = geluTanhInner(x);
-    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_BETA * (1 + 3 * GELU_KAPPA * x * x);
+    const s = sigmoid(geluTanhArg(x));
+    return s + 2 * x * s * sigmoid(-geluTanhArg(x)) * GELU_BETA * (1 + 3 * GELU_KAPPA * x * x);
   },
   silu: (x) => {
     const s = sigmoid(x);
