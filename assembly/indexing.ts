@@ -2,7 +2,7 @@
 // float32 and int32). A "chunk" is everything after the indexed axis (inner elements), moved as a block.
 // Accumulations add in the reference's order, so results are bit-identical.
 
-import { DTYPE_float32 as F32 } from './codes';
+import { DTYPE_float32 as F32, DTYPE_int32 as I32 } from './codes';
 import { dimAt, moveElement, offsetOf, strideAt, walkNext, walkStart } from './strided';
 
 @inline
@@ -65,7 +65,7 @@ export function addChunks(type: i32, src: usize, count: i32, index: usize, out: 
     for (let j = 0; j < count; j++) {
       const to = d + <usize>load<i32>(index + (<usize>j << 2)) * rowBytes;
       if (type === F32) addInto(F32, to, s + <usize>j * rowBytes, inner);
-      else addInto(0, to, s + <usize>j * rowBytes, inner);
+      else addInto(I32, to, s + <usize>j * rowBytes, inner);
     }
   }
 }
