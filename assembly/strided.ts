@@ -2,8 +2,8 @@
 // and permuted copies. The caller (src/backend/wasm/strided.ts) describes the iteration after merging
 // dims: desc holds nd i32 words of the output's shape, then nd element strides per operand (0 where an
 // operand is broadcast). The last dim is a row, run as a SIMD loop whose operands each have stride 0 or 1;
-// the outer dims are walked with an odometer whose state lives in the calling thread's scratch, so that
-// threads can each take a range of rows.
+// the outer dims are walked with an odometer whose state lives in the calling thread's scratch. Threads
+// take units of work (blocks of rows, or of elements of a one-row walk) from a shared counter.
 //
 // Results equal the reference's bit for bit: float32 +, -, *, / and comparisons round as the reference's
 // double arithmetic rounded once to float32 does; maximum/minimum follow its NaN rule; pow,
@@ -83,6 +83,25 @@ export function walkNext(desc: usize, nd: i32, operands: i32, scratch: usize): v
     }
     store<i32>(counter, 0);
   }
+}
+
+/** How many rows the walk has (the product of its outer dims). */
+export function walkRowCount(desc: usize, nd: i32): i32 {
+  let rows = 1;
+  for (let d = 0; d < nd - 1; d++) rows *= dimAt(desc, d);
+  return rows;
+}
+
+/**
+ * The next unit of work: the counter (an i32 the caller zeroed) incremented atomically where threads exist,
+ * so that each thread takes units until none is left and one the OS deschedules holds nobody up.
+ */
+@inline
+export function nextUnit(counter: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(counter, 1);
+  const unit = load<i32>(counter);
+  store<i32>(counter, unit + 1);
+  return unit;
 }
 
 @inline
@@ -353,100 +372,143 @@ function binaryRow(op: i32, aType: i32, bType: i32, outType: i32, a: usize, sa: 
   else intRows(op, aType, bType, outType, a, sa, b, sb, out, n);
 }
 
+// Units of work: `unit` rows each, or, when the walk has a single row, `unit` elements of it. Every kernel
+// below loops over units taken from `counter`; for each it runs rows [rowBegin, rowEnd) from element `from`,
+// `count` elements each (the whole row but in a one-row walk).
+
 /**
- * out = a op b over rows [rowBegin, rowEnd) of the walk `desc` (operands a, b). Operand types (DTYPE
+ * out = a op b over the walk `desc` (operands a, b), in units taken from counter. Operand types (DTYPE
  * codes): float32 with float32 (arithmetic but atan2 into float32, comparisons and logic into bool), float32
- * times bool (mul into float32), or int32/bool pairs (add, sub, mul, maximum, minimum
- * into outType, div into float32, comparisons and logic into bool).
+ * times bool (mul into float32), or int32/bool pairs (add, sub, mul, maximum, minimum into outType, div into
+ * float32, comparisons and logic into bool).
  */
 export function binaryStrided(op: i32, aType: i32, bType: i32, outType: i32, a: usize, b: usize, out: usize,
-  desc: usize, nd: i32, rowBegin: i32, rowEnd: i32, scratch: usize): void {
+  desc: usize, nd: i32, unit: i32, counter: usize, scratch: usize): void {
   const inner = dimAt(desc, nd - 1);
+  const rows = walkRowCount(desc, nd);
   const sa = strideAt(desc, nd, 0, nd - 1);
   const sb = strideAt(desc, nd, 1, nd - 1);
   const aBytes = typeBytes(aType);
   const bBytes = typeBytes(bType);
-  const rowBytes = <usize>(inner * typeBytes(outType));
-  walkStart(desc, nd, 2, rowBegin, scratch);
-  for (let r = rowBegin; r < rowEnd; r++) {
-    const pa = rowOperand(a, aBytes, sa, scratch, 0);
-    const pb = rowOperand(b, bBytes, sb, scratch, 1);
-    binaryRow(op, aType, bType, outType, pa, sa, pb, sb, out + <usize>r * rowBytes, inner);
-    walkNext(desc, nd, 2, scratch);
+  const oBytes = <usize>typeBytes(outType);
+  const flat = rows === 1;
+  const total = flat ? inner : rows;
+  for (let u = nextUnit(counter); u * unit < total; u = nextUnit(counter)) {
+    const begin = u * unit;
+    const end = min(total, begin + unit);
+    const from = flat ? begin : 0;
+    const count = flat ? end - begin : inner;
+    walkStart(desc, nd, 2, flat ? 0 : begin, scratch);
+    const rowEnd = flat ? 1 : end;
+    for (let r = flat ? 0 : begin; r < rowEnd; r++) {
+      const pa = rowOperand(a, aBytes, sa, scratch, 0) + <usize>(from * sa * aBytes);
+      const pb = rowOperand(b, bBytes, sb, scratch, 1) + <usize>(from * sb * bBytes);
+      binaryRow(op, aType, bType, outType, pa, sa, pb, sb, out + (<usize>r * <usize>inner + <usize>from) * oBytes, count);
+      walkNext(desc, nd, 2, scratch);
+    }
   }
 }
 
 // ---- where ----
 
-/** out = cond ? a : b over rows [rowBegin, rowEnd) of the walk `desc` (operands cond (bytes), a, b of elemBytes each). */
+/** out[0, count) = cond ? a : b for a row (cond bytes; a, b and out of elemBytes; a and b stride 0 or 1). */
+function whereRow(elemBytes: i32, pc: usize, sc: usize, pa: usize, sa: usize, pb: usize, sb: usize, o: usize, count: i32): void {
+  const eb = <usize>elemBytes;
+  const aStep = sa * eb;
+  const bStep = sb * eb;
+  let j = 0;
+  if (elemBytes === 4) {
+    for (; j + 4 <= count; j += 4) {
+      const mask = i32x4.ne(bytesToLanes(pc), i32x4.splat(0));
+      v128.store(o, v128.bitselect(v128.load(pa), v128.load(pb), mask));
+      pc += sc << 2;
+      pa += aStep << 2;
+      pb += bStep << 2;
+      o += 16;
+    }
+  }
+  for (; j < count; j++) {
+    moveElement(elemBytes, o, load<u8>(pc) !== 0 ? pa : pb);
+    pc += sc;
+    pa += aStep;
+    pb += bStep;
+    o += eb;
+  }
+}
+
+/** out = cond ? a : b over the walk `desc` (operands cond (bytes), a, b of elemBytes each), in units taken from counter. */
 export function whereStrided(elemBytes: i32, cond: usize, a: usize, b: usize, out: usize, desc: usize, nd: i32,
-  rowBegin: i32, rowEnd: i32, scratch: usize): void {
+  unit: i32, counter: usize, scratch: usize): void {
   const inner = dimAt(desc, nd - 1);
-  const sc = <usize>strideAt(desc, nd, 0, nd - 1);
+  const rows = walkRowCount(desc, nd);
+  const sc = strideAt(desc, nd, 0, nd - 1);
   const sa = strideAt(desc, nd, 1, nd - 1);
   const sb = strideAt(desc, nd, 2, nd - 1);
   const eb = <usize>elemBytes;
-  walkStart(desc, nd, 3, rowBegin, scratch);
-  for (let r = rowBegin; r < rowEnd; r++) {
-    let pc = rowOperand(cond, 1, <i32>sc, scratch, 0);
-    let pa = rowOperand(a, elemBytes, sa, scratch, 1);
-    let pb = rowOperand(b, elemBytes, sb, scratch, 2);
-    let o = out + <usize>r * <usize>inner * eb;
-    const aStep = <usize>sa * eb;
-    const bStep = <usize>sb * eb;
-    let j = 0;
-    if (elemBytes === 4) {
-      for (; j + 4 <= inner; j += 4) {
-        const mask = i32x4.ne(bytesToLanes(pc), i32x4.splat(0));
-        v128.store(o, v128.bitselect(v128.load(pa), v128.load(pb), mask));
-        pc += sc << 2;
-        pa += aStep << 2;
-        pb += bStep << 2;
-        o += 16;
-      }
+  const flat = rows === 1;
+  const total = flat ? inner : rows;
+  for (let u = nextUnit(counter); u * unit < total; u = nextUnit(counter)) {
+    const begin = u * unit;
+    const end = min(total, begin + unit);
+    const from = flat ? begin : 0;
+    const count = flat ? end - begin : inner;
+    walkStart(desc, nd, 3, flat ? 0 : begin, scratch);
+    const rowEnd = flat ? 1 : end;
+    for (let r = flat ? 0 : begin; r < rowEnd; r++) {
+      const pc = rowOperand(cond, 1, sc, scratch, 0) + <usize>(from * sc);
+      const pa = rowOperand(a, elemBytes, sa, scratch, 1) + <usize>(from * sa) * eb;
+      const pb = rowOperand(b, elemBytes, sb, scratch, 2) + <usize>(from * sb) * eb;
+      whereRow(elemBytes, pc, <usize>sc, pa, <usize>sa, pb, <usize>sb, out + (<usize>r * <usize>inner + <usize>from) * eb, count);
+      walkNext(desc, nd, 3, scratch);
     }
-    for (; j < inner; j++) {
-      moveElement(elemBytes, o, load<u8>(pc) !== 0 ? pa : pb);
-      pc += sc;
-      pa += aStep;
-      pb += bStep;
-      o += eb;
-    }
-    walkNext(desc, nd, 3, scratch);
   }
 }
 
 // ---- copies: expand, permute ----
 
-/**
- * out (contiguous) = x read through the walk `desc` (one operand), rows [rowBegin, rowEnd): a row whose
- * x stride is 1 is one block copy, 0 a fill with one value, anything else a strided gather.
- */
-export function copyStrided(elemBytes: i32, x: usize, out: usize, desc: usize, nd: i32, rowBegin: i32, rowEnd: i32, scratch: usize): void {
+/** A row of count elements of x, read with element stride sx (1: a block copy; 0: one value), into o. */
+function copyRow(elemBytes: i32, from: usize, sx: i32, o: usize, count: i32, scratch: usize): void {
+  const eb = <usize>elemBytes;
+  const bytes = <usize>count * eb;
+  if (sx === 1) memory.copy(o, from, bytes);
+  else if (sx === 0) {
+    const splat = scratch + SPLATS;
+    if (elemBytes === 1) v128.store(splat, i8x16.splat(load<u8>(from)));
+    else if (elemBytes === 4) v128.store(splat, v128.load32_splat(from));
+    else v128.store(splat, v128.load64_splat(from));
+    const v = v128.load(splat);
+    let j: usize = 0;
+    for (; j + 16 <= bytes; j += 16) v128.store(o + j, v);
+    for (; j < bytes; j += eb) moveElement(elemBytes, o + j, splat);
+  } else {
+    const step = <usize>sx * eb;
+    for (let j: usize = 0; j < bytes; j += eb) {
+      moveElement(elemBytes, o + j, from);
+      from += step;
+    }
+  }
+}
+
+/** out (contiguous) = x read through the walk `desc` (one operand), in units taken from counter. */
+export function copyStrided(elemBytes: i32, x: usize, out: usize, desc: usize, nd: i32, unit: i32, counter: usize, scratch: usize): void {
   const inner = dimAt(desc, nd - 1);
+  const rows = walkRowCount(desc, nd);
   const sx = strideAt(desc, nd, 0, nd - 1);
   const eb = <usize>elemBytes;
-  const rowBytes = <usize>inner * eb;
-  walkStart(desc, nd, 1, rowBegin, scratch);
-  for (let r = rowBegin; r < rowEnd; r++) {
-    const from = x + <usize>offsetOf(scratch, 0) * eb;
-    const o = out + <usize>r * rowBytes;
-    if (sx === 1) memory.copy(o, from, rowBytes);
-    else if (sx === 0) {
-      const splat = rowOperand(x, elemBytes, 0, scratch, 0);
-      const v = v128.load(splat);
-      let j: usize = 0;
-      for (; j + 16 <= rowBytes; j += 16) v128.store(o + j, v);
-      for (; j < rowBytes; j += eb) moveElement(elemBytes, o + j, splat);
-    } else {
-      const step = <usize>sx * eb;
-      let p = from;
-      for (let j: usize = 0; j < rowBytes; j += eb) {
-        moveElement(elemBytes, o + j, p);
-        p += step;
-      }
+  const flat = rows === 1;
+  const total = flat ? inner : rows;
+  for (let u = nextUnit(counter); u * unit < total; u = nextUnit(counter)) {
+    const begin = u * unit;
+    const end = min(total, begin + unit);
+    const from = flat ? begin : 0;
+    const count = flat ? end - begin : inner;
+    walkStart(desc, nd, 1, flat ? 0 : begin, scratch);
+    const rowEnd = flat ? 1 : end;
+    for (let r = flat ? 0 : begin; r < rowEnd; r++) {
+      const at = x + <usize>(offsetOf(scratch, 0) + from * sx) * eb;
+      copyRow(elemBytes, at, sx, out + (<usize>r * <usize>inner + <usize>from) * eb, count, scratch);
+      walkNext(desc, nd, 1, scratch);
     }
-    walkNext(desc, nd, 1, scratch);
   }
 }
 
@@ -497,17 +559,21 @@ function transposeTile(elemBytes: i32, src: usize, srcRow: usize, dst: usize, ds
 /**
  * A permutation that moves x's innermost dim: for each outer index of the walk `desc` (operands x and
  * out, a trailing dim of size 1), out[i * outPitch + j] = x[j * xPitch + i] for i < rows (x's innermost
- * dim) and j < cols (out's innermost), in tiles. Outer indices [begin, end).
+ * dim) and j < cols (out's innermost), in tiles. Units of `unit` outer indices taken from counter.
  */
 export function permuteTiles(elemBytes: i32, x: usize, out: usize, desc: usize, nd: i32, rows: i32, cols: i32,
-  xPitch: i32, outPitch: i32, begin: i32, end: i32, scratch: usize): void {
+  xPitch: i32, outPitch: i32, unit: i32, counter: usize, scratch: usize): void {
   const eb = <usize>elemBytes;
-  walkStart(desc, nd, 2, begin, scratch);
-  for (let r = begin; r < end; r++) {
-    const src = x + <usize>offsetOf(scratch, 0) * eb;
-    const dst = out + <usize>offsetOf(scratch, 1) * eb;
-    // src viewed as [cols, rows] with pitch xPitch; dst as [rows, cols] with pitch outPitch
-    transposeTile(elemBytes, src, <usize>xPitch * eb, dst, <usize>outPitch * eb, cols, rows);
-    walkNext(desc, nd, 2, scratch);
+  const total = walkRowCount(desc, nd);
+  for (let u = nextUnit(counter); u * unit < total; u = nextUnit(counter)) {
+    const end = min(total, (u + 1) * unit);
+    walkStart(desc, nd, 2, u * unit, scratch);
+    for (let r = u * unit; r < end; r++) {
+      const src = x + <usize>offsetOf(scratch, 0) * eb;
+      const dst = out + <usize>offsetOf(scratch, 1) * eb;
+      // src viewed as [cols, rows] with pitch xPitch; dst as [rows, cols] with pitch outPitch
+      transposeTile(elemBytes, src, <usize>xPitch * eb, dst, <usize>outPitch * eb, cols, rows);
+      walkNext(desc, nd, 2, scratch);
+    }
   }
 }

@@ -13,6 +13,7 @@ import {
   DTYPE_float32 as F32, DTYPE_int32 as I32, DTYPE_bool as U8, DTYPE_float64 as F64,
 } from './codes';
 import { vexp } from './elementwise';
+import { nextUnit } from './strided';
 import { verf, verfcPositive, vexpm1, vlog, vlog10, vlog1p, vlog2, vsigmoid, vtanh } from './vmath';
 
 const SQRT1_2: f32 = 0.7071067811865476;
@@ -152,29 +153,36 @@ const LOOPS: StaticArray<Loop> = [
 ];
 
 /**
- * Runs `loop` (whole vectors only) on n elements: the last partial vector goes through a zero-padded copy
- * in scratch (48 bytes), so each op's code exists once.
+ * Runs `loop` (whole vectors only) over n elements in units of `unit` elements (a multiple of 4) taken from
+ * counter: the last partial vector goes through a zero-padded copy in scratch (48 bytes), so each op's code
+ * exists once.
  */
 @inline
-function withTail(loop: Loop, x: usize, x2: usize, out: usize, outBytes: usize, n: i32, scratch: usize): void {
-  const whole = n & ~3;
-  loop(x, x2, out, whole);
-  if (whole === n) return;
-  const rest = <usize>(n - whole);
-  v128.store(scratch, i32x4.splat(0));
-  v128.store(scratch, i32x4.splat(0), 16);
-  memory.copy(scratch, x + (<usize>whole << 2), rest << 2);
-  memory.copy(scratch + 16, x2 + (<usize>whole << 2), rest << 2);
-  loop(scratch, scratch + 16, scratch + 32, 4);
-  memory.copy(out + <usize>whole * outBytes, scratch + 32, rest * outBytes);
+function inUnits(loop: Loop, x: usize, x2: usize, out: usize, outBytes: usize, n: i32, unit: i32, counter: usize, scratch: usize): void {
+  for (let u = nextUnit(counter); u * unit < n; u = nextUnit(counter)) {
+    const begin = u * unit;
+    const count = min(unit, n - begin);
+    const whole = count & ~3;
+    const at = <usize>begin << 2;
+    loop(x + at, x2 + at, out + <usize>begin * outBytes, whole);
+    if (whole === count) continue;
+    const rest = <usize>(count - whole);
+    const tail = <usize>(begin + whole);
+    v128.store(scratch, i32x4.splat(0));
+    v128.store(scratch, i32x4.splat(0), 16);
+    memory.copy(scratch, x + (tail << 2), rest << 2);
+    memory.copy(scratch + 16, x2 + (tail << 2), rest << 2);
+    loop(scratch, scratch + 16, scratch + 32, 4);
+    memory.copy(out + tail * outBytes, scratch + 32, rest * outBytes);
+  }
 }
 
 /**
  * out[i] = op(x[i]) for float32 x, i < n; out is float32, or bytes 0/1 for logicalNot, isnan, isinf and
- * isfinite. scratch: 48 bytes of the calling thread.
+ * isfinite. Units of `unit` elements taken from counter; scratch: 48 bytes of the calling thread.
  */
-export function unary(op: i32, x: usize, out: usize, n: i32, scratch: usize): void {
-  withTail(LOOPS[op], x, x, out, op >= UNARY_logicalNot && op <= UNARY_isfinite ? 1 : 4, n, scratch);
+export function unary(op: i32, x: usize, out: usize, n: i32, unit: i32, counter: usize, scratch: usize): void {
+  inUnits(LOOPS[op], x, x, out, op >= UNARY_logicalNot && op <= UNARY_isfinite ? 1 : 4, n, unit, counter, scratch);
 }
 
 /** out[i] = op(x[i]) for int32 x (neg, abs, sign, relu and square wrap as int32 arithmetic does) or bool x (logicalNot). */
@@ -250,9 +258,9 @@ const BACKWARD_LOOPS: StaticArray<Loop> = [
   (grad: usize, x: usize, out: usize, n: i32): void => backwardLoop(UNARY_silu, grad, x, out, n),
 ];
 
-/** out[i] = grad[i] * op'(x[i]) for the activations gelu, geluTanh and silu (float32); scratch: 48 bytes. */
-export function unaryBackward(op: i32, grad: usize, x: usize, out: usize, n: i32, scratch: usize): void {
-  withTail(BACKWARD_LOOPS[op - UNARY_gelu], grad, x, out, 4, n, scratch);
+/** out[i] = grad[i] * op'(x[i]) for the activations gelu, geluTanh and silu (float32), in units as unary. */
+export function unaryBackward(op: i32, grad: usize, x: usize, out: usize, n: i32, unit: i32, counter: usize, scratch: usize): void {
+  inUnits(BACKWARD_LOOPS[op - UNARY_gelu], grad, x, out, 4, n, unit, counter, scratch);
 }
 
 // ---- casts and fills ----

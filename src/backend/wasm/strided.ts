@@ -8,7 +8,7 @@ import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import type { Storage } from '../../tensor/storage.js';
 import { broadcastStrides } from '../js/elementwise.js';
 import { arena, getNumThreads, runParallel, runtime } from './state.js';
-import { beginCall, endCall, input, output } from './memory.js';
+import { beginCall, endCall, input, memoryBytes, output } from './memory.js';
 import { fallback } from './fallback.js';
 import type { Kernels, Ptr } from './runtime.js';
 import { BINARY, DTYPE } from './generated/kernels-api.js';
@@ -17,10 +17,17 @@ import { BINARY, DTYPE } from './generated/kernels-api.js';
 export const ELEMENT_BYTES: Record<DType, number> = { float32: 4, int32: 4, bool: 1, float64: 8 };
 
 /**
- * Below this many elements per thread, a call stays on one thread: waking the workers and splitting
- * costs more than the second core saves (measured on W5's and W8's tensors, see docs/wasm.md).
+ * Below this many elements per thread, a call stays on one thread: waking the workers and waiting for
+ * them costs more than the second core saves (measured: on the shared 2-core machine, 2 threads lost at
+ * every size up to 1M elements, the transcendental ones broke even there; docs/wasm.md#threads-for-elementwise-work).
  */
-export const MIN_ELEMENTS_PER_THREAD = 1 << 16;
+export const MIN_ELEMENTS_PER_THREAD = 1 << 20;
+let minElementsPerThread = MIN_ELEMENTS_PER_THREAD;
+
+/** Overrides the threshold above (bench/elementwise-threads.ts measures with it); null restores it. */
+export function setMinElementsPerThread(elements: number | null): void {
+  minElementsPerThread = elements ?? MIN_ELEMENTS_PER_THREAD;
+}
 
 /** The output's dims, merged, and each operand's element strides along them (at least one dim). */
 export interface Walk {
@@ -89,26 +96,48 @@ export function placeWalk(walk: Walk): Ptr {
 
 /** Threads for a call of `elements` elements that can be cut into `units` pieces. */
 export function threadsFor(elements: number, units: number): number {
-  return Math.max(1, Math.min(getNumThreads(), units, Math.floor(elements / MIN_ELEMENTS_PER_THREAD)));
+  return Math.max(1, Math.min(getNumThreads(), units, Math.floor(elements / minElementsPerThread)));
 }
+
+// Threads take units of work from a shared counter, about this many per thread and no smaller than
+// MIN_UNIT elements, so that a thread the OS deschedules on a busy machine delays only its current unit.
+const UNITS_PER_THREAD = 8;
+const MIN_UNIT = 4096;
+
+/** The split of a call: threads, and the size of a unit in pieces of `pieceElements` elements each (a multiple of `multiple`). */
+export function unitsOf(elements: number, pieces: number, pieceElements: number, multiple = 1): { threads: number; unit: number } {
+  const threads = threadsFor(elements, pieces);
+  if (threads === 1) return { threads, unit: pieces };
+  const perUnit = Math.max(MIN_UNIT, elements / (threads * UNITS_PER_THREAD));
+  return { threads, unit: Math.ceil(Math.ceil(perUnit / pieceElements) / multiple) * multiple };
+}
+
+/**
+ * Runs a unit-taking kernel on every thread the call is worth: `args(unit, counter)` gives the argument
+ * list but for each thread's own scratch, appended last (`scratchBytes` of it).
+ */
+export function runUnits<K extends ParallelKernel>(kernel: K, split: { threads: number; unit: number }, scratchBytes: number,
+  args: (unit: number, counter: Ptr) => WithoutLast<Parameters<Kernels[K]>>): void {
+  const counter = arena!.allocBytes(4);
+  memoryBytes().fill(0, counter, counter + 4);
+  const common = args(split.unit, counter);
+  const argLists: Parameters<Kernels[K]>[] = [];
+  for (let t = 0; t < split.threads; t++) argLists.push([...common, arena!.allocBytes(scratchBytes)] as unknown as Parameters<Kernels[K]>);
+  runParallel(kernel, argLists);
+}
+
+type WithoutLast<T extends unknown[]> = T extends [...infer Head, unknown] ? Head : never;
+type ParallelKernel = 'binaryStrided' | 'whereStrided' | 'copyStrided' | 'permuteTiles' | 'unary' | 'unaryBackward';
 
 let walkScratchBytes = 0;
 
-type WalkingKernel = 'binaryStrided' | 'whereStrided' | 'copyStrided' | 'permuteTiles';
-
-/**
- * Runs `kernel` over `rows` rows of a walk of `elements` elements, cut into one contiguous range of rows
- * per thread; `args` gives a thread's argument list from its range and its own scratch.
- */
-function walkRows<K extends WalkingKernel>(kernel: K, rows: number, elements: number,
-  args: (begin: number, end: number, scratch: Ptr) => Parameters<Kernels[K]>): void {
-  const threads = threadsFor(elements, rows);
-  const scratchBytes = (walkScratchBytes ||= runtime!.kernels.walkScratchBytes());
-  const argLists: Parameters<Kernels[K]>[] = [];
-  for (let t = 0; t < threads; t++) {
-    argLists.push(args(Math.floor((rows * t) / threads), Math.floor((rows * (t + 1)) / threads), arena!.allocBytes(scratchBytes)));
-  }
-  runParallel(kernel, argLists);
+/** Runs a walking kernel over `walk` (`elements` elements): units of rows, or of elements of a one-row walk. */
+function walkUnits<K extends 'binaryStrided' | 'whereStrided' | 'copyStrided'>(kernel: K, walk: Walk, elements: number,
+  args: (unit: number, counter: Ptr) => WithoutLast<Parameters<Kernels[K]>>): void {
+  const inner = walk.shape[walk.shape.length - 1];
+  const rows = elements / inner;
+  const split = rows === 1 ? unitsOf(elements, inner, 1) : unitsOf(elements, rows, inner);
+  runUnits(kernel, split, (walkScratchBytes ||= runtime!.kernels.walkScratchBytes()), args);
 }
 
 const BINARY_CODES: Record<BinaryOp, number> = BINARY;
@@ -142,9 +171,8 @@ export function binary(op: BinaryOp, a: Storage, aShape: Shape, b: Storage, bSha
   const outAt = output(out);
   const desc = placeWalk(walk);
   const nd = walk.shape.length;
-  const types = [DTYPE[a.dtype], DTYPE[b.dtype], DTYPE[out.dtype]] as const;
-  walkRows('binaryStrided', n / walk.shape[nd - 1], n, (begin, end, scratch) =>
-    [BINARY_CODES[op], ...types, aAt, bAt, outAt, desc, nd, begin, end, scratch]);
+  walkUnits('binaryStrided', walk, n, (unit, counter) =>
+    [BINARY_CODES[op], DTYPE[a.dtype], DTYPE[b.dtype], DTYPE[out.dtype], aAt, bAt, outAt, desc, nd, unit, counter]);
   endCall();
 }
 
@@ -165,8 +193,7 @@ export function where(cond: Storage, condShape: Shape, a: Storage, aShape: Shape
   const outAt = output(out);
   const desc = placeWalk(walk);
   const nd = walk.shape.length;
-  walkRows('whereStrided', n / walk.shape[nd - 1], n, (begin, end, scratch) =>
-    [ELEMENT_BYTES[out.dtype], condAt, aAt, bAt, outAt, desc, nd, begin, end, scratch]);
+  walkUnits('whereStrided', walk, n, (unit, counter) => [ELEMENT_BYTES[out.dtype], condAt, aAt, bAt, outAt, desc, nd, unit, counter]);
   endCall();
 }
 
@@ -178,8 +205,7 @@ function copyWalk(x: Storage, out: Storage, walk: Walk): void {
   const outAt = output(out);
   const desc = placeWalk(walk);
   const nd = walk.shape.length;
-  walkRows('copyStrided', n / walk.shape[nd - 1], n, (begin, end, scratch) =>
-    [ELEMENT_BYTES[out.dtype], xAt, outAt, desc, nd, begin, end, scratch]);
+  walkUnits('copyStrided', walk, n, (unit, counter) => [ELEMENT_BYTES[out.dtype], xAt, outAt, desc, nd, unit, counter]);
   endCall();
 }
 
@@ -223,9 +249,9 @@ export function permute(x: Storage, shape: Shape, perm: readonly number[], out: 
   const xAt = input(x);
   const outAt = output(out);
   const desc = placeWalk(tiles);
-  walkRows('permuteTiles', count, n, (begin, end, scratch) => [
+  runUnits('permuteTiles', unitsOf(n, count, n / count), (walkScratchBytes ||= runtime!.kernels.walkScratchBytes()), (unit, counter) => [
     ELEMENT_BYTES[out.dtype], xAt, outAt, desc, tiles.shape.length, walk.shape[k], walk.shape[nd - 1],
-    strides[nd - 1], outStrides[k], begin, end, scratch,
+    strides[nd - 1], outStrides[k], unit, counter,
   ]);
   endCall();
 }

@@ -3,12 +3,11 @@
 import type { ActivationOp, UnaryOp } from '../backend.js';
 import { allocate } from '../../tensor/dtype.js';
 import type { Storage } from '../../tensor/storage.js';
-import { arena, runParallel, runtime } from './state.js';
+import { runtime } from './state.js';
 import { beginCall, endCall, input, memoryBytes, output } from './memory.js';
 import { fallback } from './fallback.js';
-import type { Ptr } from './runtime.js';
 import { DTYPE, UNARY } from './generated/kernels-api.js';
-import { ELEMENT_BYTES, threadsFor } from './strided.js';
+import { ELEMENT_BYTES, runUnits, unitsOf } from './strided.js';
 
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = UNARY;
 // No wasm loop: these run the reference (no model spends time in them).
@@ -17,18 +16,6 @@ const PREDICATES = new Set<UnaryOp>(['logicalNot', 'isnan', 'isinf', 'isfinite']
 const INT_OPS = new Set<UnaryOp>(['neg', 'abs', 'sign', 'relu', 'square']);
 /** Scratch of a thread for the last partial vector (assembly/unary.ts withTail). */
 const TAIL_SCRATCH = 48;
-
-/** Cuts n elements into one range per thread, at multiples of 16 (aligned vectors). */
-function ranges(n: number): [number, number][] {
-  const threads = threadsFor(n, Math.ceil(n / 16));
-  const out: [number, number][] = [];
-  for (let t = 0; t < threads; t++) {
-    const begin = Math.floor((n * t) / threads / 16) * 16;
-    const end = t === threads - 1 ? n : Math.floor((n * (t + 1)) / threads / 16) * 16;
-    out.push([begin, end - begin]);
-  }
-  return out;
-}
 
 /** Copies a storage's bytes into another of the same dtype (clone, and casts to the same dtype). */
 function copyBytes(x: Storage, out: Storage): void {
@@ -62,9 +49,7 @@ export function unary(op: UnaryOp, x: Storage, out: Storage): void {
   const outAt = output(out);
   if (int) runtime!.kernels.unaryInt(code, xAt, outAt, n);
   else {
-    const outBytes = ELEMENT_BYTES[out.dtype];
-    runParallel('unary', ranges(n).map(([at, count]) =>
-      [code, (xAt + 4 * at) as Ptr, (outAt + outBytes * at) as Ptr, count, arena!.allocBytes(TAIL_SCRATCH)]));
+    runUnits('unary', unitsOf(n, n, 1, 16), TAIL_SCRATCH, (unit, counter) => [code, xAt, outAt, n, unit, counter]);
   }
   endCall();
 }
@@ -81,8 +66,7 @@ export function unaryBackward(op: ActivationOp, grad: Storage, x: Storage, out: 
   const gAt = input(grad);
   const xAt = input(x);
   const outAt = output(out);
-  runParallel('unaryBackward', ranges(n).map(([at, count]) =>
-    [UNARY[op], (gAt + 4 * at) as Ptr, (xAt + 4 * at) as Ptr, (outAt + 4 * at) as Ptr, count, arena!.allocBytes(TAIL_SCRATCH)]));
+  runUnits('unaryBackward', unitsOf(n, n, 1, 16), TAIL_SCRATCH, (unit, counter) => [UNARY[op], gAt, xAt, outAt, n, unit, counter]);
   endCall();
 }
 

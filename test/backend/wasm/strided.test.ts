@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { type BinaryOp, type DType, broadcastShapes, getNumThreads, setNumThreads } from '../../../src/index.js';
 import { allocate } from '../../../src/tensor/dtype.js';
 import { workerJobCount } from '../../../src/backend/wasm/state.js';
-import { MIN_ELEMENTS_PER_THREAD } from '../../../src/backend/wasm/strided.js';
+import { setMinElementsPerThread } from '../../../src/backend/wasm/strided.js';
 import { assertSameValues, floatUlps, jsBackend, randomFloats, wasm } from './util.js';
 
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
@@ -174,10 +174,11 @@ test('permute reorders any axes of any rank (tiled transposes and block copies),
   }
 });
 
-test('large elementwise calls split among threads give the same bits as one thread', () => {
+test('elementwise calls split among threads (in units of rows or elements) give the same bits as one thread', () => {
   const before = getNumThreads();
+  setMinElementsPerThread(4096); // split far smaller calls than the library does, to test the split
   try {
-    const rows = Math.ceil((4 * MIN_ELEMENTS_PER_THREAD) / 300);
+    const rows = 4 * 64;
     const x = values('float32', rows * 300, 16);
     const bias = values('float32', 300, 17);
     const cond = values('bool', rows * 300, 18);
@@ -198,7 +199,13 @@ test('large elementwise calls split among threads give the same bits as one thre
     const double = run(2);
     assert.ok(workerJobCount() >= jobs + 4, 'the worker took a share of every call');
     double.forEach((d, i) => assertSameValues(d, single[i], `result ${i} on 2 threads`));
+    const flat = new Float32Array(x.length);
+    const flatReference = new Float32Array(x.length);
+    wasm().binary('mul', x, [x.length], bias.subarray(0, 1), [], flat, [x.length]); // one row, cut into units of elements
+    jsBackend.binary('mul', x, [x.length], bias.subarray(0, 1), [], flatReference, [x.length]);
+    assertSameValues(flat, flatReference, 'a one-row walk on 2 threads');
   } finally {
     setNumThreads(before);
+    setMinElementsPerThread(null);
   }
 });
