@@ -104,6 +104,34 @@ export function nextUnit(counter: usize): i32 {
   return unit;
 }
 
+// The unit this thread is working on (globals belong to an instance, so to one thread): rows
+// [unitRowBegin, unitRowEnd), each from element unitFrom for unitCount elements.
+let unitRowBegin = 0;
+let unitRowEnd = 0;
+let unitFrom = 0;
+let unitCount = 0;
+
+/**
+ * Takes the next unit of the walk from counter (`unit` rows, or `unit` elements of a walk with a single
+ * row), sets the unit globals and moves the odometer of `operands` operands to its first row; false when
+ * no unit is left.
+ */
+function takeUnit(desc: usize, nd: i32, operands: i32, unit: i32, counter: usize, scratch: usize): bool {
+  const inner = dimAt(desc, nd - 1);
+  const rows = walkRowCount(desc, nd);
+  const flat = rows === 1;
+  const total = flat ? inner : rows;
+  const begin = nextUnit(counter) * unit;
+  if (begin >= total) return false;
+  const end = min(total, begin + unit);
+  unitRowBegin = flat ? 0 : begin;
+  unitRowEnd = flat ? 1 : end;
+  unitFrom = flat ? begin : 0;
+  unitCount = flat ? end - begin : inner;
+  walkStart(desc, nd, operands, unitRowBegin, scratch);
+  return true;
+}
+
 @inline
 function typeBytes(type: i32): i32 {
   return type === U8 ? 1 : 4;
@@ -372,10 +400,6 @@ function binaryRow(op: i32, aType: i32, bType: i32, outType: i32, a: usize, sa: 
   else intRows(op, aType, bType, outType, a, sa, b, sb, out, n);
 }
 
-// Units of work: `unit` rows each, or, when the walk has a single row, `unit` elements of it. Every kernel
-// below loops over units taken from `counter`; for each it runs rows [rowBegin, rowEnd) from element `from`,
-// `count` elements each (the whole row but in a one-row walk).
-
 /**
  * out = a op b over the walk `desc` (operands a, b), in units taken from counter. Operand types (DTYPE
  * codes): float32 with float32 (arithmetic but atan2 into float32, comparisons and logic into bool), float32
@@ -385,22 +409,16 @@ function binaryRow(op: i32, aType: i32, bType: i32, outType: i32, a: usize, sa: 
 export function binaryStrided(op: i32, aType: i32, bType: i32, outType: i32, a: usize, b: usize, out: usize,
   desc: usize, nd: i32, unit: i32, counter: usize, scratch: usize): void {
   const inner = dimAt(desc, nd - 1);
-  const rows = walkRowCount(desc, nd);
   const sa = strideAt(desc, nd, 0, nd - 1);
   const sb = strideAt(desc, nd, 1, nd - 1);
   const aBytes = typeBytes(aType);
   const bBytes = typeBytes(bType);
   const oBytes = <usize>typeBytes(outType);
-  const flat = rows === 1;
-  const total = flat ? inner : rows;
-  for (let u = nextUnit(counter); u * unit < total; u = nextUnit(counter)) {
-    const begin = u * unit;
-    const end = min(total, begin + unit);
-    const from = flat ? begin : 0;
-    const count = flat ? end - begin : inner;
-    walkStart(desc, nd, 2, flat ? 0 : begin, scratch);
-    const rowEnd = flat ? 1 : end;
-    for (let r = flat ? 0 : begin; r < rowEnd; r++) {
+  while (takeUnit(desc, nd, 2, unit, counter, scratch)) {
+    const from = unitFrom;
+    const count = unitCount;
+    const rowEnd = unitRowEnd;
+    for (let r = unitRowBegin; r < rowEnd; r++) {
       const pa = rowOperand(a, aBytes, sa, scratch, 0) + <usize>(from * sa * aBytes);
       const pb = rowOperand(b, bBytes, sb, scratch, 1) + <usize>(from * sb * bBytes);
       binaryRow(op, aType, bType, outType, pa, sa, pb, sb, out + (<usize>r * <usize>inner + <usize>from) * oBytes, count);
@@ -440,21 +458,15 @@ function whereRow(elemBytes: i32, pc: usize, sc: usize, pa: usize, sa: usize, pb
 export function whereStrided(elemBytes: i32, cond: usize, a: usize, b: usize, out: usize, desc: usize, nd: i32,
   unit: i32, counter: usize, scratch: usize): void {
   const inner = dimAt(desc, nd - 1);
-  const rows = walkRowCount(desc, nd);
   const sc = strideAt(desc, nd, 0, nd - 1);
   const sa = strideAt(desc, nd, 1, nd - 1);
   const sb = strideAt(desc, nd, 2, nd - 1);
   const eb = <usize>elemBytes;
-  const flat = rows === 1;
-  const total = flat ? inner : rows;
-  for (let u = nextUnit(counter); u * unit < total; u = nextUnit(counter)) {
-    const begin = u * unit;
-    const end = min(total, begin + unit);
-    const from = flat ? begin : 0;
-    const count = flat ? end - begin : inner;
-    walkStart(desc, nd, 3, flat ? 0 : begin, scratch);
-    const rowEnd = flat ? 1 : end;
-    for (let r = flat ? 0 : begin; r < rowEnd; r++) {
+  while (takeUnit(desc, nd, 3, unit, counter, scratch)) {
+    const from = unitFrom;
+    const count = unitCount;
+    const rowEnd = unitRowEnd;
+    for (let r = unitRowBegin; r < rowEnd; r++) {
       const pc = rowOperand(cond, 1, sc, scratch, 0) + <usize>(from * sc);
       const pa = rowOperand(a, elemBytes, sa, scratch, 1) + <usize>(from * sa) * eb;
       const pb = rowOperand(b, elemBytes, sb, scratch, 2) + <usize>(from * sb) * eb;
@@ -492,19 +504,13 @@ function copyRow(elemBytes: i32, from: usize, sx: i32, o: usize, count: i32, scr
 /** out (contiguous) = x read through the walk `desc` (one operand), in units taken from counter. */
 export function copyStrided(elemBytes: i32, x: usize, out: usize, desc: usize, nd: i32, unit: i32, counter: usize, scratch: usize): void {
   const inner = dimAt(desc, nd - 1);
-  const rows = walkRowCount(desc, nd);
   const sx = strideAt(desc, nd, 0, nd - 1);
   const eb = <usize>elemBytes;
-  const flat = rows === 1;
-  const total = flat ? inner : rows;
-  for (let u = nextUnit(counter); u * unit < total; u = nextUnit(counter)) {
-    const begin = u * unit;
-    const end = min(total, begin + unit);
-    const from = flat ? begin : 0;
-    const count = flat ? end - begin : inner;
-    walkStart(desc, nd, 1, flat ? 0 : begin, scratch);
-    const rowEnd = flat ? 1 : end;
-    for (let r = flat ? 0 : begin; r < rowEnd; r++) {
+  while (takeUnit(desc, nd, 1, unit, counter, scratch)) {
+    const from = unitFrom;
+    const count = unitCount;
+    const rowEnd = unitRowEnd;
+    for (let r = unitRowBegin; r < rowEnd; r++) {
       const at = x + <usize>(offsetOf(scratch, 0) + from * sx) * eb;
       copyRow(elemBytes, at, sx, out + (<usize>r * <usize>inner + <usize>from) * eb, count, scratch);
       walkNext(desc, nd, 1, scratch);
@@ -564,11 +570,9 @@ function transposeTile(elemBytes: i32, src: usize, srcRow: usize, dst: usize, ds
 export function permuteTiles(elemBytes: i32, x: usize, out: usize, desc: usize, nd: i32, rows: i32, cols: i32,
   xPitch: i32, outPitch: i32, unit: i32, counter: usize, scratch: usize): void {
   const eb = <usize>elemBytes;
-  const total = walkRowCount(desc, nd);
-  for (let u = nextUnit(counter); u * unit < total; u = nextUnit(counter)) {
-    const end = min(total, (u + 1) * unit);
-    walkStart(desc, nd, 2, u * unit, scratch);
-    for (let r = u * unit; r < end; r++) {
+  while (takeUnit(desc, nd, 2, unit, counter, scratch)) {
+    const rowEnd = unitRowEnd;
+    for (let r = unitRowBegin; r < rowEnd; r++) {
       const src = x + <usize>offsetOf(scratch, 0) * eb;
       const dst = out + <usize>offsetOf(scratch, 1) * eb;
       // src viewed as [cols, rows] with pitch xPitch; dst as [rows, cols] with pitch outPitch

@@ -54,47 +54,44 @@ function logSpecial(x: v128, y: v128): v128 {
   return v128.bitselect(f32x4.splat(NaN), r, v128.or(f32x4.lt(x, f32x4.splat(0)), f32x4.ne(x, x)));
 }
 
-/** log(x) (Cephes logf). */
+/** For x > 0: log(1 + m) - m for the reduction's m, as Cephes: m³ P(m) - m²/2 (m and e in the reduced* globals). */
 @inline
-export function vlog(x: v128): v128 {
+function logFraction(x: v128): v128 {
   logReduce(x);
   const m = reducedM;
-  const e = reducedE;
   const z = f32x4.mul(m, m);
-  let y = f32x4.mul(f32x4.mul(logPoly(m), m), z);
-  y = f32x4.add(y, f32x4.mul(e, f32x4.splat(-2.12194440e-4)));
-  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
-  const r = f32x4.add(f32x4.add(m, y), f32x4.mul(e, f32x4.splat(0.693359375)));
+  return f32x4.sub(f32x4.mul(f32x4.mul(logPoly(m), m), z), f32x4.mul(z, f32x4.splat(0.5)));
+}
+
+/** log(x) (Cephes logf): e ln 2 + log(1 + m), ln 2 in two parts. */
+@inline
+export function vlog(x: v128): v128 {
+  const y = logFraction(x);
+  const e = reducedE;
+  const r = f32x4.add(f32x4.add(reducedM, f32x4.add(y, f32x4.mul(e, f32x4.splat(-2.12194440e-4)))), f32x4.mul(e, f32x4.splat(0.693359375)));
   return logSpecial(x, r);
 }
 
 /** log2(x) (Cephes log2f: the fraction's logarithm times log2(e), in pieces ordered by size). */
 @inline
 export function vlog2(x: v128): v128 {
-  logReduce(x);
+  const y = logFraction(x);
   const m = reducedM;
-  const e = reducedE;
-  const z = f32x4.mul(m, m);
-  let y = f32x4.mul(f32x4.mul(logPoly(m), m), z);
-  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
   const log2eMinus1 = f32x4.splat(0.44269504088896340736);
   let r = f32x4.mul(y, log2eMinus1);
   r = f32x4.add(r, f32x4.mul(m, log2eMinus1));
   r = f32x4.add(r, y);
   r = f32x4.add(r, m);
-  r = f32x4.add(r, e);
+  r = f32x4.add(r, reducedE);
   return logSpecial(x, r);
 }
 
 /** log10(x) (Cephes log10f). */
 @inline
 export function vlog10(x: v128): v128 {
-  logReduce(x);
+  const y = logFraction(x);
   const m = reducedM;
   const e = reducedE;
-  const z = f32x4.mul(m, m);
-  let y = f32x4.mul(f32x4.mul(logPoly(m), m), z);
-  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
   let r = f32x4.mul(f32x4.add(m, y), f32x4.splat(7.00731903251827651129e-4));
   r = f32x4.add(r, f32x4.mul(y, f32x4.splat(4.3359375e-1)));
   r = f32x4.add(r, f32x4.mul(m, f32x4.splat(4.3359375e-1)));

@@ -1,11 +1,14 @@
 // A/B timing of training steps for kernel work: W5 (the npm-start CNN, batch 64, Adam) and W8 (the MLP VAE
 // 784-400-16, batch 128, Adam) on two or more builds of descent loaded into ONE process, run interleaved
-// (build A 1 thread, build B 1 thread, A 2 threads, B 2 threads, repeat) so that the machine's load hits every
-// variant alike. Synthetic batches (uniform pixels, random labels): the speed of a step does not depend on them.
+// (build A, build B, A, B, ...) so that the machine's load hits every build alike. One thread count per
+// process (changing the count restarts Node's worker pool): run it once per count. Synthetic batches
+// (uniform pixels, random labels): the speed of a step does not depend on them.
 //
-//   npx tsc -p tsconfig.test.json && node build/bench/ab-steps.js /path/to/before/build build [W5 W8] [reps=5] [steps=20]
+//   npx tsc -p tsconfig.test.json && node build/bench/ab-steps.js threads=2 /path/to/before/build build [W5 W8] [reps=5] [steps=20]
 //
-// Prints steps/s per (workload, build, threads): median and range over the repetitions.
+// Prints steps/s per (workload, build): median and range over the repetitions, and the process's CPU time per
+// step (user + system, median; on 1 thread the measure least disturbed by other jobs on the machine, on 2 it
+// includes the workers' spinning).
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -65,7 +68,8 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const roots = args.filter((a) => a.includes('/') || a === 'build');
+  const threads = Number(args.find((a) => a.startsWith('threads='))?.slice(8) ?? 1);
+  const roots = args.filter((a) => (a.includes('/') || a === 'build') && !a.startsWith('threads='));
   const workloads = args.filter((a) => /^W\d$/.test(a));
   const numbers = args.filter((a) => /^\d+$/.test(a)).map(Number);
   const reps = numbers[0] ?? 5;
@@ -78,30 +82,30 @@ async function main(): Promise<void> {
     const dt = (await import(`${base}/src/index.js`)) as Dt;
     const recipes = (await import(`${base}/src/cli/recipes.js`)) as Recipes;
     dt.setBackend('wasm');
-    await dt.initThreads(2);
+    await dt.initThreads(threads);
     variants.push({ label: root, dt, step: { W5: w5(dt, recipes), W8: w8(dt) } });
   }
   const rates = new Map<string, number[]>();
-  for (const w of chosen) {
-    for (const v of variants) for (const th of [1, 2]) { v.dt.setNumThreads(th); for (let i = 0; i < 3; i++) v.step[w](); } // warm-up
-  }
+  const cpuMs = new Map<string, number[]>();
+  for (const w of chosen) for (const v of variants) for (let i = 0; i < 3; i++) v.step[w](); // warm-up
   for (let r = 0; r < reps; r++) {
     for (const w of chosen) {
-      for (const th of [1, 2]) {
-        for (const v of variants) {
-          v.dt.setNumThreads(th);
-          v.step[w]();
-          const start = performance.now();
-          for (let i = 0; i < steps; i++) v.step[w]();
-          const rate = (steps * 1000) / (performance.now() - start);
-          const key = `${w}\t${th} thread(s)\t${v.label}`;
-          rates.set(key, [...(rates.get(key) ?? []), rate]);
-        }
+      for (const v of variants) {
+        const start = performance.now();
+        const cpu = process.cpuUsage();
+        for (let i = 0; i < steps; i++) v.step[w]();
+        const rate = (steps * 1000) / (performance.now() - start);
+        const used = process.cpuUsage(cpu);
+        const key = `${w}\t${threads}\t${v.label}`;
+        rates.set(key, [...(rates.get(key) ?? []), rate]);
+        cpuMs.set(key, [...(cpuMs.get(key) ?? []), (used.user + used.system) / 1000 / steps]);
       }
     }
   }
-  console.log('workload\tthreads\tbuild\tsteps/s median\tmin\tmax');
-  for (const [key, v] of rates) console.log(`${key}\t${median(v).toFixed(2)}\t${Math.min(...v).toFixed(2)}\t${Math.max(...v).toFixed(2)}`);
+  console.log('workload\tthreads\tbuild\tsteps/s median\tmin\tmax\tCPU ms/step');
+  for (const [key, v] of rates) {
+    console.log(`${key}\t${median(v).toFixed(2)}\t${Math.min(...v).toFixed(2)}\t${Math.max(...v).toFixed(2)}\t${median(cpuMs.get(key)!).toFixed(1)}`);
+  }
   process.exit(0);
 }
 
