@@ -9,7 +9,10 @@ export type UnaryOp =
   | 'neg' | 'abs' | 'sign' | 'exp' | 'expm1' | 'log' | 'log1p' | 'log2' | 'log10' | 'sqrt' | 'rsqrt'
   | 'reciprocal' | 'square' | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'tanh'
   | 'sigmoid' | 'relu' | 'erf' | 'floor' | 'ceil' | 'round' | 'trunc' | 'logicalNot' | 'isnan' | 'isinf'
-  | 'isfinite' | 'copy';
+  | 'isfinite' | 'copy' | 'gelu' | 'geluTanh' | 'silu';
+
+/** The activations whose backward is a kernel (unaryBackward): GELU (exact and tanh forms) and SiLU. */
+export type ActivationOp = 'gelu' | 'geluTanh' | 'silu';
 
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'remainder' | 'fmod'
@@ -31,6 +34,7 @@ export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'a
  * them all). Ops and autograd sit above and never touch elements themselves.
  */
 export interface ArrayKernels {
+  /** Elementwise op; gelu is x Φ(x) (exact erf), geluTanh torch's tanh approximation, silu x sigmoid(x). */
   unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
   /** Elementwise op with NumPy broadcasting of `aShape` and `bShape` to `outShape`. */
   binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
@@ -116,6 +120,8 @@ export interface ArrayKernels {
    * probs [rows, n] it falls in, by the normalized cumulative distribution (PyTorch's multinomial with replacement).
    */
   sampleCategorical(probs: TypedArray, rows: number, n: number, uniforms: Float64Array, numSamples: number, out: Int32Array): void;
+  /** out = grad * op'(x), the backward of an activation from its input (PyTorch's formulas). */
+  unaryBackward(op: ActivationOp, grad: TypedArray, x: TypedArray, out: TypedArray): void;
 }
 
 // The same signatures over a backend's storage: every typed-array argument becomes a Storage.

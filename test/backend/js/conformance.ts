@@ -3,7 +3,7 @@
 // (wasm) can run the same function.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BinaryOp, ReduceOp } from '../../../src/index.js';
+import type { ActivationOp, BinaryOp, ReduceOp } from '../../../src/index.js';
 import type { ArrayBackend } from '../array-kernels.js';
 
 type Arr = Float64Array;
@@ -319,5 +319,88 @@ export function backendConformance(b: ArrayBackend): void {
     const out = new Int32Array(8);
     b.sampleCategorical(probs, 2, 4, uniforms, 4, out);
     assert.deepEqual(Array.from(out), [0, 0, 2, 2, 3, 0, 3, 3]);
+  });
+
+  test(`${b.name}: GELU (both forms) and SiLU and their backward, against their formulas`, () => {
+    const erf = (x: number) => {
+      // Abramowitz-Stegun 7.1.26 is too coarse; a Taylor/continued-fraction-free check: erf via its series to 1e-15 on |x| < 3
+      let sum = 0;
+      let term = x;
+      for (let k = 0; k < 200; k++) {
+        sum += term / (2 * k + 1);
+        term *= (-x * x) / (k + 1);
+      }
+      return (2 / Math.sqrt(Math.PI)) * sum;
+    };
+    const beta = Math.sqrt(2 / Math.PI);
+    const forms: [ActivationOp, (x: number) => number][] = [
+      ['gelu', (x) => 0.5 * x * (1 + erf(x / Math.SQRT2))],
+      ['geluTanh', (x) => 0.5 * x * (1 + Math.tanh(beta * (x + 0.044715 * x ** 3)))],
+      ['silu', (x) => x / (1 + Math.exp(-x))],
+    ];
+    const X = Float64Array.from(random(40, 9), (v) => v / 4); // [-2.5, 2.5]
+    for (const [op, f] of forms) {
+      const Y = f64(40);
+      b.unary(op, X, Y);
+      close(Y, X.map(f), op, 1e-12);
+      const Y32 = b.allocate('float32', 40);
+      b.unary(op, Float32Array.from(X), Y32);
+      close(Y32, Float32Array.from(X).map((v) => f(v)), `${op} in float32`, 1e-6);
+      // backward: grad * f'(x), against central differences of the formula
+      const G = Float64Array.from(random(40, 10), (v) => v / 10);
+      const dX = f64(40);
+      b.unaryBackward(op, G, X, dX);
+      const h = 1e-6;
+      close(dX, X.map((v, i) => (G[i] * (f(v + h) - f(v - h))) / (2 * h)), `${op} backward`, 1e-8);
+    }
+  });
+
+  test(`${b.name}: float32, int32 and bool binary ops with rank-5 broadcasts, rounded as float32 or wrapped as int32`, () => {
+    const [sa, sb] = [[3, 1, 5, 1, 2], [4, 1, 6, 1]];
+    const out = [3, 4, 5, 6, 2];
+    const A = Float32Array.from(random(size(sa), 11));
+    const B = Float32Array.from(random(size(sb), 12), (v) => (v === 0 ? 1 : v));
+    const floatOps: [BinaryOp, (x: number, y: number) => number][] = [
+      ['add', (x, y) => x + y], ['sub', (x, y) => x - y], ['mul', (x, y) => x * y], ['div', (x, y) => x / y],
+      ['maximum', Math.max], ['minimum', Math.min], ['pow', (x, y) => Math.abs(x) ** Math.round(y)],
+    ];
+    for (const [op, f] of floatOps) {
+      const a = op === 'pow' ? A.map(Math.abs) : A;
+      const bb = op === 'pow' ? B.map(Math.round) : B;
+      const C = b.allocate('float32', size(out));
+      b.binary(op, a, sa, bb, sb, C, out);
+      const expected = new Float32Array(size(out));
+      forEachIndex(out, (idx, flat) => { expected[flat] = f(at(a as unknown as Arr, sa, idx), at(bb as unknown as Arr, sb, idx)); });
+      close(C, expected, `float32 ${op}`, op === 'pow' ? 2e-7 : 0);
+    }
+    const I = Int32Array.from(random(size(sa), 13), (v) => Math.round(v * 1e8));
+    const J = Int32Array.from(random(size(sb), 14), (v) => Math.round(v * 1e8));
+    const intOps: [BinaryOp, 'int32' | 'bool', (x: number, y: number) => number][] = [
+      ['add', 'int32', (x, y) => (x + y) | 0], ['sub', 'int32', (x, y) => (x - y) | 0], ['maximum', 'int32', Math.max],
+      ['lt', 'bool', (x, y) => (x < y ? 1 : 0)], ['eq', 'bool', (x, y) => (x === y ? 1 : 0)], ['logicalXor', 'bool', (x, y) => ((x !== 0) !== (y !== 0) ? 1 : 0)],
+    ];
+    for (const [op, dtype, f] of intOps) {
+      const C = b.allocate(dtype, size(out));
+      b.binary(op, I, sa, J, sb, C, out);
+      const expected = new Float64Array(size(out));
+      forEachIndex(out, (idx, flat) => { expected[flat] = f(at(I as unknown as Arr, sa, idx), at(J as unknown as Arr, sb, idx)); });
+      close(C, expected, `int32 ${op}`, 0);
+    }
+  });
+
+  test(`${b.name}: cast truncates toward zero and wraps into int32, bool is != 0; fill converts like a typed array`, () => {
+    const X = Float32Array.from([1.9, -1.9, 0, -0, NaN, 3e9, -3e9, 0.25, 255, 256]);
+    const I = b.allocate('int32', X.length);
+    b.cast(X, I);
+    close(I, [1, -1, 0, 0, 0, 3e9 - 2 ** 32, -3e9 + 2 ** 32, 0, 255, 256], 'float32 to int32', 0);
+    const M = b.allocate('bool', X.length);
+    b.cast(X, M);
+    close(M, [1, 1, 0, 0, 1, 1, 1, 1, 1, 1], 'float32 to bool', 0);
+    const F = b.allocate('float32', 3);
+    b.cast(Int32Array.of(16777217, -3, 2147483647), F);
+    close(F, [16777216, -3, 2147483648], 'int32 to float32 rounds to nearest', 0);
+    const filled = b.allocate('int32', 5);
+    b.fill(filled, -2.7);
+    close(filled, [-2, -2, -2, -2, -2], 'fill int32 with -2.7', 0);
   });
 }
