@@ -30,3 +30,18 @@ export const LAYOUT_FULL: i32 = 0; // [rows, cols]
 export const LAYOUT_ROW: i32 = 1; // [cols], repeated for every row
 export const LAYOUT_COLUMN: i32 = 2; // one value per row: value r % period (a bias over channels repeats per sample)
 export const LAYOUT_SCALAR: i32 = 3; // one value
+
+// reductions (reduce.ts reduce), named as ReduceOp
+export const REDUCE_sum: i32 = 0;
+export const REDUCE_prod: i32 = 1;
+export const REDUCE_max: i32 = 2;
+export const REDUCE_min: i32 = 3;
+export const REDUCE_argmax: i32 = 4;
+export const REDUCE_argmin: i32 = 5;
+export const REDUCE_any: i32 = 6;
+export const REDUCE_all: i32 = 7;
+
+// element types of kernels that take several (reduce.ts reduce)
+export const DTYPE_float32: i32 = 0;
+export const DTYPE_int32: i32 = 1;
+export const DTYPE_bool: i32 = 2;

@@ -7,8 +7,9 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-export { binary, unary, sumAxis, sumRows, softmax, compare, mulMask, scatterAddRows, reluBackward } from './elementwise';
+export { binary, unary, compare, mulMask, scatterAddRows, reluBackward } from './elementwise';
 export { transpose } from './layout';
 export { im2colWalk, maxPool2d } from './conv';
 export { conv2dForward, conv2dBackward, colsPitch, sumChunks } from './conv-gemm';
 export { sgdStep, adamStep } from './optim';
+export { sumFloat32, reduce, softmax, softmaxBackward } from './reduce';

@@ -6,7 +6,7 @@ import type { Backend } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { registerDevice } from '../../tensor/storage.js';
 import { binary, reluBackward, unary } from './elementwise.js';
-import { reduce, softmax } from './reduce.js';
+import { reduce, softmax, softmaxBackward } from './reduce.js';
 import { col2im, conv2d, conv2dBackward, im2col, maxPool2d } from './conv.js';
 import { permute, scatterAdd } from './layout.js';
 import { matmul } from './matmul.js';
@@ -48,6 +48,7 @@ export const wasmBackend: Backend | null = runtime && {
   conv2d,
   conv2dBackward,
   reluBackward,
+  softmaxBackward,
   fused: fusedSteps,
   ready: async () => {
     await initThreads();
