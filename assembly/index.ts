@@ -13,3 +13,5 @@ export { im2colWalk, maxPool2d } from './conv';
 export { conv2dForward, conv2dBackward, colsPitch, sumChunks } from './conv-gemm';
 export { sgdStep, adamStep } from './optim';
 export { sumFloat32, reduce, softmax, softmaxBackward } from './reduce';
+export { batchNorm, batchNormBackward, groupNorm, groupNormBackward } from './normalization';
+export { crossEntropy, crossEntropyBackward, binaryCrossEntropy, binaryCrossEntropyBackward } from './loss';

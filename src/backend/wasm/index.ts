@@ -7,6 +7,8 @@ import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { registerDevice } from '../../tensor/storage.js';
 import { binary, reluBackward, unary } from './elementwise.js';
 import { reduce, softmax, softmaxBackward } from './reduce.js';
+import { batchNorm, batchNormBackward, groupNorm, groupNormBackward } from './normalization.js';
+import { binaryCrossEntropy, binaryCrossEntropyBackward, crossEntropy, crossEntropyBackward } from './loss.js';
 import { col2im, conv2d, conv2dBackward, im2col, maxPool2d } from './conv.js';
 import { permute, scatterAdd } from './layout.js';
 import { matmul } from './matmul.js';
@@ -49,6 +51,14 @@ export const wasmBackend: Backend | null = runtime && {
   conv2dBackward,
   reluBackward,
   softmaxBackward,
+  crossEntropy,
+  crossEntropyBackward,
+  batchNorm,
+  batchNormBackward,
+  groupNorm,
+  groupNormBackward,
+  binaryCrossEntropy,
+  binaryCrossEntropyBackward,
   fused: fusedSteps,
   ready: async () => {
     await initThreads();

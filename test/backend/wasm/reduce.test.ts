@@ -1,4 +1,4 @@
-// The wasm reductions, softmax and fused losses and normalizations against the reference kernels.
+// The wasm reductions, softmax and its backward against the reference kernels.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ReduceOp } from '../../../src/index.js';
