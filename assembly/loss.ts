@@ -2,7 +2,7 @@
 // per row) and binary cross-entropy, each with its input gradient in one pass. A pointer of 0 is an absent
 // operand (the class weights).
 
-import { vexp } from './elementwise';
+import { expShifted } from './reduce';
 
 /** log(x) on 4 lanes (Cephes logf, within 2 ulps), subnormals included; log(0) = -inf, log(x < 0) = NaN. */
 @inline
@@ -74,7 +74,7 @@ function rowLogSumExp(xr: usize, n: i32): f64 {
   let b = f64x2.splat(0);
   j = 0;
   for (; j + 4 <= n; j += 4) {
-    const e = vexp(f32x4.sub(v128.load(xr + (<usize>j << 2)), shift));
+    const e = expShifted(f32x4.sub(v128.load(xr + (<usize>j << 2)), shift));
     a = f64x2.add(a, f64x2.promote_low_f32x4(e));
     b = f64x2.add(b, f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 0, 1)));
   }
@@ -199,7 +199,7 @@ export function crossEntropyBackward(
         for (; c + 4 <= classes; c += 4) {
           const at = <usize>c << 2;
           const w = weight !== 0 ? v128.load(weight + at) : f32x4.splat(1);
-          const p = fromLogits ? vexp(f32x4.sub(v128.load(xr + at), shift)) : f32x4.splat(0);
+          const p = fromLogits ? expShifted(f32x4.sub(v128.load(xr + at), shift)) : f32x4.splat(0);
           v128.store(or + at, f32x4.sub(f32x4.mul(p, ps), f32x4.mul(w, ws)));
         }
         for (; c < classes; c++) {

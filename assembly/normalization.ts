@@ -35,6 +35,34 @@ function runSum(x: usize, n: i32): f64 {
   return s;
 }
 
+// The sums of x and x^2 over [0, n), added to sums[0] and sums[1].
+@inline
+function runMoments(x: usize, n: i32, sums: usize): void {
+  let a = f64x2.splat(0);
+  let b = f64x2.splat(0);
+  let qa = f64x2.splat(0);
+  let qb = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    const l = low(v);
+    const h = high(v);
+    a = f64x2.add(a, l);
+    b = f64x2.add(b, h);
+    qa = f64x2.add(qa, f64x2.mul(l, l));
+    qb = f64x2.add(qb, f64x2.mul(h, h));
+  }
+  let s = lanes(f64x2.add(a, b));
+  let q = lanes(f64x2.add(qa, qb));
+  for (; i < n; i++) {
+    const v = <f64>load<f32>(x + (<usize>i << 2));
+    s += v;
+    q += v * v;
+  }
+  store<f64>(sums, load<f64>(sums) + s);
+  store<f64>(sums, load<f64>(sums, 8) + q, 8);
+}
+
 /** The sum of (x[i] - m)^2 over [0, n). */
 @inline
 function runSquares(x: usize, n: i32, m: f64): f64 {
@@ -136,10 +164,11 @@ function valueOr(p: usize, i: i32, otherwise: f32): f32 {
 /**
  * Batch normalization of x [batch, channels, inner] per channel (see ArrayKernels.batchNorm): in training
  * with the batch statistics (updating the running ones when given), else with the running statistics.
+ * sums: 2 doubles of scratch.
  */
 export function batchNorm(
   x: usize, batch: i32, channels: i32, inner: i32, weight: usize, bias: usize, runningMean: usize, runningVar: usize,
-  training: bool, momentum: f64, eps: f64, out: usize, mean: usize, invstd: usize,
+  training: bool, momentum: f64, eps: f64, out: usize, mean: usize, invstd: usize, sums: usize,
 ): void {
   const plane = <usize>inner << 2;
   const sample = <usize>channels * plane;
@@ -149,11 +178,13 @@ export function batchNorm(
     let m: f64;
     let v: f64;
     if (training) {
-      let s: f64 = 0;
-      for (let n = 0; n < batch; n++) s += runSum(first + <usize>n * sample, inner);
-      m = s / count;
-      let q: f64 = 0;
-      for (let n = 0; n < batch; n++) q += runSquares(first + <usize>n * sample, inner, m);
+      // one pass: the sums of x and x^2 in float64 (the variance loses only the float64 digits that
+      // mean^2 / var takes, far below float32's for any data float32 holds meaningfully)
+      store<f64>(sums, 0);
+      store<f64>(sums, 0, 8);
+      for (let n = 0; n < batch; n++) runMoments(first + <usize>n * sample, inner, sums);
+      m = load<f64>(sums) / count;
+      const q = max(load<f64>(sums, 8) - load<f64>(sums) * m, 0); // the sum of (x - m)^2
       v = q / count;
       const at = <usize>c << 2;
       if (runningMean !== 0) store<f32>(runningMean + at, <f32>((1 - momentum) * <f64>load<f32>(runningMean + at) + momentum * m));

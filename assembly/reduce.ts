@@ -215,6 +215,17 @@ export function reduce(op: i32, xType: i32, x: usize, outer: i32, r0: i32, k: i3
 
 // ---- softmax ----
 
+/**
+ * exp(d) for d <= 0 (a value minus its row's maximum), 0 below -86: exp's results there are subnormal, and
+ * producing subnormals costs x86 cores a microcode assist per lane (a masked attention row is half -inf).
+ * The reference's values there are below 1e-37, far under float32 rounding of any sum they join.
+ */
+@inline
+export function expShifted(d: v128): v128 {
+  const floor = f32x4.splat(-86.0);
+  return v128.andnot(vexp(f32x4.pmax(d, floor)), f32x4.lt(d, floor));
+}
+
 /** The horizontal maximum of 4 lanes, ignoring NaN as the reference's `x > max` does. */
 @inline
 function laneMax(v: v128): f32 {
@@ -250,7 +261,7 @@ function softmaxRow(xr: usize, orow: usize, n: i32, log: bool): void {
   let sums = f64x2.splat(0);
   j = 0;
   for (; j + 4 <= n; j += 4) {
-    const e = vexp(f32x4.sub(v128.load(xr + (<usize>j << 2)), shift));
+    const e = expShifted(f32x4.sub(v128.load(xr + (<usize>j << 2)), shift));
     v128.store(orow + (<usize>j << 2), e);
     sums = addLanes(sums, e);
   }
@@ -290,7 +301,7 @@ function softmaxColumns(x: usize, out: usize, n: i32, stride: usize, log: bool):
   let lo = f64x2.splat(0);
   let hi = f64x2.splat(0);
   for (let j = 0; j < n; j++) {
-    const e = vexp(f32x4.sub(v128.load(x + <usize>j * stride), shift));
+    const e = expShifted(f32x4.sub(v128.load(x + <usize>j * stride), shift));
     v128.store(out + <usize>j * stride, e);
     lo = f64x2.add(lo, f64x2.promote_low_f32x4(e));
     hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 0, 1)));
@@ -362,7 +373,7 @@ function softmaxBackwardRow(g: usize, y: usize, out: usize, n: i32, log: bool): 
     const at = <usize>j << 2;
     const yv = v128.load(y + at);
     const gv = v128.load(g + at);
-    v128.store(out + at, log ? f32x4.sub(gv, f32x4.mul(vexp(yv), s)) : f32x4.mul(yv, f32x4.sub(gv, s)));
+    v128.store(out + at, log ? f32x4.sub(gv, f32x4.mul(expShifted(yv), s)) : f32x4.mul(yv, f32x4.sub(gv, s)));
   }
   const ss = <f32>sum;
   for (; j < n; j++) {
@@ -389,7 +400,7 @@ function softmaxBackwardColumns(g: usize, y: usize, out: usize, n: i32, stride: 
     const at = <usize>j * stride;
     const yv = v128.load(y + at);
     const gv = v128.load(g + at);
-    v128.store(out + at, log ? f32x4.sub(gv, f32x4.mul(vexp(yv), s)) : f32x4.mul(yv, f32x4.sub(gv, s)));
+    v128.store(out + at, log ? f32x4.sub(gv, f32x4.mul(expShifted(yv), s)) : f32x4.mul(yv, f32x4.sub(gv, s)));
   }
 }
 

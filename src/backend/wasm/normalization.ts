@@ -20,7 +20,7 @@ export function batchNorm(
   }
   beginCall();
   runtime!.kernels.batchNorm(input(x), batch, channels, inner, read(weight), read(bias), write(runningMean), write(runningVar),
-    training, momentum, eps, output(out), output(mean), output(invstd));
+    training, momentum, eps, output(out), output(mean), output(invstd), arena!.allocBytes(16));
   endCall();
 }
 
