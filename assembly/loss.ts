@@ -2,7 +2,7 @@
 // per row) and binary cross-entropy, each with its input gradient in one pass. A pointer of 0 is an absent
 // operand (the class weights).
 
-import { expShifted } from './reduce';
+import { addLanes, columnLogSumExp, expShifted, rowShift, total } from './reduce';
 
 /** log(x) on 4 lanes (Cephes logf, within 2 ulps), subnormals included; log(0) = -inf, log(x < 0) = NaN. */
 @inline
@@ -59,27 +59,12 @@ function weightTotal(weight: usize, classes: i32): f64 {
 /** log(sum(exp(x))) of a contiguous row of n, shifted by its maximum (0 for a row of -inf). */
 @inline
 function rowLogSumExp(xr: usize, n: i32): f64 {
-  let mv = f32x4.splat(-Infinity);
-  let j = 0;
-  for (; j + 4 <= n; j += 4) mv = f32x4.pmax(mv, v128.load(xr + (<usize>j << 2)));
-  const m2 = f32x4.pmax(mv, i32x4.shuffle(mv, mv, 2, 3, 0, 1));
-  let m = max(f32x4.extract_lane(m2, 0), f32x4.extract_lane(m2, 1));
-  for (; j < n; j++) {
-    const v = load<f32>(xr + (<usize>j << 2));
-    if (v > m) m = v;
-  }
-  if (m === -Infinity) m = 0;
+  const m = rowShift(xr, n);
   const shift = f32x4.splat(m);
-  let a = f64x2.splat(0);
-  let b = f64x2.splat(0);
-  j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const e = expShifted(f32x4.sub(v128.load(xr + (<usize>j << 2)), shift));
-    a = f64x2.add(a, f64x2.promote_low_f32x4(e));
-    b = f64x2.add(b, f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 0, 1)));
-  }
-  const ab = f64x2.add(a, b);
-  let sum = f64x2.extract_lane(ab, 0) + f64x2.extract_lane(ab, 1);
+  let sums = f64x2.splat(0);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) sums = addLanes(sums, expShifted(f32x4.sub(v128.load(xr + (<usize>j << 2)), shift)));
+  let sum = total(sums);
   for (; j < n; j++) sum += Math.exp(<f64>(load<f32>(xr + (<usize>j << 2)) - m));
   return <f64>m + Math.log(sum);
 }
@@ -87,35 +72,18 @@ function rowLogSumExp(xr: usize, n: i32): f64 {
 /** sum over c of w[c] * x[c] for a contiguous row (w 1 when weight is 0). */
 @inline
 function rowWeightedSum(xr: usize, weight: usize, n: i32): f64 {
-  let a = f64x2.splat(0);
-  let b = f64x2.splat(0);
+  let sums = f64x2.splat(0);
   let j = 0;
   for (; j + 4 <= n; j += 4) {
-    let v = v128.load(xr + (<usize>j << 2));
-    if (weight !== 0) v = f32x4.mul(v, v128.load(weight + (<usize>j << 2)));
-    a = f64x2.add(a, f64x2.promote_low_f32x4(v));
-    b = f64x2.add(b, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+    const v = v128.load(xr + (<usize>j << 2));
+    sums = addLanes(sums, weight !== 0 ? f32x4.mul(v, v128.load(weight + (<usize>j << 2))) : v);
   }
-  const ab = f64x2.add(a, b);
-  let s = f64x2.extract_lane(ab, 0) + f64x2.extract_lane(ab, 1);
+  let s = total(sums);
   for (; j < n; j++) s += <f64>(load<f32>(xr + (<usize>j << 2)) * classWeight(weight, j));
   return s;
 }
 
-/** The same two quantities along a column of n values `stride` bytes apart, scalar. */
-@inline
-function columnLogSumExp(x: usize, n: i32, stride: usize): f64 {
-  let m: f32 = -Infinity;
-  for (let j = 0; j < n; j++) {
-    const v = load<f32>(x + <usize>j * stride);
-    if (v > m) m = v;
-  }
-  if (m === -Infinity) m = 0;
-  let sum: f64 = 0;
-  for (let j = 0; j < n; j++) sum += Math.exp(<f64>(load<f32>(x + <usize>j * stride) - m));
-  return <f64>m + Math.log(sum);
-}
-
+/** The same along a column of n values `stride` bytes apart, scalar. */
 @inline
 function columnWeightedSum(x: usize, weight: usize, n: i32, stride: usize): f64 {
   let s: f64 = 0;

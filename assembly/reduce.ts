@@ -235,31 +235,54 @@ function laneMax(v: v128): f32 {
 
 /** sum += the 4 lanes of v, in float64. */
 @inline
-function addLanes(sum: v128, v: v128): v128 {
+export function addLanes(sum: v128, v: v128): v128 {
   return f64x2.add(f64x2.add(sum, f64x2.promote_low_f32x4(v)), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
 }
 
 @inline
-function total(sum: v128): f64 {
+export function total(sum: v128): f64 {
   return f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1);
+}
+
+/**
+ * The maximum of a contiguous row of n, ignoring NaN as the reference's `x > max` does, or 0 for a row of
+ * -inf: what softmax and log-sum-exp subtract first.
+ */
+@inline
+export function rowShift(xr: usize, n: i32): f32 {
+  let mv = f32x4.splat(-Infinity);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) mv = f32x4.pmax(mv, v128.load(xr + (<usize>j << 2)));
+  let m = laneMax(mv);
+  for (; j < n; j++) {
+    const v = load<f32>(xr + (<usize>j << 2));
+    if (v > m) m = v;
+  }
+  return m === -Infinity ? 0 : m;
+}
+
+/** log(sum(exp(x))) of n values `stride` bytes apart, shifted by their maximum, scalar (the reference's loop). */
+@inline
+export function columnLogSumExp(x: usize, n: i32, stride: usize): f64 {
+  let m: f32 = -Infinity;
+  for (let j = 0; j < n; j++) {
+    const v = load<f32>(x + <usize>j * stride);
+    if (v > m) m = v;
+  }
+  if (m === -Infinity) m = 0;
+  let sum: f64 = 0;
+  for (let j = 0; j < n; j++) sum += Math.exp(<f64>(load<f32>(x + <usize>j * stride) - m));
+  return <f64>m + Math.log(sum);
 }
 
 // Softmax of one contiguous row of n.
 @inline
 function softmaxRow(xr: usize, orow: usize, n: i32, log: bool): void {
-  let mv = f32x4.splat(-Infinity);
-  let j = 0;
-  for (; j + 4 <= n; j += 4) mv = f32x4.pmax(mv, v128.load(xr + (<usize>j << 2)));
-  let rowMax = laneMax(mv);
-  for (; j < n; j++) {
-    const v = load<f32>(xr + (<usize>j << 2));
-    if (v > rowMax) rowMax = v;
-  }
-  if (rowMax === -Infinity) rowMax = 0;
+  const rowMax = rowShift(xr, n);
   // exp(x - max) into out, summed in float64 as the reference does
   const shift = f32x4.splat(rowMax);
   let sums = f64x2.splat(0);
-  j = 0;
+  let j = 0;
   for (; j + 4 <= n; j += 4) {
     const e = expShifted(f32x4.sub(v128.load(xr + (<usize>j << 2)), shift));
     v128.store(orow + (<usize>j << 2), e);
@@ -320,20 +343,13 @@ function softmaxColumns(x: usize, out: usize, n: i32, stride: usize, log: bool):
   }
 }
 
-// Softmax of one column of n values `stride` bytes apart (the reference's loop).
+// Softmax of one column of n values `stride` bytes apart, scalar.
 @inline
 function softmaxColumn(x: usize, out: usize, n: i32, stride: usize, log: bool): void {
-  let m: f32 = -Infinity;
+  const lse = columnLogSumExp(x, n, stride);
   for (let j = 0; j < n; j++) {
-    const v = load<f32>(x + <usize>j * stride);
-    if (v > m) m = v;
-  }
-  if (m === -Infinity) m = 0;
-  let sum: f64 = 0;
-  for (let j = 0; j < n; j++) sum += Math.exp(<f64>(load<f32>(x + <usize>j * stride) - m));
-  for (let j = 0; j < n; j++) {
-    const v = load<f32>(x + <usize>j * stride);
-    store<f32>(out + <usize>j * stride, log ? <f32>(<f64>(v - m) - Math.log(sum)) : <f32>(Math.exp(<f64>(v - m)) / sum));
+    const d = <f64>load<f32>(x + <usize>j * stride) - lse;
+    store<f32>(out + <usize>j * stride, <f32>(log ? d : Math.exp(d)));
   }
 }
 
