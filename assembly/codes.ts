@@ -67,3 +67,13 @@ export const DTYPE_float32: i32 = 0;
 export const DTYPE_int32: i32 = 1;
 export const DTYPE_bool: i32 = 2;
 export const DTYPE_float64: i32 = 3;
+
+// reductions (reduce.ts reduce), named as ReduceOp
+export const REDUCE_sum: i32 = 0;
+export const REDUCE_prod: i32 = 1;
+export const REDUCE_max: i32 = 2;
+export const REDUCE_min: i32 = 3;
+export const REDUCE_argmax: i32 = 4;
+export const REDUCE_argmin: i32 = 5;
+export const REDUCE_any: i32 = 6;
+export const REDUCE_all: i32 = 7;

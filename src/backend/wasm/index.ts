@@ -5,7 +5,10 @@
 import type { Backend } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { registerDevice } from '../../tensor/storage.js';
-import { reduce, reluBackward, softmax } from './elementwise.js';
+import { reluBackward } from './elementwise.js';
+import { reduce, softmax, softmaxBackward } from './reduce.js';
+import { batchNorm, batchNormBackward, groupNorm, groupNormBackward } from './normalization.js';
+import { binaryCrossEntropy, binaryCrossEntropyBackward, crossEntropy, crossEntropyBackward } from './loss.js';
 import { col2im, conv2d, conv2dBackward, im2col, maxPool2d } from './conv.js';
 import { matmul } from './matmul.js';
 import { initThreads, runtime } from './state.js';
@@ -59,6 +62,15 @@ export const wasmBackend: Backend | null = runtime && {
   indexSelect,
   indexAdd,
   gather,
+  softmaxBackward,
+  crossEntropy,
+  crossEntropyBackward,
+  batchNorm,
+  batchNormBackward,
+  groupNorm,
+  groupNormBackward,
+  binaryCrossEntropy,
+  binaryCrossEntropyBackward,
   fused: fusedSteps,
   ready: async () => {
     await initThreads();
