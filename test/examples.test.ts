@@ -1,12 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { sharedData } from './helpers.js';
+import { sharedData, tempDir } from './helpers.js';
 
 // Every program in examples/ is type-checked against src/ (strict, and only the syntax Node's type stripping
 // runs: `node examples/x.ts`), then transpiled against the built library and run for a few steps (MAX_STEPS) on
@@ -59,7 +58,7 @@ for (const name of EXAMPLES) {
     const file = new URL(name.replace(/\.ts$/, '.mjs'), scratch);
     const source = read(name).replaceAll("from 'descent/node'", `from '${built('node/index.js')}'`).replaceAll("from 'descent'", `from '${built('index.js')}'`);
     writeFileSync(file, ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
-    const out = mkdtempSync(join(tmpdir(), 'descent-example-'));
+    const out = tempDir('descent-example-');
     const r = spawnSync(process.execPath, [fileURLToPath(file)], {
       encoding: 'utf8', timeout: 300_000, env: { ...process.env, MAX_STEPS: '2', OUT: out, ...(data ? { DESCENT_DATA: data } : {}) },
     });

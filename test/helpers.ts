@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Tensor, tensor, type DType } from '../src/index.js';
 
@@ -81,4 +83,16 @@ export function runDescent(...args: string[]): { code: number | null; stdout: st
   const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 300_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tempDirs: string[] = [];
+process.on('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder (under `base`, default the OS's) removed when the test process exits. */
+export function tempDir(prefix: string, base = tmpdir()): string {
+  const dir = mkdtempSync(join(base, prefix));
+  tempDirs.push(dir);
+  return dir;
 }

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as dt from '../../src/index.js';
 import { decodePng } from '../../src/node/index.js';
@@ -15,11 +14,11 @@ import { LATENT, Vae } from '../../src/cli/apps/vae.js';
 import { Dcgan, NOISE } from '../../src/cli/apps/dcgan.js';
 import { sampleLogits, seededSplit } from '../../src/cli/apps/common.js';
 import { mnistCnn } from '../../src/cli/apps/mnist.js';
-import { runDescent, sharedData } from '../helpers.js';
+import { runDescent, sharedData, tempDir } from '../helpers.js';
 
 const data = sharedData();
 const needsData = data ? false : 'needs ../shared/data or DESCENT_DATA';
-const tmp = () => mkdtempSync(join(tmpdir(), 'descent-recipes-'));
+const tmp = () => tempDir('descent-recipes-');
 const ints = (values: number[][]) => dt.tensor(values, { dtype: 'int32' });
 
 test('descent recipes lists every recipe with what a full run reaches', () => {

@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runDescent } from '../helpers.js';
+import { runDescent, tempDir } from '../helpers.js';
 
 const run = runDescent;
-const tmp = () => mkdtempSync(join(tmpdir(), 'descent-cli-'));
+const tmp = () => tempDir('descent-cli-');
 
 /** Runs the CLI in this process (for commands that fail before any work: no process to start). */
 async function call(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
