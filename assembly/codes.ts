@@ -30,3 +30,9 @@ export const LAYOUT_FULL: i32 = 0; // [rows, cols]
 export const LAYOUT_ROW: i32 = 1; // [cols], repeated for every row
 export const LAYOUT_COLUMN: i32 = 2; // one value per row: value r % period (a bias over channels repeats per sample)
 export const LAYOUT_SCALAR: i32 = 3; // one value
+
+// how attention's mask is read (attention.ts)
+export const MASK_none: i32 = 0;
+export const MASK_add: i32 = 1; // float, added to the scores
+export const MASK_forbid: i32 = 2; // bool: true leaves the key out (MultiheadAttention's convention)
+export const MASK_keep: i32 = 3; // bool: false leaves the key out (scaled_dot_product_attention's)

@@ -12,3 +12,6 @@ export { transpose } from './layout';
 export { im2colWalk, maxPool2d } from './conv';
 export { conv2dForward, conv2dBackward, colsPitch, sumChunks } from './conv-gemm';
 export { sgdStep, adamStep } from './optim';
+export { lstmForward, lstmBackward, lstmScratchFloats, gruForward, gruBackward, gruScratchFloats, rnnForward, rnnBackward, rnnScratchFloats } from './recurrent';
+export { attentionForward, attentionBackward, attentionScratchFloats } from './attention';
+export { gatherRows, addRows } from './rows';

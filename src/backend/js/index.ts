@@ -9,12 +9,15 @@ import { maxPool2d, maxPool2dBackward } from './pool.js';
 import { reduce, softmax } from './reduce.js';
 import { cast, fill, indexOutOfRange, renormRows } from './misc.js';
 import { JsStorage } from './storage.js';
+import { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './recurrent.js';
+import { attention, attentionBackward } from './attention.js';
 
 /** Every kernel in plain TypeScript over typed arrays: the reference the other backends are checked against. */
 export const arrayKernels: ArrayKernels = {
   unary, binary, where, cast, fill, indexOutOfRange, reduce, matmul, permute, expand, slice, sliceAssign,
   indexSelect, indexAdd, gather, scatterAdd, softmax, im2col, col2im, conv2d, conv2dBackward, maxPool2d,
   maxPool2dBackward, reluBackward, renormRows,
+  lstmForward, lstmBackward, gruForward, gruBackward, rnnForward, rnnBackward, attention, attentionBackward,
 };
 
 /**

@@ -13,6 +13,9 @@ import { initThreads, runtime } from './state.js';
 import { fusedSteps } from './optim.js';
 import { fallback } from './fallback.js';
 import { allocateStorage, readStorage, releaseStorage, writeStorage } from './memory.js';
+import { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './recurrent.js';
+import { attention, attentionBackward } from './attention.js';
+import { indexAdd, indexSelect } from './rows.js';
 
 export { getNumThreads, initThreads, setNumThreads } from './state.js';
 export { memoryStats, setMemoryBudget, type WasmMemoryStats } from './memory.js';
@@ -47,6 +50,16 @@ export const wasmBackend: Backend | null = runtime && {
   conv2d,
   conv2dBackward,
   reluBackward,
+  lstmForward,
+  lstmBackward,
+  gruForward,
+  gruBackward,
+  rnnForward,
+  rnnBackward,
+  attention,
+  attentionBackward,
+  indexSelect,
+  indexAdd,
   fused: fusedSteps,
   ready: async () => {
     await initThreads();
