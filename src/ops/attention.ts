@@ -12,7 +12,7 @@ import { formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { full, tensor, zeros } from '../tensor/creation.js';
 import { backendOf, emptyTensor, zerosTensor } from './util.js';
-import { add, cast, div, logicalNot, mul, where } from './elementwise.js';
+import { add, cast, div, eq, logicalNot, mul, where } from './elementwise.js';
 import { matmul } from './linalg.js';
 import { softmax } from './softmax.js';
 import { reshape, transpose, tril } from './shape.js';
@@ -159,8 +159,8 @@ export function composedAttention(
     scores = add(scores, m);
   }
   if (causal) {
-    const allowed = tril(full([L, S], 1, { dtype: 'bool', device: scores.device }));
-    scores = add(scores, cast(where(allowed, 0, -Infinity), scores.dtype));
+    const lower = tril(full([L, S], 1, { dtype: scores.dtype, device: scores.device }));
+    scores = add(scores, cast(where(eq(lower, 0), -Infinity, 0), scores.dtype));
   }
   let weights = softmax(scores, -1);
   if (dropout) weights = mul(weights, dropout);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BinaryOp, ReduceOp } from '../../../src/index.js';
 import type { ArrayBackend } from '../array-kernels.js';
+import { sequenceConformance } from './conformance-sequence.js';
 
 type Arr = Float64Array;
 
@@ -228,4 +229,5 @@ export function backendConformance(b: ArrayBackend): void {
     forEachIndex([2, 3], (idx, flat) => { expected[flat] = cond[idx[1]] ? A[idx[0]] : B[idx[1]]; });
     close(out, expected, 'where');
   });
+  sequenceConformance(b);
 }
