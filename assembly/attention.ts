@@ -7,16 +7,9 @@
 // Threads take heads from a shared counter; a head's gradients touch only its own rows of dq, dk, dv,
 // so results do not depend on the thread count.
 import { expNormal } from './activations';
+import { claim } from './gemm';
 import { packedFloats, panelFloats, product } from './small-gemm';
 import { MASK_add as MASK_ADD, MASK_forbid as MASK_FORBID } from './codes';
-
-@inline
-function claim(counter: usize): i32 {
-  if (ASC_FEATURE_THREADS) return atomic.add<i32>(counter, 1);
-  const u = load<i32>(counter);
-  store<i32>(counter, u + 1);
-  return u;
-}
 
 /** Floats of per-thread scratch for attentionForward and attentionBackward. */
 export function attentionScratchFloats(L: i32, S: i32, E: i32, Ev: i32): i32 {

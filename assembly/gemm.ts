@@ -202,7 +202,7 @@ export function gemmUnits(m: i32, k: i32, n: i32, batch: i32, threads: i32): i32
 
 // Claims the next unit: an atomic counter shared by the threads (a plain one in the single-threaded build).
 @inline
-function claim(counter: usize): i32 {
+export function claim(counter: usize): i32 {
   if (ASC_FEATURE_THREADS) return atomic.add<i32>(counter, 1);
   const u = load<i32>(counter);
   store<i32>(counter, u + 1);

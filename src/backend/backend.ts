@@ -47,17 +47,18 @@ export interface RecurrentGeometry {
 /** Where (b, h, r, j) of an attention operand is: offset + b * batchStride + h * headStride + r * rowStride + j. */
 export type HeadStrides = readonly [offset: number, batchStride: number, headStride: number, rowStride: number];
 
-/**
- * Attention over batch x heads: queries [L, headDim] against keys [S, headDim] and values [S, valueDim],
- * each read at its strides (so heads come straight out of a projection's [N, L, heads * headDim]).
- */
-export interface AttentionGeometry {
+/** The sizes of an attention: batch x heads of queries [L, headDim] against keys [S, headDim] and values [S, valueDim]. */
+export interface AttentionSizes {
   batch: number;
   heads: number;
   queries: number;
   keys: number;
   headDim: number;
   valueDim: number;
+}
+
+/** An attention's sizes and where its operands are: each read at its strides (so heads come straight out of a projection's [N, L, heads * headDim]). */
+export interface AttentionGeometry extends AttentionSizes {
   q: HeadStrides;
   k: HeadStrides;
   v: HeadStrides;

@@ -4,7 +4,7 @@
 // and the output is written straight into the merged-heads layout, so nothing is permuted or transposed.
 // A backward that must be differentiable (createGraph), or a float mask that needs a gradient, runs the
 // same attention composed of differentiable ops instead.
-import type { AttentionGeometry, Backend, HeadStrides } from '../backend/backend.js';
+import type { AttentionGeometry, AttentionSizes, Backend, HeadStrides } from '../backend/backend.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/record.js';
 import { ownUntilFirstFreed } from '../autograd/scope.js';
@@ -19,20 +19,12 @@ import { reshape, transpose, tril } from './shape.js';
 import { indexSelect, scatterAdd } from './indexing.js';
 import { vjp } from './vjp.js';
 
+export type { AttentionSizes };
+
 /** One attention operand: a tensor and where head (b, h)'s rows are in it. */
 export interface HeadView {
   tensor: Tensor;
   strides: HeadStrides;
-}
-
-/** The sizes of an attention: batch x heads of queries [L, headDim] against keys [S, headDim] and values [S, valueDim]. */
-export interface AttentionSizes {
-  batch: number;
-  heads: number;
-  queries: number;
-  keys: number;
-  headDim: number;
-  valueDim: number;
 }
 
 export interface AttentionOptions {
