@@ -11,6 +11,24 @@ import { claim } from './gemm';
 import { packedFloats, panelFloats, product } from './small-gemm';
 import { MASK_add as MASK_ADD, MASK_forbid as MASK_FORBID } from './codes';
 
+const OP_ADD = 0;
+const OP_MUL = 1;
+
+// out[j] = a[j] + b[j] (or a[j] * b[j]) for j < n.
+function floats2(a: usize, b: usize, out: usize, n: i32, op: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    const x = v128.load(a + o);
+    const y = v128.load(b + o);
+    v128.store(out + o, op === OP_ADD ? f32x4.add(x, y) : f32x4.mul(x, y));
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(out + o, op === OP_ADD ? load<f32>(a + o) + load<f32>(b + o) : load<f32>(a + o) * load<f32>(b + o));
+  }
+}
+
 /** Floats of per-thread scratch for attentionForward and attentionBackward. */
 export function attentionScratchFloats(L: i32, S: i32, E: i32, Ev: i32): i32 {
   return L * E + 2 * L * S + packedB(L, S, E, Ev) + panelFloats();
@@ -62,7 +80,12 @@ function softmaxRow(row: usize, S: i32, mask: usize, maskMode: i32, causalLimit:
   for (; j + 4 <= S; j += 4) {
     const at = row + (<usize>j << 2);
     const x = f32x4.sub(v128.load(at), shift);
-    const e = v128.andnot(expNormal(x), f32x4.lt(x, floor));
+    const below = f32x4.lt(x, floor);
+    if (i32x4.all_true(below)) {
+      v128.store(at, f32x4.splat(0)); // 4 keys left out (the upper half of a causal mask): no exp
+      continue;
+    }
+    const e = v128.andnot(expNormal(x), below);
     v128.store(at, e);
     acc = f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(e), f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 0, 1))));
   }
@@ -128,11 +151,7 @@ export function attentionForward(
     }
     let p = wb;
     if (dropout !== 0) {
-      const db = dropout + ((<usize>u * L * S) << 2);
-      let j = 0;
-      const n = L * S;
-      for (; j + 4 <= n; j += 4) v128.store(pd + (<usize>j << 2), f32x4.mul(v128.load(wb + (<usize>j << 2)), v128.load(db + (<usize>j << 2))));
-      for (; j < n; j++) store<f32>(pd + (<usize>j << 2), load<f32>(wb + (<usize>j << 2)) * load<f32>(db + (<usize>j << 2)));
+      floats2(wb, dropout + ((<usize>u * L * S) << 2), pd, L * S, OP_MUL);
       p = pd;
     }
     product(p, S, 1, vb, vR, 1, ob, oR, L, S, Ev, false, packed, panels);
@@ -171,28 +190,35 @@ export function attentionBackward(
     // dPd = dO vᵀ (+ the weights' own gradient)
     if (gradOut !== 0) product(go, oR, 1, v + voff, 1, vR, ds, S, L, Ev, S, false, packed, panels);
     else memory.fill(ds, 0, <usize>n << 2);
-    if (gradWeights !== 0) {
-      const gw = gradWeights + ((<usize>u * n) << 2);
-      for (let j = 0; j < n; j++) store<f32>(ds + (<usize>j << 2), load<f32>(ds + (<usize>j << 2)) + load<f32>(gw + (<usize>j << 2)));
-    }
-    // the weights after dropout, for dv
+    if (gradWeights !== 0) floats2(ds, gradWeights + ((<usize>u * n) << 2), ds, n, OP_ADD);
+    // the weights after dropout (for dv), and the gradient of the weights before it
     let p = wb;
     if (dropout !== 0) {
-      for (let j = 0; j < n; j++) {
-        const scale = load<f32>(db + (<usize>j << 2));
-        store<f32>(pd + (<usize>j << 2), load<f32>(wb + (<usize>j << 2)) * scale);
-        store<f32>(ds + (<usize>j << 2), load<f32>(ds + (<usize>j << 2)) * scale);
-      }
+      floats2(wb, db, pd, n, OP_MUL);
+      floats2(ds, db, ds, n, OP_MUL);
       p = pd;
     }
     // dS = P (dP - rowsum(dP P)) / sqrtE
+    const div = f32x4.splat(sqrtE);
     for (let i = 0; i < L; i++) {
       const pr = wb + ((<usize>i * S) << 2);
       const dr = ds + ((<usize>i * S) << 2);
-      let dot: f64 = 0;
-      for (let j = 0; j < S; j++) dot += <f64>(load<f32>(dr + (<usize>j << 2)) * load<f32>(pr + (<usize>j << 2)));
+      let acc = f64x2.splat(0);
+      let j = 0;
+      for (; j + 4 <= S; j += 4) {
+        const prod = f32x4.mul(v128.load(dr + (<usize>j << 2)), v128.load(pr + (<usize>j << 2)));
+        acc = f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(prod), f64x2.promote_low_f32x4(i32x4.shuffle(prod, prod, 2, 3, 0, 1))));
+      }
+      let dot = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+      for (; j < S; j++) dot += <f64>(load<f32>(dr + (<usize>j << 2)) * load<f32>(pr + (<usize>j << 2)));
       const d = <f32>dot;
-      for (let j = 0; j < S; j++) {
+      const dv4 = f32x4.splat(d);
+      j = 0;
+      for (; j + 4 <= S; j += 4) {
+        const at = dr + (<usize>j << 2);
+        v128.store(at, f32x4.div(f32x4.mul(v128.load(pr + (<usize>j << 2)), f32x4.sub(v128.load(at), dv4)), div));
+      }
+      for (; j < S; j++) {
         const at = dr + (<usize>j << 2);
         store<f32>(at, load<f32>(pr + (<usize>j << 2)) * (load<f32>(at) - d) / sqrtE);
       }
