@@ -11,6 +11,9 @@ import { claim } from './gemm';
 import { packedFloats, panelFloats, product } from './small-gemm';
 import { MASK_add as MASK_ADD, MASK_forbid as MASK_FORBID } from './codes';
 
+// Query rows per block of a causal attention's products (fewer keys for the earlier blocks).
+const CAUSAL_ROWS = 16;
+
 const OP_ADD = 0;
 const OP_MUL = 1;
 
@@ -144,7 +147,13 @@ export function attentionForward(
       for (; j + 4 <= E; j += 4) v128.store(dst + (<usize>j << 2), f32x4.div(v128.load(src + (<usize>j << 2)), div));
       for (; j < E; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)) / sqrtE);
     }
-    product(qs, E, 1, kb, 1, kR, wb, S, L, E, S, false, packed, panels);
+    // causal: blocks of query rows need only the keys up to their last row (the rest stay -inf, then 0)
+    const rb = causal ? CAUSAL_ROWS : L;
+    for (let i0 = 0; i0 < L; i0 += rb) {
+      const rows = min(rb, L - i0);
+      const keys = causal ? min(i0 + rows, S) : S;
+      product(qs + ((<usize>i0 * E) << 2), E, 1, kb, 1, kR, wb + ((<usize>i0 * S) << 2), S, rows, E, keys, false, packed, panels);
+    }
     for (let i = 0; i < L; i++) {
       const maskRow = mask + (<usize>(b * mB + h * mH + i * mR) << (maskMode === MASK_ADD ? 2 : 0));
       softmaxRow(wb + ((<usize>i * S) << 2), S, maskRow, maskMode, causal ? min(i + 1, S) : S);
@@ -154,7 +163,11 @@ export function attentionForward(
       floats2(wb, dropout + ((<usize>u * L * S) << 2), pd, L * S, OP_MUL);
       p = pd;
     }
-    product(p, S, 1, vb, vR, 1, ob, oR, L, S, Ev, false, packed, panels);
+    for (let i0 = 0; i0 < L; i0 += rb) {
+      const rows = min(rb, L - i0);
+      const keys = causal ? min(i0 + rows, S) : S;
+      product(p + ((<usize>i0 * S) << 2), S, 1, vb, vR, 1, ob + ((<usize>i0 * oR) << 2), oR, rows, keys, Ev, false, packed, panels);
+    }
   }
 }
 
@@ -169,8 +182,9 @@ export function attentionBackward(
   B: i32, Hn: i32, L: i32, S: i32, E: i32, Ev: i32,
   qOff: i32, qB: i32, qH: i32, qR: i32, kOff: i32, kB: i32, kH: i32, kR: i32,
   vOff: i32, vB: i32, vH: i32, vR: i32, oOff: i32, oB: i32, oH: i32, oR: i32,
-  sqrtE: f32, counter: usize, scratch: usize,
+  causal: bool, sqrtE: f32, counter: usize, scratch: usize,
 ): void {
+  const rb = causal ? CAUSAL_ROWS : L;
   // scratch as attentionForward's: unused [L, E], dS [L, S], the weights after dropout [L, S], packed B, panels
   const ds = scratch + ((<usize>L * E) << 2);
   const pd = ds + ((<usize>L * S) << 2);
@@ -187,9 +201,15 @@ export function attentionBackward(
     const go = gradOut + (<usize>(oOff + b * oB + h * oH) << 2);
     const wb = weights + ((<usize>u * n) << 2);
     const db = dropout + ((<usize>u * n) << 2);
-    // dPd = dO vᵀ (+ the weights' own gradient)
-    if (gradOut !== 0) product(go, oR, 1, v + voff, 1, vR, ds, S, L, Ev, S, false, packed, panels);
-    else memory.fill(ds, 0, <usize>n << 2);
+    // dPd = dO vᵀ (+ the weights' own gradient); causal: zero for the keys after each block
+    if (gradOut === 0 || causal) memory.fill(ds, 0, <usize>n << 2);
+    if (gradOut !== 0) {
+      for (let i0 = 0; i0 < L; i0 += rb) {
+        const rows = min(rb, L - i0);
+        const keys = causal ? min(i0 + rows, S) : S;
+        product(go + ((<usize>i0 * oR) << 2), oR, 1, v + voff, 1, vR, ds + ((<usize>i0 * S) << 2), S, rows, Ev, keys, false, packed, panels);
+      }
+    }
     if (gradWeights !== 0) floats2(ds, gradWeights + ((<usize>u * n) << 2), ds, n, OP_ADD);
     // the weights after dropout (for dv), and the gradient of the weights before it
     let p = wb;
@@ -223,8 +243,14 @@ export function attentionBackward(
         store<f32>(at, load<f32>(pr + (<usize>j << 2)) * (load<f32>(at) - d) / sqrtE);
       }
     }
-    product(ds, S, 1, k + koff, kR, 1, dq + qoff, qR, L, S, E, true, packed, panels);
-    product(ds, 1, S, q + qoff, qR, 1, dk + koff, kR, S, L, E, true, packed, panels);
-    if (gradOut !== 0) product(p, 1, S, go, oR, 1, dv + voff, vR, S, L, Ev, true, packed, panels);
+    // dq = dS k; dk = dSᵀ q and dv = Pᵀ dO summed over the blocks of query rows
+    for (let i0 = 0; i0 < L; i0 += rb) {
+      const rows = min(rb, L - i0);
+      const keys = causal ? min(i0 + rows, S) : S;
+      const dsBlock = ds + ((<usize>i0 * S) << 2);
+      product(dsBlock, S, 1, k + koff, kR, 1, dq + qoff + ((<usize>i0 * qR) << 2), qR, rows, keys, E, true, packed, panels);
+      product(dsBlock, 1, S, q + qoff + ((<usize>i0 * qR) << 2), qR, 1, dk + koff, kR, keys, rows, E, true, packed, panels);
+      if (gradOut !== 0) product(p + ((<usize>i0 * S) << 2), 1, S, go + ((<usize>i0 * oR) << 2), oR, 1, dv + voff, vR, keys, rows, Ev, true, packed, panels);
+    }
   }
 }

@@ -4,7 +4,7 @@
 import type { AttentionGeometry } from '../backend.js';
 import type { Storage } from '../../tensor/storage.js';
 import { arena, getNumThreads, runParallel, runtime } from './state.js';
-import { NONE, beginCall, endCall, input, memoryBytes, output } from './memory.js';
+import { NONE, beginCall, endCall, input, memoryBytes, output, viewOf } from './memory.js';
 import { fallback } from './fallback.js';
 import { MASK } from './generated/kernels-api.js';
 import type { Kernels, Ptr } from './runtime.js';
@@ -37,10 +37,32 @@ function threadScratch(g: AttentionGeometry, threads: number): [Ptr, Ptr[]] {
   return [counter, scratch];
 }
 
+/**
+ * Whether a bool mask is exactly the causal one ([L, L], the same for every batch and head: key j left out
+ * of query i when j > i), as TransformerEncoderLayer's srcMask usually is: the kernel then runs causal,
+ * which skips the keys after each block of queries instead of reading the mask.
+ */
+function isCausalMask(mask: Storage, g: AttentionGeometry): boolean {
+  const L = g.queries;
+  if (mask.dtype !== 'bool' || !g.mask || g.mask[0] !== 0 || g.mask[1] !== 0 || g.mask[2] !== L || g.keys !== L || mask.length !== L * L) return false;
+  const bytes = viewOf(mask);
+  for (let i = 0; i < L; i++) {
+    for (let j = 0; j < L; j++) {
+      const leftOut = (bytes[i * L + j] !== 0) !== g.maskKeeps;
+      if (leftOut !== j > i) return false;
+    }
+  }
+  return true;
+}
+
 export function attention(
   q: Storage, k: Storage, v: Storage, mask: Storage | null, dropout: Storage | null,
   g: AttentionGeometry, out: Storage, weights: Storage,
 ): void {
+  if (mask !== null && isCausalMask(mask, g)) {
+    g = { ...g, causal: true, mask: null };
+    mask = null;
+  }
   const maskFloat = mask !== null && mask.dtype === 'float32';
   if (!f32(q, k, v, dropout, out, weights) || (mask !== null && !maskFloat && mask.dtype !== 'bool') || weights.length === 0) {
     fallback.attention(q, k, v, mask, dropout, g, out, weights);
@@ -76,7 +98,7 @@ export function attentionBackward(
   const threads = threadCount(g, disjoint);
   const [counter, scratch] = threadScratch(g, threads);
   const lists: Parameters<Kernels['attentionBackward']>[] = scratch.map((s) => [
-    ...operands, ...geometryArgs(g), Math.sqrt(g.headDim), counter, s,
+    ...operands, ...geometryArgs(g), g.causal, Math.sqrt(g.headDim), counter, s,
   ]);
   runParallel('attentionBackward', lists);
   endCall();
