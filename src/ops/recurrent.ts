@@ -329,6 +329,6 @@ export function lastStates(out: Tensor, layout: SequenceLayout, reverse: boolean
     rows.push(layout.stepOffsets[t] + n * layout.batchStride);
   }
   const contiguous = rows.every((r, i) => r === rows[0] + i);
-  return contiguous ? narrow(out, 0, rows[0], N) : indexSelect(out, 0, tensor(rows, { dtype: 'int32', device: out.device }));
+  return contiguous ? narrow(out, 0, rows[0] ?? 0, N) : indexSelect(out, 0, tensor(rows, { dtype: 'int32', device: out.device }));
 }
 

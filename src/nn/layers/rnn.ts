@@ -154,6 +154,7 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     // the layers work on rows [rows, features]: a packed batch's data, or a padded one reshaped (no copy)
     const steps = packed ? packed.batchSizes.length : x.shape[this.batchFirst && batched ? 1 : 0];
     const layout = packed ? packedLayout(packed.batchSizes) : paddedLayout(steps, batched ? x.shape[this.batchFirst ? 0 : 1] : 1, this.batchFirst && batched);
+    if (steps === 0) throw new Error(`${this.label}: expected a sequence length larger than 0, got input ${formatShape(x.shape)}`);
     const N = layout.batch;
     let rows = packed ? x : reshape(x, [-1, this.inputSize]);
     const init = state == null ? null : this.initialStates(state, batched, N, packed?.sortedIndices ?? null);
