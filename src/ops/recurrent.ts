@@ -113,11 +113,11 @@ const GATES: Record<RecurrentMode, number> = { lstm: 4, gru: 3, rnnTanh: 1, rnnR
  */
 export function recurrentLayer(
   mode: RecurrentMode, x: Tensor, weights: RecurrentWeights, layout: SequenceLayout, reverse: boolean,
-  h0: Tensor | null = null, c0: Tensor | null = null,
+  h0: Tensor | null = null, c0: Tensor | null = null, name = 'recurrentLayer',
 ): RecurrentResult {
   const { weightIh, weightHh, biasIh, biasHh } = weights;
   const weightHr = mode === 'lstm' ? weights.weightHr ?? null : null;
-  const b = backendOf('recurrentLayer', x, weightIh, weightHh);
+  const b = backendOf(name, x, weightIh, weightHh);
   const H = weightHh.shape[0] / GATES[mode];
   const P = weightHr ? weightHr.shape[0] : H;
   const rows = x.shape[0];
@@ -125,6 +125,10 @@ export function recurrentLayer(
   const g: RecurrentGeometry = { ...layout, hidden: H, stateSize: P, reverse };
   const dtype = x.dtype;
   const named = namedInputs(x, weights, weightHr, h0, c0);
+  for (const [what, t] of named) {
+    backendOf(name, x, t);
+    if (t.dtype !== dtype) throw new Error(`${name}: expected ${what === 'x' ? 'the input' : what} of dtype ${dtype} (the input's), got ${t.dtype}`);
+  }
   const inputs = named.map(([, t]) => t);
   const train = isGradEnabled() && inputs.some((t) => t.requiresGrad);
 

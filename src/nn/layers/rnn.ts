@@ -165,7 +165,7 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
       for (let dir = 0; dir < directions; dir++) {
         const index = layer * directions + dir;
         const [h0, c0] = init ? init.map((s) => select(s, 0, index)) : [null, null];
-        const { out, cN } = recurrentLayer(MODES[this.mode], rows, this.weights(index), layout, dir === 1, h0, c0 ?? null);
+        const { out, cN } = recurrentLayer(MODES[this.mode], rows, this.weights(index), layout, dir === 1, h0, c0 ?? null, this.label);
         outputs.push(out);
         finals[0].push(lastStates(out, layout, dir === 1));
         if (cN) finals[1].push(cN);
