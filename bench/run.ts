@@ -234,7 +234,8 @@ if (rows.length) {
   console.table(rows.map((r) => ({
     workload: r.workload,
     library: r.library,
-    [r.metric]: fmt(r.value),
+    median: fmt(r.value),
+    unit: r.metric,
     'spread (runs)': r.runs && r.runs > 1 ? `${fmt(r.min!)}-${fmt(r.max!)} (${r.runs})` : '',
     'vs best pytorch': r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`,
   })));

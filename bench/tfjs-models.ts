@@ -21,7 +21,7 @@ interface TfGraph {
   };
   train: { adam(lr: number): TfOptimizer };
   tensor2d(values: Float32Array | Int32Array, shape: [number, number], dtype?: string): TfTensor;
-  tensor3d(values: Int32Array, shape: [number, number, number], dtype?: string): TfTensor;
+  tensor3d(values: Float32Array, shape: [number, number, number]): TfTensor;
   tensor4d(values: Float32Array, shape: [number, number, number, number]): TfTensor;
   oneHot(indices: TfTensor, depth: number): TfTensor;
   tensor1d(values: Int32Array, dtype: 'int32'): TfTensor;
@@ -90,7 +90,7 @@ function lstm(tf: TfGraph): TfjsStep {
   return (k) => {
     const { x, y } = charBatch(corpus, k);
     const tokens = tf.tensor2d(x, [CHAR_BATCH, CONTEXT], 'int32');
-    const targets = tf.tensor3d(y, [CHAR_BATCH, CONTEXT, 1], 'int32');
+    const targets = tf.tensor3d(Float32Array.from(y), [CHAR_BATCH, CONTEXT, 1]); // its sparse loss floors float labels
     return lossOf(model.trainOnBatch(tokens, targets)).finally(() => (tokens.dispose(), targets.dispose()));
   };
 }
