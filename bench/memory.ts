@@ -1,11 +1,11 @@
 // `npm run bench memory`: W5 (the npm-start CNN) for many steps in one loop, sampling the process's RSS and
-// JS heap and the wasm kernels' memory, to show whether memory reaches a plateau (issue 10's memory goal).
+// JS heap and the wasm backend's memory (memoryStats()), to show whether memory reaches a plateau (issue 10's memory goal).
 // DESCENT_BENCH_MEMORY_STEPS (default 20,000) steps, a sample every DESCENT_BENCH_MEMORY_EVERY (default 100);
 // DESCENT_BENCH_MEMORY_LOOP=sync (default: a plain synchronous for loop, one job, so finalizers never run)
 // or await (the loop awaits a macrotask between steps). Writes CSV, JSON and an SVG chart.
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
-import { residentMemory, setBackend, setNumThreads, wasmMemory } from '../src/index.js';
+import { memoryStats, setBackend, setNumThreads } from '../src/index.js';
 import { writeFileAtomic } from '../src/node/index.js';
 import { descentRun } from './descent-models.js';
 
@@ -17,15 +17,18 @@ export interface MemorySample {
   heapUsedMiB: number;
   arrayBuffersMiB: number;
   wasmMemoryMiB: number;
-  wasmHeapUsedMiB: number;
-  residentMiB: number;
+  /** Wasm memory holding tensors now, and freed blocks kept for reuse (memoryStats()). */
+  wasmResidentMiB: number;
+  wasmCachedMiB: number;
+  /** Tensors moved to the JS heap so far because the wasm budget was full. */
+  evictions: number;
 }
 
 const MiB = 2 ** 20;
 
 function sample(step: number, start: number, loss: number): MemorySample {
   const usage = process.memoryUsage();
-  const wasm = wasmMemory();
+  const wasm = memoryStats();
   return {
     step,
     seconds: (performance.now() - start) / 1000,
@@ -33,9 +36,10 @@ function sample(step: number, start: number, loss: number): MemorySample {
     rssMiB: usage.rss / MiB,
     heapUsedMiB: usage.heapUsed / MiB,
     arrayBuffersMiB: usage.arrayBuffers / MiB,
-    wasmMemoryMiB: (wasm?.memoryBytes ?? 0) / MiB,
-    wasmHeapUsedMiB: (wasm?.usedBytes ?? 0) / MiB,
-    residentMiB: residentMemory().bytes / MiB,
+    wasmMemoryMiB: wasm.memoryBytes / MiB,
+    wasmResidentMiB: wasm.residentBytes / MiB,
+    wasmCachedMiB: wasm.cachedBytes / MiB,
+    evictions: wasm.evictions,
   };
 }
 
@@ -57,7 +61,7 @@ export async function memoryCurve(steps: number, every: number, loop: 'sync' | '
 }
 
 const SERIES: [keyof MemorySample, string][] = [
-  ['rssMiB', 'RSS'], ['wasmMemoryMiB', 'wasm memory'], ['wasmHeapUsedMiB', 'wasm heap in use'],
+  ['rssMiB', 'RSS'], ['wasmMemoryMiB', 'wasm memory'], ['wasmResidentMiB', 'wasm: tensors'], ['wasmCachedMiB', 'wasm: cached free blocks'],
   ['heapUsedMiB', 'JS heap used'], ['arrayBuffersMiB', 'ArrayBuffers'],
 ];
 
