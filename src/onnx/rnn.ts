@@ -1,0 +1,115 @@
+// RNN, LSTM, GRU and their cells as ONNX's RNN, LSTM and GRU ops, one node per layer (both directions in one).
+// PyTorch and ONNX order the gates differently (LSTM: i f g o vs i o f c; GRU: r z n vs z r h), so the
+// weights are written reordered; GRU uses linear_before_reset = 1, which is PyTorch's formula.
+import { Tensor } from '../tensor/tensor.js';
+import type { Module } from '../nn/module.js';
+import * as nn from '../nn/index.js';
+import { PackedSequence } from '../nn/utils/rnn.js';
+import { attr } from './graph.js';
+import type { Emit } from './emit.js';
+import type { ModuleEmitter } from './layers.js';
+
+type Mode = 'LSTM' | 'GRU' | 'RNN';
+
+// ONNX gate k reads PyTorch gate ORDER[mode][k].
+const ORDER: Record<Mode, number[]> = { LSTM: [0, 3, 1, 2], GRU: [1, 0, 2], RNN: [0] };
+
+interface DirectionWeights {
+  wIh: Tensor;
+  wHh: Tensor;
+  bIh: Tensor | null;
+  bHh: Tensor | null;
+}
+
+// Rows of a [gates * hidden, cols] weight (or a [gates * hidden] bias) with the gate blocks in ONNX's order.
+function reordered(t: Tensor, mode: Mode): number[] {
+  const data = t.dataSync();
+  const gates = ORDER[mode].length;
+  const block = data.length / gates;
+  const out: number[] = [];
+  for (const g of ORDER[mode]) for (let i = 0; i < block; i++) out.push(data[g * block + i]);
+  return out;
+}
+
+/** One recurrent node over X [T, N, in] for the given directions; returns Y [T, D, N, H], Y_h and (LSTM) Y_c. */
+function recurrentNode(e: Emit, mode: Mode, x: string, directions: DirectionWeights[], hidden: number, h0: string, c0: string, nonlinearity: string): string[] {
+  const D = directions.length;
+  const G = ORDER[mode].length;
+  const type = directions[0].wIh.dtype;
+  const input = directions[0].wIh.shape[1];
+  const w = e.constant(directions.flatMap((d) => reordered(d.wIh, mode)), [D, G * hidden, input], type);
+  const r = e.constant(directions.flatMap((d) => reordered(d.wHh, mode)), [D, G * hidden, hidden], type);
+  const hasBias = directions[0].bIh !== null;
+  const b = hasBias ? e.constant(directions.flatMap((d) => [...reordered(d.bIh!, mode), ...reordered(d.bHh!, mode)]), [D, 2 * G * hidden], type) : '';
+  const inputs = [x, w, r, b, '', h0, c0];
+  while (inputs[inputs.length - 1] === '') inputs.pop();
+  const attrs: Record<string, ReturnType<typeof attr.int>> = { hidden_size: attr.int(hidden), direction: attr.string(D === 2 ? 'bidirectional' : 'forward') };
+  if (mode === 'GRU') attrs.linear_before_reset = attr.int(1);
+  if (mode === 'RNN') attrs.activations = attr.strings(new Array(D).fill(nonlinearity === 'relu' ? 'Relu' : 'Tanh'));
+  return e.opN(mode, inputs, mode === 'LSTM' ? 3 : 2, attrs);
+}
+
+function modeOf(m: Module): Mode {
+  return m instanceof nn.LSTM || m instanceof nn.LSTMCell ? 'LSTM' : m instanceof nn.GRU || m instanceof nn.GRUCell ? 'GRU' : 'RNN';
+}
+
+const recurrent: ModuleEmitter = (e, m, args, out) => {
+  const rnn = m as nn.LSTM;
+  const name = m.constructor.name;
+  if (args[0] instanceof PackedSequence) throw new Error(`exportOnnx: ${name} on a PackedSequence is not supported; export it on a padded tensor`);
+  if (rnn.projSize > 0) throw new Error(`exportOnnx: ${name} with projSize is not supported (ONNX's LSTM has no projection)`);
+  const mode = modeOf(m);
+  const x = args[0] as Tensor;
+  const batched = x.ndim === 3;
+  const D = rnn.bidirectional ? 2 : 1;
+  const H = rnn.hiddenSize;
+  let seq = !batched ? e.unsqueeze(e.value(x), [1]) : rnn.batchFirst ? e.transpose(e.value(x), [1, 0, 2]) : e.value(x);
+  const [T, N] = !batched ? [x.shape[0], 1] : rnn.batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
+  const given = args[1] == null ? [] : mode === 'LSTM' ? (args[1] as Tensor[]) : [args[1] as Tensor];
+  const states = given.map((s) => (batched ? e.value(s) : e.unsqueeze(e.value(s), [1])));
+  const fields = rnn as unknown as Record<string, Tensor | null>;
+  const finals: string[][] = [[], []];
+  for (let layer = 0; layer < rnn.numLayers; layer++) {
+    const directions = Array.from({ length: D }, (_, dir) => {
+      const suffix = `L${layer}${dir === 1 ? 'Reverse' : ''}`;
+      return { wIh: fields[`weightIh${suffix}`]!, wHh: fields[`weightHh${suffix}`]!, bIh: fields[`biasIh${suffix}`] ?? null, bHh: fields[`biasHh${suffix}`] ?? null };
+    });
+    const [h0, c0] = [0, 1].map((k) => (states[k] ? e.slice(states[k], [layer * D], [(layer + 1) * D], [0]) : ''));
+    const [y, yh, yc] = recurrentNode(e, mode, seq, directions, H, h0, c0, (rnn as unknown as nn.RNN).nonlinearity);
+    seq = e.reshape(e.transpose(y, [0, 2, 1, 3]), [T, N, D * H]);
+    finals[0].push(yh);
+    if (yc) finals[1].push(yc);
+  }
+  const joined = finals.filter((f) => f.length > 0).map((f) => (f.length === 1 ? f[0] : e.op('Concat', f, { axis: attr.int(0) })));
+  const output = !batched ? e.squeeze(seq, [1]) : rnn.batchFirst ? e.transpose(seq, [1, 0, 2]) : seq;
+  const [outTensor, stateOut] = out as [Tensor, Tensor | [Tensor, Tensor]];
+  e.bind(outTensor, output);
+  const stateTensors = mode === 'LSTM' ? (stateOut as Tensor[]) : [stateOut as Tensor];
+  stateTensors.forEach((s, k) => e.bind(s, batched ? joined[k] : e.squeeze(joined[k], [1])));
+};
+
+const cell: ModuleEmitter = (e, m, args, out) => {
+  const c = m as nn.LSTMCell;
+  const mode = modeOf(m);
+  const x = args[0] as Tensor;
+  const batched = x.ndim === 2;
+  const asSequence = (t: Tensor) => e.unsqueeze(e.value(t), batched ? [0] : [0, 1]); // [1, N, features]
+  const given = args[1] == null ? [] : mode === 'LSTM' ? (args[1] as Tensor[]) : [args[1] as Tensor];
+  const [h0, c0] = [0, 1].map((k) => (given[k] ? asSequence(given[k]) : ''));
+  const weights = { wIh: c.weightIh, wHh: c.weightHh, bIh: c.biasIh, bHh: c.biasHh };
+  const [, yh, yc] = recurrentNode(e, mode, asSequence(x), [weights], c.hiddenSize, h0, c0, (m as unknown as nn.RNNCell).nonlinearity);
+  const unsequence = (v: string) => e.squeeze(v, batched ? [0] : [0, 1]);
+  if (mode === 'LSTM') {
+    const [h, cs] = out as [Tensor, Tensor];
+    e.bind(h, unsequence(yh));
+    e.bind(cs, unsequence(yc));
+  } else e.bind(out as Tensor, unsequence(yh));
+};
+
+/** The recurrent layers and cells, by their forward method. */
+export const RECURRENT_LAYERS = new Map<unknown, ModuleEmitter>([
+  [nn.RNNBase.prototype.forward, recurrent],
+  [nn.RNNCell.prototype.forward, cell],
+  [nn.LSTMCell.prototype.forward, cell],
+  [nn.GRUCell.prototype.forward, cell],
+]);
