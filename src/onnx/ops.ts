@@ -458,8 +458,11 @@ export const OPS: Record<string, OpEmitter> = {
     e.bind(out as Tensor, e.op('ScatterElements', inputs, { axis: attr.int(normalizeDim(args[1] as number, x.ndim)), reduction: attr.string('add') }));
   },
   oneHot: (e, args, out) => {
+    // labels[..., None] == arange(numClasses), as descent computes it (ONNX Runtime's OneHot lacks int32 kernels)
     const o = out as Tensor;
-    e.bind(o, e.op('OneHot', [e.value(args[0] as Tensor), e.scalar(o.shape[o.ndim - 1], 'int64'), e.constant([0, 1], [2], 'int32')], { axis: attr.int(-1) }));
+    const n = o.shape[o.ndim - 1];
+    const classes = e.constant(Array.from({ length: n }, (_, i) => i), [n], 'int32');
+    e.bind(o, e.cast(e.op('Equal', [e.unsqueeze(e.value(args[0] as Tensor), [-1]), classes]), 'int32'));
   },
   matmul: arithmetic('MatMul'),
   mm: arithmetic('MatMul'),
