@@ -4,7 +4,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import * as nn from '../nn/index.js';
-import { PackedSequence } from '../nn/utils/rnn.js';
 import { attr } from './graph.js';
 import type { Emit } from './emit.js';
 import type { ModuleEmitter } from './layers.js';
@@ -56,7 +55,6 @@ function modeOf(m: Module): Mode {
 const recurrent: ModuleEmitter = (e, m, args, out) => {
   const rnn = m as nn.LSTM;
   const name = m.constructor.name;
-  if (args[0] instanceof PackedSequence) throw new Error(`exportOnnx: ${name} on a PackedSequence is not supported; export it on a padded tensor`);
   if (rnn.projSize > 0) throw new Error(`exportOnnx: ${name} with projSize is not supported (ONNX's LSTM has no projection)`);
   const mode = modeOf(m);
   const x = args[0] as Tensor;

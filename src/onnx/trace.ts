@@ -10,6 +10,7 @@ import { enableGrad } from '../autograd/grad-mode.js';
 import { type OpTracer, withTracer } from '../ops/trace.js';
 import { Module } from '../nn/module.js';
 import * as nn from '../nn/index.js';
+import { PackedSequence } from '../nn/utils/rnn.js';
 import type { Graph } from './graph.js';
 import { Emit, type ValueNames, tensorsIn } from './emit.js';
 import { OPS, type OpEmitter } from './ops.js';
@@ -129,11 +130,7 @@ export class Tracer implements OpTracer, ValueNames {
     if (this.depth > 0) return fn(...args);
     const op = name.startsWith('F.') && !(name in EMITTERS) ? name.slice(2) : name;
     if (RANDOM.has(op)) throw new Error(`exportOnnx: ${name} in forward is random; a traced graph would hold one draw as a constant`);
-    if (!tensorsIn(args).some((t) => this.names.has(t))) {
-      const out = fn(...args);
-      for (const t of tensorsIn(out)) this.constants.set(t, true); // computed from constants only
-      return out;
-    }
+    if (!tensorsIn(args).some((t) => this.names.has(t))) return this.constantCall(args, () => fn(...args));
     const emitter = EMITTERS[op];
     if (!emitter) throw new Error(`exportOnnx: the op '${name}' is not supported in an exported forward (it was called on a value computed from the inputs)`);
     const out = this.inside(() => fn(...args));
@@ -143,6 +140,14 @@ export class Tracer implements OpTracer, ValueNames {
         throw new Error(`exportOnnx: internal error: '${name}' left a result unnamed`);
       }
     }
+    return out;
+  }
+
+  // An op (or layer) on constants only: its result is a constant too, once the operands are checked to be.
+  private constantCall<T>(args: unknown[], run: () => T): T {
+    for (const t of tensorsIn(args)) this.checkConstant(t);
+    const out = run();
+    for (const t of tensorsIn(out)) this.constants.set(t, true);
     return out;
   }
 
@@ -213,7 +218,9 @@ export class Tracer implements OpTracer, ValueNames {
       const forward = function (this: Module, ...args: unknown[]) {
         if (tracer.depth > 0) return original.apply(m, args);
         if (!emitter && library !== undefined && !THROUGH.has(original)) throw new Error(`exportOnnx: ${library} is not supported by the ONNX exporter`);
-        if (!emitter || !tensorsIn(args).some((t) => tracer.names.has(t))) return original.apply(m, args);
+        if (!emitter) return original.apply(m, args);
+        if (args.some((a) => a instanceof PackedSequence)) throw new Error(`exportOnnx: ${m.constructor.name} on a PackedSequence is not supported; export it on a padded tensor`);
+        if (!tensorsIn(args).some((t) => tracer.names.has(t))) return tracer.constantCall(args, () => original.apply(m, args));
         const out = tracer.inside(() => original.apply(m, args));
         const scope = tracer.graph.scope;
         tracer.graph.scope = path || m.constructor.name;

@@ -107,3 +107,12 @@ for (const [name, model, args, tolerance] of CASES) {
     await checkExport(model(), args(), tolerance);
   });
 }
+
+test('exportOnnx: the recipes of `descent recipes` (mnist-cnn with BatchNorm and a residual block, mnist-mlp)', async () => {
+  const { RECIPES } = await import('../../src/cli/recipes.js');
+  for (const recipe of Object.values(RECIPES)) {
+    manualSeed(0);
+    const model = trained(recipe.model(), () => randn([8, 1, 28, 28]));
+    await checkExport(model, [randn([3, 1, 28, 28])]);
+  }
+});
