@@ -24,6 +24,7 @@ Commands:
   lr-find [RECIPE]             learning-rate range test (Smith 2015): loss against learning rate, a suggested rate
   tune                         hyperparameter search (grid, random, successive halving) in worker processes
   eval CHECKPOINT              evaluate a checkpoint (a run folder or a checkpoint folder) on the held-out data
+  export RUN                   write a run's model for other tools: --onnx (ONNX Runtime), --safetensors (PyTorch)
   recipes                      list the recipes
 
 Run 'descent <command> --help' for the options of a command.

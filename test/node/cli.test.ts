@@ -42,7 +42,7 @@ test('--help everywhere', () => {
 
 test('bad commands, flags and values get errors that list the valid choices', () => {
   const cases: [string[], RegExp][] = [
-    [['fly'], /unknown command 'fly' \(valid commands: train, compare, lr-find, tune, eval, recipes\)/],
+    [['fly'], /unknown command 'fly' \(valid commands: train, compare, lr-find, tune, eval, export, recipes\)/],
     [['train', '--optimiser', 'adam'], /unknown option --optimiser \(valid options: --recipe, --optimizer/],
     [['train', '--optimizer', 'adamx'], /unknown optimizer 'adamx' \(valid choices: sgd, momentum, nesterov/],
     [['train', 'cifar'], /unknown recipe 'cifar' \(valid choices: mnist-cnn, mnist-mlp\)/],
