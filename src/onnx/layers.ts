@@ -4,6 +4,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Module } from '../nn/module.js';
+import { avgPoolDivisors } from '../ops/pool.js';
 import * as nn from '../nn/index.js';
 import { attr } from './graph.js';
 import type { Emit } from './emit.js';
@@ -129,18 +130,7 @@ function avgPool2d(e: Emit, x: Tensor, out: Tensor, kernelSize: Numbers, options
   const padded = padMode(e, e.value(x), x.shape, [padding[1], padding[1] + extra[1], padding[0], padding[0] + extra[0]], 'constant', 0, x.dtype);
   const ones = e.constant(new Array(c * kernel[0] * kernel[1]).fill(1), [c, 1, kernel[0], kernel[1]], x.dtype);
   const sums = e.op('Conv', [padded, ones], { kernel_shape: attr.ints(kernel), strides: attr.ints(stride), group: attr.int(c) });
-  const divisor = new Array<number>(oh * ow);
-  for (let oy = 0; oy < oh; oy++) {
-    for (let ox = 0; ox < ow; ox++) {
-      let y0 = oy * stride[0] - padding[0];
-      let x0 = ox * stride[1] - padding[1];
-      let y1 = Math.min(y0 + kernel[0], h + padding[0]);
-      let x1 = Math.min(x0 + kernel[1], w + padding[1]);
-      const poolSize = (y1 - y0) * (x1 - x0);
-      [y0, x0, y1, x1] = [Math.max(y0, 0), Math.max(x0, 0), Math.min(y1, h), Math.min(x1, w)];
-      divisor[oy * ow + ox] = divisorOverride ?? (countIncludePad ? poolSize : (y1 - y0) * (x1 - x0));
-    }
-  }
+  const divisor = avgPoolDivisors([h, w], { kernel, stride, padding, out: [oh, ow] }, countIncludePad, divisorOverride);
   return e.op('Div', [sums, e.constant(divisor, [oh, ow], x.dtype)]);
 }
 
