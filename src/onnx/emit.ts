@@ -2,7 +2,7 @@
 // helpers for the patterns every emitter needs (casts, constants, reductions whose signature changed in opset 18).
 import { Tensor } from '../tensor/tensor.js';
 import { isFloating } from '../tensor/dtype.js';
-import { type Attr, type Graph, type OnnxType, attr } from './graph.js';
+import { type Attr, type Graph, type OnnxType, TYPE_CODES, attr } from './graph.js';
 
 /** How the tracer names tensors: symbolic values (computed from the inputs) by name, others as constants. */
 export interface ValueNames {
@@ -10,12 +10,7 @@ export interface ValueNames {
   nameOf(t: Tensor): string;
   /** Records that `t` holds the value `name` (an op's output). */
   bind(t: Tensor, name: string): void;
-  /** Whether `t` was computed from the graph's inputs. */
-  isSymbolic(t: Tensor): boolean;
 }
-
-/** The ONNX element type of a value (int64 only for values ONNX ops make, such as ArgMax's). */
-export type ValueType = OnnxType;
 
 export class Emit {
   constructor(readonly g: Graph, private readonly names: ValueNames) {}
@@ -40,15 +35,11 @@ export class Emit {
   }
 
   cast(name: string, to: OnnxType): string {
-    return this.op('Cast', [name], { to: attr.int(ONNX_TYPE[to]) });
+    return this.op('Cast', [name], { to: attr.int(TYPE_CODES[to]) });
   }
 
   bind(t: Tensor, name: string): void {
     this.names.bind(t, name);
-  }
-
-  isSymbolic(t: unknown): boolean {
-    return t instanceof Tensor && this.names.isSymbolic(t);
   }
 
   ints(values: readonly number[]): string {
@@ -99,8 +90,6 @@ export class Emit {
     return bias ? this.op('Add', [y, bias]) : y;
   }
 }
-
-export const ONNX_TYPE: Record<OnnxType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11 };
 
 /** The ONNX type of a descent dtype's values after an op that computes in floating point. */
 export function floatTypeOf(t: Tensor): OnnxType {

@@ -10,7 +10,8 @@ const { onnx } = onnxProto;
 /** The element types a graph holds: descent's dtypes, and int64 for the shapes and indices ONNX ops take. */
 export type OnnxType = DType | 'int64';
 
-const TYPE_CODES: Record<OnnxType, number> = {
+/** TensorProto.DataType of each element type (what Cast's `to` takes). */
+export const TYPE_CODES: Record<OnnxType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   float64: onnx.TensorProto.DataType.DOUBLE,
   int32: onnx.TensorProto.DataType.INT32,
@@ -172,11 +173,6 @@ export class Graph {
     }
     this.used.add(name);
     this.outputs.push({ name, type, shape });
-  }
-
-  /** The op types used, for error messages and tests. */
-  opTypes(): string[] {
-    return this.nodes.map((n) => n.op);
   }
 
   /** The graph as an ONNX model: ModelProto bytes. */

@@ -58,11 +58,7 @@ for (const [name, value] of Object.entries(nn)) {
   if (typeof value === 'function' && value.prototype instanceof Module) LIBRARY.set((value.prototype as Module).forward, name);
 }
 
-export interface TraceResult {
-  output: unknown;
-}
-
-/** Records `model(...args)` into `graph`; `inputs` are the traced stand-ins for the graph inputs, by name. */
+/** Records a model's forward pass into `graph`: values bound to names (the graph inputs first) are traced. */
 export class Tracer implements OpTracer, ValueNames {
   private readonly names = new Map<Tensor, string>();
   private readonly storages = new Set<Storage>();
@@ -77,10 +73,6 @@ export class Tracer implements OpTracer, ValueNames {
   }
 
   // ---- ValueNames ----
-
-  isSymbolic(t: Tensor): boolean {
-    return this.names.has(t);
-  }
 
   bind(t: Tensor, name: string): void {
     if (!(t instanceof Tensor)) throw new Error('exportOnnx: internal error: an emitter bound a value to something that is not a Tensor');
