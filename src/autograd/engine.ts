@@ -296,22 +296,24 @@ export function backward(root: Tensor, gradient?: Tensor | null | BackwardOption
   const createGraph = options.createGraph ?? false;
   propagate([root], [g], options, (t, grad, life) => {
     if (!t.isLeaf && !t.retainsGrad) return;
-    if (t.grad === null) {
+    const current = t.peekGrad();
+    if (current === null) {
       // .grad is updated in place later, so it must not share storage with another gradient: a gradient
       // that nothing else holds is adopted as it is, others are copied (with createGraph a differentiable
       // copy, as torch, else a + b would give a and b one .grad)
       if (createGraph) t.grad = cloneTracked(grad);
-      else if (life.isDead(grad.storage) && !(grad instanceof SparseTensor)) t.grad = detached(grad);
-      else t.grad = cloneDetached(grad);
-      life.keep(t.grad);
-    } else if (!shapesEqual(t.grad.shape, t.shape)) {
-      checkGradShape(t, t.grad, 'backward (the existing .grad)');
-    } else if (createGraph || isGradEnabled() || t.grad instanceof SparseTensor || grad instanceof SparseTensor) {
-      t.grad = addGrads(t.grad, grad);
-      life.keep(t.grad);
+      else t.setGradFromBackward(life.isDead(grad.storage) && !(grad instanceof SparseTensor) ? detached(grad) : cloneDetached(grad));
+      life.keep(t.peekGrad()!);
+    } else if (!shapesEqual(current.shape, t.shape)) {
+      checkGradShape(t, current, 'backward (the existing .grad)');
+    } else if (createGraph || isGradEnabled() || current instanceof SparseTensor || grad instanceof SparseTensor) {
+      const summed = addGrads(current, grad);
+      if (createGraph || isGradEnabled()) t.grad = summed;
+      else t.setGradFromBackward(summed);
+      life.keep(summed);
     } else {
-      const device = backendOf(t.grad);
-      device.binary('add', t.grad.storage, t.grad.shape, grad.storage, grad.shape, t.grad.storage, t.grad.shape);
+      const device = backendOf(current);
+      device.binary('add', current.storage, current.shape, grad.storage, grad.shape, current.storage, current.shape);
     }
   });
 }

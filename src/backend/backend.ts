@@ -9,7 +9,10 @@ export type UnaryOp =
   | 'neg' | 'abs' | 'sign' | 'exp' | 'expm1' | 'log' | 'log1p' | 'log2' | 'log10' | 'sqrt' | 'rsqrt'
   | 'reciprocal' | 'square' | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'tanh'
   | 'sigmoid' | 'relu' | 'erf' | 'floor' | 'ceil' | 'round' | 'trunc' | 'logicalNot' | 'isnan' | 'isinf'
-  | 'isfinite' | 'copy';
+  | 'isfinite' | 'copy' | 'gelu' | 'geluTanh' | 'silu';
+
+/** The activations whose backward is a kernel (unaryBackward): GELU (exact and tanh forms) and SiLU. */
+export type ActivationOp = 'gelu' | 'geluTanh' | 'silu';
 
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'remainder' | 'fmod'
@@ -31,6 +34,7 @@ export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'a
  * them all). Ops and autograd sit above and never touch elements themselves.
  */
 export interface ArrayKernels {
+  /** Elementwise op; gelu is x Φ(x) (exact erf), geluTanh torch's tanh approximation, silu x sigmoid(x). */
   unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
   /** Elementwise op with NumPy broadcasting of `aShape` and `bShape` to `outShape`. */
   binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
@@ -41,8 +45,12 @@ export interface ArrayKernels {
   fill(out: TypedArray, value: number): void;
   /** The first element of `index` outside [0, size), or null when all are inside. */
   indexOutOfRange(index: Int32Array, size: number): number | null;
-  /** Reduces axis `axis` of `x` (shape `shape`); `out` has the shape with that axis removed. */
-  reduce(op: ReduceOp, x: TypedArray, shape: Shape, axis: number, out: TypedArray): void;
+  /**
+   * Reduces the axes `axes` of `x` (shape `shape`; ascending, at least one; one for argmax/argmin) in one pass;
+   * `out` has the shape with them removed. sum and prod accumulate in float64 over the reduced elements in
+   * row-major order and round once; max/min propagate NaN; argmax/argmin return the first extreme (or NaN).
+   */
+  reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void;
   /**
    * Batched C[b] = op(A[b]) @ op(B[b]) with C of shape [batch, m, n]. A batch stride of 0 broadcasts.
    * transA means A[b] is stored as [k, m]; transB means B[b] is stored as [n, k].
@@ -67,8 +75,8 @@ export interface ArrayKernels {
   gather(x: TypedArray, shape: Shape, axis: number, index: Int32Array, indexShape: Shape, out: TypedArray): void;
   /** torch.scatter_add_: out[i][index[i][j]] += src[i][j] along `axis`. */
   scatterAdd(src: TypedArray, srcShape: Shape, index: Int32Array, indexShape: Shape, axis: number, out: TypedArray, outShape: Shape): void;
-  /** Softmax (or log-softmax) over the last axis of length `n`. */
-  softmax(x: TypedArray, n: number, out: TypedArray, log: boolean): void;
+  /** Softmax (or log-softmax) along `axis` of x (shape `shape`), shifted by the maximum for stability. */
+  softmax(x: TypedArray, shape: Shape, axis: number, out: TypedArray, log: boolean): void;
   /** Unfolds x [n, c, h, w] into columns [n, c*kh*kw, oh*ow] (padding reads 0), as torch's unfold/im2col. */
   im2col(x: TypedArray, n: number, c: number, h: number, w: number, geometry: ConvGeometry, out: TypedArray): void;
   /** The adjoint of im2col: sums columns [n, c*kh*kw, oh*ow] back into out [n, c, h, w] (overwritten), as torch's fold/col2im. */
@@ -116,6 +124,81 @@ export interface ArrayKernels {
    * probs [rows, n] it falls in, by the normalized cumulative distribution (PyTorch's multinomial with replacement).
    */
   sampleCategorical(probs: TypedArray, rows: number, n: number, uniforms: Float64Array, numSamples: number, out: Int32Array): void;
+  /** out = grad * op'(x), the backward of an activation from its input (PyTorch's formulas). */
+  unaryBackward(op: ActivationOp, grad: TypedArray, x: TypedArray, out: TypedArray): void;
+  /**
+   * The backward of softmax along `axis` from its output y: out = y * (grad - sum(grad * y)); of log-softmax
+   * (`log`): out = grad - exp(y) * sum(grad); sums along the axis.
+   */
+  softmaxBackward(grad: TypedArray, y: TypedArray, shape: Shape, axis: number, out: TypedArray, log: boolean): void;
+  /**
+   * Cross-entropy of class indices per element, as torch's cross_entropy with reduction 'none': input
+   * [outer, classes, inner] holds logits (or log-probabilities when !fromLogits: nll_loss), target [outer, inner].
+   * With logp the log-softmax over classes and w the class weights (1 when weight is null), element i gets
+   * losses[i] = (1 - smoothing) * w[y] * -logp[y] + smoothing / classes * sum_c w[c] * -logp[c] and
+   * weights[i] = w[y]; both 0 where target is ignoreIndex. logSumExp[i] keeps each row's log-sum-exp for the
+   * backward (0 when !fromLogits). Returns the first target outside [0, classes) other than ignoreIndex, or null.
+   */
+  crossEntropy(
+    input: TypedArray, target: Int32Array, weight: TypedArray | null, outer: number, classes: number, inner: number,
+    ignoreIndex: number, labelSmoothing: number, fromLogits: boolean, losses: TypedArray, weights: TypedArray, logSumExp: TypedArray,
+  ): number | null;
+  /**
+   * The gradient of crossEntropy's losses with respect to its input, times `scale`: grad holds one value per
+   * element (reduction 'none') or one for all (length 1). With p = softmax: out[n, c, i] = grad * scale *
+   * ((1 - smoothing) * w[y] * (p[c] - [c = y]) + smoothing / classes * (p[c] * sum(w) - w[c])), 0 where ignored
+   * (without p when !fromLogits: -grad * scale * w[y] * [c = y]).
+   */
+  crossEntropyBackward(
+    input: TypedArray, logSumExp: TypedArray, target: Int32Array, weight: TypedArray | null, outer: number, classes: number,
+    inner: number, ignoreIndex: number, labelSmoothing: number, fromLogits: boolean, grad: TypedArray, scale: number, out: TypedArray,
+  ): void;
+  /**
+   * Batch normalization of x [batch, channels, inner] per channel, as torch's batch_norm. Training: with the
+   * batch mean and biased variance, and when given, runningMean/runningVar updated in place to
+   * (1 - momentum) * running + momentum * batch statistic (the variance unbiased). Else with the running
+   * statistics. out = (x - mean) * invstd * weight + bias (weight and bias optional); mean and invstd =
+   * 1 / sqrt(var + eps) [channels] are written for the backward.
+   */
+  batchNorm(
+    x: TypedArray, batch: number, channels: number, inner: number, weight: TypedArray | null, bias: TypedArray | null,
+    runningMean: TypedArray | null, runningVar: TypedArray | null, training: boolean, momentum: number, eps: number,
+    out: TypedArray, mean: TypedArray, invstd: TypedArray,
+  ): void;
+  /**
+   * The backward of batchNorm for the gradients that are not null (each overwritten): in training the
+   * statistics' dependence on x included, else gradInput = grad * invstd * weight; gradWeight = sum(grad * xhat)
+   * and gradBias = sum(grad) per channel.
+   */
+  batchNormBackward(
+    x: TypedArray, grad: TypedArray, batch: number, channels: number, inner: number, weight: TypedArray | null,
+    mean: TypedArray, invstd: TypedArray, training: boolean, gradInput: TypedArray | null, gradWeight: TypedArray | null, gradBias: TypedArray | null,
+  ): void;
+  /**
+   * Group normalization, as torch's group_norm (layer_norm is groups = 1, inner = 1): x [batch, groups *
+   * channelsPerGroup, inner] normalized per sample and group over its channelsPerGroup * inner values with
+   * the biased variance, then out = xhat * weight[c] + bias[c] per channel (optional). mean and rstd =
+   * 1 / sqrt(var + eps) [batch, groups] are written for the backward.
+   */
+  groupNorm(
+    x: TypedArray, batch: number, groups: number, channelsPerGroup: number, inner: number, weight: TypedArray | null,
+    bias: TypedArray | null, eps: number, out: TypedArray, mean: TypedArray, rstd: TypedArray,
+  ): void;
+  /** The backward of groupNorm for the gradients that are not null (each overwritten; weight and bias summed over batch and inner). */
+  groupNormBackward(
+    x: TypedArray, grad: TypedArray, batch: number, groups: number, channelsPerGroup: number, inner: number, weight: TypedArray | null,
+    mean: TypedArray, rstd: TypedArray, gradInput: TypedArray | null, gradWeight: TypedArray | null, gradBias: TypedArray | null,
+  ): void;
+  /**
+   * Binary cross-entropy per element, as torch's binary_cross_entropy: out = -(y log x + (1 - y) log(1 - x))
+   * with each log clamped to >= -100. Returns the flat index of the first x outside [0, 1] (or NaN), or null.
+   */
+  binaryCrossEntropy(x: TypedArray, y: TypedArray, out: TypedArray): number | null;
+  /**
+   * Its gradient with respect to x, times `scale`: out = grad * scale * (x - y) / max((1 - x) x, 1e-12);
+   * grad holds one value per element or one for all (length 1).
+   */
+  binaryCrossEntropyBackward(x: TypedArray, y: TypedArray, grad: TypedArray, scale: number, out: TypedArray): void;
 }
 
 // The same signatures over a backend's storage: every typed-array argument becomes a Storage.

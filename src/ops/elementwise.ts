@@ -1,4 +1,4 @@
-import type { BinaryOp, UnaryOp } from '../backend/backend.js';
+import type { ActivationOp, BinaryOp, UnaryOp } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
 import { scoped } from '../autograd/scope.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
@@ -12,7 +12,7 @@ type UnaryGrad = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
 
 const FLOAT_RESULT = new Set<UnaryOp>([
   'exp', 'expm1', 'log', 'log1p', 'log2', 'log10', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tan',
-  'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'erf',
+  'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'erf', 'gelu', 'geluTanh', 'silu',
 ]);
 const BOOL_RESULT = new Set<UnaryOp>(['logicalNot', 'isnan', 'isinf', 'isfinite']);
 
@@ -289,23 +289,45 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 /**
  * Gaussian error linear unit. approximate 'none' is x * Phi(x) with the exact erf; 'tanh' is the
  * tanh approximation of Hendrycks & Gimpel, as torch.nn.functional.gelu(approximate='tanh').
+ * @example gelu(tensor([-1, 0, 1])) // [-0.1587, 0, 0.8413]
  */
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
-  return scoped(() => geluComposite(x, approximate));
+  if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);
+  const op = approximate === 'tanh' ? 'geluTanh' : 'gelu';
+  return unaryOp(op, x, (g, a) => activationGrad(op, g, a));
 }
 
-function geluComposite(x: Tensor, approximate: 'none' | 'tanh'): Tensor {
-  if (approximate === 'tanh') {
-    const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
-    return mul(mul(x, 0.5), add(tanh(inner), 1));
-  }
-  if (approximate !== 'none') throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);
-  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
-}
-
-/** x * sigmoid(x), also called swish. */
+/** x * sigmoid(x), also called swish. @example silu(tensor([-1, 0, 1])) // [-0.2689, 0, 0.7311] */
 export function silu(x: Tensor): Tensor {
-  return scoped(() => mul(x, sigmoid(x)));
+  return unaryOp('silu', x, (g, a) => activationGrad('silu', g, a));
+}
+
+// An activation's backward: one backend kernel when the gradient need not be differentiable (no
+// createGraph), else grad * op'(x) written with ops (PyTorch's formulas), as reluGrad.
+function activationGrad(op: ActivationOp, g: Tensor, x: Tensor): Tensor {
+  if (isGradEnabled() || g.dtype !== x.dtype) return mul(g, activationDerivative(op, x));
+  const b = backendOf(op, g, x);
+  const result = emptyTensor(x.shape, x.dtype, b);
+  b.unaryBackward(op, g.storage, x.storage, result.storage);
+  return result;
+}
+
+const GELU_BETA = Math.sqrt(2 / Math.PI);
+const GELU_KAPPA = 0.044715;
+
+function activationDerivative(op: ActivationOp, x: Tensor): Tensor {
+  if (op === 'gelu') {
+    // Phi(x) + x phi(x)
+    const cdf = mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5);
+    return add(cdf, mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI))));
+  }
+  if (op === 'geluTanh') {
+    const t = tanh(mul(add(x, mul(pow(x, 3), GELU_KAPPA)), GELU_BETA));
+    const inner = mul(add(mul(mul(x, x), 3 * GELU_KAPPA), 1), GELU_BETA);
+    return add(mul(add(t, 1), 0.5), mul(mul(mul(x, 0.5), sub(1, mul(t, t))), inner));
+  }
+  const s = sigmoid(x);
+  return mul(s, add(mul(x, sub(1, s)), 1));
 }
 
 /** log(1 + exp(beta x)) / beta, linear above `threshold` as in PyTorch. */

@@ -166,8 +166,8 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
   }
 
   private flatGrad(): Tensor {
-    if (this.params.some((p) => p.grad instanceof SparseTensor)) throw new Error(sparseRefusal('LBFGS'));
-    return cat(this.params.map((p) => (p.grad ?? zeros(p.shape, { dtype: p.dtype })).reshape(-1)));
+    if (this.params.some((p) => p.peekGrad() instanceof SparseTensor)) throw new Error(sparseRefusal('LBFGS'));
+    return cat(this.params.map((p) => (p.peekGrad() ?? zeros(p.shape, { dtype: p.dtype, device: p.device })).reshape(-1)));
   }
 
   /** θ += step · update, with `update` the flat direction. */

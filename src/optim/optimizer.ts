@@ -1,4 +1,4 @@
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, exposeGrad } from '../tensor/tensor.js';
 import { isFloating } from '../tensor/dtype.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { enableGrad, noGrad } from '../autograd/grad-mode.js';
@@ -6,6 +6,18 @@ import { toSnakeCase } from '../nn/module.js';
 import { checkKnownOptions } from '../tensor/options.js';
 import { SparseTensor } from '../tensor/sparse.js';
 import { zeros } from '../tensor/creation.js';
+
+// The update methods of the library's own rules (optim/index.ts marks them): they keep no gradient they are given.
+const libraryRules = new WeakSet<object>();
+
+/** @internal Marks rule classes as the library's own. */
+export function markLibraryRules(...rules: (abstract new (...args: never[]) => unknown)[]): void {
+  for (const rule of rules) {
+    const proto = rule.prototype as { update?: object; updateSparse?: object };
+    if (proto.update) libraryRules.add(proto.update);
+    if (proto.updateSparse) libraryRules.add(proto.updateSparse);
+  }
+}
 
 /** Options every rule has: the learning rate η. Rules add their own (betas, momentum, ...). */
 export interface BaseOptions {
@@ -145,9 +157,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   /** Updates one group's parameters; rules with per-group scalars (schedule-free) compute them here first. */
   protected stepGroup(group: ParamGroup<O>): void {
     for (const p of group.params) {
-      if (p.grad === null) continue;
-      if (p.grad instanceof SparseTensor) this.updateSparse(p, p.grad, this.stateOf(p, group), group);
-      else this.update(p, p.grad, this.stateOf(p, group), group);
+      const grad = p.peekGrad();
+      if (grad === null) continue;
+      // a rule written outside the library may keep what it is given, as user code reading .grad may
+      if (!libraryRules.has(this.update) || !libraryRules.has(this.updateSparse)) exposeGrad(grad);
+      if (grad instanceof SparseTensor) this.updateSparse(p, grad, this.stateOf(p, group), group);
+      else this.update(p, grad, this.stateOf(p, group), group);
     }
   }
 
@@ -173,12 +188,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        if (p.grad === null) continue;
+        const grad = p.peekGrad();
+        if (grad === null) continue;
         if (setToNone) p.grad = null;
-        else {
-          if (p.grad.gradFn) p.grad = p.grad.detach();
-          noGrad(() => p.grad!.zero_());
-        }
+        else if (grad.gradFn) p.grad = noGrad(() => grad.detach().zero_());
+        else noGrad(() => grad.zero_());
       }
     }
   }

@@ -33,11 +33,30 @@ export class Tensor {
    * PyTorch (backward adds into it in place).
    */
   get grad(): Tensor | null {
-    return this._grad;
+    const g = this._grad;
+    if (g !== null) seenGrads.add(g);
+    return g;
   }
   set grad(value: Tensor | null) {
     if (value !== null) checkAssignedGrad(this, value);
+    const old = this._grad;
     this._grad = value;
+    if (old !== null && old !== value && backwardGrads.has(old) && !seenGrads.has(old)) releaseGrad(old);
+  }
+
+  /** @internal The gradient, read by library code without handing it to user code (see setGradFromBackward). */
+  peekGrad(): Tensor | null {
+    return this._grad;
+  }
+
+  /**
+   * @internal Sets a gradient that backward made for this tensor alone. When it is dropped (zeroGrad) or
+   * replaced without user code ever having read `.grad`, nothing else can hold it, so its storage is released
+   * at once: in a synchronous training loop the gradients of the last step need not wait for finalizers.
+   */
+  setGradFromBackward(g: Tensor): void {
+    this.grad = g;
+    backwardGrads.add(g);
   }
   private _grad: Tensor | null = null;
   gradFn: GradFn | null = null;
@@ -214,6 +233,21 @@ export class Tensor {
 }
 
 export type NestedArray = number | boolean | NestedArray[];
+
+// Gradients backward made (see setGradFromBackward), and the ones user code has read through `.grad`.
+const backwardGrads = new WeakSet<Tensor>();
+const seenGrads = new WeakSet<Tensor>();
+
+/** @internal Marks a gradient as seen by user code (library code that hands `peekGrad()` to user code calls it). */
+export function exposeGrad(g: Tensor): void {
+  seenGrads.add(g);
+}
+
+function releaseGrad(g: Tensor): void {
+  // a SparseTensor's entries are tensors of their own (tensor/sparse.ts)
+  const sparse = g as Partial<Record<'rawIndices' | 'rawValues', Tensor>>;
+  for (const t of sparse.rawValues ? [sparse.rawIndices!, sparse.rawValues] : [g]) t.storage.device.release(t.storage);
+}
 
 function checkAssignedGrad(t: Tensor, g: unknown): void {
   if (!(g instanceof Tensor)) {

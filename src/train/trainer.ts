@@ -370,8 +370,9 @@ export function fit<B>(model: Module, options: FitOptions<B>): Promise<History> 
 export function globalGradNorm(params: Iterable<Tensor>): number {
   let sum = 0;
   for (const p of params) {
-    if (!p.grad) continue;
-    const g = denseEntries(p.grad).dataSync();
+    const grad = p.peekGrad();
+    if (!grad) continue;
+    const g = denseEntries(grad).dataSync();
     for (let i = 0; i < g.length; i++) sum += g[i] * g[i];
   }
   return Math.sqrt(sum);

@@ -4,12 +4,12 @@
 // leaving the trainer or optimizer as it was. The mutations come from a seeded generator: a failure reproduces.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, Tensor, optim, zeros } from '../../src/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/node/index.js';
 import { mlp, trainerFor, weightsOf } from '../train/setup.js';
+import { tempDir } from '../helpers.js';
 
 const g = new Generator(2024);
 const pick = <T>(items: readonly T[]): T => items[g.below(items.length)];
@@ -57,13 +57,13 @@ function mutateBytes(bytes: Uint8Array): Uint8Array {
 test('fuzz: mutated checkpoint files load and train, or are refused clearly with the trainer unchanged', async () => {
   const source = trainerFor(mlp(), { maxSteps: 11 }); // mid-epoch: loader order, metrics and moments all saved
   await source.fit();
-  const original = mkdtempSync(join(tmpdir(), 'descent-fuzz-'));
+  const original = tempDir('descent-fuzz-');
   const folder = saveCheckpoint(original, source.checkpoint());
   const files = readdirSync(folder);
   let refused = 0;
   const problems: string[] = [];
   for (let i = 0; i < 150; i++) {
-    const dir = mkdtempSync(join(tmpdir(), 'descent-fuzz-'));
+    const dir = tempDir('descent-fuzz-');
     cpSync(original, dir, { recursive: true });
     const file = pick([...files, 'trainer.json', 'trainer.json', '../latest.json']);
     const path = join(dir, 'checkpoint-00000011', file);

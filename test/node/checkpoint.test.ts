@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { type ChildRun, finalState, runChild } from './train-run.js';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCK_FILE, checkpointCallback, latestCheckpoint, loadCheckpoint, lockRunFolder, metricsLogger, recoverRunFolder, resumeFrom, saveCheckpoint } from '../../src/node/index.js';
 import { mlp, trainerFor, weightsOf } from '../train/setup.js';
+import { tempDir } from '../helpers.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'descent-ckpt-'));
+const tmp = () => tempDir('descent-ckpt-');
 
 const finalWeights = (r: ChildRun) => JSON.parse(/^weights (.*)$/m.exec(r.stdout)![1]) as Record<string, number[]>;
 const stepsOf = (r: ChildRun) => [...r.stdout.matchAll(/^step (\d+)$/gm)].map((m) => Number(m[1]));

@@ -7,16 +7,17 @@
 // no temporary file, no stale lock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAULT_POINTS, type FaultPoint } from '../../src/node/index.js';
 import { type ChildRun, finalState, runChild } from './train-run.js';
+import { tempDir } from '../helpers.js';
 
 // A kill, not a power cut, is simulated: fsync buys nothing here, so the runs live in memory where there is
 // a tmpfs (/dev/shm), which makes each save several times faster.
 const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-const tmp = () => mkdtempSync(join(base, 'descent-fault-'));
+const tmp = () => tempDir('descent-fault-', base);
 
 // Which occurrences of each point to crash at. Saves run at steps 4, 8, 8 (end of epoch 1: the swap), 12, ...:
 // the 2nd and 3rd are step 8's. The swap's own points come only with a same-step save. The metrics log gets

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gridConfigs, randomConfigs, tune, type TrialConfig } from '../../src/node/index.js';
+import { tempDir } from '../helpers.js';
 
 test('grid is the cartesian product; random draws are seeded and respect ranges', () => {
   assert.deepEqual(gridConfigs({ a: [1, 2], b: ['x', 'y'] }), [{ a: 1, b: 'x' }, { a: 1, b: 'y' }, { a: 2, b: 'x' }, { a: 2, b: 'y' }]);
@@ -49,7 +49,7 @@ test('successive halving keeps the best 1/eta with a growing budget; results com
 });
 
 test('descent tune runs trials in worker processes and writes a sorted results table', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-tune-'));
+  const dir = tempDir('descent-tune-');
   const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
   const r = spawnSync(process.execPath, [cli, 'tune', '--strategy', 'grid', '--space', '{"lr": [0.001, 0.01], "batchSize": [500]}', '--workers', '2', '--max-steps', '3', '--out', dir], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
@@ -83,7 +83,7 @@ const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const tuneRun = (...args: string[]) => spawnSync(process.execPath, [cli, 'tune', ...args], { encoding: 'utf8', timeout: 180_000 });
 
 test('descent tune exits 1 and names no best trial when every trial fails', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-tune-'));
+  const dir = tempDir('descent-tune-');
   const hostname = spawnSync(process.execPath, ['-e', 'process.stdout.write(require("os").hostname())'], { encoding: 'utf8' }).stdout;
   for (const id of [0, 1]) { // trials whose folders another process holds fail at once
     mkdirSync(join(dir, `trial-${id}`));
@@ -96,7 +96,7 @@ test('descent tune exits 1 and names no best trial when every trial fails', () =
 });
 
 test('successive halving: survivors continue on a schedule that spans the largest budget (onecycle, cosine)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-tune-'));
+  const dir = tempDir('descent-tune-');
   const r = tuneRun('--strategy', 'halving', '--space', '{"scheduler": ["onecycle", "cosine"], "lr": [0.001]}', '--trials', '2', '--workers', '2',
     '--min-budget', '2', '--eta', '2', '--max-budget', '4', '--out', dir);
   assert.equal(r.status, 0, r.stderr);

@@ -7,14 +7,13 @@ import { broadcastShapes, formatShape, shapesEqual } from '../../tensor/shape.js
 import { needsGrad, record } from '../../autograd/record.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import {
-  abs, add, clamp, div, eq, exp, ge, le, log, log1p, logicalAnd, lt, minimum, mul, neg, relu, sigmoid, sqrt, sub, where,
+  abs, add, cast, clamp, div, eq, exp, le, log, log1p, lt, minimum, mul, neg, relu, sigmoid, sqrt, sub, where,
 } from '../../ops/elementwise.js';
-import { all, mean, norm, sum, sumTo } from '../../ops/reduce.js';
+import { mean, norm, sum, sumTo } from '../../ops/reduce.js';
 import { reshape } from '../../ops/shape.js';
-import { gather, indexSelect } from '../../ops/indexing.js';
-import { backendOf, detach } from '../../ops/util.js';
-import { onesLike } from '../../tensor/creation.js';
+import { detach } from '../../ops/util.js';
 import { logSoftmax } from '../../ops/softmax.js';
+import { fusedBinaryCrossEntropy, fusedClassLoss } from '../../ops/losses.js';
 
 export type Reduction = 'none' | 'mean' | 'sum';
 
@@ -147,62 +146,29 @@ export interface ClassLossOptions extends ReductionOptions {
   ignoreIndex?: number;
 }
 
-interface PickedClasses {
-  /** -weight[y] * logp[y] per target element (0 where ignored), shape of target. */
-  losses: Tensor;
-  /** weight[y] per target element (0 where ignored): the denominator of PyTorch's weighted mean. */
-  weights: Tensor;
-  /** True where the target is ignoreIndex. */
-  ignored: Tensor;
-}
-
-// Class-index targets: input [C] with target [], or [N, C, d1, ...] with target [N, d1, ...].
-function pickClasses(op: string, logp: Tensor, target: Tensor, weight: Tensor | null | undefined, ignoreIndex: number): PickedClasses {
+// Class-index targets: input [C] with target [], or [N, C, d1, ...] with target [N, d1, ...]; a weight of
+// another floating dtype is converted to the input's (it gets no gradient, as in PyTorch).
+function classIndexWeight(op: string, input: Tensor, target: Tensor, weight: Tensor | null | undefined): Tensor | null {
   checkTensor(op, target, 'target');
   if (target.dtype !== 'int32') {
     throw new Error(`${op}: expected class indices as an int32 target, got dtype ${target.dtype}`);
   }
-  if (logp.ndim === 0) throw new Error(`${op}: expected input of shape [C] or [N, C, ...], got a 0-d tensor`);
-  const expected = logp.ndim === 1 ? [] : [logp.shape[0], ...logp.shape.slice(2)];
+  if (input.ndim === 0) throw new Error(`${op}: expected input of shape [C] or [N, C, ...], got a 0-d tensor`);
+  const expected = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
   if (!shapesEqual(target.shape, expected)) {
-    throw new Error(`${op}: expected target of shape ${formatShape(expected)} for input of shape ${formatShape(logp.shape)}, got ${formatShape(target.shape)}`);
+    throw new Error(`${op}: expected target of shape ${formatShape(expected)} for input of shape ${formatShape(input.shape)}, got ${formatShape(target.shape)}`);
   }
-  const classDim = logp.ndim === 1 ? 0 : 1;
-  const numClasses = logp.shape[classDim];
-  if (weight != null) {
-    checkFloating(op, weight, 'weight');
-    if (weight.ndim !== 1 || weight.shape[0] !== numClasses) {
-      throw new Error(`${op}: expected weight of shape [${numClasses}] (one per class), got ${formatShape(weight.shape)}`);
-    }
-  }
-  const ignored = eq(target, ignoreIndex);
-  // an ignored target reads class 0 (and weighs 0)
-  const safe = where(ignored, 0, target);
-  const bad = backendOf(op, logp, safe).indexOutOfRange(safe.storage, numClasses);
-  if (bad !== null) {
-    throw new Error(`${op}: target label ${bad} is out of range for ${numClasses} classes (expected 0 <= label < ${numClasses}, or ignoreIndex ${ignoreIndex})`);
-  }
-  const indexShape = logp.ndim === 1 ? [1] : [logp.shape[0], 1, ...logp.shape.slice(2)];
-  const picked = reshape(gather(logp, classDim, reshape(safe, indexShape)), target.shape);
-  // weight[y] per element, not differentiated (as in PyTorch)
-  const classWeights = weight != null ? reshape(indexSelect(detach(weight), 0, reshape(safe, [safe.numel])), target.shape) : onesLike(picked);
-  const weights = where(ignored, 0, classWeights);
-  // an ignored target reads class 0, whose log-probability may be -inf: select 0 rather than multiply by 0
-  return { losses: where(ignored, 0, neg(mul(picked, weights))), weights, ignored };
+  if (weight == null) return null;
+  checkClassWeight(op, input, weight);
+  return weight.dtype === input.dtype ? detach(weight) : cast(detach(weight), input.dtype);
 }
 
-function reduceWeighted(picked: PickedClasses, reduction: Reduction, op: string): Tensor {
-  checkReduction(op, reduction);
-  if (reduction === 'none') return picked.losses;
-  if (reduction === 'sum') return sum(picked.losses);
-  return weightedMean(sum(picked.losses), picked.weights);
-}
-
-// PyTorch's weighted mean: the sum divided by the total weight of the counted targets, not by their number.
-// With every target ignored it is 0/0 = NaN, as in PyTorch, but with a zero gradient rather than 0 * inf.
-function weightedMean(total: Tensor, weights: Tensor): Tensor {
-  const weightSum = sum(weights);
-  return weightSum.item() === 0 ? add(mul(total, 0), NaN) : div(total, weightSum);
+function checkClassWeight(op: string, input: Tensor, weight: Tensor): void {
+  const numClasses = input.shape[input.ndim === 1 ? 0 : 1];
+  checkFloating(op, weight, 'weight');
+  if (weight.ndim !== 1 || weight.shape[0] !== numClasses) {
+    throw new Error(`${op}: expected weight of shape [${numClasses}] (one per class), got ${formatShape(weight.shape)}`);
+  }
 }
 
 /**
@@ -213,7 +179,9 @@ function weightedMean(total: Tensor, weights: Tensor): Tensor {
 export function nllLoss(input: Tensor, target: Tensor, options: ClassLossOptions = {}): Tensor {
   const { weight = null, ignoreIndex = -100, reduction = 'mean' } = checkedOptions('nllLoss', options, ['weight', 'ignoreIndex', 'reduction']);
   checkFloating('nllLoss', input, 'input');
-  return reduceWeighted(pickClasses('nllLoss', input, target, weight, ignoreIndex), reduction, 'nllLoss');
+  checkReduction('nllLoss', reduction);
+  const w = classIndexWeight('nllLoss', input, target, weight);
+  return fusedClassLoss('nllLoss', input, target, w, ignoreIndex, 0, reduction, false);
 }
 
 export interface CrossEntropyOptions extends ClassLossOptions {
@@ -244,45 +212,32 @@ export function crossEntropy(
     throw new Error(`${op}: labelSmoothing must be between 0.0 and 1.0, got ${labelSmoothing}`);
   }
   if (input.ndim === 0) throw new Error(`${op}: expected input of shape [C] or [N, C, ...], got a 0-d tensor`);
+  if (target.dtype === 'int32') {
+    const w = classIndexWeight(op, input, target, weight);
+    return fusedClassLoss(op, input, target, w, ignoreIndex, labelSmoothing, reduction, true);
+  }
   const classDim = input.ndim === 1 ? 0 : 1;
   const numClasses = input.shape[classDim];
-  if (weight != null) {
-    checkFloating(op, weight, 'weight');
-    if (weight.ndim !== 1 || weight.shape[0] !== numClasses) {
-      throw new Error(`${op}: expected weight of shape [${numClasses}] (one per class), got ${formatShape(weight.shape)}`);
-    }
+  if (weight != null) checkClassWeight(op, input, weight);
+  if (!isFloating(target.dtype) || !shapesEqual(target.shape, input.shape)) {
+    const indexShape = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+    // tensor([0, 2, 1]) is float32 by default: labels need { dtype: 'int32' }
+    const hint = shapesEqual(target.shape, indexShape) ? ` (class indices must be int32: tensor(labels, { dtype: 'int32' }))` : '';
+    throw new Error(
+      `${op}: expected class indices (int32) or class probabilities of the input's shape ${formatShape(input.shape)}, ` +
+        `got a ${target.dtype} target of shape ${formatShape(target.shape)}${hint}`,
+    );
   }
+  if (ignoreIndex >= 0) throw new Error(`${op}: ignoreIndex is not supported for class probability targets`);
   const logp = logSoftmax(input, classDim);
   // a weight of shape [C] that broadcasts against the input along the class dim
   const classWeight = weight == null ? null : reshape(weight, input.shape.map((s, i) => (i === classDim ? s : 1)));
-
-  if (target.dtype !== 'int32') {
-    if (!isFloating(target.dtype) || !shapesEqual(target.shape, input.shape)) {
-      const indexShape = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
-      // tensor([0, 2, 1]) is float32 by default: labels need { dtype: 'int32' }
-      const hint = shapesEqual(target.shape, indexShape) ? ` (class indices must be int32: tensor(labels, { dtype: 'int32' }))` : '';
-      throw new Error(
-        `${op}: expected class indices (int32) or class probabilities of the input's shape ${formatShape(input.shape)}, ` +
-          `got a ${target.dtype} target of shape ${formatShape(target.shape)}${hint}`,
-      );
-    }
-    if (ignoreIndex >= 0) throw new Error(`${op}: ignoreIndex is not supported for class probability targets`);
-    const probs = labelSmoothing > 0 ? add(mul(target, 1 - labelSmoothing), labelSmoothing / numClasses) : target;
-    let terms = mul(logp, probs);
-    if (classWeight) terms = mul(terms, classWeight);
-    if (reduction === 'none') return neg(sum(terms, classDim));
-    if (reduction === 'sum') return neg(sum(terms));
-    return div(neg(sum(terms)), input.numel / numClasses);
-  }
-
-  const picked = pickClasses(op, logp, target, weight, ignoreIndex);
-  const nll = reduceWeighted(picked, reduction, op);
-  if (labelSmoothing === 0) return nll;
-  // the uniform part of the smoothed target: -sum_c w_c logp_c per element, ignored elements zeroed
-  const smooth = where(picked.ignored, 0, neg(sum(classWeight ? mul(logp, classWeight) : logp, classDim)));
-  // the mean divides by the same total weight as the nll part (the number of counted targets without weight)
-  const uniform = reduction === 'none' ? smooth : reduction === 'sum' ? sum(smooth) : weightedMean(sum(smooth), picked.weights);
-  return add(mul(nll, 1 - labelSmoothing), mul(uniform, labelSmoothing / numClasses));
+  const probs = labelSmoothing > 0 ? add(mul(target, 1 - labelSmoothing), labelSmoothing / numClasses) : target;
+  let terms = mul(logp, probs);
+  if (classWeight) terms = mul(terms, classWeight);
+  if (reduction === 'none') return neg(sum(terms, classDim));
+  if (reduction === 'sum') return neg(sum(terms));
+  return div(neg(sum(terms)), input.numel / numClasses);
 }
 
 export interface WeightedOptions extends ReductionOptions {
@@ -302,21 +257,6 @@ function checkElementWeight(op: string, weight: Tensor | null | undefined, shape
   if (!ok) throw new Error(`${op}: ${what} of shape ${formatShape(weight.shape)} cannot be broadcast to the input shape ${formatShape(shape)}`);
 }
 
-// -(y log x + (1 - y) log(1 - x)) with both logs clamped to >= -100, and PyTorch's explicit gradients
-// (so an input of exactly 0 or 1 gives a finite gradient instead of 0 * inf).
-function binaryCrossEntropyElementwise(x: Tensor, y: Tensor): Tensor {
-  const out = noGrad(() => {
-    const logX = clamp(log(x), -100);
-    const log1mX = clamp(log(sub(1, x)), -100);
-    return neg(add(mul(y, logX), mul(sub(1, y), log1mX)));
-  });
-  if (!needsGrad(x, y)) return out;
-  return record(out, 'BinaryCrossEntropyBackward', [x, y], (g) => [
-    x.requiresGrad ? mul(g, div(sub(x, y), clamp(mul(sub(1, x), x), 1e-12))) : null,
-    y.requiresGrad ? mul(g, sub(clamp(log(sub(1, x)), -100), clamp(log(x), -100))) : null,
-  ], [x, y]);
-}
-
 /**
  * Binary cross-entropy between probabilities and targets of the same shape, with each log clamped
  * to >= -100 as PyTorch does (torch.nn.functional.binary_cross_entropy).
@@ -329,14 +269,10 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: Weigh
   checkFloating(op, target, 'target');
   checkSameShape(op, input, target);
   checkElementWeight(op, weight, input.shape);
-  if (!all(logicalAnd(ge(input, 0), le(input, 1))).item()) {
-    const values = input.dataSync();
-    const i = values.findIndex((v) => !(v >= 0 && v <= 1));
-    throw new Error(`${op}: all elements of input should be between 0 and 1, got ${values[i]} at flat index ${i}`);
-  }
-  let loss = binaryCrossEntropyElementwise(input, target);
-  if (weight != null) loss = mul(loss, weight);
-  return reduce(loss, reduction, op);
+  checkReduction(op, reduction);
+  const y = cast(target, input.dtype);
+  if (weight == null) return fusedBinaryCrossEntropy(op, input, y, reduction);
+  return reduce(mul(fusedBinaryCrossEntropy(op, input, y, 'none'), weight), reduction, op);
 }
 
 // log(1 + exp(z)) without overflow: max(z, 0) + log1p(exp(-|z|)).
