@@ -6,6 +6,7 @@ import { isFloating } from '../tensor/dtype.js';
 import { Module } from '../nn/module.js';
 import { Graph } from './graph.js';
 import { tensorsIn } from './emit.js';
+import { moduleName } from './layers.js';
 import { Tracer } from './trace.js';
 
 export interface OnnxExportOptions {
@@ -79,5 +80,5 @@ export function exportOnnx(model: Module, exampleInput: Tensor | readonly unknow
   if (outputs.length === 0) throw new Error('exportOnnx: forward returned no Tensor');
   const outputNames = names(options.outputNames, outputs.length, 'output', 'outputNames');
   outputs.forEach((t, i) => graph.addOutput(tracer.nameOf(t), outputNames[i], t.dtype, t.shape));
-  return graph.encode({ irVersion: IR_VERSION[opset], producerVersion: '0.1.0', graphName: model.constructor.name, docString: options.docString });
+  return graph.encode({ irVersion: IR_VERSION[opset], producerVersion: '0.1.0', graphName: moduleName(model), docString: options.docString });
 }

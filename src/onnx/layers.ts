@@ -12,6 +12,14 @@ import { type OpEmitter, activation, padMode } from './ops.js';
 
 export type ModuleEmitter = (e: Emit, m: Module, args: unknown[], out: unknown) => void;
 
+// The library's classes by their exported names, which minifiers keep (they rename classes: Sequential -> zd).
+const CLASS_NAMES = new Map<unknown, string>(Object.entries(nn).filter(([, v]) => typeof v === 'function').map(([name, v]) => [v, name]));
+
+/** A module's class name as nn exports it (so a bundled page exports the same graph), else its constructor's name. */
+export function moduleName(m: Module): string {
+  return CLASS_NAMES.get(m.constructor) ?? m.constructor.name;
+}
+
 type Numbers = number | readonly number[];
 const spatialList = (v: Numbers | null | undefined, n: number, fallback: number): number[] =>
   v == null ? new Array(n).fill(fallback) : typeof v === 'number' ? new Array(n).fill(v) : [...v];

@@ -6,7 +6,7 @@ import type { Module } from '../nn/module.js';
 import * as nn from '../nn/index.js';
 import { attr } from './graph.js';
 import type { Emit } from './emit.js';
-import type { ModuleEmitter } from './layers.js';
+import { type ModuleEmitter, moduleName } from './layers.js';
 
 type Mode = 'LSTM' | 'GRU' | 'RNN';
 
@@ -54,7 +54,7 @@ function modeOf(m: Module): Mode {
 
 const recurrent: ModuleEmitter = (e, m, args, out) => {
   const rnn = m as nn.LSTM;
-  const name = m.constructor.name;
+  const name = moduleName(m);
   if (rnn.projSize > 0) throw new Error(`exportOnnx: ${name} with projSize is not supported (ONNX's LSTM has no projection)`);
   const mode = modeOf(m);
   const x = args[0] as Tensor;

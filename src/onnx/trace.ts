@@ -14,7 +14,7 @@ import { PackedSequence } from '../nn/utils/rnn.js';
 import type { Graph } from './graph.js';
 import { Emit, type ValueNames, tensorsIn } from './emit.js';
 import { OPS, type OpEmitter } from './ops.js';
-import { FUNCTIONAL_OPS, LAYERS, type ModuleEmitter } from './layers.js';
+import { FUNCTIONAL_OPS, LAYERS, type ModuleEmitter, moduleName } from './layers.js';
 import { RECURRENT_LAYERS } from './rnn.js';
 import { ATTENTION_LAYERS } from './attention.js';
 
@@ -211,11 +211,11 @@ export class Tracer implements OpTracer, ValueNames {
         if (tracer.depth > 0) return original.apply(m, args);
         if (!emitter && library !== undefined && !THROUGH.has(original)) throw new Error(`exportOnnx: ${library} is not supported by the ONNX exporter`);
         if (!emitter) return original.apply(m, args);
-        if (args.some((a) => a instanceof PackedSequence)) throw new Error(`exportOnnx: ${m.constructor.name} on a PackedSequence is not supported; export it on a padded tensor`);
+        if (args.some((a) => a instanceof PackedSequence)) throw new Error(`exportOnnx: ${moduleName(m)} on a PackedSequence is not supported; export it on a padded tensor`);
         if (!tensorsIn(args).some((t) => tracer.names.has(t))) return tracer.constantCall(args, () => original.apply(m, args));
         const out = tracer.inside(() => original.apply(m, args));
         const scope = tracer.graph.scope;
-        tracer.graph.scope = path || m.constructor.name;
+        tracer.graph.scope = path || moduleName(m);
         try {
           emitter(tracer.emit, m, args, out);
         } finally {
