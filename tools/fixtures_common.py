@@ -3,8 +3,14 @@ import json
 import math
 import os
 import struct
+import sys
 
 import torch
+
+try:  # the safetensors package where it is installed; else the format by hand (below), with a note
+    import safetensors.torch as st
+except ImportError:
+    st = None
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures")
 DTYPES = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int32", torch.int32: "int32", torch.bool: "bool"}
@@ -35,7 +41,7 @@ def dump(name, obj):
     print("wrote", os.path.relpath(path))
 
 
-# safetensors, written and read by hand from the spec (the safetensors package is not installed here):
+# safetensors by hand from the spec, where the safetensors package is not installed (it is not here):
 # 8-byte little-endian u64 header size N, N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]}},
 # optional "__metadata__": {str: str}, then the byte buffer; offsets are relative to the buffer start. The
 # codes are those safetensors.torch uses for each torch dtype; bf16 and f16 are written as their raw 16 bits.
@@ -66,13 +72,32 @@ def safetensors_bytes(tensors, metadata=None):
     return struct.pack("<Q", len(text)) + text + buf
 
 
+_noted = []
+
+
+def _by_hand():
+    """True where the safetensors package is missing; says so once (on stderr)."""
+    if st is None and not _noted:
+        _noted.append(True)
+        print("note: the safetensors package is not installed; safetensors files are written and read by hand "
+              "from the format's spec (tools/fixtures_common.py)", file=sys.stderr)
+    return st is None
+
+
 def write_safetensors(path, tensors, metadata=None):
+    """safetensors.torch.save_file, or the same format by hand."""
+    if not _by_hand():
+        return st.save_file({k: t.detach().contiguous() for k, t in tensors.items()}, path, metadata)
     with open(path, "wb") as f:
         f.write(safetensors_bytes(tensors, metadata))
 
 
 def read_safetensors(path):
-    """The tensors and metadata of a .safetensors file."""
+    """The tensors and metadata of a .safetensors file (safetensors.torch.load_file, or by hand)."""
+    if not _by_hand():
+        from safetensors import safe_open
+        with safe_open(path, "pt") as f:
+            return st.load_file(path), f.metadata()
     raw = open(path, "rb").read()
     n = struct.unpack("<Q", raw[:8])[0]
     header = json.loads(raw[8:8 + n])
