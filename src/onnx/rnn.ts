@@ -1,4 +1,5 @@
-// RNN, LSTM, GRU and their cells as ONNX's RNN, LSTM and GRU ops, one node per layer (both directions in one).
+// RNN, LSTM, GRU and their cells as ONNX's RNN, LSTM and GRU ops, one node per layer (both directions in one);
+// an LSTM with projSize step by step.
 // PyTorch and ONNX order the gates differently (LSTM: i f g o vs i o f c; GRU: r z n vs z r h), so the
 // weights are written reordered; GRU uses linear_before_reset = 1, which is PyTorch's formula.
 import { Tensor } from '../tensor/tensor.js';
@@ -6,7 +7,7 @@ import type { Module } from '../nn/module.js';
 import * as nn from '../nn/index.js';
 import { attr } from './graph.js';
 import type { Emit } from './emit.js';
-import { type ModuleEmitter, moduleName } from './layers.js';
+import type { ModuleEmitter } from './layers.js';
 
 type Mode = 'LSTM' | 'GRU' | 'RNN';
 
@@ -52,10 +53,34 @@ function modeOf(m: Module): Mode {
   return m instanceof nn.LSTM || m instanceof nn.LSTMCell ? 'LSTM' : m instanceof nn.GRU || m instanceof nn.GRUCell ? 'GRU' : 'RNN';
 }
 
+/**
+ * One direction of an LSTM layer with a projection (ONNX's LSTM has none), step by step: X [T, N, in] and the
+ * direction's initial h [1, N, proj] and c [1, N, hidden] (or '' for zeros); returns Y [T, N, proj], h_T [1, N, proj]
+ * and c_T [1, N, hidden]. The reverse direction (dir 1) walks t from T - 1 to 0.
+ */
+function projectedLstm(e: Emit, x: string, T: number, N: number, w: DirectionWeights & { wHr: Tensor }, h0: string, c0: string, dir: number): [string, string, string] {
+  const [H, P] = [w.wHr.shape[1], w.wHr.shape[0]];
+  const type = w.wIh.dtype;
+  const initial = (given: string, size: number) => (given ? e.squeeze(e.slice(given, [dir], [dir + 1], [0]), [0]) : e.constant(new Array(N * size).fill(0), [N, size], type));
+  let [h, c] = [initial(h0, P), initial(c0, H)];
+  const [wIh, wHh, wHr] = [e.value(w.wIh), e.value(w.wHh), e.value(w.wHr)];
+  const [bIh, bHh] = [w.bIh ? e.value(w.bIh) : null, w.bHh ? e.value(w.bHh) : null];
+  const outputs = new Array<string>(T);
+  for (let step = 0; step < T; step++) {
+    const t = dir === 1 ? T - 1 - step : step;
+    const xt = e.squeeze(e.slice(x, [t], [t + 1], [0]), [0]);
+    const gates = e.op('Add', [e.linear(xt, 2, wIh, bIh), e.linear(h, 2, wHh, bHh)]);
+    const [i, f, g, o] = [0, 1, 2, 3].map((k) => e.slice(gates, [k * H], [(k + 1) * H], [1])); // PyTorch's order
+    const sigmoid = (v: string) => e.op('Sigmoid', [v]);
+    c = e.op('Add', [e.op('Mul', [sigmoid(f), c]), e.op('Mul', [sigmoid(i), e.op('Tanh', [g])])]);
+    h = e.linear(e.op('Mul', [sigmoid(o), e.op('Tanh', [c])]), 2, wHr, null);
+    outputs[t] = e.unsqueeze(h, [0]);
+  }
+  return [e.op('Concat', outputs, { axis: attr.int(0) }), e.unsqueeze(h, [0]), e.unsqueeze(c, [0])];
+}
+
 const recurrent: ModuleEmitter = (e, m, args, out) => {
   const rnn = m as nn.LSTM;
-  const name = moduleName(m);
-  if (rnn.projSize > 0) throw new Error(`exportOnnx: ${name} with projSize is not supported (ONNX's LSTM has no projection)`);
   const mode = modeOf(m);
   const x = args[0] as Tensor;
   const batched = x.ndim === 3;
@@ -73,6 +98,13 @@ const recurrent: ModuleEmitter = (e, m, args, out) => {
       return { wIh: fields[`weightIh${suffix}`]!, wHh: fields[`weightHh${suffix}`]!, bIh: fields[`biasIh${suffix}`] ?? null, bHh: fields[`biasHh${suffix}`] ?? null };
     });
     const [h0, c0] = [0, 1].map((k) => (states[k] ? e.slice(states[k], [layer * D], [(layer + 1) * D], [0]) : ''));
+    if (rnn.projSize > 0) {
+      const steps = directions.map((d, dir) => projectedLstm(e, seq, T, N, { ...d, wHr: fields[`weightHrL${layer}${dir === 1 ? 'Reverse' : ''}`]! }, h0, c0, dir));
+      seq = steps.length === 1 ? steps[0][0] : e.op('Concat', steps.map((st) => st[0]), { axis: attr.int(2) });
+      finals[0].push(...steps.map((st) => st[1]));
+      finals[1].push(...steps.map((st) => st[2]));
+      continue;
+    }
     const [y, yh, yc] = recurrentNode(e, mode, seq, directions, H, h0, c0, (rnn as unknown as nn.RNN).nonlinearity);
     seq = e.reshape(e.transpose(y, [0, 2, 1, 3]), [T, N, D * H]);
     finals[0].push(yh);
