@@ -18,6 +18,8 @@ import { allocateStorage, readStorage, releaseStorage, writeStorage } from './me
 import { binary, expand, permute, where } from './strided.js';
 import { cast, fill, unary, unaryBackward } from './unary.js';
 import { gather, indexAdd, indexSelect, scatterAdd, slice, sliceAssign } from './indexing.js';
+import { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './recurrent.js';
+import { attention, attentionBackward } from './attention.js';
 
 export { getNumThreads, initThreads, setNumThreads } from './state.js';
 export { memoryStats, setMemoryBudget, type WasmMemoryStats } from './memory.js';
@@ -71,6 +73,14 @@ export const wasmBackend: Backend | null = runtime && {
   groupNormBackward,
   binaryCrossEntropy,
   binaryCrossEntropyBackward,
+  lstmForward,
+  lstmBackward,
+  gruForward,
+  gruBackward,
+  rnnForward,
+  rnnBackward,
+  attention,
+  attentionBackward,
   fused: fusedSteps,
   ready: async () => {
     await initThreads();
