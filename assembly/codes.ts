@@ -77,3 +77,9 @@ export const REDUCE_argmax: i32 = 4;
 export const REDUCE_argmin: i32 = 5;
 export const REDUCE_any: i32 = 6;
 export const REDUCE_all: i32 = 7;
+
+// how attention's mask is read (attention.ts)
+export const MASK_none: i32 = 0;
+export const MASK_add: i32 = 1; // float, added to the scores
+export const MASK_forbid: i32 = 2; // bool: true leaves the key out (MultiheadAttention's convention)
+export const MASK_keep: i32 = 3; // bool: false leaves the key out (scaled_dot_product_attention's)

@@ -17,3 +17,5 @@ export { copyChunks, selectChunks, addChunks, gatherStrided, scatterAddStrided }
 export { sumFloat32, reduce, softmax, softmaxBackward } from './reduce';
 export { batchNorm, batchNormBackward, groupNorm, groupNormBackward } from './normalization';
 export { crossEntropy, crossEntropyBackward, binaryCrossEntropy, binaryCrossEntropyBackward } from './loss';
+export { lstmForward, lstmBackward, lstmScratchFloats, gruForward, gruBackward, gruScratchFloats, rnnForward, rnnBackward, rnnScratchFloats } from './recurrent';
+export { attentionForward, attentionBackward, attentionScratchFloats } from './attention';

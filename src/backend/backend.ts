@@ -27,6 +27,53 @@ export interface ConvGeometry {
   outSize: readonly [number, number];
 }
 
+/**
+ * The rows of one recurrent layer's sequence in one direction (the recurrent kernels): step t holds
+ * batchSizes[t] sequences (fewer later in a packed batch), sequence n of step t is row
+ * stepOffsets[t] + n * batchStride of the input gates, the output and the saved tensors (batchStride 1
+ * time-major or packed, `steps` when batch-first). States are [batch, features]; only the first
+ * batchSizes[t] rows take part in step t.
+ */
+export interface RecurrentGeometry {
+  steps: number;
+  batch: number;
+  hidden: number;
+  /** Features of h: projSize when an LSTM projects, else hidden. */
+  stateSize: number;
+  batchSizes: readonly number[];
+  stepOffsets: readonly number[];
+  batchStride: number;
+  /** Walk the steps from the last to the first (the reverse direction of a bidirectional layer). */
+  reverse: boolean;
+}
+
+/** Where (b, h, r, j) of an attention operand is: offset + b * batchStride + h * headStride + r * rowStride + j. */
+export type HeadStrides = readonly [offset: number, batchStride: number, headStride: number, rowStride: number];
+
+/** The sizes of an attention: batch x heads of queries [L, headDim] against keys [S, headDim] and values [S, valueDim]. */
+export interface AttentionSizes {
+  batch: number;
+  heads: number;
+  queries: number;
+  keys: number;
+  headDim: number;
+  valueDim: number;
+}
+
+/** An attention's sizes and where its operands are: each read at its strides (so heads come straight out of a projection's [N, L, heads * headDim]). */
+export interface AttentionGeometry extends AttentionSizes {
+  q: HeadStrides;
+  k: HeadStrides;
+  v: HeadStrides;
+  out: HeadStrides;
+  /** The mask's [batchStride, headStride, rowStride] (keys contiguous), when there is a mask. */
+  mask: readonly [number, number, number] | null;
+  /** A bool mask's meaning: true marks keys that take part (scaled_dot_product_attention) or that are left out (MultiheadAttention). */
+  maskKeeps: boolean;
+  /** Query i attends to keys j <= i only. */
+  causal: boolean;
+}
+
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'any' | 'all';
 
 /**
@@ -199,6 +246,65 @@ export interface ArrayKernels {
    * grad holds one value per element or one for all (length 1).
    */
   binaryCrossEntropyBackward(x: TypedArray, y: TypedArray, grad: TypedArray, scale: number, out: TypedArray): void;
+  /**
+   * One LSTM layer in one direction over the steps of `g`: xGates [rows, 4H] = x W_ihᵀ + b_ih + b_hh
+   * (gates i, f, g, o), h0 [N, P] and c0 [N, H] (null: zeros), weightHh [4H, P], weightHr [P, H] (projSize;
+   * null: none). Writes out [rows, P] (h at every step) and cN [N, H]; for backward, when gates is not null,
+   * gates [rows, 4H] (after their activations), cells [rows, 2H] (tanh(c) and the previous c), hPrev
+   * [rows, P] (the h each step read) and hRaw [rows, H] (h before its projection; projSize only).
+   */
+  lstmForward(
+    xGates: TypedArray, h0: TypedArray | null, c0: TypedArray | null, weightHh: TypedArray, weightHr: TypedArray | null,
+    g: RecurrentGeometry, out: TypedArray, cN: TypedArray,
+    gates: TypedArray | null, cells: TypedArray | null, hPrev: TypedArray | null, hRaw: TypedArray | null,
+  ): void;
+  /**
+   * Backward through time of lstmForward from gradOut [rows, P] and gradCN [N, H] (null: none): gradGates
+   * [rows, 4H] (of the pre-activation gates, i.e. of xGates), gradH0 [N, P], gradC0 [N, H] and, with a
+   * projection, gradHAll [rows, P] (the gradient of each projected h).
+   */
+  lstmBackward(
+    gates: TypedArray, cells: TypedArray, weightHh: TypedArray, weightHr: TypedArray | null,
+    gradOut: TypedArray | null, gradCN: TypedArray | null, g: RecurrentGeometry,
+    gradGates: TypedArray, gradH0: TypedArray, gradC0: TypedArray, gradHAll: TypedArray | null,
+  ): void;
+  /**
+   * One GRU layer in one direction: xGates [rows, 3H] = x W_ihᵀ + b_ih (gates r, z, n), h0 [N, H] (null:
+   * zeros), weightHh [3H, H], biasHh [3H] (null: none). Writes out [rows, H]; for backward, gates [rows, 4H]
+   * (r, z, n and h W_hnᵀ + b_hn) and hPrev [rows, H].
+   */
+  gruForward(
+    xGates: TypedArray, h0: TypedArray | null, weightHh: TypedArray, biasHh: TypedArray | null, g: RecurrentGeometry,
+    out: TypedArray, gates: TypedArray | null, hPrev: TypedArray | null,
+  ): void;
+  /** Backward through time of gruForward: gradXGates [rows, 3H], gradHGates [rows, 3H] (of h W_hhᵀ + b_hh) and gradH0 [N, H]. */
+  gruBackward(
+    gates: TypedArray, hPrev: TypedArray, weightHh: TypedArray, gradOut: TypedArray | null, g: RecurrentGeometry,
+    gradXGates: TypedArray, gradHGates: TypedArray, gradH0: TypedArray,
+  ): void;
+  /** One Elman RNN layer: out [rows, H] = act(xGates + h W_hhᵀ) step by step (relu or tanh); hPrev [rows, H] for backward. */
+  rnnForward(xGates: TypedArray, h0: TypedArray | null, weightHh: TypedArray, relu: boolean, g: RecurrentGeometry, out: TypedArray, hPrev: TypedArray | null): void;
+  /** Backward through time of rnnForward, from its output: gradXGates [rows, H] and gradH0 [N, H]. */
+  rnnBackward(out: TypedArray, weightHh: TypedArray, relu: boolean, gradOut: TypedArray | null, g: RecurrentGeometry, gradXGates: TypedArray, gradH0: TypedArray): void;
+  /**
+   * out = dropout(softmax((q / sqrt(headDim)) kᵀ + mask)) v per batch and head, at the strides of `g`;
+   * weights [batch, heads, L, S] receives the softmax (before dropout). mask: float (added) or bool (see
+   * g.maskKeeps), read at g.mask's strides; dropout: [batch, heads, L, S] scale factors (0 or 1 / (1 - p)).
+   */
+  attention(
+    q: TypedArray, k: TypedArray, v: TypedArray, mask: TypedArray | null, dropout: TypedArray | null,
+    g: AttentionGeometry, out: TypedArray, weights: TypedArray,
+  ): void;
+  /**
+   * The gradients of attention, ADDED into gradQ, gradK and gradV (at q's, k's and v's strides; they may be
+   * one array), from gradOut (at out's strides) and gradWeights ([batch, heads, L, S], of the weights after
+   * dropout); either may be null. gradV is untouched without gradOut.
+   */
+  attentionBackward(
+    q: TypedArray, k: TypedArray, v: TypedArray, weights: TypedArray, dropout: TypedArray | null,
+    gradOut: TypedArray | null, gradWeights: TypedArray | null, g: AttentionGeometry,
+    gradQ: TypedArray, gradK: TypedArray, gradV: TypedArray,
+  ): void;
 }
 
 // The same signatures over a backend's storage: every typed-array argument becomes a Storage.

@@ -2,8 +2,8 @@
 // What a training run is made of (RunConfig), the flags that set it, and the job built from it.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { latestCheckpoint } from '../node/index.js';
 import { manualSeed, optim, type Tensor } from '../index.js';
+import { latestCheckpoint } from '../node/index.js';
 import { Trainer, GradientMonitor, earlyStopping, targetMetric, timeLimit, type StoppingCriterion } from '../train/index.js';
 import { UsageError, checkChoice, defineFlags } from './args.js';
 import { RECIPES, fitRecipe } from './recipes.js';

@@ -14,6 +14,8 @@ import { JsStorage } from './storage.js';
 import { argsort, nonzero, topk, unique } from './sort.js';
 import { cumprodBackward, cumulative } from './scan.js';
 import { sampleCategorical } from './sample.js';
+import { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './recurrent.js';
+import { attention, attentionBackward } from './attention.js';
 
 /** Every kernel in plain TypeScript over typed arrays: the reference the other backends are checked against. */
 export const arrayKernels: ArrayKernels = {
@@ -22,6 +24,7 @@ export const arrayKernels: ArrayKernels = {
   maxPool2dBackward, reluBackward, renormRows, argsort, topk, unique, nonzero, cumulative, cumprodBackward, sampleCategorical,
   unaryBackward, softmaxBackward, crossEntropy, crossEntropyBackward, batchNorm, batchNormBackward, groupNorm, groupNormBackward,
   binaryCrossEntropy, binaryCrossEntropyBackward,
+  lstmForward, lstmBackward, gruForward, gruBackward, rnnForward, rnnBackward, attention, attentionBackward,
 };
 
 /**

@@ -14,10 +14,12 @@ import { matmul } from './matmul.js';
 import { initThreads, runtime } from './state.js';
 import { fusedSteps } from './optim.js';
 import { fallback } from './fallback.js';
-import { allocateStorage, readStorage, releaseStorage, writeStorage } from './memory.js';
+import { allocateStorage, endStep, readStorage, releaseStorage, writeStorage } from './memory.js';
 import { binary, expand, permute, where } from './strided.js';
 import { cast, fill, unary, unaryBackward } from './unary.js';
 import { gather, indexAdd, indexSelect, scatterAdd, slice, sliceAssign } from './indexing.js';
+import { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './recurrent.js';
+import { attention, attentionBackward } from './attention.js';
 
 export { getNumThreads, initThreads, setNumThreads } from './state.js';
 export { memoryStats, setMemoryBudget, type WasmMemoryStats } from './memory.js';
@@ -39,6 +41,7 @@ export const wasmBackend: Backend | null = runtime && {
   readAsync: (s) => Promise.resolve(readStorage(s)),
   write: writeStorage,
   release: releaseStorage,
+  endStep,
   matmul,
   binary,
   unary,
@@ -71,6 +74,14 @@ export const wasmBackend: Backend | null = runtime && {
   groupNormBackward,
   binaryCrossEntropy,
   binaryCrossEntropyBackward,
+  lstmForward,
+  lstmBackward,
+  gruForward,
+  gruBackward,
+  rnnForward,
+  rnnBackward,
+  attention,
+  attentionBackward,
   fused: fusedSteps,
   ready: async () => {
     await initThreads();

@@ -4,7 +4,7 @@ import { MAX_THREADS, ThreadPool, defaultThreadCount, nodeThreadsSupported, thre
 
 /** Kernels that worker threads may run (by name). */
 const PARALLEL_KERNELS = [
-  'gemm', 'conv2dForward', 'conv2dBackward',
+  'gemm', 'conv2dForward', 'conv2dBackward', 'attentionForward', 'attentionBackward',
   'binaryStrided', 'whereStrided', 'copyStrided', 'permuteTiles', 'unary', 'unaryBackward',
 ] as const;
 

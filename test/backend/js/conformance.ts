@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ActivationOp, BinaryOp, ReduceOp } from '../../../src/index.js';
 import type { ArrayBackend } from '../array-kernels.js';
+import { sequenceConformance } from './conformance-sequence.js';
 
 type Arr = Float64Array;
 
@@ -682,4 +683,6 @@ export function backendConformance(b: ArrayBackend): void {
       close(gx, Array.from(x, (v, i) => (grad.length === 1 ? grad[0] : grad[i]) * 0.5 * ((v - y[i]) / Math.max((1 - v) * v, 1e-12))), 'binaryCrossEntropy gradient');
     }
   });
+
+  sequenceConformance(b);
 }
