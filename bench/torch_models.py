@@ -14,31 +14,12 @@ import numpy as np
 from torch_env import torch
 from torch import nn
 import torch.nn.functional as F
+from torch_cnn import mnist_cnn
 
 spec = json.loads(sys.argv[1])
 workload = spec["workload"]
 torch.manual_seed(spec["seed"])
 B, T = spec["charBatch"], spec["context"]
-
-
-class Residual(nn.Module):
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, x):
-        return x + self.fn(x)
-
-
-def mnist_cnn(c=8):
-    """src/cli/recipes.ts mnistCnn."""
-    def block(i, o):
-        return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU()]
-    return nn.Sequential(
-        *block(1, c), nn.MaxPool2d(2),
-        Residual(nn.Sequential(*block(c, c), nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c))),
-        nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(c * 7 * 7, 10),
-    )
 
 
 class CharGpt(nn.Module):

@@ -16,6 +16,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.join(HERE, "..", "..")
 sys.path.insert(0, os.path.join(REPO, "tools"))  # torchaudio_ref
+sys.path.insert(0, os.path.join(HERE, ".."))  # torch_cnn
 
 THREADS = int(os.environ.get("TWIN_THREADS", "1"))
 torch.set_num_threads(THREADS)

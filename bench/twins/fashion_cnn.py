@@ -7,30 +7,13 @@ import torch
 from torch import nn
 
 from common import fashion_mnist, fit, loaders, one_cycle, result
+from torch_cnn import mnist_cnn
 
 SEED, LR, BATCH, EPOCHS, C = 0, 0.01, 64, 4, 16
 
-
-class Residual(nn.Module):
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, x):
-        return x + self.fn(x)
-
-
-def conv_block(i, o):
-    return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU()]
-
-
 train, test = fashion_mnist()
 torch.manual_seed(SEED)
-model = nn.Sequential(
-    *conv_block(1, C), nn.MaxPool2d(2),
-    Residual(nn.Sequential(*conv_block(C, C), nn.Conv2d(C, C, 3, padding=1, bias=False), nn.BatchNorm2d(C))),
-    nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(C * 7 * 7, 10),
-)
+model = mnist_cnn(C)
 train_loader, test_loader = loaders(train, test, BATCH, SEED)
 opt = torch.optim.Adam(model.parameters(), LR)
 val, seconds = fit(model, train_loader, test_loader, nn.functional.cross_entropy, opt, EPOCHS, one_cycle(opt, LR, EPOCHS, train_loader), metrics=("accuracy",))
