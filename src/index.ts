@@ -1,6 +1,7 @@
 // descent: tensors, autograd and gradient descent for TypeScript, with PyTorch's semantics.
 import './backend/js/index.js';
 import './backend/wasm/index.js'; // registers itself where WebAssembly SIMD is available (the default there)
+import './backend/webgpu/index.js'; // registers itself; touches the GPU only on `await init('webgpu')`
 import './ops/methods.js';
 
 export { Tensor } from './tensor/tensor.js';
@@ -24,6 +25,8 @@ export type { Storage, Device } from './tensor/storage.js';
 export type { Backend, ArrayKernels, Kernels, FusedSteps, UnaryOp, BinaryOp, ReduceOp, ConvGeometry } from './backend/backend.js';
 export { setNumThreads, getNumThreads, initThreads, memoryStats, setMemoryBudget } from './backend/wasm/index.js';
 export type { WasmMemoryStats } from './backend/wasm/index.js';
+export { gpuMemoryStats, webgpuAdapterName } from './backend/webgpu/index.js';
+export type { GpuMemoryStats } from './backend/webgpu/index.js';
 
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export { backward, grad } from './autograd/engine.js';

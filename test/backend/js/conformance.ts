@@ -1,10 +1,11 @@
 // A conformance suite for any Backend: each kernel against a naive loop written here, on odd shapes,
 // broadcast strides, transposed operands and NaN. The JS backend runs it (kernels.test.ts); a new backend
-// (wasm) can run the same function.
+// (wasm) can run the same function. Kernel calls are awaited, so a backend that reads asynchronously
+// (webgpu, through onArraysAsync) runs the same suite, at its own precision.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BinaryOp, ReduceOp } from '../../../src/index.js';
-import type { ArrayBackend } from '../array-kernels.js';
+import type { ArrayBackend, AsyncArrayBackend } from '../array-kernels.js';
 
 type Arr = Float64Array;
 
@@ -42,7 +43,7 @@ function at(x: Arr, shape: number[], idx: number[]): number {
   return x[o];
 }
 
-function close(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = 1e-12): void {
+function closeTo(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = 1e-12): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i];
@@ -52,10 +53,16 @@ function close(actual: ArrayLike<number>, expected: ArrayLike<number>, what: str
   }
 }
 
-export function backendConformance(b: ArrayBackend): void {
+export function backendConformance(b: ArrayBackend | AsyncArrayBackend): void {
   const f64 = (n: number) => b.allocate('float64', n) as Float64Array;
+  const close = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = 1e-12) => closeTo(actual, expected, what, Math.max(tol, b.precision ?? 0));
+  /** A test of `kernels`, skipped (saying so) where the backend lacks one. */
+  const kernelTest = (title: string, kernels: string[], fn: () => Promise<void>) => {
+    const lacking = kernels.filter((k) => b.missing?.includes(k));
+    test(`${b.name}: ${title}`, { skip: lacking.length > 0 && `${b.name} does not implement ${lacking.join(', ')}` }, fn);
+  };
 
-  test(`${b.name}: matmul in all transpose combinations with broadcast batches`, () => {
+  kernelTest('matmul in all transpose combinations with broadcast batches', ['matmul'], async () => {
     const [m, k, n] = [3, 5, 7];
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
@@ -64,7 +71,7 @@ export function backendConformance(b: ArrayBackend): void {
           const A = random(batchA * m * k, 1);
           const B = random(batchB * k * n, 2);
           const C = f64(batch * m * n);
-          b.matmul(A, B, C, batch, m, k, n, transA, transB, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n);
+          await b.matmul(A, B, C, batch, m, k, n, transA, transB, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n);
           const expected = new Float64Array(batch * m * n);
           for (let t = 0; t < batch; t++) {
             const ao = (batchA === 1 ? 0 : t) * m * k;
@@ -84,11 +91,11 @@ export function backendConformance(b: ArrayBackend): void {
       }
     }
     const empty = f64(6).fill(7);
-    b.matmul(f64(0), f64(0), empty, 1, 2, 0, 3, false, false, 0, 0);
+    await b.matmul(f64(0), f64(0), empty, 1, 2, 0, 3, false, false, 0, 0);
     close(empty, new Float64Array(6), 'matmul with k = 0 writes zeros');
   });
 
-  test(`${b.name}: binary ops broadcast like NumPy, including scalar fast paths`, () => {
+  kernelTest('binary ops broadcast like NumPy, including scalar fast paths', ['binary'], async () => {
     const ops: [BinaryOp, (x: number, y: number) => number][] = [
       ['add', (x, y) => x + y], ['sub', (x, y) => x - y], ['mul', (x, y) => x * y], ['div', (x, y) => x / y],
       ['maximum', Math.max], ['lt', (x, y) => (x < y ? 1 : 0)], ['atan2', Math.atan2],
@@ -104,7 +111,7 @@ export function backendConformance(b: ArrayBackend): void {
         const A = random(size(sa), 3);
         const B = random(size(sb), 4);
         const C = f64(size(out));
-        b.binary(op, A, sa, B, sb, C, out);
+        await b.binary(op, A, sa, B, sb, C, out);
         const expected = new Float64Array(size(out));
         forEachIndex(out, (idx, flat) => { expected[flat] = f(at(A, sa, idx), at(B, sb, idx)); });
         close(C, expected, `${op} ${JSON.stringify(sa)} with ${JSON.stringify(sb)}`);
@@ -112,7 +119,7 @@ export function backendConformance(b: ArrayBackend): void {
     }
   });
 
-  test(`${b.name}: reductions over every axis, NaN propagating and first index on ties`, () => {
+  kernelTest('reductions over every axis, NaN propagating and first index on ties', ['reduce'], async () => {
     const shape = [2, 3, 4];
     const X = random(24, 5);
     X[5] = X[6] = 50; // a tie along the last axis
@@ -126,7 +133,7 @@ export function backendConformance(b: ArrayBackend): void {
       for (let axis = 0; axis < 3; axis++) {
         const outShape = shape.filter((_, i) => i !== axis);
         const out = f64(size(outShape));
-        b.reduce(op, X, shape, axis, out);
+        await b.reduce(op, X, shape, axis, out);
         const expected = new Float64Array(size(outShape));
         forEachIndex(outShape, (idx, flat) => {
           const values = [...Array(shape[axis])].map((_, r) => {
@@ -140,48 +147,48 @@ export function backendConformance(b: ArrayBackend): void {
     }
     const withNaN = Float64Array.from([1, NaN, 3, 7, 2, NaN]);
     const out = f64(2);
-    b.reduce('max', withNaN, [2, 3], 1, out);
+    await b.reduce('max', withNaN, [2, 3], 1, out);
     close(out, [NaN, NaN], 'max propagates NaN');
-    b.reduce('argmax', withNaN, [2, 3], 1, out);
+    await b.reduce('argmax', withNaN, [2, 3], 1, out);
     close(out, [1, 2], 'argmax points at the NaN');
-    b.reduce('min', Float64Array.from([Infinity, Infinity]), [2], 0, out.subarray(0, 1));
+    await b.reduce('min', Float64Array.from([Infinity, Infinity]), [2], 0, out.subarray(0, 1));
     close(out.subarray(0, 1), [Infinity], 'min of infinities');
   });
 
-  test(`${b.name}: layout kernels (permute, expand, slice, sliceAssign, indexSelect, indexAdd, gather, scatterAdd)`, () => {
+  kernelTest('layout kernels (permute, expand, slice, sliceAssign, indexSelect, indexAdd, gather, scatterAdd)', ['permute', 'expand', 'slice', 'sliceAssign', 'indexSelect', 'indexAdd', 'gather', 'scatterAdd'], async () => {
     const shape = [2, 3, 4];
     const X = random(24, 6);
     const P = f64(24);
-    b.permute(X, shape, [2, 0, 1], P);
+    await b.permute(X, shape, [2, 0, 1], P);
     const expectedP = new Float64Array(24);
     forEachIndex([4, 2, 3], (idx, flat) => { expectedP[flat] = at(X, shape, [idx[1], idx[2], idx[0]]); });
     close(P, expectedP, 'permute');
 
     const E = f64(2 * 3 * 4 * 2);
-    b.expand(X.subarray(0, 4), [1, 4, 1], E, [2, 3, 4, 2]);
+    await b.expand(X.subarray(0, 4), [1, 4, 1], E, [2, 3, 4, 2]);
     const expectedE = new Float64Array(48);
     forEachIndex([2, 3, 4, 2], (idx, flat) => { expectedE[flat] = X[idx[2]]; });
     close(E, expectedE, 'expand');
 
     const S = f64(2 * 2 * 4);
-    b.slice(X, shape, 1, 0, 2, 2, S); // rows 0 and 2 of axis 1
+    await b.slice(X, shape, 1, 0, 2, 2, S); // rows 0 and 2 of axis 1
     const expectedS = new Float64Array(16);
     forEachIndex([2, 2, 4], (idx, flat) => { expectedS[flat] = at(X, shape, [idx[0], idx[1] * 2, idx[2]]); });
     close(S, expectedS, 'slice with step');
     const back = f64(24);
-    b.sliceAssign(S, [2, 2, 4], 1, 0, 2, back, shape);
+    await b.sliceAssign(S, [2, 2, 4], 1, 0, 2, back, shape);
     const expectedBack = new Float64Array(24);
     forEachIndex(shape, (idx, flat) => { expectedBack[flat] = idx[1] % 2 === 0 ? at(X, shape, idx) : 0; });
     close(back, expectedBack, 'sliceAssign with step');
 
     const index = Int32Array.from([2, 0, 2]);
     const I = f64(2 * 3 * 4);
-    b.indexSelect(X, shape, 1, index, I);
+    await b.indexSelect(X, shape, 1, index, I);
     const expectedI = new Float64Array(24);
     forEachIndex(shape, (idx, flat) => { expectedI[flat] = at(X, shape, [idx[0], index[idx[1]], idx[2]]); });
     close(I, expectedI, 'indexSelect');
     const acc = f64(24);
-    b.indexAdd(I, shape, 1, index, acc, shape);
+    await b.indexAdd(I, shape, 1, index, acc, shape);
     const expectedAcc = new Float64Array(24);
     forEachIndex(shape, (idx, flat) => {
       expectedAcc[flat] = idx[1] === 2 ? 2 * at(X, shape, idx) : idx[1] === 0 ? at(X, shape, idx) : 0;
@@ -190,23 +197,23 @@ export function backendConformance(b: ArrayBackend): void {
 
     const gIndex = Int32Array.from([3, 0, 1, 1, 2, 3]); // shape [2, 3, 1] along axis 2
     const G = f64(6);
-    b.gather(X, shape, 2, gIndex, [2, 3, 1], G);
+    await b.gather(X, shape, 2, gIndex, [2, 3, 1], G);
     const expectedG = new Float64Array(6);
     forEachIndex([2, 3, 1], (idx, flat) => { expectedG[flat] = at(X, shape, [idx[0], idx[1], gIndex[flat]]); });
     close(G, expectedG, 'gather');
     const SA = f64(24);
-    b.scatterAdd(G, [2, 3, 1], gIndex, [2, 3, 1], 2, SA, shape);
+    await b.scatterAdd(G, [2, 3, 1], gIndex, [2, 3, 1], 2, SA, shape);
     const expectedSA = new Float64Array(24);
     forEachIndex([2, 3, 1], (idx, flat) => { expectedSA[(idx[0] * 3 + idx[1]) * 4 + gIndex[flat]] += G[flat]; });
     close(SA, expectedSA, 'scatterAdd');
   });
 
-  test(`${b.name}: softmax and log-softmax rows, stable for large values and -Infinity`, () => {
+  kernelTest('softmax and log-softmax rows, stable for large values and -Infinity', ['softmax'], async () => {
     const X = Float64Array.from([1000, 1001, 999, -Infinity, 0, 1, -Infinity, -Infinity, -Infinity]);
     const S = f64(9);
     const L = f64(9);
-    b.softmax(X, 3, S, false);
-    b.softmax(X, 3, L, true);
+    await b.softmax(X, 3, S, false);
+    await b.softmax(X, 3, L, true);
     const row = (v: number[]) => {
       const m = Math.max(...v);
       const e = v.map((x) => Math.exp(x - m));
@@ -218,18 +225,18 @@ export function backendConformance(b: ArrayBackend): void {
     close(L, expected.map(Math.log), 'log-softmax');
   });
 
-  test(`${b.name}: where broadcasts all three operands`, () => {
+  kernelTest('where broadcasts all three operands', ['where'], async () => {
     const cond = Uint8Array.from([1, 0, 1]);
     const A = random(2, 7);
     const B = random(3, 8);
     const out = f64(6);
-    b.where(cond, [1, 3], A, [2, 1], B, [3], out, [2, 3]);
+    await b.where(cond, [1, 3], A, [2, 1], B, [3], out, [2, 3]);
     const expected = new Float64Array(6);
     forEachIndex([2, 3], (idx, flat) => { expected[flat] = cond[idx[1]] ? A[idx[0]] : B[idx[1]]; });
     close(out, expected, 'where');
   });
 
-  test(`${b.name}: argsort and topk along a middle axis: stable, NaN the largest`, () => {
+  kernelTest('argsort and topk along a middle axis: stable, NaN the largest', ['argsort', 'topk'], async () => {
     const [outer, n, inner] = [2, 5, 3];
     const X = random(outer * n * inner, 9).map((v) => Math.round(v / 5)); // small integers: many ties
     X[4] = NaN;
@@ -237,9 +244,9 @@ export function backendConformance(b: ArrayBackend): void {
     const rank = (v: number) => (Number.isNaN(v) ? Infinity : v);
     for (const descending of [false, true]) {
       const out = new Int32Array(outer * n * inner);
-      b.argsort(X, outer, n, inner, descending, out);
+      await b.argsort(X, outer, n, inner, descending, out);
       const top = new Int32Array(outer * 2 * inner);
-      b.topk(X, outer, n, inner, 2, descending, top);
+      await b.topk(X, outer, n, inner, 2, descending, top);
       for (let o = 0; o < outer; o++) {
         for (let i = 0; i < inner; i++) {
           const v = line(o, i);
@@ -253,33 +260,33 @@ export function backendConformance(b: ArrayBackend): void {
     }
   });
 
-  test(`${b.name}: unique, nonzero`, () => {
+  kernelTest('unique, nonzero', ['unique', 'nonzero'], async () => {
     const X = Float64Array.from([3, 1, 3, 0, -2, 1, 3]);
     const values = f64(7);
     const inverse = new Int32Array(7);
     const counts = new Int32Array(7);
-    const u = b.unique(X, values, inverse, counts);
+    const u = await b.unique(X, values, inverse, counts);
     assert.equal(u, 4);
     assert.deepEqual(Array.from(values.slice(0, u)), [-2, 0, 1, 3]);
     assert.deepEqual(Array.from(inverse), [3, 2, 3, 1, 0, 2, 3]);
     assert.deepEqual(Array.from(counts.slice(0, u)), [1, 1, 2, 3]);
     const coords = new Int32Array(6 * 2);
-    const count = b.nonzero(Float64Array.from([0, 2, 0, -1, 0, 5]), [2, 3], coords);
+    const count = await b.nonzero(Float64Array.from([0, 2, 0, -1, 0, 5]), [2, 3], coords);
     assert.equal(count, 3);
     assert.deepEqual(Array.from(coords.slice(0, 6)), [0, 1, 1, 0, 1, 2]);
   });
 
-  test(`${b.name}: cumulative sums and products, and cumprod's gradient with zeros`, () => {
+  kernelTest(`cumulative sums and products, and cumprod's gradient with zeros`, ['cumulative', 'cumprodBackward'], async () => {
     const [outer, n, inner] = [2, 4, 3];
     const X = random(outer * n * inner, 10);
     X[3] = 0;
     const sums = f64(X.length);
     const prods = f64(X.length);
-    b.cumulative('sum', X, outer, n, inner, sums);
-    b.cumulative('prod', X, outer, n, inner, prods);
+    await b.cumulative('sum', X, outer, n, inner, sums);
+    await b.cumulative('prod', X, outer, n, inner, prods);
     const G = random(X.length, 11);
     const grad = f64(X.length);
-    b.cumprodBackward(X, G, outer, n, inner, grad);
+    await b.cumprodBackward(X, G, outer, n, inner, grad);
     const expectedSum = new Float64Array(X.length);
     const expectedProd = new Float64Array(X.length);
     const expectedGrad = new Float64Array(X.length);
@@ -313,11 +320,11 @@ export function backendConformance(b: ArrayBackend): void {
     close(grad, expectedGrad, 'cumprod backward', 1e-10);
   });
 
-  test(`${b.name}: sampleCategorical picks the first bucket whose cumulative probability reaches the draw`, () => {
+  kernelTest('sampleCategorical picks the first bucket whose cumulative probability reaches the draw', ['sampleCategorical'], async () => {
     const probs = Float64Array.from([0.1, 0, 0.6, 0.3, 2, 0, 0, 2]);
     const uniforms = Float64Array.from([0, 0.1, 0.1000001, 0.7, 0.95, 0.5, 0.50001, 0.999]);
     const out = new Int32Array(8);
-    b.sampleCategorical(probs, 2, 4, uniforms, 4, out);
+    await b.sampleCategorical(probs, 2, 4, uniforms, 4, out);
     assert.deepEqual(Array.from(out), [0, 0, 2, 2, 3, 0, 3, 3]);
   });
 }

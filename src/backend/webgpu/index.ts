@@ -1,0 +1,66 @@
+// The WebGPU backend: tensors live in GPU buffers, WGSL compute kernels run on them, commands are
+// recorded in batches and submitted on a read. Reads are asynchronous only (`await t.data()`). It is
+// registered at import but touches no GPU until `await dt.init('webgpu')`, which requests the adapter
+// (navigator.gpu in browsers, the optional `webgpu` package in Node). Every kernel of ArrayKernels that
+// has no WGSL version here throws `webgpu: <kernel> is not implemented`: nothing runs on the CPU behind
+// the user's back.
+import type { Backend, Kernels } from '../backend.js';
+import { arrayKernels } from '../js/index.js';
+import { registerDevice } from '../../tensor/storage.js';
+import { binary, cast, fill, reluBackward, unary, where } from './elementwise.js';
+import { gpu, openGpu } from './context.js';
+import { resetCommands } from './commands.js';
+import { allocateStorage, readStorage, releaseStorage, storageFrom, writeStorage } from './memory.js';
+
+export { gpuMemoryStats, type GpuMemoryStats } from './memory.js';
+
+const implemented: Partial<Kernels> = {
+  unary, binary, where, cast, fill, reluBackward,
+  // Kernels that return a value to the op are reads; a GPU cannot answer synchronously, so index
+  // checks are skipped (as on CUDA): an index out of range reads or writes nothing defined.
+  indexOutOfRange: () => null,
+};
+
+/** The kernels of ArrayKernels this backend runs on the GPU; the others throw, naming themselves. */
+export const implementedKernels: readonly string[] = Object.keys(implemented);
+
+function notImplemented(): Kernels {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(arrayKernels)) {
+    out[name] = () => { throw new Error(`webgpu: ${name} is not implemented`); };
+  }
+  return out as unknown as Kernels;
+}
+
+let device: object | null = null;
+
+/** The webgpu backend; usable after `await dt.init('webgpu')`. */
+export const webgpuBackend: Backend = {
+  ...notImplemented(),
+  ...implemented,
+  name: 'webgpu',
+  zeros: (dtype, length) => allocateStorage(webgpuBackend, dtype, length, true),
+  empty: (dtype, length) => allocateStorage(webgpuBackend, dtype, length, false),
+  fromArray: (data, dtype) => storageFrom(webgpuBackend, data, dtype),
+  read: () => {
+    throw new Error('webgpu: tensors on the GPU are read asynchronously: use `await t.data()` (item(), toArray() and dataSync() would have to wait for the GPU)');
+  },
+  readAsync: readStorage,
+  write: writeStorage,
+  release: releaseStorage,
+  fused: {},
+  ready: async () => {
+    const ctx = await openGpu();
+    if (ctx.device !== device) {
+      resetCommands();
+      device = ctx.device;
+    }
+  },
+};
+
+/** The name of the GPU adapter the backend runs on (after `await dt.init('webgpu')`). @example webgpuAdapterName() // 'SwiftShader Device (Subzero)' */
+export function webgpuAdapterName(): string {
+  return gpu().adapterName;
+}
+
+registerDevice(webgpuBackend);
