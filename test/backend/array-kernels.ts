@@ -56,7 +56,7 @@ export function onArrays(backend: Backend): ArrayBackend {
  * float32, and each call resolves once its outputs are back in the arrays.
  */
 export function onArraysAsync(backend: Backend, missing: readonly string[]): AsyncArrayBackend {
-  const out: Record<string, unknown> = { name: backend.name, allocate, backend, precision: 2e-6, missing };
+  const out: Record<string, unknown> = { name: backend.name, allocate, backend, precision: 1e-5, missing };
   const dtypeFor = (a: TypedArray): DType => (a instanceof Float64Array ? 'float32' : dtypeOfArray(a));
   for (const name of Object.keys(arrayKernels)) {
     out[name] = async (...args: unknown[]) => {

@@ -1,0 +1,137 @@
+// Reductions along one axis and softmax rows. A contiguous row (the reduced axis innermost) is reduced
+// by one workgroup: each thread folds a strided share, then a tree in workgroup memory combines the
+// shares; otherwise each thread folds one output's elements in order. Ties and NaN follow the reference:
+// max/min propagate NaN, arg* return the first extreme (or the first NaN).
+import type { ReduceOp } from '../backend.js';
+import type { Shape } from '../../tensor/shape.js';
+import type { Storage } from '../../tensor/storage.js';
+import { splitAxis } from '../js/reduce.js';
+import { binding, convert, elementwise, grid, gridFor, HEADER, launch, wgslType } from './wgsl.js';
+
+const THREADS = 256;
+
+/** WGSL for a fold state S (acc, idx of the extreme, has: seen any element) and its init/visit/merge/result. */
+function foldCode(op: ReduceOp, c: 'f32' | 'i32', outType: string, outDtype: Parameters<typeof convert>[2]): string {
+  const zero = c === 'f32' ? '0.0' : '0';
+  const one = c === 'f32' ? '1.0' : '1';
+  const isNan = (e: string) => (c === 'f32' ? `isNan(${e})` : 'false');
+  let init: string;
+  let visit: string;
+  let merge: string;
+  let result: string;
+  switch (op) {
+    case 'sum':
+    case 'prod': {
+      const f = op === 'sum' ? '+' : '*';
+      init = `S(${op === 'sum' ? zero : one}, 0u, 0u)`;
+      visit = `return S(s.acc ${f} v, 0u, 1u);`;
+      merge = `return S(a.acc ${f} b.acc, 0u, 1u);`;
+      result = convert('s.acc', c, outDtype);
+      break;
+    }
+    case 'any':
+    case 'all': {
+      init = `S(${op === 'any' ? zero : one}, 0u, 0u)`;
+      const join = op === 'any' ? '||' : '&&';
+      const truth = (u: string, v: string) => `select(${zero}, ${one}, ${u} != ${zero} ${join} ${v} != ${zero})`;
+      visit = `return S(${truth('s.acc', 'v')}, 0u, 1u);`;
+      merge = `return S(${truth('a.acc', 'b.acc')}, 0u, 1u);`;
+      result = convert('s.acc', c, outDtype);
+      break;
+    }
+    default: {
+      const better = op === 'max' || op === 'argmax' ? '>' : '<';
+      const empty = c === 'f32' ? (better === '>' ? '-infF()' : 'infF()') : (better === '>' ? '-2147483647 - 1' : '2147483647');
+      init = `S(${empty}, 0u, 0u)`;
+      // a later element wins only if strictly better, or NaN over a number: the first extreme or NaN stays
+      visit = `if (s.has == 0u || v ${better} s.acc || (${isNan('v')} && !${isNan('s.acc')})) { return S(v, r, 1u); } return s;`;
+      // partial folds interleave positions: on equal values (or both NaN) the smaller position wins
+      merge = `if (b.has == 0u) { return a; } if (a.has == 0u) { return b; }
+  let an = ${isNan('a.acc')}; let bn = ${isNan('b.acc')};
+  if (an || bn) { if (bn && (!an || b.idx < a.idx)) { return b; } return a; }
+  if (b.acc ${better} a.acc || (b.acc == a.acc && b.idx < a.idx)) { return b; } return a;`;
+      result = op.startsWith('arg') ? convert('i32(s.idx)', 'i32', outDtype) : convert('s.acc', c, outDtype);
+    }
+  }
+  return `struct S { acc: ${c}, idx: u32, has: u32 }
+fn initial() -> S { return ${init}; }
+fn visit(s: S, v: ${c}, r: u32) -> S { ${visit} }
+fn merge(a: S, b: S) -> S { ${merge} }
+fn result(s: S) -> ${outType} { return ${result}; }
+`;
+}
+
+export function reduce(op: ReduceOp, x: Storage, shape: Shape, axis: number, out: Storage): void {
+  const [outer, size, inner] = splitAxis(shape, axis);
+  if (out.length === 0) return;
+  const c = x.dtype === 'float32' ? 'f32' : 'i32';
+  const common = `${HEADER}${binding(1, 'x', wgslType(x.dtype))}${binding(2, 'out', wgslType(out.dtype), true)}
+${foldCode(op, c, wgslType(out.dtype), out.dtype)}
+fn load(at: u32) -> ${c} { return ${convert('x[at]', x.dtype, c)}; }
+`;
+  if (inner === 1) {
+    const code = `${common}
+var<workgroup> part: array<S, ${THREADS}>;
+@compute @workgroup_size(${THREADS}) fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let row = wid.y * groups.x + wid.x;
+  let rows = P(0);
+  let size = P(1);
+  var s = initial();
+  if (row < rows) {
+    for (var r = lid.x; r < size; r = r + ${THREADS}u) { s = visit(s, load(row * size + r), r); }
+  }
+  part[lid.x] = s;
+  workgroupBarrier();
+  for (var half = ${THREADS / 2}u; half > 0u; half = half / 2u) {
+    if (lid.x < half) { part[lid.x] = merge(part[lid.x], part[lid.x + half]); }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u && row < rows) { out[row] = result(part[0]); }
+}`;
+    launch(code, [outer, size], [x, out], [1], grid(outer));
+    return;
+  }
+  const code = `${common}
+${elementwise(`let o = i / P(2); let at = o * P(1) * P(2) + i % P(2);
+  var s = initial();
+  for (var r = 0u; r < P(1); r = r + 1u) { s = visit(s, load(at + r * P(2)), r); }
+  out[i] = result(s);`)}`;
+  launch(code, [outer * inner, size, inner], [x, out], [1], gridFor(outer * inner));
+}
+
+export function softmax(x: Storage, n: number, out: Storage, log: boolean): void {
+  const rows = n === 0 ? 0 : x.length / n;
+  if (rows === 0) return;
+  // a row of -inf sums to 0: NaN, as the reference's -inf - log(0) (spelled out: compilers may fold it to -inf)
+  const write = log ? 'out[at + r] = select(x[at + r] - m - log(total), nanF(), total == 0.0);' : 'out[at + r] = exp(x[at + r] - m) / total;';
+  const code = `${HEADER}${binding(1, 'x', 'f32')}${binding(2, 'out', 'f32', true)}
+var<workgroup> part: array<f32, ${THREADS}>;
+@compute @workgroup_size(${THREADS}) fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let row = wid.y * groups.x + wid.x;
+  let live = row < P(0);
+  let n = P(1);
+  let at = row * n;
+  var m = -infF();
+  if (live) { for (var r = lid.x; r < n; r = r + ${THREADS}u) { m = select(m, x[at + r], x[at + r] > m); } }
+  part[lid.x] = m;
+  workgroupBarrier();
+  for (var half = ${THREADS / 2}u; half > 0u; half = half / 2u) {
+    if (lid.x < half) { part[lid.x] = select(part[lid.x], part[lid.x + half], part[lid.x + half] > part[lid.x]); }
+    workgroupBarrier();
+  }
+  m = part[0];
+  if (isInf(m) && m < 0.0) { m = 0.0; } // a row of -inf: exp(-inf - 0) = 0, so 0/0 = NaN as in the reference
+  workgroupBarrier();
+  var sum = 0.0;
+  if (live) { for (var r = lid.x; r < n; r = r + ${THREADS}u) { sum = sum + exp(x[at + r] - m); } }
+  part[lid.x] = sum;
+  workgroupBarrier();
+  for (var half = ${THREADS / 2}u; half > 0u; half = half / 2u) {
+    if (lid.x < half) { part[lid.x] = part[lid.x] + part[lid.x + half]; }
+    workgroupBarrier();
+  }
+  let total = part[0];
+  if (live) { for (var r = lid.x; r < n; r = r + ${THREADS}u) { ${write} } }
+}`;
+  launch(code, [rows, n], [x, out], [1], grid(rows));
+}
