@@ -12,39 +12,122 @@ import { binding, convert, elementwise, f32bits, gridFor, HEADER, i32bits, launc
 
 type Compute = 'f32' | 'i32';
 
-// Accurate small-argument forms (Kahan's expm1 and log1p): the naive ones lose digits near 0 in f32.
+// Transcendental functions of our own where drivers' builtins are too coarse (Vulkan allows log an absolute
+// error of 2^-21 near 1, sin and cos 2^-11, atan 4096 ulps): Cephes' float32 algorithms, a few ulps each.
 const MATH = `
+fn logPositive(v: f32) -> f32 {
+  var x = v;
+  var e = 0;
+  if (x < 1.17549435e-38) { x = x * 8388608.0; e = -23; } // subnormal: scale into the normal range
+  let bits = bitcast<u32>(x);
+  e = e + i32((bits >> 23u) & 0xffu) - 126;
+  var m = bitcast<f32>((bits & 0x007fffffu) | 0x3f000000u); // in [0.5, 1)
+  if (m < 0.707106781186547524) { e = e - 1; m = m + m - 1.0; } else { m = m - 1.0; }
+  return logOnePlus(m, f32(e));
+}
+// log(1 + m) + e log(2) for m in [sqrt(1/2) - 1, sqrt(2) - 1]
+fn logOnePlus(m: f32, fe: f32) -> f32 {
+  let z = m * m;
+  var y = ((((((((7.0376836292e-2 * m - 1.1514610310e-1) * m + 1.1676998740e-1) * m - 1.2420140846e-1) * m + 1.4249322787e-1) * m
+    - 1.6668057665e-1) * m + 2.0000714765e-1) * m - 2.4999993993e-1) * m + 3.3333331174e-1) * m * z;
+  y = y - 2.12194440e-4 * fe - 0.5 * z;
+  return m + y + 0.693359375 * fe;
+}
+fn logF(x: f32) -> f32 {
+  if (x < 0.0 || isNan(x)) { return nanF(); }
+  if (x == 0.0) { return -infF(); }
+  if (isInf(x)) { return x; }
+  return logPositive(x);
+}
+// Kahan's form: the error of exp cancels in the quotient
 fn expm1F(x: f32) -> f32 {
+  if (x > 88.7) { return infF(); }
   let u = exp(x);
   if (u == 1.0) { return x; }
   let um1 = u - 1.0;
   if (um1 == -1.0) { return -1.0; }
-  if (isInf(u)) { return u; }
-  return um1 * x / log(u);
+  return um1 * x / logPositive(u);
 }
-fn logF(x: f32) -> f32 { if (x < 0.0 || isNan(x)) { return nanF(); } if (x == 0.0) { return -infF(); } return log(x); }
 fn log1pF(x: f32) -> f32 {
   if (x < -1.0 || isNan(x)) { return nanF(); }
   if (x == -1.0) { return -infF(); }
   if (isInf(x)) { return x; }
-  let u = 1.0 + x;
-  if (u == 1.0) { return x; }
-  return log(u) * x / (u - 1.0);
+  if (x > -0.2928932188 && x < 0.4142135623) { return logOnePlus(x, 0.0); } // no rounding of 1 + x
+  return logPositive(1.0 + x);
 }
-fn log2F(x: f32) -> f32 { if (x < 0.0 || isNan(x)) { return nanF(); } if (x == 0.0) { return -infF(); } return log2(x); }
 fn sqrtF(x: f32) -> f32 { if (x < 0.0) { return nanF(); } return sqrt(x); }
+// sin (or cos, with cosine = true): reduction by pi/4 in three parts, then a polynomial on [-pi/4, pi/4]
+fn sinCos(v: f32, cosine: bool) -> f32 {
+  if (isInf(v)) { return nanF(); }
+  var sgn = 1.0;
+  if (!cosine && v < 0.0) { sgn = -1.0; }
+  let x = abs(v);
+  var j = u32(x * 1.27323954473516);
+  var y = f32(j);
+  if ((j & 1u) == 1u) { j = j + 1u; y = y + 1.0; }
+  j = j & 7u;
+  if (j > 3u) { sgn = -sgn; j = j - 4u; }
+  if (cosine && j > 1u) { sgn = -sgn; }
+  let r = ((x - y * 0.78515625) - y * 2.4187564849853515625e-4) - y * 3.77489497744594108e-8;
+  let z = r * r;
+  let c = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0;
+  let s = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * r + r;
+  if ((j == 1u || j == 2u) != cosine) { return sgn * c; }
+  return sgn * s;
+}
+fn asinPositive(a: f32) -> f32 {
+  var x = a;
+  var z: f32;
+  let wide = a > 0.5;
+  if (wide) { z = 0.5 * (1.0 - a); x = sqrt(z); } else { z = x * x; }
+  var y = x;
+  if (x >= 1e-4) { y = ((((4.2163199048e-2 * z + 2.4181311049e-2) * z + 4.5470025998e-2) * z + 7.4953002686e-2) * z + 1.6666752422e-1) * z * x + x; }
+  if (wide) { y = 1.5707963267948966 - (y + y); }
+  return y;
+}
+fn asinF(x: f32) -> f32 { if (abs(x) > 1.0 || isNan(x)) { return nanF(); } return sign(x) * asinPositive(abs(x)); }
+fn acosF(x: f32) -> f32 {
+  if (abs(x) > 1.0 || isNan(x)) { return nanF(); }
+  if (x < -0.5) { return 3.14159265358979323846 - 2.0 * asinPositive(sqrt(0.5 * (1.0 + x))); }
+  if (x > 0.5) { return 2.0 * asinPositive(sqrt(0.5 * (1.0 - x))); }
+  return 1.5707963267948966 - asinF(x);
+}
+fn atanF(v: f32) -> f32 {
+  let a = abs(v);
+  var x = a;
+  var y = 0.0;
+  if (a > 2.414213562373095) { y = 1.5707963267948966; x = -1.0 / a; }
+  else if (a > 0.4142135623730950) { y = 0.7853981633974483; x = (a - 1.0) / (a + 1.0); }
+  let z = x * x;
+  y = y + (((8.05374449538e-2 * z - 1.38776856032e-1) * z + 1.99777106478e-1) * z - 3.33329491539e-1) * z * x + x;
+  if (v < 0.0) { return -y; }
+  return y;
+}
+fn signBit(x: f32) -> bool { return (bitcast<u32>(x) >> 31u) == 1u; }
+fn withSignOf(m: f32, s: f32) -> f32 { if (signBit(s)) { return -abs(m); } return abs(m); }
+// Math.atan2's cases: signed zeros, infinities, then the quadrant of atan(y / x)
+fn atan2F(y: f32, x: f32) -> f32 {
+  let pi = 3.14159265358979323846;
+  if (y == 0.0) { if (signBit(x)) { return withSignOf(pi, y); } return y; }
+  if (isInf(x)) {
+    if (isInf(y)) { return withSignOf(select(0.75 * pi, 0.25 * pi, x > 0.0), y); }
+    if (x > 0.0) { return withSignOf(0.0, y); }
+    return withSignOf(pi, y);
+  }
+  if (isInf(y) || x == 0.0) { return withSignOf(0.5 * pi, y); }
+  let a = atanF(y / x);
+  if (x > 0.0) { return a; }
+  return a + withSignOf(pi, y);
+}
 fn sinhF(x: f32) -> f32 { if (abs(x) < 1.0) { let e = expm1F(x); return 0.5 * (e + e / (e + 1.0)); } return 0.5 * (exp(x) - exp(-x)); }
 fn coshF(x: f32) -> f32 { let e = exp(abs(x)); return 0.5 * e + 0.5 / e; }
 fn tanhF(x: f32) -> f32 {
-  if (isNan(x)) { return x; }
   if (abs(x) > 10.0) { return sign(x); }
   let e = expm1F(2.0 * x);
   return e / (e + 2.0);
 }
 fn sigmoidF(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e); }
 fn signF(x: f32) -> f32 { if (x > 0.0) { return 1.0; } if (x < 0.0) { return -1.0; } if (x == 0.0) { return x; } return 0.0; }
-fn asinF(x: f32) -> f32 { if (abs(x) > 1.0) { return nanF(); } return asin(x); }
-fn acosF(x: f32) -> f32 { if (abs(x) > 1.0) { return nanF(); } return acos(x); }
 // W. J. Cody's rational erf, as the reference's, evaluated in f32
 fn erfF(x: f32) -> f32 {
   let ax = abs(x);
@@ -89,15 +172,29 @@ fn powF(a: f32, b: f32) -> f32 {
     if (odd) { return select(infF(), -infF(), bitcast<u32>(a) != 0u); }
     return infF();
   }
+  if (fract(b) == 0.0 && abs(b) <= 64.0) {
+    // small integral exponents by squaring: exact to a few ulps, where exp2(b log2 a) loses digits
+    var r = 1.0; var base = a; var e = u32(abs(b));
+    loop { if (e == 0u) { break; } if ((e & 1u) == 1u) { r = r * base; } base = base * base; e = e >> 1u; }
+    if (b < 0.0) { return 1.0 / r; }
+    return r;
+  }
   if (a < 0.0) {
     if (fract(b) != 0.0) { return nanF(); }
-    let r = exp2(b * log2(-a));
+    let r = exp2(b * logPositive(-a) * 1.4426950408889634);
     if (fract(b * 0.5) != 0.0) { return -r; }
     return r;
   }
-  return exp2(b * log2(a));
+  return exp2(b * logPositive(a) * 1.4426950408889634);
 }
-fn fmodF(a: f32, b: f32) -> f32 { return a - b * trunc(a / b); }
+// a - b trunc(a / b) with the quotient corrected by one where a / b rounded across an integer: exact while |a / b| < 2^24
+fn fmodF(a: f32, b: f32) -> f32 {
+  if (isInf(b) && !isInf(a)) { return a; }
+  var r = fma(-b, trunc(a / b), a);
+  if (r != 0.0 && signBit(r) != signBit(a)) { r = r + withSignOf(b, a); }
+  if (abs(r) >= abs(b)) { r = r - withSignOf(b, a); }
+  return r;
+}
 fn remainderF(a: f32, b: f32) -> f32 { let r = fmodF(a, b); if (r != 0.0 && ((r < 0.0) != (b < 0.0))) { return r + b; } return r; }
 fn floorDivI(a: i32, b: i32) -> i32 {
   if (b == 0) { return 0; }
@@ -115,9 +212,9 @@ fn powI(a: i32, b: i32) -> i32 {
 
 const FLOAT_UNARY: Partial<Record<UnaryOp, string>> = {
   neg: '-v', abs: 'abs(v)', sign: 'signF(v)', exp: 'exp(v)', expm1: 'expm1F(v)', log: 'logF(v)', log1p: 'log1pF(v)',
-  log2: 'log2F(v)', log10: 'log2F(v) * 0.30102999566398120',
-  sqrt: 'sqrtF(v)', rsqrt: '1.0 / sqrtF(v)', reciprocal: '1.0 / v', square: 'v * v', sin: 'sin(v)', cos: 'cos(v)',
-  tan: 'tan(v)', asin: 'asinF(v)', acos: 'acosF(v)', atan: 'atan(v)', sinh: 'sinhF(v)', cosh: 'coshF(v)', tanh: 'tanhF(v)',
+  log2: 'logF(v) * 1.4426950408889634', log10: 'logF(v) * 0.4342944819032518',
+  sqrt: 'sqrtF(v)', rsqrt: '1.0 / sqrtF(v)', reciprocal: '1.0 / v', square: 'v * v', sin: 'sinCos(v, false)', cos: 'sinCos(v, true)',
+  tan: 'sinCos(v, false) / sinCos(v, true)', asin: 'asinF(v)', acos: 'acosF(v)', atan: 'atanF(v)', sinh: 'sinhF(v)', cosh: 'coshF(v)', tanh: 'tanhF(v)',
   sigmoid: 'sigmoidF(v)', relu: 'select(0.0, v, v > 0.0 || isNan(v))', erf: 'erfF(v)', floor: 'floor(v)', ceil: 'ceil(v)',
   round: 'round(v)', trunc: 'trunc(v)', copy: 'v',
 };
@@ -146,7 +243,10 @@ export function unary(op: UnaryOp, x: Storage, out: Storage): void {
   if (boolean) expr = `select(0u, 1u, ${boolean[compute]})`;
   else {
     if (compute === 'i32' && !INT_UNARY[op]) compute = 'f32';
-    expr = convert((compute === 'f32' ? FLOAT_UNARY : INT_UNARY)[op]!, compute, out.dtype);
+    let value = (compute === 'f32' ? FLOAT_UNARY : INT_UNARY)[op]!;
+    // NaN in, NaN out (sign(NaN) is 0): drivers' approximations of exp, atan, ... do not all propagate it
+    if (compute === 'f32' && op !== 'sign') value = `select(${value}, v, isNan(v))`;
+    expr = convert(value, compute, out.dtype);
   }
   const code = `${HEADER}${MATH}${binding(1, 'x', wgslType(x.dtype))}${binding(2, 'out', wgslType(out.dtype), true)}
 ${elementwise(`let v = ${convert('x[i]', x.dtype, compute)}; out[i] = ${boolean ? convert(expr, 'bool', out.dtype) : expr};`)}`;
@@ -157,10 +257,13 @@ const FLOAT_BINARY: Record<BinaryOp, string> = {
   add: 'a + b', sub: 'a - b', mul: 'a * b', div: 'a / b', pow: 'powF(a, b)',
   maximum: 'select(select(b, a, a > b), nanF(), isNan(a) || isNan(b))',
   minimum: 'select(select(b, a, a < b), nanF(), isNan(a) || isNan(b))',
-  atan2: 'atan2(a, b)', remainder: 'remainderF(a, b)', fmod: 'fmodF(a, b)', floorDivide: 'floor(a / b)',
-  eq: 'a == b', ne: 'a != b', lt: 'a < b', le: 'a <= b', gt: 'a > b', ge: 'a >= b',
-  logicalAnd: 'a != 0.0 && b != 0.0', logicalOr: 'a != 0.0 || b != 0.0', logicalXor: '(a != 0.0) != (b != 0.0)',
+  atan2: 'atan2F(a, b)', remainder: 'remainderF(a, b)', fmod: 'fmodF(a, b)', floorDivide: 'floor(a / b)',
+  // !(a == b) for ne and truth values: some drivers compile != as an ordered comparison, false for NaN
+  eq: 'a == b', ne: '!(a == b)', lt: 'a < b', le: 'a <= b', gt: 'a > b', ge: 'a >= b',
+  logicalAnd: '!(a == 0.0) && !(b == 0.0)', logicalOr: '!(a == 0.0) || !(b == 0.0)', logicalXor: '(a == 0.0) != (b == 0.0)',
 };
+// ops whose float result is NaN when an operand is NaN (drivers' approximations do not all propagate it)
+const NAN_PROPAGATING = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'atan2', 'remainder', 'fmod', 'floorDivide']);
 const INT_BINARY: Partial<Record<BinaryOp, string>> = {
   add: 'a + b', sub: 'a - b', mul: 'a * b', pow: 'powI(a, b)', maximum: 'max(a, b)', minimum: 'min(a, b)',
   remainder: 'remainderI(a, b)', fmod: 'select(a % b, 0, b == 0)', floorDivide: 'floorDivI(a, b)',
@@ -216,7 +319,8 @@ export function binary(op: BinaryOp, a: Storage, aShape: Shape, b: Storage, bSha
   if (n === 0) return;
   let compute: Compute = [a, b, out].some((s) => floating(s.dtype)) ? 'f32' : 'i32';
   if (compute === 'i32' && !INT_BINARY[op]) compute = 'f32';
-  const expr = (compute === 'f32' ? FLOAT_BINARY : INT_BINARY)[op]!;
+  let expr = (compute === 'f32' ? FLOAT_BINARY : INT_BINARY)[op]!;
+  if (compute === 'f32' && NAN_PROPAGATING.has(op)) expr = `select(${expr}, nanF(), isNan(a) || isNan(b))`;
   const value = BOOL_BINARY.has(op) ? convert(`select(0u, 1u, ${expr})`, 'bool', out.dtype) : convert(expr, compute, out.dtype);
   const { rank, words } = offsetParams(n, outShape, [broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)]);
   const code = `${HEADER}${MATH}${binding(1, 'x', wgslType(a.dtype))}${binding(2, 'y', wgslType(b.dtype))}${binding(3, 'out', wgslType(out.dtype), true)}

@@ -33,7 +33,7 @@ function foldCode(op: ReduceOp, c: 'f32' | 'i32', outType: string, outDtype: Par
     case 'all': {
       init = `S(${op === 'any' ? zero : one}, 0u, 0u)`;
       const join = op === 'any' ? '||' : '&&';
-      const truth = (u: string, v: string) => `select(${zero}, ${one}, ${u} != ${zero} ${join} ${v} != ${zero})`;
+      const truth = (u: string, v: string) => `select(${zero}, ${one}, !(${u} == ${zero}) ${join} !(${v} == ${zero}))`;
       visit = `return S(${truth('s.acc', 'v')}, 0u, 1u);`;
       merge = `return S(${truth('a.acc', 'b.acc')}, 0u, 1u);`;
       result = convert('s.acc', c, outDtype);

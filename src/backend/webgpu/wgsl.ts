@@ -16,7 +16,8 @@ export function wgslType(dtype: DType): 'f32' | 'i32' | 'u32' {
 export function convert(expr: string, from: DType | 'f32' | 'i32', to: DType | 'f32' | 'i32'): string {
   const [f, t] = [from.length === 3 ? from : wgslType(from as DType), to.length === 3 ? to : wgslType(to as DType)];
   if (f === t) return expr;
-  if (t === 'u32') return `select(0u, 1u, ${expr} != ${f === 'f32' ? '0.0' : f === 'i32' ? '0' : '0u'})`;
+  // !(x == 0) rather than x != 0: some drivers compile != as an ordered comparison, false for NaN
+  if (t === 'u32') return `select(0u, 1u, !(${expr} == ${f === 'f32' ? '0.0' : f === 'i32' ? '0' : '0u'}))`;
   if (t === 'i32' && f === 'f32') return `truncToI32(${expr})`;
   return `${t}(${expr})`;
 }
