@@ -46,6 +46,7 @@ export const webgpuBackend: Backend = {
   ...notImplemented(),
   ...implemented,
   name: 'webgpu',
+  readsSync: false,
   zeros: (dtype, length) => allocateStorage(webgpuBackend, dtype, length, true),
   empty: (dtype, length) => allocateStorage(webgpuBackend, dtype, length, false),
   fromArray: (data, dtype) => storageFrom(webgpuBackend, data, dtype),

@@ -7,6 +7,7 @@ import type { Shape } from '../../tensor/shape.js';
 import type { Storage } from '../../tensor/storage.js';
 import { splitAxis } from '../js/reduce.js';
 import { binding, convert, elementwise, grid, gridFor, HEADER, launch, wgslType } from './wgsl.js';
+import { MATH } from './math.js';
 
 const THREADS = 256;
 
@@ -103,8 +104,8 @@ export function softmax(x: Storage, n: number, out: Storage, log: boolean): void
   const rows = n === 0 ? 0 : x.length / n;
   if (rows === 0) return;
   // a row of -inf sums to 0: NaN, as the reference's -inf - log(0) (spelled out: compilers may fold it to -inf)
-  const write = log ? 'out[at + r] = select(x[at + r] - m - log(total), nanF(), total == 0.0);' : 'out[at + r] = exp(x[at + r] - m) / total;';
-  const code = `${HEADER}${binding(1, 'x', 'f32')}${binding(2, 'out', 'f32', true)}
+  const write = log ? 'out[at + r] = select(x[at + r] - m - logF(total), nanF(), total == 0.0);' : 'out[at + r] = expF(x[at + r] - m) / total;';
+  const code = `${HEADER}${MATH}${binding(1, 'x', 'f32')}${binding(2, 'out', 'f32', true)}
 var<workgroup> part: array<f32, ${THREADS}>;
 @compute @workgroup_size(${THREADS}) fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let row = wid.y * groups.x + wid.x;
@@ -123,7 +124,7 @@ var<workgroup> part: array<f32, ${THREADS}>;
   if (isInf(m) && m < 0.0) { m = 0.0; } // a row of -inf: exp(-inf - 0) = 0, so 0/0 = NaN as in the reference
   workgroupBarrier();
   var sum = 0.0;
-  if (live) { for (var r = lid.x; r < n; r = r + ${THREADS}u) { sum = sum + exp(x[at + r] - m); } }
+  if (live) { for (var r = lid.x; r < n; r = r + ${THREADS}u) { sum = sum + expF(x[at + r] - m); } }
   part[lid.x] = sum;
   workgroupBarrier();
   for (var half = ${THREADS / 2}u; half > 0u; half = half / 2u) {
