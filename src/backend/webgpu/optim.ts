@@ -14,7 +14,7 @@ function sgd(param: Storage, grad: Storage, buf: Storage | null, o: SgdStepOptio
   const sign = o.maximize ? -1 : 1;
   // d = ±g + λθ;  b = μb + (1 - τ)d (b = d on the first step);  θ -= η (nesterov ? d + μb : b)
   const update = momentumBuffer
-    ? `let b = PF(4u) * buf[i] + PF(5u) * d; buf[i] = b; p[i] = p[i] - PF(1u) * ${o.nesterov ? 'd + PF(6u) * b' : 'b'};`
+    ? `let b = PF(4u) * buf[i] + PF(5u) * d; buf[i] = b; p[i] = p[i] - PF(1u) * (${o.nesterov ? 'd + PF(6u) * b' : 'b'});`
     : 'p[i] = p[i] - PF(1u) * d;';
   const code = `${HEADER}${binding(1, 'p', 'f32', true)}${binding(2, 'g', 'f32')}${momentumBuffer ? binding(3, 'buf', 'f32', true) : ''}
 ${elementwise(`let d = PF(2u) * g[i] + PF(3u) * p[i]; ${update}`)}`;

@@ -12,7 +12,7 @@ import {
 import { all, mean, norm, sum, sumTo } from '../../ops/reduce.js';
 import { reshape } from '../../ops/shape.js';
 import { gather, indexSelect } from '../../ops/indexing.js';
-import { backendOf, detach } from '../../ops/util.js';
+import { backendOf, detach, readsSync } from '../../ops/util.js';
 import { onesLike } from '../../tensor/creation.js';
 import { logSoftmax } from '../../ops/softmax.js';
 
@@ -184,7 +184,10 @@ function reduceWeighted(picked: PickedClasses, reduction: Reduction, op: string)
 // With every target ignored it is 0/0 = NaN, as in PyTorch, but with a zero gradient rather than 0 * inf.
 function weightedMean(total: Tensor, weights: Tensor): Tensor {
   const weightSum = sum(weights);
-  return weightSum.item() === 0 ? add(mul(total, 0), NaN) : div(total, weightSum);
+  if (readsSync(weightSum)) return weightSum.item() === 0 ? add(mul(total, 0), NaN) : div(total, weightSum);
+  // a device without synchronous reads (a GPU): the same rule, selected elementwise
+  const none = eq(weightSum, 0);
+  return where(none, NaN, div(total, where(none, 1, weightSum)));
 }
 
 /**
