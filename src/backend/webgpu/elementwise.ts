@@ -13,7 +13,6 @@ import { MATH } from './math.js';
 
 type Compute = 'f32' | 'i32';
 
-
 const FLOAT_UNARY: Partial<Record<UnaryOp, string>> = {
   neg: '-v', abs: 'abs(v)', sign: 'signF(v)', exp: 'exp(v)', expm1: 'expm1F(v)', log: 'logF(v)', log1p: 'log1pF(v)',
   log2: 'logF(v) * 1.4426950408889634', log10: 'logF(v) * 0.4342944819032518',

@@ -6,7 +6,7 @@ import type { ReduceOp } from '../backend.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Storage } from '../../tensor/storage.js';
 import { splitAxis } from '../js/reduce.js';
-import { binding, convert, elementwise, grid, gridFor, HEADER, launch, wgslType } from './wgsl.js';
+import { binding, convert, elementwise, f32bits, grid, gridFor, HEADER, launch, wgslType } from './wgsl.js';
 import { MATH } from './math.js';
 
 const THREADS = 256;
@@ -135,4 +135,39 @@ var<workgroup> part: array<f32, ${THREADS}>;
   if (live) { for (var r = lid.x; r < n; r = r + ${THREADS}u) { ${write} } }
 }`;
   launch(code, [rows, n], [x, out], [1], grid(rows));
+}
+
+/** embedding's maxNorm: each distinct row named in `rows` whose p-norm exceeds maxNorm is scaled to it, in place (one workgroup per entry). */
+export function renormRows(weight: Storage, dim: number, rows: Storage, maxNorm: number, p: number): void {
+  if (rows.length === 0) return;
+  const norm = p === Infinity ? 'max(a, b)' : 'a + b';
+  const term = p === Infinity ? 'abs(w)' : 'powF(abs(w), PF(3u))';
+  const finish = p === Infinity ? 'part[0]' : 'powF(part[0], 1.0 / PF(3u))';
+  const code = `${HEADER}${MATH}${binding(1, 'weight', 'f32', true)}${binding(2, 'rows', 'i32')}
+var<workgroup> part: array<f32, ${THREADS}>;
+fn combine(a: f32, b: f32) -> f32 { return ${norm}; }
+@compute @workgroup_size(${THREADS}) fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let k = wid.y * groups.x + wid.x;
+  let dim = P(1);
+  var live = k < P(0);
+  var row = 0u;
+  if (live) {
+    row = u32(rows[k]);
+    for (var j = 0u; j < k; j = j + 1u) { if (u32(rows[j]) == row) { live = false; break; } } // once per distinct row
+  }
+  var s = 0.0;
+  if (live) { for (var c = lid.x; c < dim; c = c + ${THREADS}u) { let w = weight[row * dim + c]; s = combine(s, ${term}); } }
+  part[lid.x] = s;
+  workgroupBarrier();
+  for (var half = ${THREADS / 2}u; half > 0u; half = half / 2u) {
+    if (lid.x < half) { part[lid.x] = combine(part[lid.x], part[lid.x + half]); }
+    workgroupBarrier();
+  }
+  let total = ${finish};
+  if (live && total > PF(2u)) {
+    let scale = PF(2u) / (total + 1e-7);
+    for (var c = lid.x; c < dim; c = c + ${THREADS}u) { weight[row * dim + c] = weight[row * dim + c] * scale; }
+  }
+}`;
+  launch(code, [rows.length, dim, f32bits(maxNorm), f32bits(p)], [weight, rows], [0], grid(rows.length));
 }

@@ -195,7 +195,7 @@ describe('webgpu kernels against the js reference', { skip }, () => {
     }
   });
 
-  test('max pooling with padding and dilation, NaN, and its backward into overlapping windows', async () => {
+  test('max pooling with padding and dilation, NaN, and its backward into overlapping windows; relu backward; renormRows', async () => {
     const [planes, h, w] = [3, 8, 9];
     const x = uniform(planes * h * w);
     x[10] = NaN;
@@ -206,6 +206,9 @@ describe('webgpu kernels against the js reference', { skip }, () => {
       await matchesReference('maxPool2d', [x, planes, h, w, g, values, indices], `maxPool2d kernel ${g.kernel} stride ${g.stride}`);
       arrayKernels.maxPool2d(x, planes, h, w, g, values, indices);
       await matchesReference('maxPool2dBackward', [uniform(size), indices, planes, h, w, new Float32Array(planes * h * w)], `maxPool2dBackward kernel ${g.kernel} stride ${g.stride}`, 1e-5, 1e-6);
+    }
+    for (const p of [2, 1, Infinity]) {
+      await matchesReference('renormRows', [uniform(6 * 300), 300, Int32Array.from([4, 1, 4, 0, 4]), 5, p], `renormRows p=${p} with repeated rows`, 1e-5, 1e-6);
     }
     await matchesReference('reluBackward', [uniform(50), withSpecials(50), new Float32Array(50)], 'reluBackward');
   });
