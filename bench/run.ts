@@ -5,12 +5,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runRosenbrock } from './rosenbrock.js';
 import { runPython, torchAvailable } from './peers.js';
-import { w1Descent, w1Jax, w1Tfjs, w1Torch, type W1Point } from './w1.js';
+import { W1_SIZES, w1Descent, w1Jax, w1Tfjs, w1Torch, type W1Point } from './w1.js';
 import { W2_EPOCHS } from './w2.js';
 import { W3_EPOCHS } from './w3.js';
 import { writeMnistBinary } from './mnist.js';
 import type { TrainResult } from './training.js';
 import { OPTIM_BENCH_RULES, memoryFloorMs, runOptimStep } from './optim-step.js';
+import { w1Webgpu, w5StepsPerSecond, webgpuAdapter } from './webgpu.js';
 
 interface Row {
   workload: string;
@@ -61,6 +62,10 @@ if (want('W4')) {
 }
 
 notes.push(relaxedSimdStatus);
+// webgpu: a column wherever an adapter exists (in Node, the optional 'webgpu' package and a Vulkan/Metal/D3D12 driver)
+const adapter = await webgpuAdapter();
+const software = adapter !== null && /swiftshader/i.test(adapter);
+notes.push(adapter === null ? 'webgpu: no adapter here (no webgpu column)' : `webgpu adapter: ${adapter}${software ? ' (software rendering: figures for correctness, not speed)' : ''}`);
 
 if (want('W1')) {
   const results: [string, () => Promise<W1Point[]> | W1Point[]][] = [
@@ -71,6 +76,7 @@ if (want('W1')) {
     ['jax-js-wasm', () => w1Jax()],
   ];
   if (hasTorch) results.push(['pytorch', () => w1Torch(`${benchDir}torch_w1.py`)]);
+  if (adapter) results.push(['descent-webgpu', () => w1Webgpu(software ? W1_SIZES : [...W1_SIZES, 4096, 8192])]);
   for (const [library, run] of results) {
     for (const p of (await attempt('W1', library, run)) ?? []) {
       if (p.gflops === null) continue; // too slow at this size (see bench/w1.ts)
@@ -118,6 +124,14 @@ if (want('W3')) {
   await trainingWorkload('W3 CNN', 'cnn', W3_EPOCHS, JS_LIBRARIES.map((lib) => [lib, () => isolated('W3', lib)]));
 }
 
+if (want('W5') && adapter) {
+  // W5, the npm-start CNN (batch 64, Adam), on the GPU and on wasm: training steps/s with a loss read per step
+  for (const device of ['webgpu', 'wasm']) {
+    const value = await attempt('W5', `descent-${device}`, () => w5StepsPerSecond(device, software ? 1 : 10));
+    if (value !== null) rows.push({ workload: 'W5 CNN train step (batch 64)', library: `descent-${device}`, metric: 'steps/s', value });
+  }
+}
+
 if (want('optim')) {
   // Optimizer step on ~1M float32 parameters (memory-bound): descent's fused update vs torch.optim, 1 thread each.
   for (const rule of OPTIM_BENCH_RULES) {
@@ -162,6 +176,14 @@ for (const [name, key, torchTarget] of [['W2', 'W2 MLP train', 1], ['W3', 'W3 CN
   const tfjsBest = rows.filter((r) => r.workload === key && r.library.startsWith('tfjs')).map((r) => r.value);
   goal(`${name} >= ${torchTarget}x PyTorch samples/s`, valueOf(key, 'descent-wasm'), [valueOf(key, 'pytorch')], torchTarget);
   goal(`${name} >= 3x the best TF.js backend`, valueOf(key, 'descent-wasm'), tfjsBest.length ? [Math.max(...tfjsBest)] : [], 3);
+}
+
+if (want('W5') && adapter) {
+  // W5, the npm-start CNN (batch 64, Adam), on the GPU and on wasm: training steps/s with a loss read per step
+  for (const device of ['webgpu', 'wasm']) {
+    const value = await attempt('W5', `descent-${device}`, () => w5StepsPerSecond(device, software ? 1 : 10));
+    if (value !== null) rows.push({ workload: 'W5 CNN train step (batch 64)', library: `descent-${device}`, metric: 'steps/s', value });
+  }
 }
 
 if (want('optim')) {

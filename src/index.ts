@@ -25,7 +25,7 @@ export type { Storage, Device } from './tensor/storage.js';
 export type { Backend, ArrayKernels, Kernels, FusedSteps, UnaryOp, BinaryOp, ReduceOp, ConvGeometry } from './backend/backend.js';
 export { setNumThreads, getNumThreads, initThreads, memoryStats, setMemoryBudget } from './backend/wasm/index.js';
 export type { WasmMemoryStats } from './backend/wasm/index.js';
-export { gpuMemoryStats, webgpuAdapterName } from './backend/webgpu/index.js';
+export { gpuMemoryStats, webgpuAdapterName, webgpuSynchronize } from './backend/webgpu/index.js';
 export type { GpuMemoryStats } from './backend/webgpu/index.js';
 
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';

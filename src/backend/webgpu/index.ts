@@ -14,7 +14,7 @@ import { matmul } from './matmul.js';
 import { col2im, conv2d, conv2dBackward, im2col, maxPool2d, maxPool2dBackward } from './conv.js';
 import { fusedSteps } from './optim.js';
 import { gpu, openGpu } from './context.js';
-import { resetCommands } from './commands.js';
+import { finish, resetCommands } from './commands.js';
 import { allocateStorage, readStorage, releaseStorage, storageFrom, writeStorage } from './memory.js';
 
 export { gpuMemoryStats, type GpuMemoryStats } from './memory.js';
@@ -69,6 +69,16 @@ export const webgpuBackend: Backend = {
 /** The name of the GPU adapter the backend runs on (after `await dt.init('webgpu')`). @example webgpuAdapterName() // 'SwiftShader Device (Subzero)' */
 export function webgpuAdapterName(): string {
   return gpu().adapterName;
+}
+
+/**
+ * Resolves once the GPU has run every kernel recorded so far, as torch.cuda.synchronize(): for timing
+ * (reads wait by themselves). Throws the errors the GPU reported, if any.
+ * @example const start = performance.now(); model(x); await webgpuSynchronize(); console.log(performance.now() - start);
+ */
+export async function webgpuSynchronize(): Promise<void> {
+  gpu();
+  await finish();
 }
 
 registerDevice(webgpuBackend);
