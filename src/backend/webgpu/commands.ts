@@ -137,7 +137,7 @@ export async function finish(): Promise<void> {
 }
 
 /** Throws (once) the errors the device reported so far. */
-export function throwReported(): void {
+function throwReported(): void {
   if (errors.length === 0) return;
   const first = errors[0];
   const more = errors.length - 1;

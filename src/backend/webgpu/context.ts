@@ -22,10 +22,6 @@ export function gpu(): GpuContext {
   throw new Error("webgpu: the backend is not initialized: call `await dt.init('webgpu')` first (it requests the GPU adapter)");
 }
 
-export function isOpen(): boolean {
-  return context !== null;
-}
-
 /** Requests the adapter and device (once; later calls share the first). */
 export function openGpu(): Promise<GpuContext> {
   if (context) return Promise.resolve(context);

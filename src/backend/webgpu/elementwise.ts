@@ -79,7 +79,7 @@ const BOOL_BINARY = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logi
  * Merges adjacent axes that every operand walks contiguously (and drops axes of size 1), so that
  * broadcast index arithmetic runs on as few axes as possible.
  */
-export function collapse(shape: Shape, stridesList: number[][]): { shape: number[]; strides: number[][] } {
+function collapse(shape: Shape, stridesList: number[][]): { shape: number[]; strides: number[][] } {
   const dims: number[] = [];
   const strides: number[][] = stridesList.map(() => []);
   for (let d = 0; d < shape.length; d++) {

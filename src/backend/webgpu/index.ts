@@ -15,7 +15,7 @@ import { col2im, conv2d, conv2dBackward, im2col, maxPool2d, maxPool2dBackward } 
 import { fusedSteps } from './optim.js';
 import { gpu, openGpu } from './context.js';
 import { finish, resetCommands } from './commands.js';
-import { allocateStorage, readStorage, releaseStorage, storageFrom, writeStorage } from './memory.js';
+import { allocateStorage, forgetPool, readStorage, releaseStorage, storageFrom, writeStorage } from './memory.js';
 
 export { gpuMemoryStats, type GpuMemoryStats } from './memory.js';
 
@@ -61,6 +61,7 @@ export const webgpuBackend: Backend = {
     const ctx = await openGpu();
     if (ctx.device !== device) {
       resetCommands();
+      forgetPool();
       device = ctx.device;
     }
   },

@@ -55,10 +55,16 @@ function sizeClass(bytes: number): number {
   return Math.ceil(bytes / quarter) * quarter;
 }
 
-export function checkDtype(dtype: DType, op: string): void {
+function checkDtype(dtype: DType, op: string): void {
   if (dtype === 'float64') {
     throw new Error(`webgpu: ${op}: float64 is not supported (WebGPU has no 64-bit floats); use float32 (e.g. model.to('float32')) or keep float64 tensors on 'wasm'`);
   }
+}
+
+/** Forgets the pool (its buffers belong to a device that is gone). */
+export function forgetPool(): void {
+  pool.clear();
+  pooledBytes = 0;
 }
 
 /** A buffer of `capacity` bytes (a size class): a pooled one, or a new one, which WebGPU zero-fills. */

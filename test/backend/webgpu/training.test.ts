@@ -77,6 +77,7 @@ describe('training on webgpu', { skip }, () => {
       assert.equal(t.device, 'webgpu');
       assert.throws(() => t.sum().item(), /read asynchronously: use `await t.data\(\)`/);
       assert.throws(() => t.dataSync(), /await t.data\(\)/);
+      assert.equal(String(t), 'tensor(<webgpu: await t.data()>, size=[3, 4], dtype=float32)', 'printing does not read');
       assert.throws(() => randn([2], { dtype: 'float64' }), /webgpu: .*float64 is not supported/);
       assert.throws(() => randn([2], { dtype: 'float64', device: 'wasm' }).to('webgpu'), /float64 is not supported/);
       const sum = await t.sum().data();
