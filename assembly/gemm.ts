@@ -27,7 +27,7 @@ export function gemmScratchBytes(): i32 {
 }
 
 // Ap[p*MR + r] = A(i0 + r, p0 + p), zero rows past `rows`.
-function packA(a: usize, rsA: i32, csA: i32, i0: i32, rows: i32, p0: i32, kc: i32, ap: usize): void {
+export function packA(a: usize, rsA: i32, csA: i32, i0: i32, rows: i32, p0: i32, kc: i32, ap: usize): void {
   for (let ir = 0; ir < rows; ir += MR) {
     const mr = min(MR, rows - ir);
     const dst = ap + ((<usize>ir * <usize>kc) << 2);
@@ -62,7 +62,7 @@ function packA(a: usize, rsA: i32, csA: i32, i0: i32, rows: i32, p0: i32, kc: i3
 }
 
 // Bp[jpanel][p*NR + c] = B(p0 + p, j0 + jpanel*NR + c), zero columns past `cols`.
-function packB(b: usize, rsB: i32, csB: i32, p0: i32, kc: i32, j0: i32, cols: i32, bp: usize): void {
+export function packB(b: usize, rsB: i32, csB: i32, p0: i32, kc: i32, j0: i32, cols: i32, bp: usize): void {
   for (let jr = 0; jr < cols; jr += NR) {
     const nr = min(NR, cols - jr);
     const dst = bp + ((<usize>jr * <usize>kc) << 2);
@@ -159,7 +159,7 @@ function microKernel(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, first:
 
 // C rows [i0, i0 + rows) x columns [jc, jc + nc) of one product (c: its row 0; row stride n)
 // (first ? = : +=) packed A block (rows x kc) @ packed B block (kc x nc).
-function macroKernel(ap: usize, bp: usize, c: usize, i0: i32, rows: i32, jc: i32, nc: i32, kc: i32, n: i32, first: bool, tile: usize): void {
+export function macroKernel(ap: usize, bp: usize, c: usize, i0: i32, rows: i32, jc: i32, nc: i32, kc: i32, n: i32, first: bool, tile: usize): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
     const bPanel = bp + ((<usize>jr * kc) << 2);
@@ -202,7 +202,7 @@ export function gemmUnits(m: i32, k: i32, n: i32, batch: i32, threads: i32): i32
 
 // Claims the next unit: an atomic counter shared by the threads (a plain one in the single-threaded build).
 @inline
-function claim(counter: usize): i32 {
+export function claim(counter: usize): i32 {
   if (ASC_FEATURE_THREADS) return atomic.add<i32>(counter, 1);
   const u = load<i32>(counter);
   store<i32>(counter, u + 1);

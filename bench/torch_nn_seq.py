@@ -1,10 +1,9 @@
-"""PyTorch peer of bench/nn-seq.ts: the same workloads on one CPU thread; prints a JSON object of ms per run."""
+"""PyTorch peer of bench/nn-seq.ts: the same workloads on one CPU thread (torch_env.py's default); prints a JSON object of ms per run."""
 import json
 import time
 
-import torch
+from torch_env import torch
 
-torch.set_num_threads(1)
 
 
 def ms_per_run(fn, reps=5):

@@ -1,15 +1,14 @@
 """The optimizer-step workload in PyTorch: ms per step of SGD (momentum), Adam or AdamW on 1,000,640 float32
 parameters, median of several timings in CPU time, printed as JSON for bench/run.ts.
-Usage: torch_optim_step.py RULE [THREADS] (threads default 1, matching descent's single thread)."""
+Usage: torch_optim_step.py RULE (threads: DESCENT_BENCH_THREADS, default 1, matching descent's single thread)."""
 import json
 import statistics
 import sys
 import time
 
-import torch
+from torch_env import torch
 
 rule = sys.argv[1]
-torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
 SHAPES = [(1024, 784), (1024,), (192, 1024), (192,)]
 STEPS, REPEATS = 20, 7
 torch.manual_seed(0)

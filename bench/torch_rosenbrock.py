@@ -1,11 +1,10 @@
-"""W4 in PyTorch: the same Rosenbrock SGD loop, printed as JSON for bench/run.ts."""
+"""W4 in PyTorch: the same Rosenbrock SGD loop, printed as JSON for bench/run.ts (threads: torch_env.py)."""
 import json
 import sys
 import time
 
-import torch
+from torch_env import torch
 
-torch.set_num_threads(1)
 steps = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
 lr = 1e-4
 x = torch.tensor(-1.5, requires_grad=True)

@@ -1,14 +1,13 @@
-# W2/W3 peer: the same schedule as bench/training.ts in PyTorch (2 threads) on the same samples.
-# usage: torch_train.py mlp|cnn EPOCHS DATA.bin
+# W2/W3 peer: the same schedule as bench/training.ts in PyTorch on the same samples.
+# usage: torch_train.py mlp|cnn EPOCHS DATA.bin (threads: DESCENT_BENCH_THREADS, see torch_env.py)
 import json
 import sys
 import time
 
 import numpy as np
-import torch
+from torch_env import torch
 from torch import nn
 
-torch.set_num_threads(2)
 torch.manual_seed(0)
 kind, epochs, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 

@@ -1,11 +1,12 @@
-# W1 peer: float32 square matmul in PyTorch, 2 threads, GFLOPS (median of 5 after a warm-up).
+# W1 peer: float32 square matmul in PyTorch, GFLOPS (median of 5 after a warm-up). DESCENT_BENCH_THREADS
+# threads, OpenBLAS's included: a bare GEMM has no OpenMP threads beside BLAS's to compete with.
 import json
+import os
 import sys
 import time
 
-import torch
-
-torch.set_num_threads(2)
+os.environ["DESCENT_BENCH_BLAS_THREADS"] = os.environ.get("DESCENT_BENCH_THREADS", "1")
+from torch_env import torch  # noqa: E402
 points = []
 for n in map(int, sys.argv[1:]):
     a = torch.randn(n, n)

@@ -87,6 +87,7 @@ export async function w1Jax(): Promise<W1Point[]> {
   });
 }
 
-export function w1Torch(script: string): W1Point[] {
-  return runPython<W1Point[]>(script, W1_SIZES.map(String));
+/** PyTorch on `threads` threads, OpenBLAS's included (bench/torch_w1.py). */
+export function w1Torch(script: string, threads: number): W1Point[] {
+  return runPython<W1Point[]>(script, W1_SIZES.map(String), threads);
 }

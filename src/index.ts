@@ -22,7 +22,7 @@ export { backend, init, registerBackend } from './backend/backend.js';
 export { getBackend, setBackend, listBackends, noteAllocation } from './tensor/storage.js';
 export { arrayKernels, onStorage } from './backend/js/index.js';
 export type { Storage, Device } from './tensor/storage.js';
-export type { Backend, ArrayKernels, Kernels, FusedSteps, UnaryOp, BinaryOp, ReduceOp, ConvGeometry } from './backend/backend.js';
+export type { Backend, ArrayKernels, Kernels, FusedSteps, UnaryOp, BinaryOp, ReduceOp, ConvGeometry, ActivationOp, RecurrentGeometry, AttentionGeometry, AttentionSizes, HeadStrides } from './backend/backend.js';
 export { setNumThreads, getNumThreads, initThreads, memoryStats, setMemoryBudget } from './backend/wasm/index.js';
 export type { WasmMemoryStats } from './backend/wasm/index.js';
 export { gpuMemoryStats, webgpuAdapterName, webgpuSynchronize } from './backend/webgpu/index.js';

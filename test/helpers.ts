@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Tensor, tensor, type DType } from '../src/index.js';
 
@@ -73,4 +75,16 @@ export function assertClose(
 export function sharedData(): string | null {
   const dir = process.env.DESCENT_DATA ?? fileURLToPath(new URL('../../../shared/data', import.meta.url));
   return existsSync(dir) ? dir : null;
+}
+
+const tempDirs: string[] = [];
+process.on('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder (under `base`, default the OS's) removed when the test process exits. */
+export function tempDir(prefix: string, base = tmpdir()): string {
+  const dir = mkdtempSync(join(base, prefix));
+  tempDirs.push(dir);
+  return dir;
 }

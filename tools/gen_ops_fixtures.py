@@ -522,6 +522,17 @@ case(F32G, "f32_matmul_batched", "matmul", [inp([2, 3, 4], dtype="float32"), inp
 case(F32G, "f32_softmax", "softmax", [inp([3, 5], dtype="float32")], {"dim": -1}, gradcheck=False)
 case(F32G, "f32_logSoftmax", "logSoftmax", [inp([3, 5], dtype="float32")], {"dim": 1}, gradcheck=False)
 case(F32G, "f32_var", "var", [inp([4, 5], dtype="float32")], {"dim": 1}, gradcheck=False)
+# the wasm backend's SIMD kernels in float32 (35 elements: whole vectors and a tail), against PyTorch's float32;
+# seeds of their own (from 900000), so that cases added to later groups keep theirs
+SIMD_SEED = 900000
+for i, (op, init) in enumerate([("sigmoid", "randn"), ("erf", "randn"), ("expm1", "randn"), ("log", "pos"), ("log1p", "pos"),
+                                ("log2", "pos"), ("log10", "pos"), ("rsqrt", "pos"), ("silu", "randn")]):
+    case(F32G, f"f32_{op}", op, [inp([5, 7], init, dtype="float32")], gradcheck=False, seed=SIMD_SEED + i)
+case(F32G, "f32_gelu_tanh", "gelu", [inp([5, 7], dtype="float32")], {"approximate": "tanh"}, gradcheck=False, seed=SIMD_SEED + 9)
+case(F32G, "f32_pow_broadcast", "pow", [inp([5, 7], "pos", dtype="float32"), inp([7], dtype="float32")], gradcheck=False, seed=SIMD_SEED + 10)
+case(F32G, "f32_maximum_broadcast", "maximum", [inp([5, 1, 7], dtype="float32"), inp([3, 1], dtype="float32")], gradcheck=False, seed=SIMD_SEED + 11)
+case(F32G, "f32_where_broadcast", "where", [inp([3, 1], "bool"), inp([5, 3, 7], dtype="float32"), inp([7], dtype="float32")],
+     gradcheck=False, seed=SIMD_SEED + 12)
 
 # sorting, selection and scans (a group of their own, last, so the seeds of the groups above do not move)
 O = "sort"
@@ -577,7 +588,7 @@ def run(c, seed):
     grads = []
     if diff_outs and diff_ins:
         grads = torch.autograd.grad(diff_outs, diff_ins, ups, allow_unused=True)
-    record = {k: v for k, v in c.items() if k != "inputs"}
+    record = {k: v for k, v in c.items() if k not in ("inputs", "seed")}
     record["inputs"] = [{**encode(x), "requiresGrad": s["grad"]} for x, s in zip(xs, c["inputs"])]
     record["outputs"] = [encode(o) for o in outs]
     record["upstream"] = [encode(u) for u in ups]
@@ -592,6 +603,9 @@ for group, cases in GROUPS.items():
     for c in cases:
         assert c["name"] not in names, c["name"]
         names.add(c["name"])
+        if "seed" in c:  # a case with a seed of its own does not move the others'
+            records.append(run(c, c["seed"]))
+            continue
         records.append(run(c, seed))
         seed += 1
     dump(f"ops_{group}", records)

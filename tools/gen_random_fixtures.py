@@ -11,6 +11,7 @@ torch.manual_seed(0); out["randn_5"] = encode(torch.randn(5))
 torch.manual_seed(0); out["randn_37"] = encode(torch.randn(37))
 torch.manual_seed(0); out["randn_f64_48"] = encode(torch.randn(3, 16, dtype=torch.float64))
 torch.manual_seed(0); out["randint_8"] = encode(torch.randint(0, 10, (8,)))
+torch.manual_seed(0); out["randint_2p40"] = encode(torch.randint(0, 2**40, (4,), dtype=torch.float64))
 torch.manual_seed(0); out["randperm_10"] = encode(torch.randperm(10))
 
 # multinomial: weights drawn from their own generator, then torch.manual_seed(0) and the draw

@@ -38,6 +38,19 @@ def loader_orders():
     return cases
 
 
+def nested_iteration():
+    """A loader iterated inside its own loop: each iter() is its own epoch; the outer one carries on with its order."""
+    g = torch.Generator().manual_seed(5)
+    loader = DataLoader(TensorDataset(torch.arange(7)), batch_size=3, shuffle=True, generator=g)
+    outer, inner = [], []
+    for i, (b,) in enumerate(loader):
+        outer.append(b.tolist())
+        if i == 0:
+            inner = [c[0].tolist() for c in loader]
+    after = [b[0].tolist() for b in loader]
+    return {"n": 7, "batch_size": 3, "seed": 5, "outer": outer, "inner": inner, "next_epoch": after}
+
+
 def splits():
     out = []
     for n, lengths, seed in [(10, [3, 7], 42), (30, [0.3, 0.3, 0.4], 42), (11, [0.5, 0.5], 0), (10000, [8000, 2000], 0)]:
@@ -172,6 +185,6 @@ elif __name__ == "__main__":
     sd = {k: (v.to(torch.int32) if v.dtype == torch.int64 else v) for k, v in cnn.state_dict().items()}
     write_safetensors(os.path.join(FIXTURES, "train_cnn.safetensors"), sd, {"format": "pt"})
     dump("train_cnn", {"x": encode(x), "logits": encode(cnn(x))})
-    dump("train_data", {"loaders": loader_orders(), "splits": splits()})
+    dump("train_data", {"loaders": loader_orders(), "splits": splits(), "nested": nested_iteration()})
     dump("train_metrics", metrics())
     dump("train_weights", weights())

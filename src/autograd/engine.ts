@@ -282,30 +282,52 @@ function propagate(
  * Computes the gradient of `root` with respect to every leaf that requires grad and adds it to `.grad`,
  * like torch's `tensor.backward()`.
  */
-export function backward(root: Tensor, gradient?: Tensor | null, options: BackwardOptions = {}): void {
+export function backward(root: Tensor, gradient?: Tensor | null | BackwardOptions, options: BackwardOptions = {}): void {
   if (!root.requiresGrad) {
     throw new Error('backward: the tensor does not require grad and has no gradFn (did you forget requiresGrad: true, or call it inside noGrad?)');
   }
+  if (isOptionsObject(gradient)) [gradient, options] = [null, gradient]; // backward({ retainGraph: true })
+  else if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) {
+    const got = Array.isArray(gradient) ? 'an array; pass tensor([...])' : typeof gradient;
+    throw new TypeError(`backward: the gradient must be a Tensor shaped like the output (${formatShape(root.shape)}), got ${got}`);
+  }
+  checkBackwardOptions(options);
   const g = defaultGrad(root, gradient, 'backward');
   const createGraph = options.createGraph ?? false;
   propagate([root], [g], options, (t, grad, life) => {
     if (!t.isLeaf && !t.retainsGrad) return;
-    if (t.grad === null) {
+    const current = t.peekGrad();
+    if (current === null) {
       // .grad is updated in place later, so it must not share storage with another gradient: a gradient
       // that nothing else holds is adopted as it is, others are copied (with createGraph a differentiable
       // copy, as torch, else a + b would give a and b one .grad)
       if (createGraph) t.grad = cloneTracked(grad);
-      else if (life.isDead(grad.storage) && !(grad instanceof SparseTensor)) t.grad = detached(grad);
-      else t.grad = cloneDetached(grad);
-      life.keep(t.grad);
-    } else if (createGraph || isGradEnabled() || t.grad instanceof SparseTensor || grad instanceof SparseTensor) {
-      t.grad = addGrads(t.grad, grad);
-      life.keep(t.grad);
+      else t.setGradFromBackward(life.isDead(grad.storage) && !(grad instanceof SparseTensor) ? detached(grad) : cloneDetached(grad));
+      life.keep(t.peekGrad()!);
+    } else if (!shapesEqual(current.shape, t.shape)) {
+      checkGradShape(t, current, 'backward (the existing .grad)');
+    } else if (createGraph || isGradEnabled() || current instanceof SparseTensor || grad instanceof SparseTensor) {
+      const summed = addGrads(current, grad);
+      if (createGraph || isGradEnabled()) t.grad = summed;
+      else t.setGradFromBackward(summed);
+      life.keep(summed);
     } else {
-      const device = backendOf(t.grad);
-      device.binary('add', t.grad.storage, t.grad.shape, grad.storage, grad.shape, t.grad.storage, t.grad.shape);
+      const device = backendOf(current);
+      device.binary('add', current.storage, current.shape, grad.storage, grad.shape, current.storage, current.shape);
     }
   });
+}
+
+const BACKWARD_OPTIONS = ['retainGraph', 'createGraph'];
+
+function isOptionsObject(x: unknown): x is BackwardOptions {
+  return x !== null && typeof x === 'object' && !(x instanceof Tensor) && !Array.isArray(x) && !ArrayBuffer.isView(x);
+}
+
+function checkBackwardOptions(options: BackwardOptions): void {
+  for (const k of Object.keys(options)) {
+    if (!BACKWARD_OPTIONS.includes(k)) throw new Error(`backward: unknown option '${k}' (expected ${BACKWARD_OPTIONS.join(', ')})`);
+  }
 }
 
 function cloneDetached(t: Tensor): Tensor {

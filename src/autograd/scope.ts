@@ -73,3 +73,16 @@ export function releaseOwned(node: GradFn): void {
     for (const s of o.storages) s.device.release(s);
   }
 }
+
+/**
+ * Gives `storages` that a fused op saved for its backward to the graph nodes of its `outputs`, released when
+ * backward frees the FIRST of those nodes (not the last, as scoped's intermediates): a training step
+ * usually backpropagates through one output (a recurrent layer's output, not its last cell state), and
+ * the others' nodes are then never freed. Backward through another output afterwards must be refused,
+ * as PyTorch refuses a second backward through a freed node: `released()` says when.
+ */
+export function ownUntilFirstFreed(outputs: readonly Tensor[], storages: Storage[]): { released(): boolean } {
+  const ownership: Ownership = { storages, owners: 1 };
+  for (const t of outputs) if (t.gradFn !== null) (t.gradFn.owned ??= []).push(ownership);
+  return { released: () => ownership.owners <= 0 };
+}

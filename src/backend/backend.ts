@@ -9,7 +9,10 @@ export type UnaryOp =
   | 'neg' | 'abs' | 'sign' | 'exp' | 'expm1' | 'log' | 'log1p' | 'log2' | 'log10' | 'sqrt' | 'rsqrt'
   | 'reciprocal' | 'square' | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'tanh'
   | 'sigmoid' | 'relu' | 'erf' | 'floor' | 'ceil' | 'round' | 'trunc' | 'logicalNot' | 'isnan' | 'isinf'
-  | 'isfinite' | 'copy';
+  | 'isfinite' | 'copy' | 'gelu' | 'geluTanh' | 'silu';
+
+/** The activations whose backward is a kernel (unaryBackward): GELU (exact and tanh forms) and SiLU. */
+export type ActivationOp = 'gelu' | 'geluTanh' | 'silu';
 
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'remainder' | 'fmod'
@@ -24,6 +27,53 @@ export interface ConvGeometry {
   outSize: readonly [number, number];
 }
 
+/**
+ * The rows of one recurrent layer's sequence in one direction (the recurrent kernels): step t holds
+ * batchSizes[t] sequences (fewer later in a packed batch), sequence n of step t is row
+ * stepOffsets[t] + n * batchStride of the input gates, the output and the saved tensors (batchStride 1
+ * time-major or packed, `steps` when batch-first). States are [batch, features]; only the first
+ * batchSizes[t] rows take part in step t.
+ */
+export interface RecurrentGeometry {
+  steps: number;
+  batch: number;
+  hidden: number;
+  /** Features of h: projSize when an LSTM projects, else hidden. */
+  stateSize: number;
+  batchSizes: readonly number[];
+  stepOffsets: readonly number[];
+  batchStride: number;
+  /** Walk the steps from the last to the first (the reverse direction of a bidirectional layer). */
+  reverse: boolean;
+}
+
+/** Where (b, h, r, j) of an attention operand is: offset + b * batchStride + h * headStride + r * rowStride + j. */
+export type HeadStrides = readonly [offset: number, batchStride: number, headStride: number, rowStride: number];
+
+/** The sizes of an attention: batch x heads of queries [L, headDim] against keys [S, headDim] and values [S, valueDim]. */
+export interface AttentionSizes {
+  batch: number;
+  heads: number;
+  queries: number;
+  keys: number;
+  headDim: number;
+  valueDim: number;
+}
+
+/** An attention's sizes and where its operands are: each read at its strides (so heads come straight out of a projection's [N, L, heads * headDim]). */
+export interface AttentionGeometry extends AttentionSizes {
+  q: HeadStrides;
+  k: HeadStrides;
+  v: HeadStrides;
+  out: HeadStrides;
+  /** The mask's [batchStride, headStride, rowStride] (keys contiguous), when there is a mask. */
+  mask: readonly [number, number, number] | null;
+  /** A bool mask's meaning: true marks keys that take part (scaled_dot_product_attention) or that are left out (MultiheadAttention). */
+  maskKeeps: boolean;
+  /** Query i attends to keys j <= i only. */
+  causal: boolean;
+}
+
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'any' | 'all';
 
 /**
@@ -31,6 +81,7 @@ export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'a
  * them all). Ops and autograd sit above and never touch elements themselves.
  */
 export interface ArrayKernels {
+  /** Elementwise op; gelu is x Φ(x) (exact erf), geluTanh torch's tanh approximation, silu x sigmoid(x). */
   unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
   /** Elementwise op with NumPy broadcasting of `aShape` and `bShape` to `outShape`. */
   binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
@@ -41,8 +92,12 @@ export interface ArrayKernels {
   fill(out: TypedArray, value: number): void;
   /** The first element of `index` outside [0, size), or null when all are inside. */
   indexOutOfRange(index: Int32Array, size: number): number | null;
-  /** Reduces axis `axis` of `x` (shape `shape`); `out` has the shape with that axis removed. */
-  reduce(op: ReduceOp, x: TypedArray, shape: Shape, axis: number, out: TypedArray): void;
+  /**
+   * Reduces the axes `axes` of `x` (shape `shape`; ascending, at least one; one for argmax/argmin) in one pass;
+   * `out` has the shape with them removed. sum and prod accumulate in float64 over the reduced elements in
+   * row-major order and round once; max/min propagate NaN; argmax/argmin return the first extreme (or NaN).
+   */
+  reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void;
   /**
    * Batched C[b] = op(A[b]) @ op(B[b]) with C of shape [batch, m, n]. A batch stride of 0 broadcasts.
    * transA means A[b] is stored as [k, m]; transB means B[b] is stored as [n, k].
@@ -67,8 +122,8 @@ export interface ArrayKernels {
   gather(x: TypedArray, shape: Shape, axis: number, index: Int32Array, indexShape: Shape, out: TypedArray): void;
   /** torch.scatter_add_: out[i][index[i][j]] += src[i][j] along `axis`. */
   scatterAdd(src: TypedArray, srcShape: Shape, index: Int32Array, indexShape: Shape, axis: number, out: TypedArray, outShape: Shape): void;
-  /** Softmax (or log-softmax) over the last axis of length `n`. */
-  softmax(x: TypedArray, n: number, out: TypedArray, log: boolean): void;
+  /** Softmax (or log-softmax) along `axis` of x (shape `shape`), shifted by the maximum for stability. */
+  softmax(x: TypedArray, shape: Shape, axis: number, out: TypedArray, log: boolean): void;
   /** Unfolds x [n, c, h, w] into columns [n, c*kh*kw, oh*ow] (padding reads 0), as torch's unfold/im2col. */
   im2col(x: TypedArray, n: number, c: number, h: number, w: number, geometry: ConvGeometry, out: TypedArray): void;
   /** The adjoint of im2col: sums columns [n, c*kh*kw, oh*ow] back into out [n, c, h, w] (overwritten), as torch's fold/col2im. */
@@ -116,6 +171,140 @@ export interface ArrayKernels {
    * probs [rows, n] it falls in, by the normalized cumulative distribution (PyTorch's multinomial with replacement).
    */
   sampleCategorical(probs: TypedArray, rows: number, n: number, uniforms: Float64Array, numSamples: number, out: Int32Array): void;
+  /** out = grad * op'(x), the backward of an activation from its input (PyTorch's formulas). */
+  unaryBackward(op: ActivationOp, grad: TypedArray, x: TypedArray, out: TypedArray): void;
+  /**
+   * The backward of softmax along `axis` from its output y: out = y * (grad - sum(grad * y)); of log-softmax
+   * (`log`): out = grad - exp(y) * sum(grad); sums along the axis.
+   */
+  softmaxBackward(grad: TypedArray, y: TypedArray, shape: Shape, axis: number, out: TypedArray, log: boolean): void;
+  /**
+   * Cross-entropy of class indices per element, as torch's cross_entropy with reduction 'none': input
+   * [outer, classes, inner] holds logits (or log-probabilities when !fromLogits: nll_loss), target [outer, inner].
+   * With logp the log-softmax over classes and w the class weights (1 when weight is null), element i gets
+   * losses[i] = (1 - smoothing) * w[y] * -logp[y] + smoothing / classes * sum_c w[c] * -logp[c] and
+   * weights[i] = w[y]; both 0 where target is ignoreIndex. logSumExp[i] keeps each row's log-sum-exp for the
+   * backward (0 when !fromLogits). Returns the first target outside [0, classes) other than ignoreIndex, or null.
+   */
+  crossEntropy(
+    input: TypedArray, target: Int32Array, weight: TypedArray | null, outer: number, classes: number, inner: number,
+    ignoreIndex: number, labelSmoothing: number, fromLogits: boolean, losses: TypedArray, weights: TypedArray, logSumExp: TypedArray,
+  ): number | null;
+  /**
+   * The gradient of crossEntropy's losses with respect to its input, times `scale`: grad holds one value per
+   * element (reduction 'none') or one for all (length 1). With p = softmax: out[n, c, i] = grad * scale *
+   * ((1 - smoothing) * w[y] * (p[c] - [c = y]) + smoothing / classes * (p[c] * sum(w) - w[c])), 0 where ignored
+   * (without p when !fromLogits: -grad * scale * w[y] * [c = y]).
+   */
+  crossEntropyBackward(
+    input: TypedArray, logSumExp: TypedArray, target: Int32Array, weight: TypedArray | null, outer: number, classes: number,
+    inner: number, ignoreIndex: number, labelSmoothing: number, fromLogits: boolean, grad: TypedArray, scale: number, out: TypedArray,
+  ): void;
+  /**
+   * Batch normalization of x [batch, channels, inner] per channel, as torch's batch_norm. Training: with the
+   * batch mean and biased variance, and when given, runningMean/runningVar updated in place to
+   * (1 - momentum) * running + momentum * batch statistic (the variance unbiased). Else with the running
+   * statistics. out = (x - mean) * invstd * weight + bias (weight and bias optional); mean and invstd =
+   * 1 / sqrt(var + eps) [channels] are written for the backward.
+   */
+  batchNorm(
+    x: TypedArray, batch: number, channels: number, inner: number, weight: TypedArray | null, bias: TypedArray | null,
+    runningMean: TypedArray | null, runningVar: TypedArray | null, training: boolean, momentum: number, eps: number,
+    out: TypedArray, mean: TypedArray, invstd: TypedArray,
+  ): void;
+  /**
+   * The backward of batchNorm for the gradients that are not null (each overwritten): in training the
+   * statistics' dependence on x included, else gradInput = grad * invstd * weight; gradWeight = sum(grad * xhat)
+   * and gradBias = sum(grad) per channel.
+   */
+  batchNormBackward(
+    x: TypedArray, grad: TypedArray, batch: number, channels: number, inner: number, weight: TypedArray | null,
+    mean: TypedArray, invstd: TypedArray, training: boolean, gradInput: TypedArray | null, gradWeight: TypedArray | null, gradBias: TypedArray | null,
+  ): void;
+  /**
+   * Group normalization, as torch's group_norm (layer_norm is groups = 1, inner = 1): x [batch, groups *
+   * channelsPerGroup, inner] normalized per sample and group over its channelsPerGroup * inner values with
+   * the biased variance, then out = xhat * weight[c] + bias[c] per channel (optional). mean and rstd =
+   * 1 / sqrt(var + eps) [batch, groups] are written for the backward.
+   */
+  groupNorm(
+    x: TypedArray, batch: number, groups: number, channelsPerGroup: number, inner: number, weight: TypedArray | null,
+    bias: TypedArray | null, eps: number, out: TypedArray, mean: TypedArray, rstd: TypedArray,
+  ): void;
+  /** The backward of groupNorm for the gradients that are not null (each overwritten; weight and bias summed over batch and inner). */
+  groupNormBackward(
+    x: TypedArray, grad: TypedArray, batch: number, groups: number, channelsPerGroup: number, inner: number, weight: TypedArray | null,
+    mean: TypedArray, rstd: TypedArray, gradInput: TypedArray | null, gradWeight: TypedArray | null, gradBias: TypedArray | null,
+  ): void;
+  /**
+   * Binary cross-entropy per element, as torch's binary_cross_entropy: out = -(y log x + (1 - y) log(1 - x))
+   * with each log clamped to >= -100. Returns the flat index of the first x outside [0, 1] (or NaN), or null.
+   */
+  binaryCrossEntropy(x: TypedArray, y: TypedArray, out: TypedArray): number | null;
+  /**
+   * Its gradient with respect to x, times `scale`: out = grad * scale * (x - y) / max((1 - x) x, 1e-12);
+   * grad holds one value per element or one for all (length 1).
+   */
+  binaryCrossEntropyBackward(x: TypedArray, y: TypedArray, grad: TypedArray, scale: number, out: TypedArray): void;
+  /**
+   * One LSTM layer in one direction over the steps of `g`: xGates [rows, 4H] = x W_ihᵀ + b_ih + b_hh
+   * (gates i, f, g, o), h0 [N, P] and c0 [N, H] (null: zeros), weightHh [4H, P], weightHr [P, H] (projSize;
+   * null: none). Writes out [rows, P] (h at every step) and cN [N, H]; for backward, when gates is not null,
+   * gates [rows, 4H] (after their activations), cells [rows, 2H] (tanh(c) and the previous c), hPrev
+   * [rows, P] (the h each step read) and hRaw [rows, H] (h before its projection; projSize only).
+   */
+  lstmForward(
+    xGates: TypedArray, h0: TypedArray | null, c0: TypedArray | null, weightHh: TypedArray, weightHr: TypedArray | null,
+    g: RecurrentGeometry, out: TypedArray, cN: TypedArray,
+    gates: TypedArray | null, cells: TypedArray | null, hPrev: TypedArray | null, hRaw: TypedArray | null,
+  ): void;
+  /**
+   * Backward through time of lstmForward from gradOut [rows, P] and gradCN [N, H] (null: none): gradGates
+   * [rows, 4H] (of the pre-activation gates, i.e. of xGates), gradH0 [N, P], gradC0 [N, H] and, with a
+   * projection, gradHAll [rows, P] (the gradient of each projected h).
+   */
+  lstmBackward(
+    gates: TypedArray, cells: TypedArray, weightHh: TypedArray, weightHr: TypedArray | null,
+    gradOut: TypedArray | null, gradCN: TypedArray | null, g: RecurrentGeometry,
+    gradGates: TypedArray, gradH0: TypedArray, gradC0: TypedArray, gradHAll: TypedArray | null,
+  ): void;
+  /**
+   * One GRU layer in one direction: xGates [rows, 3H] = x W_ihᵀ + b_ih (gates r, z, n), h0 [N, H] (null:
+   * zeros), weightHh [3H, H], biasHh [3H] (null: none). Writes out [rows, H]; for backward, gates [rows, 4H]
+   * (r, z, n and h W_hnᵀ + b_hn) and hPrev [rows, H].
+   */
+  gruForward(
+    xGates: TypedArray, h0: TypedArray | null, weightHh: TypedArray, biasHh: TypedArray | null, g: RecurrentGeometry,
+    out: TypedArray, gates: TypedArray | null, hPrev: TypedArray | null,
+  ): void;
+  /** Backward through time of gruForward: gradXGates [rows, 3H], gradHGates [rows, 3H] (of h W_hhᵀ + b_hh) and gradH0 [N, H]. */
+  gruBackward(
+    gates: TypedArray, hPrev: TypedArray, weightHh: TypedArray, gradOut: TypedArray | null, g: RecurrentGeometry,
+    gradXGates: TypedArray, gradHGates: TypedArray, gradH0: TypedArray,
+  ): void;
+  /** One Elman RNN layer: out [rows, H] = act(xGates + h W_hhᵀ) step by step (relu or tanh); hPrev [rows, H] for backward. */
+  rnnForward(xGates: TypedArray, h0: TypedArray | null, weightHh: TypedArray, relu: boolean, g: RecurrentGeometry, out: TypedArray, hPrev: TypedArray | null): void;
+  /** Backward through time of rnnForward, from its output: gradXGates [rows, H] and gradH0 [N, H]. */
+  rnnBackward(out: TypedArray, weightHh: TypedArray, relu: boolean, gradOut: TypedArray | null, g: RecurrentGeometry, gradXGates: TypedArray, gradH0: TypedArray): void;
+  /**
+   * out = dropout(softmax((q / sqrt(headDim)) kᵀ + mask)) v per batch and head, at the strides of `g`;
+   * weights [batch, heads, L, S] receives the softmax (before dropout). mask: float (added) or bool (see
+   * g.maskKeeps), read at g.mask's strides; dropout: [batch, heads, L, S] scale factors (0 or 1 / (1 - p)).
+   */
+  attention(
+    q: TypedArray, k: TypedArray, v: TypedArray, mask: TypedArray | null, dropout: TypedArray | null,
+    g: AttentionGeometry, out: TypedArray, weights: TypedArray,
+  ): void;
+  /**
+   * The gradients of attention, ADDED into gradQ, gradK and gradV (at q's, k's and v's strides; they may be
+   * one array), from gradOut (at out's strides) and gradWeights ([batch, heads, L, S], of the weights after
+   * dropout); either may be null. gradV is untouched without gradOut.
+   */
+  attentionBackward(
+    q: TypedArray, k: TypedArray, v: TypedArray, weights: TypedArray, dropout: TypedArray | null,
+    gradOut: TypedArray | null, gradWeights: TypedArray | null, g: AttentionGeometry,
+    gradQ: TypedArray, gradK: TypedArray, gradV: TypedArray,
+  ): void;
 }
 
 // The same signatures over a backend's storage: every typed-array argument becomes a Storage.

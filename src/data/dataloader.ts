@@ -49,7 +49,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
   private order: number[] | null = null;
   private position = 0;
   private epochsStarted = 0;
-  private abandoned = false;
+  private resumePending = false;
 
   constructor(dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
     if (!dataset || typeof dataset.getItem !== 'function' || !Number.isInteger(dataset.length)) {
@@ -82,25 +82,26 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
   }
 
   *[Symbol.iterator](): Iterator<B> {
-    // as in PyTorch, a new iteration is a new epoch, even if the last one was left early; an epoch restored
-    // by loadStateDict continues instead
-    if (this.order === null || this.abandoned) this.startEpoch();
-    this.abandoned = false;
-    const order = this.order!;
-    const batches = this.length;
-    let finished = false;
-    try {
-      for (let k = this.position; k < batches; k++) {
-        const indices = order.slice(k * this.batchSize, (k + 1) * this.batchSize);
-        this.position = k + 1;
-        if (k + 1 === batches) this.finishEpoch();
-        yield this.fetch(indices);
-      }
-      if (batches === 0) this.finishEpoch(); // an empty epoch (dropLast with too few samples)
-      finished = true;
-    } finally {
-      if (!finished && this.order === order) this.abandoned = true;
+    // As each iter() in PyTorch, every iteration is an epoch of its own (its own order and position), even when
+    // the last one was left early or is still running in an outer loop; an epoch restored by loadStateDict
+    // continues instead. The loader's state follows the iteration that handed out the latest batch.
+    let order: number[];
+    let start = 0;
+    if (this.resumePending && this.order !== null) {
+      [order, start] = [this.order, this.position];
+    } else {
+      order = this.startEpoch();
     }
+    this.resumePending = false;
+    const batches = this.length;
+    for (let k = start; k < batches; k++) {
+      const indices = order.slice(k * this.batchSize, (k + 1) * this.batchSize);
+      this.order = order;
+      this.position = k + 1;
+      if (k + 1 === batches) this.finishEpoch();
+      yield this.fetch(indices);
+    }
+    if (batches === 0) this.finishEpoch(); // an empty epoch (dropLast with too few samples)
   }
 
   /** The state needed to continue this loader exactly where it is (mid-epoch included). */
@@ -113,33 +114,42 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
     };
   }
 
-  /** Restores a `stateDict()`: the next iteration continues the saved epoch from the saved batch. */
+  /** Restores a `stateDict()`: the next iteration continues the saved epoch from the saved batch. Checked whole first. */
   loadStateDict(state: DataLoaderState): void {
-    if (!state || typeof state.position !== 'number' || !(state.order === null || Array.isArray(state.order))) {
-      throw new Error('DataLoader.loadStateDict: not a DataLoader state (expected { generator, order, position, epoch })');
+    const fail = (why: string) => { throw new Error(`DataLoader.loadStateDict: ${why}`); };
+    if (!state || typeof state !== 'object' || !(state.order === null || Array.isArray(state.order))) {
+      fail('not a DataLoader state (expected { generator, order, position, epoch })');
     }
-    if (state.order && state.order.length !== this.dataset.length) {
-      throw new Error(`DataLoader.loadStateDict: the saved order has ${state.order.length} samples but the dataset has ${this.dataset.length}`);
+    const n = this.dataset.length;
+    if (!Number.isInteger(state.epoch) || state.epoch < 0) fail(`epoch must be a non-negative integer, got ${JSON.stringify(state.epoch)}`);
+    if (!Number.isInteger(state.position) || state.position < 0) fail(`position must be a non-negative integer, got ${JSON.stringify(state.position)}`);
+    if (state.order) {
+      if (state.order.length !== n) fail(`the saved order has ${state.order.length} samples but the dataset has ${n}`);
+      const seen = new Uint8Array(n);
+      for (const i of state.order) {
+        if (!Number.isInteger(i) || i < 0 || i >= n || seen[i]) fail(`the saved order is not a permutation of 0..${n - 1} (at ${JSON.stringify(i)})`);
+        seen[i] = 1;
+      }
+      if (state.position > this.length) fail(`position ${state.position} is past the end of the epoch (${this.length} batches)`);
+    } else if (state.position !== 0) {
+      fail(`position ${state.position} without an order (between epochs the position is 0)`);
     }
-    if (state.generator) {
-      if (!this.generator) throw new Error('DataLoader.loadStateDict: the state has a generator but this loader was built without one');
-      this.generator.setState(state.generator);
-    }
+    if (state.generator && !this.generator) fail('the state has a generator but this loader was built without one');
+    if (state.generator) this.generator!.setState(state.generator);
     this.order = state.order ? state.order.slice() : null;
     this.position = state.position;
-    this.abandoned = false;
+    this.resumePending = this.order !== null;
     this.epochsStarted = state.epoch;
   }
 
-  private startEpoch(): void {
+  private startEpoch(): number[] {
     const n = this.dataset.length;
     // PyTorch's iterator first draws a 64-bit base seed for workers from the loader's generator
     const g = this.generator ?? defaultGenerator;
     g.nextUint32();
     g.nextUint32();
-    this.order = this.shuffle ? Array.from(randperm(n, { generator: this.samplerGenerator() }).dataSync()) : Array.from({ length: n }, (_, i) => i);
-    this.position = 0;
     this.epochsStarted++;
+    return this.shuffle ? Array.from(randperm(n, { generator: this.samplerGenerator() }).dataSync()) : Array.from({ length: n }, (_, i) => i);
   }
 
   private finishEpoch(): void {

@@ -273,9 +273,11 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
   /** Clears gradients: sets them to null (default, as PyTorch 2) or zeros them in place. */
   zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
     for (const p of this.parameters()) {
+      const grad = p.peekGrad();
+      if (grad === null) continue;
       if (setToNone) p.grad = null;
-      else if (p.grad instanceof SparseTensor) p.grad.zero_(); // no entries left, as torch
-      else if (p.grad) noGrad(() => p.grad!.zero_());
+      else if (grad instanceof SparseTensor) grad.zero_(); // no entries left, as torch
+      else noGrad(() => grad.zero_());
     }
   }
 
@@ -299,7 +301,8 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
         for (const [, v] of m.fields()) {
           if (!(v instanceof Tensor)) continue;
           moveStorage(v, device);
-          if (v.grad) moveStorage(v.grad, device);
+          const grad = v.peekGrad();
+          if (grad) moveStorage(grad, device);
         }
       }
       return this;

@@ -1,11 +1,12 @@
 /// <reference types="node" />
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Tensor } from '../tensor/tensor.js';
 import { type IdxOptions, parseIdx } from '../data/idx.js';
 import { type CsvDatasetOptions, csvDataset } from '../data/csv.js';
 import type { TensorDataset } from '../data/dataset.js';
+import { type FaultPoint, faultPoint } from './fault.js';
 
 /**
  * Reads an IDX file (MNIST, Fashion-MNIST), plain or gzipped (recognized by its magic bytes, not its name).
@@ -54,6 +55,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     throw e;
   }
   closeSync(fd);
+  faultPoint(`write:${basename(path)}` as FaultPoint);
   renameSync(tmp, path);
   // make the rename itself durable
   try {
@@ -61,5 +63,32 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
   } catch {
     // some platforms (Windows) cannot open or fsync a folder; the rename is still atomic
+  }
+}
+
+/**
+ * Creates the folder `path` and any missing parents, one at a time (a recursive mkdir spins forever where the
+ * file system refuses new folders, as /proc does); an error names the folder that could not be made.
+ * @example ensureDir('runs/mnist');
+ */
+export function ensureDir(path: string): void {
+  const missing: string[] = [];
+  let p = resolve(path);
+  while (!existsSync(p)) {
+    missing.unshift(p);
+    const parent = dirname(p);
+    if (parent === p) break;
+    p = parent;
+  }
+  if (existsSync(p) && !statSync(p).isDirectory()) throw new Error(`cannot create the folder ${path}: ${p} is a file, not a folder (ENOTDIR)`);
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' && statSync(folder).isDirectory()) continue;
+      const why = code === 'EACCES' || code === 'EPERM' ? `no permission to write in ${dirname(folder)}` : code === 'ENOENT' ? `${dirname(folder)} does not accept new folders` : (e as Error).message;
+      throw new Error(`cannot create the folder ${folder}: ${why} (${code})`);
+    }
   }
 }

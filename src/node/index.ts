@@ -1,9 +1,13 @@
 // descent/node: the parts that need Node (files, compression, terminals, processes). The core never imports these.
 import '../index.js';
 
-export { readIdx, readCsvDataset, writeFileAtomic } from './files.js';
+export { readIdx, readCsvDataset, writeFileAtomic, ensureDir } from './files.js';
 export { saveSafetensors, loadSafetensors } from './safetensors-file.js';
-export { saveCheckpoint, loadCheckpoint, latestCheckpoint, resumeFrom, checkpointCallback, stopOnSignals } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, latestCheckpoint, recoverRunFolder, resumeFrom, checkpointCallback, checkpointName } from './checkpoint.js';
+export { stopOnSignals } from './signals.js';
+export { lockRunFolder, LOCK_FILE } from './run-lock.js';
+export { FAULT_POINTS } from './fault.js';
+export type { FaultPoint } from './fault.js';
 export type { SaveCheckpointOptions, CheckpointCallbackOptions } from './checkpoint.js';
 export { progressBar } from './progress.js';
 export type { ProgressOptions } from './progress.js';

@@ -1,12 +1,14 @@
 /// <reference types="node" />
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Callback } from '../train/callbacks.js';
 import type { History } from '../train/trainer.js';
 import type { GradientMonitor } from '../train/gradient-monitor.js';
 import type { LrFindResult } from '../train/lr-finder.js';
-import { writeFileAtomic } from './files.js';
+import { ensureDir, writeFileAtomic } from './files.js';
+import { faultPoint } from './fault.js';
+import { lockRunFolder } from './run-lock.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Trainer } from '../train/trainer.js';
 import { noGrad } from '../autograd/grad-mode.js';
@@ -17,40 +19,61 @@ const require = createRequire(import.meta.url);
 
 /**
  * Writes the metrics of a run as it trains: `metrics.jsonl` (one JSON object a line: `{"type":"step",...}`
- * after every optimizer step, `{"type":"epoch",...}` after every epoch) and `epochs.csv`. On resume, lines of
- * steps after the checkpoint are dropped first, so the log matches the resumed run.
+ * after every optimizer step, `{"type":"epoch",...}` after every epoch) and `epochs.csv`. On resume the log is
+ * rebuilt from the checkpoint's history, so it matches the resumed run: lines after the checkpoint are dropped,
+ * and a line lost to a crash between a checkpoint and its append comes back (without `elapsed`, which the
+ * history does not keep). Holds the lock of `dir` while training.
  * @example callbacks: [metricsLogger({ dir: 'runs/mnist' })]
  */
 export function metricsLogger({ dir }: { dir: string }): Callback {
   const jsonl = join(dir, 'metrics.jsonl');
   const csv = join(dir, 'epochs.csv');
+  let release: (() => void) | null = null;
+  const append = (line: Record<string, unknown>) => {
+    faultPoint('metrics:before-append');
+    appendFileSync(jsonl, `${JSON.stringify(line)}\n`);
+    faultPoint('metrics:after-append');
+  };
   return {
     name: 'metricsLogger',
     onTrainBegin(t) {
-      mkdirSync(dir, { recursive: true });
-      if (existsSync(jsonl)) {
-        const kept = readFileSync(jsonl, 'utf8').split('\n').filter((l) => {
-          if (!l) return false;
-          try {
-            const r = JSON.parse(l) as { type: string; step: number; epoch: number };
-            return r.type === 'epoch' ? r.epoch <= t.epoch : r.step <= t.step;
-          } catch {
-            return false; // a line cut by a crash
-          }
-        });
-        writeFileAtomic(jsonl, kept.map((l) => `${l}\n`).join(''));
-      }
+      release = lockRunFolder(dir);
+      if (existsSync(jsonl) || t.step > 0) writeFileAtomic(jsonl, rebuildLog(existsSync(jsonl) ? readFileSync(jsonl, 'utf8') : '', t.history, t.step));
       if (t.history.epochs.length > 0) writeFileAtomic(csv, toCsv(t.history.epochs));
       else if (existsSync(csv) && t.epoch === 0) writeFileAtomic(csv, '');
     },
     onStepEnd(_, info) {
-      appendFileSync(jsonl, `${JSON.stringify({ type: 'step', ...info })}\n`);
+      append({ type: 'step', ...info });
     },
-    onEpochEnd(t, epoch, logs) {
-      appendFileSync(jsonl, `${JSON.stringify({ type: 'epoch', ...logs })}\n`);
+    onEpochEnd(t, _epoch, logs) {
+      append({ type: 'epoch', ...logs });
       writeFileAtomic(csv, toCsv(t.history.epochs));
     },
+    onTrainEnd() {
+      release?.();
+      release = null;
+    },
   };
+}
+
+type LogLine = Record<string, unknown> & { type: string; step: number };
+
+// The log of a run up to `step`: its step lines (those already written, which carry `elapsed`, else from the
+// history) and its epoch lines (from the history), in order.
+function rebuildLog(text: string, history: History, step: number): string {
+  const written = new Map<number, LogLine>();
+  for (const l of text.split('\n')) {
+    try {
+      const r = JSON.parse(l) as LogLine;
+      if (r.type === 'step' && r.step <= step) written.set(r.step, r);
+    } catch {
+      // an empty or cut line
+    }
+  }
+  const steps: LogLine[] = history.steps.length ? history.steps.map((s) => written.get(s.step) ?? { type: 'step', ...s }) : [...written.values()];
+  const epochs: LogLine[] = history.epochs.map((e) => ({ type: 'epoch', ...e }) as LogLine);
+  const lines = [...steps, ...epochs].sort((a, b) => a.step - b.step || (a.type === 'step' ? -1 : 1) - (b.type === 'step' ? -1 : 1));
+  return lines.map((l) => `${JSON.stringify(l)}\n`).join('');
 }
 
 function toCsv(rows: Array<Record<string, number>>): string {
@@ -117,7 +140,7 @@ export function imageLogger(options: ImageLoggerOptions): Callback & { images: R
       const png = imagePng(noGrad(() => make(trainer, epoch)), grid);
       images.push({ title: `${name}, epoch ${epoch}`, png, epoch });
       if (dir) {
-        mkdirSync(dir, { recursive: true });
+        ensureDir(dir);
         writeFileAtomic(file(epoch), png);
       }
     },
@@ -251,7 +274,7 @@ function formatCell(v: number): string {
 export function writePngCharts(dir: string, options: ReportOptions, { width = 900, height = 400 }: { width?: number; height?: number } = {}): string[] {
   const echarts = require('echarts') as { init: (dom: null, theme: null, opts: Record<string, unknown>) => { setOption(o: unknown): void; renderToSVGString(): string; dispose(): void } };
   const { Resvg } = require('@resvg/resvg-js') as { Resvg: new (svg: string, opts: Record<string, unknown>) => { render(): { asPng(): Uint8Array } } };
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   const files: string[] = [];
   for (const spec of chartSpecs(options)) {
     const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });

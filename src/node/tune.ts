@@ -93,8 +93,11 @@ export async function tune(options: TuneOptions): Promise<TrialResult[]> {
   const mode = options.mode ?? 'max';
   if (!['grid', 'random', 'halving'].includes(strategy)) throw new Error(`tune: strategy must be grid, random or halving, got '${strategy}'`);
   const trials = options.trials ?? 8;
-  const configs = strategy === 'grid' ? gridConfigs(space) : randomConfigs(space, trials, options.seed ?? 0);
   const workers = options.workers ?? Math.max(1, cpus().length);
+  for (const [name, v] of [['trials', trials], ['workers', workers], ['minBudget', options.minBudget ?? 20]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`tune: ${name} must be a positive integer, got ${v}`);
+  }
+  const configs = strategy === 'grid' ? gridConfigs(space) : randomConfigs(space, trials, options.seed ?? 0);
   const better = (a: TrialResult, b: TrialResult) => {
     const x = a.metrics[metric] ?? NaN;
     const y = b.metrics[metric] ?? NaN;
@@ -120,13 +123,16 @@ export async function tune(options: TuneOptions): Promise<TrialResult[]> {
     let budget = options.minBudget ?? 20;
     const maxBudget = options.maxBudget ?? budget * eta ** 3;
     if (!(eta >= 2)) throw new Error(`tune: eta must be >= 2, got ${eta}`);
+    if (!(maxBudget >= budget)) throw new Error(`tune: maxBudget (${maxBudget}) must be at least minBudget (${budget})`);
     let alive = configs.map((_, i) => i);
     for (let rung = 0; ; rung++) {
       await pool(alive, workers, (id) => runTrial(id, budget, rung));
-      if (alive.length <= 1 || budget >= maxBudget) break;
-      alive = alive.map((id) => results.get(id)!).sort(better).slice(0, Math.max(1, Math.floor(alive.length / eta))).map((r) => r.id);
+      const finished = alive.map((id) => results.get(id)!).filter((r) => !r.error); // a failed trial does not go on
+      if (finished.length <= 1 || budget >= maxBudget) break;
+      alive = finished.sort(better).slice(0, Math.max(1, Math.floor(alive.length / eta))).map((r) => r.id);
       budget = Math.min(maxBudget, budget * eta);
     }
   }
-  return [...results.values()].sort((a, b) => b.rung - a.rung || better(a, b));
+  // failed trials last, whatever rung they reached; then the furthest rung, then the metric
+  return [...results.values()].sort((a, b) => Number(!!a.error) - Number(!!b.error) || b.rung - a.rung || better(a, b));
 }

@@ -1,4 +1,4 @@
-import type { BinaryOp, UnaryOp } from '../backend/backend.js';
+import type { ActivationOp, BinaryOp, UnaryOp } from '../backend/backend.js';
 import { needsGrad, record } from '../autograd/record.js';
 import { scoped } from '../autograd/scope.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
@@ -12,7 +12,7 @@ type UnaryGrad = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
 
 const FLOAT_RESULT = new Set<UnaryOp>([
   'exp', 'expm1', 'log', 'log1p', 'log2', 'log10', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tan',
-  'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'erf',
+  'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'erf', 'gelu', 'geluTanh', 'silu',
 ]);
 const BOOL_RESULT = new Set<UnaryOp>(['logicalNot', 'isnan', 'isinf', 'isfinite']);
 
@@ -30,7 +30,7 @@ const BINARY_NAMES = new Map<string, string>();
 export function unaryOp(op: UnaryOp, x: Tensor, grad?: UnaryGrad, saveInput = true): Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${typeof x}`);
   const b = backendOf(op, x);
-  const out = emptyTensor(x.shape, unaryDtype(op, x.dtype), b);
+  const out = emptyTensor(x.shape, unaryDtype(op, x.dtype), b, op);
   b.unary(op, x.storage, out.storage);
   if (!grad || !needsGrad(x)) return out;
   let name = UNARY_NAMES.get(op);
@@ -66,7 +66,7 @@ export function binaryOp(op: BinaryOp, aIn: TensorLike, bIn: TensorLike, grad?: 
     else if (op === 'sub') throw new Error('sub: subtraction of two bool tensors is not supported; use logicalXor or logicalNot');
     else dtype = 'int32';
   }
-  const out = emptyTensor(shape, dtype, device);
+  const out = emptyTensor(shape, dtype, device, op);
   device.binary(op, a.storage, a.shape, b.storage, b.shape, out.storage, shape);
   if (!grad || !needsGrad(a, b)) return out;
   let name = BINARY_NAMES.get(op);
@@ -103,7 +103,7 @@ const isIntegral = (t: TensorLike) => (t instanceof Tensor ? !isFloating(t.dtype
 /** a ** b, with PyTorch's gradients (see powGrad). */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   if (isIntegral(a) && isIntegral(b)) {
-    const negative = b instanceof Tensor ? (b.numel > 0 ? min(b).item() : 0) : b;
+    const negative = b instanceof Tensor ? (b.numel > 0 && readsSync(b) ? min(b).item() : 0) : b; // (a GPU cannot check)
     if (negative < 0) throw new Error(`pow: integers to negative integer powers are not allowed (exponent ${negative})`);
   }
   return binaryOp('pow', a, b, powGrad);
@@ -289,23 +289,45 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 /**
  * Gaussian error linear unit. approximate 'none' is x * Phi(x) with the exact erf; 'tanh' is the
  * tanh approximation of Hendrycks & Gimpel, as torch.nn.functional.gelu(approximate='tanh').
+ * @example gelu(tensor([-1, 0, 1])) // [-0.1587, 0, 0.8413]
  */
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
-  return scoped(() => geluComposite(x, approximate));
+  if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);
+  const op = approximate === 'tanh' ? 'geluTanh' : 'gelu';
+  return unaryOp(op, x, (g, a) => activationGrad(op, g, a));
 }
 
-function geluComposite(x: Tensor, approximate: 'none' | 'tanh'): Tensor {
-  if (approximate === 'tanh') {
-    const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
-    return mul(mul(x, 0.5), add(tanh(inner), 1));
-  }
-  if (approximate !== 'none') throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);
-  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
-}
-
-/** x * sigmoid(x), also called swish. */
+/** x * sigmoid(x), also called swish. @example silu(tensor([-1, 0, 1])) // [-0.2689, 0, 0.7311] */
 export function silu(x: Tensor): Tensor {
-  return scoped(() => mul(x, sigmoid(x)));
+  return unaryOp('silu', x, (g, a) => activationGrad('silu', g, a));
+}
+
+// An activation's backward: one backend kernel when the gradient need not be differentiable (no
+// createGraph), else grad * op'(x) written with ops (PyTorch's formulas), as reluGrad.
+function activationGrad(op: ActivationOp, g: Tensor, x: Tensor): Tensor {
+  if (isGradEnabled() || g.dtype !== x.dtype) return mul(g, activationDerivative(op, x));
+  const b = backendOf(op, g, x);
+  const result = emptyTensor(x.shape, x.dtype, b);
+  b.unaryBackward(op, g.storage, x.storage, result.storage);
+  return result;
+}
+
+const GELU_BETA = Math.sqrt(2 / Math.PI);
+const GELU_KAPPA = 0.044715;
+
+function activationDerivative(op: ActivationOp, x: Tensor): Tensor {
+  if (op === 'gelu') {
+    // Phi(x) + x phi(x)
+    const cdf = mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5);
+    return add(cdf, mul(x, mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI))));
+  }
+  if (op === 'geluTanh') {
+    const t = tanh(mul(add(x, mul(pow(x, 3), GELU_KAPPA)), GELU_BETA));
+    const inner = mul(add(mul(mul(x, x), 3 * GELU_KAPPA), 1), GELU_BETA);
+    return add(mul(add(t, 1), 0.5), mul(mul(mul(x, 0.5), sub(1, mul(t, t))), inner));
+  }
+  const s = sigmoid(x);
+  return mul(s, add(mul(x, sub(1, s)), 1));
 }
 
 /** log(1 + exp(beta x)) / beta, linear above `threshold` as in PyTorch. */

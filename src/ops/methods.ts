@@ -24,6 +24,7 @@ import { SparseTensor } from '../tensor/sparse.js';
 declare module '../tensor/tensor.js' {
   interface Tensor {
     backward(gradient?: Tensor | null, options?: BackwardOptions): void;
+    backward(options: BackwardOptions): void;
     /** A tensor sharing this one's data, cut from the graph. */
     detach(): Tensor;
     clone(): Tensor;
@@ -201,7 +202,7 @@ function dimsArg(args: (number | readonly number[])[]): number[] {
 
 const proto = Tensor.prototype as unknown as Record<string, unknown>;
 const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
-  backward(this: Tensor, gradient?: Tensor | null, options?: BackwardOptions) { backward(this, gradient, options); },
+  backward(this: Tensor, gradient?: Tensor | BackwardOptions | null, options?: BackwardOptions) { backward(this, gradient, options); },
   detach(this: Tensor) { return detach(this); },
   clone(this: Tensor) { return E.clone(this); },
   to(this: Tensor, target: DType | string) { return isDType(target) ? E.cast(this, target) : toBackend(this, target); },

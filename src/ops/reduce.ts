@@ -4,7 +4,7 @@ import { scoped } from '../autograd/scope.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { type Shape, formatShape, normalizeDim, normalizeDims, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { backendOf, detach, readsSync } from './util.js';
+import { backendOf, detach, emptyTensor, readsSync } from './util.js';
 import { abs, div, eq, isinf, log, mul, pow, sqrt, sub, where, exp, add, ne, cast, clone } from './elementwise.js';
 import { expand, reshape, transpose, unsqueeze } from './shape.js';
 import { scatterAdd } from './indexing.js';
@@ -22,7 +22,7 @@ function reducedShape(shape: Shape, dims: number[], keepdim: boolean): number[] 
   return out;
 }
 
-/** Runs a backend reduction over several axes, last first, without autograd. */
+/** Runs a backend reduction over several axes at once, without autograd. */
 function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, dtype: DType, opName: string): Tensor {
   const b = backendOf(opName, x);
   if (x.ndim === 0) {
@@ -30,30 +30,16 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, dt
     dims = [];
     if (op === 'argmax' || op === 'argmin') return new Tensor(b.zeros(dtype, 1), []);
   }
-  let data = x.storage;
-  let shape = x.shape.slice();
   if (dims.length > 0 && x.numel === 0 && (op === 'max' || op === 'min' || op === 'argmax' || op === 'argmin')) {
     for (const d of dims) {
       if (x.shape[d] === 0) throw new Error(`${opName}: cannot reduce over a zero-size dimension ${d} of shape ${formatShape(x.shape)}`);
     }
   }
-  for (let i = dims.length - 1; i >= 0; i--) {
-    const axis = dims[i];
-    const outShape = shape.filter((_, j) => j !== axis);
-    // partial sums and products already need the result's dtype (a bool sum over 300 elements overflows a byte)
-    const partial = op === 'sum' || op === 'prod' ? dtype : x.dtype;
-    const out = b.empty(i === 0 ? dtype : partial, outShape.reduce((m, n) => m * n, 1));
-    b.reduce(op, data, shape, axis, out);
-    if (data !== x.storage) b.release(data); // a partial result no tensor holds
-    data = out;
-    shape = outShape;
-  }
-  if (dims.length === 0) {
-    const copy = b.empty(dtype, data.length);
-    b.cast(data, copy);
-    data = copy;
-  }
-  return new Tensor(data, reducedShape(x.shape, dims, keepdim));
+  const outShape = reducedShape(x.shape, dims, keepdim);
+  const out = emptyTensor(outShape, dtype, b);
+  if (dims.length === 0) b.cast(x.storage, out.storage);
+  else b.reduce(op, x.storage, x.shape, dims, out.storage); // dims ascending (normalizeDims)
+  return out;
 }
 
 /** Undoes keepdim=false so a reduced gradient broadcasts back over `shape`. */

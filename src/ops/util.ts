@@ -1,5 +1,5 @@
 import type { Backend } from '../backend/backend.js';
-import { type DType, isFloating } from '../tensor/dtype.js';
+import { type DType, allocateFor, isFloating } from '../tensor/dtype.js';
 import { type Shape, sizeOf } from '../tensor/shape.js';
 import type { Device } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -9,9 +9,9 @@ import { sparseDevice, sparseOperand } from '../tensor/sparse.js';
 /** A tensor, or a JS number standing for a 0-d tensor. */
 export type TensorLike = Tensor | number;
 
-/** A new tensor on `device` whose elements the caller overwrites entirely (a kernel's output). */
-export function emptyTensor(shape: Shape, dtype: DType, device: Device): Tensor {
-  return new Tensor(device.empty(dtype, sizeOf(shape)), shape);
+/** A new tensor on `device` whose elements the caller overwrites entirely (a kernel's output); `op` names it in errors. */
+export function emptyTensor(shape: Shape, dtype: DType, device: Device, op = 'allocate'): Tensor {
+  return new Tensor(allocateFor(op, dtype, shape, (d, n) => device.empty(d, n)), shape);
 }
 
 /** A new zero-filled tensor on `device` (for kernels that accumulate into their output). */

@@ -33,3 +33,7 @@ export type { SGDScheduleFreeOptions, AdamWScheduleFreeOptions } from './schedul
 export { Muon, zeropowerViaNewtonSchulz } from './muon.js';
 export type { MuonOptions } from './muon.js';
 export * as lrScheduler from './lr-scheduler/index.js';
+
+import { Optimizer as OptimizerBase, markLibraryRules } from './optimizer.js';
+import * as rules from './rules.js';
+markLibraryRules(OptimizerBase, ...Object.values(rules));

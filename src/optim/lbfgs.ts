@@ -148,6 +148,11 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     }
   }
 
+  // LBFGS keeps its directions and gradients as flat vectors over all parameters.
+  protected override stateShape(): readonly number[] {
+    return [this.params.reduce((n, p) => n + p.numel, 0)];
+  }
+
   protected initState(): LBFGSState {
     return { funcEvals: 0, nIter: 0, d: null, t: 0, oldDirs: [], oldStps: [], ro: [], hDiag: 1, prevFlatGrad: null, prevLoss: 0 };
   }
@@ -161,8 +166,8 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
   }
 
   private flatGrad(): Tensor {
-    if (this.params.some((p) => p.grad instanceof SparseTensor)) throw new Error(sparseRefusal('LBFGS'));
-    return cat(this.params.map((p) => (p.grad ?? zeros(p.shape, { dtype: p.dtype })).reshape(-1)));
+    if (this.params.some((p) => p.peekGrad() instanceof SparseTensor)) throw new Error(sparseRefusal('LBFGS'));
+    return cat(this.params.map((p) => (p.peekGrad() ?? zeros(p.shape, { dtype: p.dtype, device: p.device })).reshape(-1)));
   }
 
   /** θ += step · update, with `update` the flat direction. */

@@ -1,9 +1,23 @@
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, exposeGrad } from '../tensor/tensor.js';
 import { isFloating } from '../tensor/dtype.js';
+import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { enableGrad, noGrad } from '../autograd/grad-mode.js';
 import { toSnakeCase } from '../nn/module.js';
 import { checkKnownOptions } from '../tensor/options.js';
 import { SparseTensor } from '../tensor/sparse.js';
+import { zeros } from '../tensor/creation.js';
+
+// The update methods of the library's own rules (optim/index.ts marks them): they keep no gradient they are given.
+const libraryRules = new WeakSet<object>();
+
+/** @internal Marks rule classes as the library's own. */
+export function markLibraryRules(...rules: (abstract new (...args: never[]) => unknown)[]): void {
+  for (const rule of rules) {
+    const proto = rule.prototype as { update?: object; updateSparse?: object };
+    if (proto.update) libraryRules.add(proto.update);
+    if (proto.updateSparse) libraryRules.add(proto.updateSparse);
+  }
+}
 
 /** Options every rule has: the learning rate η. Rules add their own (betas, momentum, ...). */
 export interface BaseOptions {
@@ -143,9 +157,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   /** Updates one group's parameters; rules with per-group scalars (schedule-free) compute them here first. */
   protected stepGroup(group: ParamGroup<O>): void {
     for (const p of group.params) {
-      if (p.grad === null) continue;
-      if (p.grad instanceof SparseTensor) this.updateSparse(p, p.grad, this.stateOf(p, group), group);
-      else this.update(p, p.grad, this.stateOf(p, group), group);
+      const grad = p.peekGrad();
+      if (grad === null) continue;
+      // a rule written outside the library may keep what it is given, as user code reading .grad may
+      if (!libraryRules.has(this.update) || !libraryRules.has(this.updateSparse)) exposeGrad(grad);
+      if (grad instanceof SparseTensor) this.updateSparse(p, grad, this.stateOf(p, group), group);
+      else this.update(p, grad, this.stateOf(p, group), group);
     }
   }
 
@@ -171,12 +188,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
   zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        if (p.grad === null) continue;
+        const grad = p.peekGrad();
+        if (grad === null) continue;
         if (setToNone) p.grad = null;
-        else {
-          if (p.grad.gradFn) p.grad = p.grad.detach();
-          noGrad(() => p.grad!.zero_());
-        }
+        else if (grad.gradFn) p.grad = noGrad(() => grad.detach().zero_());
+        else noGrad(() => grad.zero_());
       }
     }
   }
@@ -209,40 +225,91 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     return saved.to(p.dtype).to(p.device).clone();
   }
 
-  /** Restores what `stateDict()` returned (tensors are copied and cast to each parameter's dtype). */
+  /** The shape of a tensor in `p`'s state (`key` in camelCase): `p`'s own; LBFGS keeps flat vectors. */
+  protected stateShape(p: Tensor, _key: string): readonly number[] {
+    return p.shape;
+  }
+
+  /**
+   * Restores what `stateDict()` returned (tensors are copied and cast to each parameter's dtype). Everything is
+   * checked first, so a state that does not fit is refused with the optimizer unchanged: each group's options
+   * (an option the saved group lacks keeps its current value), and each parameter's state against what the
+   * rule keeps for it (tensors of the parameter's shape and a floating dtype, numbers, optional tensors).
+   */
   loadStateDict(dict: OptimizerStateDict): void {
-    const saved = dict.param_groups;
-    if (!Array.isArray(saved) || saved.length !== this.paramGroups.length) {
-      throw new Error(`${this.name}.loadStateDict: the state dict has ${saved?.length} parameter groups, the optimizer has ${this.paramGroups.length}`);
-    }
-    const byIndex = new Map<number, Tensor>();
-    saved.forEach((g, gi) => {
+    const fail = (why: string): never => { throw new Error(`${this.name}.loadStateDict: ${why}`); };
+    const saved = dict?.param_groups;
+    if (!Array.isArray(saved)) fail("the state dict has no 'param_groups' list");
+    if (saved.length !== this.paramGroups.length) fail(`the state dict has ${saved.length} parameter groups, the optimizer has ${this.paramGroups.length}`);
+    const byIndex = new Map<number, { p: Tensor; group: ParamGroup<O>; where: string }>();
+    const groups = saved.map((g, gi) => {
       const params = this.paramGroups[gi].params;
-      if (g.params.length !== params.length) {
-        throw new Error(`${this.name}.loadStateDict: parameter group ${gi} has ${g.params.length} parameters in the state dict, ${params.length} in the optimizer`);
-      }
-      g.params.forEach((id, j) => byIndex.set(id, params[j]));
+      if (!Array.isArray(g?.params)) fail(`parameter group ${gi} of the state dict has no 'params' list`);
+      if (g.params.length !== params.length) fail(`parameter group ${gi} has ${g.params.length} parameters in the state dict, ${params.length} in the optimizer`);
+      const group: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(this.paramGroups[gi])) if (k !== 'params') group[k] = cloneOption(v);
+      for (const [k, v] of Object.entries(g)) if (k !== 'params') group[toCamelCase(k)] = cloneOption(v);
+      group.params = params;
+      this.validate(group as unknown as ParamGroup<O>);
+      g.params.forEach((id, j) => byIndex.set(id, { p: params[j], group: group as unknown as ParamGroup<O>, where: `parameter ${id} (group ${gi}, param ${j})` }));
+      return group as unknown as ParamGroup<O>;
     });
+    if (dict.state === null || typeof dict.state !== 'object') fail("'state' must be an object of per-parameter states");
     const state = new Map<Tensor, S>();
     for (const [key, s] of Object.entries(dict.state)) {
-      const p = byIndex.get(Number(key));
-      if (!p) throw new Error(`${this.name}.loadStateDict: state for parameter ${key}, which no group lists`);
-      const restored: Record<string, StateValue> = {};
+      const { p, group, where } = byIndex.get(Number(key)) ?? fail(`state for parameter ${key}, which no group lists`);
+      if (s === null || typeof s !== 'object' || Array.isArray(s)) fail(`the state of ${where} must be an object, got ${JSON.stringify(s)}`);
+      const template = this.stateTemplate(p, group);
+      for (const [k, v] of Object.entries(template)) {
+        if (v !== null && !(toSnakeCase(k) in s)) fail(`the state of ${where} lacks '${toSnakeCase(k)}'`);
+      }
+      const restored: Record<string, StateValue> = Object.fromEntries(Object.keys(template).map((k) => [k, null])); // the rule's key order
       for (const [k, v] of Object.entries(s)) {
+        const name = toCamelCase(k);
+        this.checkStateValue(p, name, v, name in template ? template[name] : undefined, `state '${k}' of ${where}`);
         // 0-d tensors (PyTorch keeps Adam's step, ASGD's eta and mu, NAdam's mu_product in them) become numbers.
-        if (v instanceof Tensor && v.ndim === 0) restored[toCamelCase(k)] = v.item();
-        else if (v instanceof Tensor) restored[toCamelCase(k)] = this.restoreStateTensor(p, v);
-        else restored[toCamelCase(k)] = cloneValue(v);
+        if (v instanceof Tensor && v.ndim === 0 && !(template[name] instanceof Tensor)) restored[name] = v.item();
+        else if (v instanceof Tensor) restored[name] = this.restoreStateTensor(p, v);
+        else restored[name] = cloneValue(v);
       }
       state.set(p, restored as S);
     }
-    this.paramGroups = saved.map((g, gi) => {
-      const group: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(g)) if (k !== 'params') group[toCamelCase(k)] = cloneOption(v);
-      group.params = this.paramGroups[gi].params;
-      return group as unknown as ParamGroup<O>;
-    });
+    this.paramGroups = groups;
     this.state = state;
+  }
+
+  // What the rule keeps for `p` (initState on a tensor of p's rank and dtype with no elements): which keys hold
+  // tensors, numbers, lists, or optional tensors (null).
+  private stateTemplate(p: Tensor, group: ParamGroup<O>): Record<string, StateValue> {
+    const empty = zeros(p.ndim === 0 ? [] : [0, ...p.shape.slice(1)], { dtype: p.dtype });
+    return noGrad(() => this.initState(empty, group)) as Record<string, StateValue>;
+  }
+
+  // A state value must be what the rule keeps under that key (`expected` from the template; undefined for a
+  // key the rule does not create): tensors of the parameter's state shape and a floating dtype, numbers (or
+  // 0-d tensors), lists of either, null where the rule allows it.
+  private checkStateValue(p: Tensor, key: string, v: unknown, expected: StateValue | undefined, what: string): void {
+    const fail = (why: string) => { throw new Error(`${this.name}.loadStateDict: ${what} ${why}`); };
+    const checkTensor = (t: Tensor, suffix: string) => {
+      if (!isFloating(t.dtype)) fail(`${suffix}has dtype ${t.dtype}, expected a floating point tensor`);
+      const shape = this.stateShape(p, key);
+      if (!shapesEqual(t.shape, shape)) fail(`${suffix}has shape ${formatShape(t.shape)}, expected ${formatShape(shape)}${shape === p.shape ? " (the parameter's shape)" : ''}`);
+    };
+    const isNumber = (x: unknown) => typeof x === 'number' || (x instanceof Tensor && x.ndim === 0);
+    if (expected instanceof Tensor || (expected === null && v !== null)) {
+      if (!(v instanceof Tensor)) fail(`must be a tensor, got ${JSON.stringify(v)}`);
+      else checkTensor(v, '');
+    } else if (typeof expected === 'number') {
+      if (!isNumber(v)) fail(`must be a number, got ${JSON.stringify(v)}`);
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => (x instanceof Tensor && x.ndim > 0 ? checkTensor(x, `[${i}] `) : !isNumber(x) && fail(`[${i}] must be a number or a tensor, got ${JSON.stringify(x)}`)));
+    } else if (Array.isArray(expected)) {
+      fail(`must be a list, got ${JSON.stringify(v)}`);
+    } else if (v instanceof Tensor) {
+      if (v.ndim > 0) checkTensor(v, '');
+    } else if (v !== null && typeof v !== 'number' && typeof v !== 'boolean') {
+      fail(`must be a number, got ${JSON.stringify(v)}`);
+    }
   }
 }
 

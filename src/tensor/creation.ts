@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, allocate, castArray, dtypeOfArray, isDType, isFloating } from './dtype.js';
+import { type DType, type TypedArray, allocate, allocateFor, castArray, dtypeOfArray, isDType, isFloating } from './dtype.js';
 import { type Shape, checkShape, formatShape, sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 import { type Generator, defaultGenerator } from './random.js';
@@ -17,6 +17,8 @@ export interface RandomOptions extends TensorOptions {
 
 export type NestedNumbers = number | boolean | readonly NestedNumbers[];
 export type ShapeLike = number | readonly number[];
+/** Typed arrays `tensor()` converts to int32 (when every value fits). */
+export type IntegerTypedArray = Int8Array | Int16Array | Uint16Array | Uint8ClampedArray | Uint32Array | BigInt64Array | BigUint64Array;
 
 function checkOptions(op: string, options: TensorOptions): void {
   if (options.dtype !== undefined && !isDType(options.dtype)) {
@@ -72,17 +74,17 @@ function flatten(data: NestedNumbers, shape: number[], out: number[], dim: numbe
  * indices and labels), booleans to bool, and typed arrays keep their own type.
  * @example const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
  */
-export function tensor(data: NestedNumbers | TypedArray, options: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
+export function tensor(data: NestedNumbers | TypedArray | IntegerTypedArray, options: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
   checkOptions('tensor', options);
+  if (options.shape !== undefined) checkShape(options.shape, 'tensor');
   if (ArrayBuffer.isView(data)) {
-    const typed = data as TypedArray;
-    const shape = options.shape ? [...options.shape] : [typed.length];
-    checkShape(shape, 'tensor');
-    if (sizeOf(shape) !== typed.length) {
-      throw new Error(`tensor: shape ${formatShape(shape)} needs ${sizeOf(shape)} elements but the array has ${typed.length}`);
+    const typed = fromTypedArray(data);
+    const shape = options.shape ? [...options.shape] : [typed.values.length];
+    if (sizeOf(shape) !== typed.values.length) {
+      throw new Error(`tensor: shape ${formatShape(shape)} needs ${sizeOf(shape)} elements but the array has ${typed.values.length}`);
     }
-    const dtype = options.dtype ?? dtypeOfArray(typed);
-    return make(castArray(typed, dtype), shape, dtype, options);
+    const dtype = options.dtype ?? typed.dtype;
+    return make(castArray(typed.values, dtype), shape, dtype, options);
   }
   const shape = inferShape(data as NestedNumbers, 'tensor');
   const flat: number[] = [];
@@ -96,6 +98,31 @@ export function tensor(data: NestedNumbers | TypedArray, options: TensorOptions 
     return make(castArray(flat, dtype), [...options.shape], dtype, options);
   }
   return make(castArray(flat, dtype), shape, dtype, options);
+}
+
+const SMALL_INTEGER_ARRAYS = [Int8Array, Int16Array, Uint16Array, Uint8ClampedArray];
+const WIDE_INTEGER_ARRAYS = [Uint32Array, BigInt64Array, BigUint64Array];
+
+// The four storage types keep their dtype (a Uint8Array is bool's storage); other integer arrays become int32
+// when every value fits, since int32 is the one integer dtype; anything else is refused rather than guessed.
+function fromTypedArray(data: ArrayBufferView): { values: ArrayLike<number>; dtype: DType } {
+  if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array || data instanceof Uint8Array) {
+    return { values: data, dtype: dtypeOfArray(data) };
+  }
+  if (SMALL_INTEGER_ARRAYS.some((T) => data instanceof T)) return { values: data as unknown as ArrayLike<number>, dtype: 'int32' };
+  if (WIDE_INTEGER_ARRAYS.some((T) => data instanceof T)) {
+    const source = data as unknown as ArrayLike<number | bigint>;
+    const values = new Array<number>(source.length);
+    for (let i = 0; i < source.length; i++) {
+      const v = Number(source[i]);
+      if (v < -2147483648 || v > 2147483647) {
+        throw new Error(`tensor: ${data.constructor.name} value ${String(source[i])} does not fit int32, descent's integer dtype; convert it first (e.g. Float64Array.from(data, Number))`);
+      }
+      values[i] = v;
+    }
+    return { values, dtype: 'int32' };
+  }
+  throw new Error(`tensor: unsupported data ${data.constructor.name} (expected nested arrays, Float32Array, Float64Array, Int32Array, Uint8Array (bool), or an integer typed array whose values fit int32)`);
 }
 
 function isBoolean(data: NestedNumbers): boolean {
@@ -125,7 +152,7 @@ function filled(op: string, shape: ShapeLike, value: number, options: TensorOpti
   const s = toShape(shape, op);
   const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   const device = deviceOf(options);
-  const storage = device.zeros(dtype, sizeOf(s));
+  const storage = allocateFor(op, dtype, s, (d, n) => device.zeros(d, n));
   if (value !== 0) device.fill(storage, Number(value));
   const t = new Tensor(storage, s);
   if (options.requiresGrad) t.requiresGrad = true;
@@ -197,7 +224,7 @@ export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
   checkOptions('eye', options);
   checkShape([n, m], 'eye');
   const dtype = options.dtype ?? 'float32';
-  const data = allocate(dtype, n * m);
+  const data = allocateFor('eye', dtype, [n, m]);
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
   return make(data, [n, m], dtype, options);
 }
@@ -252,7 +279,7 @@ export function fillNormal(data: TypedArray, mean: number, std: number, generato
 export function rand(shape: ShapeLike, options: RandomOptions = {}): Tensor {
   const dtype = floatDtype('rand', options);
   const s = toShape(shape, 'rand');
-  const data = allocate(dtype, sizeOf(s));
+  const data = allocateFor('rand', dtype, s);
   fillUniform(data, 0, 1, options.generator ?? defaultGenerator);
   return make(data, s, dtype, options);
 }
@@ -261,12 +288,12 @@ export function rand(shape: ShapeLike, options: RandomOptions = {}): Tensor {
 export function randn(shape: ShapeLike, options: RandomOptions = {}): Tensor {
   const dtype = floatDtype('randn', options);
   const s = toShape(shape, 'randn');
-  const data = allocate(dtype, sizeOf(s));
+  const data = allocateFor('randn', dtype, s);
   fillNormal(data, 0, 1, options.generator ?? defaultGenerator);
   return make(data, s, dtype, options);
 }
 
-/** Integers in [low, high), int32 by default. */
+/** Integers in [low, high), int32 by default; ranges of 2^32 or more draw 64 bits, as PyTorch does. */
 export function randint(low: number, high: number, shape: ShapeLike, options: RandomOptions = {}): Tensor {
   checkOptions('randint', options);
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
@@ -274,10 +301,27 @@ export function randint(low: number, high: number, shape: ShapeLike, options: Ra
   }
   const s = toShape(shape, 'randint');
   const dtype = options.dtype ?? 'int32';
-  const data = allocate(dtype, sizeOf(s));
+  checkExactRange(dtype, low, high);
+  const data = allocateFor('randint', dtype, s);
   const g = options.generator ?? defaultGenerator;
-  for (let i = 0; i < data.length; i++) data[i] = g.below(high - low) + low;
+  const range = high - low;
+  if (range >= 2 ** 32) for (let i = 0; i < data.length; i++) data[i] = g.below64(range) + low;
+  else for (let i = 0; i < data.length; i++) data[i] = g.below(range) + low;
   return make(data, s, dtype, options);
+}
+
+// The integers a dtype holds exactly (PyTorch's check_from_to_in_range): a value outside would be clipped or rounded.
+const EXACT_INTEGERS: Record<DType, [number, number, string]> = {
+  int32: [-2147483648, 2147483647, '[-2147483648, 2147483647]'],
+  float32: [-(2 ** 24), 2 ** 24, '[-2^24, 2^24]: float32 holds integers exactly only up to 2^24'],
+  float64: [-(2 ** 53), 2 ** 53, '[-2^53, 2^53]: float64 holds integers exactly only up to 2^53'],
+  bool: [0, 1, '[0, 1]'],
+};
+
+function checkExactRange(dtype: DType, low: number, high: number): void {
+  const [min, max, text] = EXACT_INTEGERS[dtype];
+  if (low < min || low > max) throw new Error(`randint: low = ${low} is out of bounds for ${dtype} (${text})`);
+  if (high - 1 < min || high - 1 > max) throw new Error(`randint: high - 1 = ${high - 1} is out of bounds for ${dtype} (${text})`);
 }
 
 /** A random permutation of 0..n-1 (int32), drawn as PyTorch's CPU randperm does. */

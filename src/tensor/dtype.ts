@@ -1,3 +1,5 @@
+import { type Shape, formatShape, sizeOf } from './shape.js';
+
 /** Element types. Comparisons return `bool` tensors (stored as bytes), as in PyTorch. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -20,6 +22,24 @@ export function allocate(dtype: DType, size: number): TypedArray {
     case 'bool': return new Uint8Array(size);
   }
 }
+
+/**
+ * `allocate` for a tensor of `shape`; when the engine refuses the size (a bare RangeError), the error names the
+ * op, the shape and the bytes asked for.
+ * @example const data = allocateFor('zeros', 'float32', [2, 3]);
+ */
+export function allocateFor<T = TypedArray>(op: string, dtype: DType, shape: Shape, alloc: (dtype: DType, size: number) => T = allocate as (dtype: DType, size: number) => T): T {
+  const n = sizeOf(shape);
+  try {
+    return alloc(dtype, n);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const gib = (n * BYTES[dtype]) / 2 ** 30;
+    throw new RangeError(`${op}: cannot allocate a ${dtype} tensor of shape ${formatShape(shape)} (${n.toExponential(2)} elements, ${gib.toPrecision(3)} GiB): ${e.message}`);
+  }
+}
+
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
 /** Copies (and converts) `source` into a new array of `dtype`, truncating toward zero for ints as PyTorch does. */
 export function castArray(source: ArrayLike<number>, dtype: DType): TypedArray {

@@ -47,7 +47,8 @@ export class Generator {
   }
 
   setState(state: GeneratorState): this {
-    if (!state || !Array.isArray(state.mt) || state.mt.length !== N || !(state.index >= 0 && state.index <= N)) {
+    if (!state || !Array.isArray(state.mt) || state.mt.length !== N || !Number.isInteger(state.index) || !(state.index >= 0 && state.index <= N)
+      || !state.mt.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32) || !(state.nextNormal == null || typeof state.nextNormal === 'number')) {
       throw new Error('Generator.setState: not a generator state (expected { seed, mt: 624 numbers, index, nextNormal })');
     }
     this.mt.set(state.mt);
@@ -99,6 +100,13 @@ export class Generator {
   /** An integer in [0, n) for n <= 2^32, by modulo as PyTorch's random_ does. */
   below(n: number): number {
     return this.nextUint32() % n;
+  }
+
+  /** An integer in [0, n) for 2^32 <= n <= 2^53: a 64-bit draw (the first 32-bit draw high) modulo n, as PyTorch's random_ for large ranges. */
+  below64(n: number): number {
+    const hi = BigInt(this.nextUint32());
+    const lo = BigInt(this.nextUint32());
+    return Number(((hi << 32n) | lo) % BigInt(n));
   }
 
   private twist(): void {

@@ -1,5 +1,5 @@
 import { type DType, type TypedArray, castArray, dtypeOfArray, isFloating } from './dtype.js';
-import { type Shape, formatShape, sizeOf } from './shape.js';
+import { type Shape, formatShape, shapesEqual, sizeOf } from './shape.js';
 import { type Device, type Ownership, type Storage, defaultDevice } from './storage.js';
 
 /** A node of the autograd graph: how to turn the gradient of an output into gradients of its inputs. */
@@ -28,6 +28,36 @@ export class Tensor {
   readonly dtype: DType;
   /** @internal The elements, owned by the backend; replaced only by module.to() and loadStateDict-like moves. */
   storage: Storage;
+  /**
+   * The gradient accumulated by backward. Assigning one of another shape, dtype or backend is refused, as in
+   * PyTorch (backward adds into it in place).
+   */
+  get grad(): Tensor | null {
+    const g = this._grad;
+    if (g !== null) seenGrads.add(g);
+    return g;
+  }
+  set grad(value: Tensor | null) {
+    if (value !== null) checkAssignedGrad(this, value);
+    const old = this._grad;
+    this._grad = value;
+    if (old !== null && old !== value && backwardGrads.has(old) && !seenGrads.has(old)) releaseGrad(old);
+  }
+
+  /** @internal The gradient, read by library code without handing it to user code (see setGradFromBackward). */
+  peekGrad(): Tensor | null {
+    return this._grad;
+  }
+
+  /**
+   * @internal Sets a gradient that backward made for this tensor alone. When it is dropped (zeroGrad) or
+   * replaced without user code ever having read `.grad`, nothing else can hold it, so its storage is released
+   * at once: in a synchronous training loop the gradients of the last step need not wait for finalizers.
+   */
+  setGradFromBackward(g: Tensor): void {
+    this.grad = g;
+    backwardGrads.add(g);
+  }
   private _grad: Tensor | null = null;
   gradFn: GradFn | null = null;
   /**
@@ -72,29 +102,6 @@ export class Tensor {
     return this.storage.device.name;
   }
 
-  /**
-   * The gradient that backward accumulated (null before). Assigning checks the shape and dtype, as
-   * PyTorch does: a gradient of another shape is an error, never a silent broadcast.
-   */
-  get grad(): Tensor | null {
-    return this._grad;
-  }
-
-  set grad(value: Tensor | null) {
-    if (value !== null && value !== undefined) {
-      if (!(value instanceof Tensor)) throw new Error(`grad: expected a Tensor or null, got ${typeof value}`);
-      if (value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i])) {
-        throw new Error(`grad: assigned grad has shape ${formatShape(value.shape)} but the tensor has shape ${formatShape(this.shape)}`);
-      }
-      if (value.dtype !== this.dtype) throw new Error(`grad: assigned grad has dtype ${value.dtype} but the tensor has dtype ${this.dtype}`);
-      // a SparseTensor's entries hold its backend (tensor/sparse.ts)
-      const device = 'rawValues' in value ? (value.rawValues as Tensor).storage.device : value.storage.device;
-      if (device !== this.storage.device) {
-        throw new Error(`grad: assigned grad is on backend '${device.name}' but the tensor is on '${this.device}'`);
-      }
-    }
-    this._grad = value ?? null;
-  }
 
   get requiresGrad(): boolean {
     return this._requiresGrad;
@@ -226,6 +233,36 @@ export class Tensor {
 }
 
 export type NestedArray = number | boolean | NestedArray[];
+
+// Gradients backward made (see setGradFromBackward), and the ones user code has read through `.grad`.
+const backwardGrads = new WeakSet<Tensor>();
+const seenGrads = new WeakSet<Tensor>();
+
+/** @internal Marks a gradient as seen by user code (library code that hands `peekGrad()` to user code calls it). */
+export function exposeGrad(g: Tensor): void {
+  seenGrads.add(g);
+}
+
+function releaseGrad(g: Tensor): void {
+  // a SparseTensor's entries are tensors of their own (tensor/sparse.ts)
+  const sparse = g as Partial<Record<'rawIndices' | 'rawValues', Tensor>>;
+  for (const t of sparse.rawValues ? [sparse.rawIndices!, sparse.rawValues] : [g]) t.storage.device.release(t.storage);
+}
+
+function checkAssignedGrad(t: Tensor, g: unknown): void {
+  if (!(g instanceof Tensor)) {
+    throw new TypeError(`assigned grad expected to be a Tensor or null, got ${Array.isArray(g) ? 'an array' : typeof g}`);
+  }
+  if (!shapesEqual(g.shape, t.shape)) {
+    throw new Error(`assigned grad has data of a different size: the tensor has shape ${formatShape(t.shape)}, the grad ${formatShape(g.shape)}`);
+  }
+  if (g.dtype !== t.dtype) throw new Error(`assigned grad has data of a different type: the tensor is ${t.dtype}, the grad ${g.dtype}`);
+  // a SparseTensor's entries hold its backend (tensor/sparse.ts)
+  const device = 'rawValues' in g ? (g.rawValues as Tensor).storage.device : g.storage.device;
+  if (device !== t.storage.device) {
+    throw new Error(`assigned grad is on backend '${device.name}' but the tensor is on '${t.device}'`);
+  }
+}
 
 function formatNumber(x: number, dtype: DType, decimals: number): string {
   if (dtype === 'bool') return x ? 'True' : 'False';

@@ -81,7 +81,10 @@ export class GradientMonitor implements Callback {
     this.pending = {
       names,
       params,
-      gradNorms: params.map((p) => (p.grad ? l2(denseEntries(p.grad).dataSync()) : 0)),
+      gradNorms: params.map((p) => {
+        const g = p.peekGrad();
+        return g ? l2(denseEntries(g).dataSync()) : 0;
+      }),
       before: params.map((p) => Float64Array.from(p.dataSync())),
     };
   }

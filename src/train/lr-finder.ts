@@ -1,8 +1,7 @@
-import { noGrad } from '../autograd/grad-mode.js';
-import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { type ForwardFn, type LossFn, defaultForward } from './evaluate.js';
+import { copyStateDict } from './checkpoint.js';
 
 export interface LrFindOptions<B> {
   data: Iterable<B>;
@@ -42,7 +41,7 @@ export function lrFind<B>(model: Module, options: LrFindOptions<B>): LrFindResul
   if (!Number.isInteger(numSteps) || numSteps < 2) throw new Error(`lrFind: numSteps must be an integer >= 2, got ${numSteps}`);
   if (!(smoothing >= 0 && smoothing < 1)) throw new Error(`lrFind: smoothing must be in [0, 1), got ${smoothing}`);
   const forward = options.forward ?? defaultForward;
-  const savedModel = noGrad(() => Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone()] as const));
+  const savedModel = copyStateDict(model.stateDict());
   const savedOptimizer = optimizer.stateDict();
   const savedLrs = optimizer.paramGroups.map((g) => g.lr);
   const wasTraining = model.training;
@@ -86,10 +85,7 @@ export function lrFind<B>(model: Module, options: LrFindOptions<B>): LrFindResul
       }
     }
   } finally {
-    const own = model.stateDict();
-    noGrad(() => {
-      for (const [k, d] of savedModel) own[k].copy_(d);
-    });
+    model.loadStateDict(savedModel);
     optimizer.loadStateDict(savedOptimizer);
     optimizer.paramGroups.forEach((g, i) => (g.lr = savedLrs[i]));
     optimizer.zeroGrad();

@@ -182,7 +182,7 @@ class ElementwiseError implements Metric {
   update(output: Tensor, target: Tensor): void {
     checkSameSize(this.name, output, target);
     const [o, t] = [output.dataSync(), target.dataSync()];
-    for (let i = 0; i < output.numel; i++) this.sum += this.term(o[i] - t[i]);
+    for (let i = 0; i < o.length; i++) this.sum += this.term(o[i] - t[i]);
     this.count += output.numel;
   }
   compute(): number { return this.count === 0 ? NaN : this.finish(this.sum / this.count); }
@@ -216,7 +216,7 @@ export class Perplexity implements Metric {
     const inner = output.shape.slice(2).reduce((a, b) => a * b, 1);
     const data = output.dataSync();
     const labels = target.dataSync();
-    for (let i = 0; i < target.numel; i++) {
+    for (let i = 0; i < labels.length; i++) {
       const base = Math.floor(i / inner) * classes * inner + (i % inner);
       let max = -Infinity;
       for (let c = 0; c < classes; c++) max = Math.max(max, data[base + c * inner]);

@@ -1,17 +1,19 @@
-import { Tensor } from '../tensor/tensor.js';
-import { defaultGenerator, type GeneratorState } from '../tensor/random.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import type { Module, StateDict } from '../nn/module.js';
-import { Optimizer, type OptimizerStateDict } from '../optim/optimizer.js';
+import { Optimizer } from '../optim/optimizer.js';
 import type { Scheduler } from '../optim/lr-scheduler/scheduler.js';
 import { ReduceLROnPlateau } from '../optim/lr-scheduler/plateau.js';
 import { clipGradNorm_, clipGradValue_ } from '../nn/utils/clip.js';
-import { type Metric, freshMetric, loadMetricState, metricState, toMetric } from './metrics.js';
+import { type Metric, freshMetric, toMetric } from './metrics.js';
 import { type EpochInfo, type StepInfo, type StoppingCriterion, EarlyStopping, maxEpochs, maxSteps } from './stopping.js';
 import type { BatchLogs, Callback } from './callbacks.js';
 import { type LossFn, defaultForward, evaluate } from './evaluate.js';
 import { joinTensors, splitTensors } from './state.js';
 import { denseEntries } from '../ops/sparse.js';
+import { type TrainerCheckpoint, captureCheckpoint, copyStateDict, isResumable, restoreCheckpoint } from './checkpoint.js';
+
+export type { TrainerCheckpoint } from './checkpoint.js';
 
 export interface FitOptions<B = unknown> {
   /** Training batches, one pass per epoch: a DataLoader (resumable mid-epoch) or any iterable. */
@@ -66,26 +68,8 @@ export interface History {
   restoredWeights: 'best' | 'lastFinite' | null;
 }
 
-/** Everything needed to continue a run: weights, optimizer tensors, and the rest as JSON. */
-export interface TrainerCheckpoint {
-  /** The model's state dict (PyTorch keys), copied. */
-  model: StateDict;
-  /** Optimizer state tensors ('optimizer.state.0.exp_avg') and best weights ('best.<key>'). */
-  tensors: Record<string, Tensor>;
-  /** Plain JSON: counters, history, optimizer/scheduler/loader/criteria/callback state, random generator. */
-  state: Record<string, unknown>;
-}
-
-interface Resumable {
-  stateDict(): unknown;
-  loadStateDict(state: unknown): void;
-}
-
-function isResumable(x: unknown): x is Resumable {
-  return x !== null && typeof x === 'object' && typeof (x as Resumable).stateDict === 'function' && typeof (x as Resumable).loadStateDict === 'function';
-}
-
 const now = () => Date.now() / 1000;
+const warn = (message: string) => (globalThis as unknown as { console?: { warn(m: string): void } }).console?.warn(message);
 const setTimeoutFn = (globalThis as unknown as { setTimeout: (fn: () => void, ms: number) => unknown }).setTimeout;
 // Lets signal handlers, timers and the UI run during a long synchronous loop.
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeoutFn(resolve, 0));
@@ -111,13 +95,19 @@ export class Trainer<B = unknown> {
   /** Batches of the current epoch already consumed (non-zero only mid-epoch). */
   batchInEpoch = 0;
   history: History = { epochs: [], steps: [], stopReason: null, stoppedBy: null, restoredWeights: null };
+  // @internal: the loop's own state that a checkpoint carries (src/train/checkpoint.ts reads and restores it)
+  /** @internal Seconds trained before the current fit(). */
+  elapsedBefore = 0;
+  /** @internal The loss summed over the epoch in progress, weighted by batch size, and the samples seen. */
+  epochLossSum = 0;
+  /** @internal */
+  epochLossCount = 0;
+  /** @internal The weights of the last step whose loss was finite (NaN guard); not checkpointed. */
+  lastGood: Tensor[] | null = null;
+  /** @internal The best epoch's weights (early stopping with restoreBestWeights). */
+  best: StateDict | null = null;
   private stopRequest: { reason: string; by: string } | null = null;
-  private elapsedBefore = 0;
   private startedAt = 0;
-  private epochLossSum = 0;
-  private epochLossCount = 0;
-  private lastGood: Float64Array[] | null = null;
-  private best: StateDict | null = null;
 
   constructor(model: Module, options: FitOptions<B>) {
     if (typeof model !== 'function' || typeof (model as { parameters?: unknown }).parameters !== 'function') throw new Error('fit: expected a Module as the model');
@@ -188,6 +178,10 @@ export class Trainer<B = unknown> {
     this.history.stoppedBy = null;
     this.startedAt = now();
     let lastYield = now();
+    const own = new Set(this.model.parameters());
+    if (!this.optimizer.paramGroups.some((g) => g.params.some((p) => own.has(p)))) {
+      warn("fit: the optimizer holds none of the model's parameters, so training will not change the model (was the optimizer built from another model's parameters()?)");
+    }
     await this.emit((c) => c.onTrainBegin?.(this));
     // a finished run that is fit again (e.g. resumed after its last epoch) stops at once
     if (this.batchInEpoch === 0 && o.epochs !== undefined && this.epoch >= o.epochs) this.stop(`reached maxEpochs (${o.epochs} epochs)`, 'maxEpochs');
@@ -195,6 +189,8 @@ export class Trainer<B = unknown> {
     while (!this.pending()) {
       const epoch = this.epoch + 1;
       const resuming = this.batchInEpoch > 0;
+      // a checkpoint taken on the epoch's last step (before its end: validation, the epoch row) resumes there
+      const atEpochEnd = resuming && this.epochFinished();
       if (!resuming) {
         this.epochLossSum = 0;
         this.epochLossCount = 0;
@@ -206,7 +202,7 @@ export class Trainer<B = unknown> {
       let stepLossSum = 0;
       let skip = resuming && !isResumable(o.data) ? this.batchInEpoch : 0; // plain iterables replay the epoch
       if (resuming && isResumable(o.data)) o.data.loadStateDict(o.data.stateDict()); // continue the loader's unfinished epoch
-      for (const batch of o.data) {
+      for (const batch of atEpochEnd ? [] : o.data) {
         if (skip > 0) { skip--; continue; }
         const batchIndex = this.batchInEpoch;
         await this.emit((c) => c.onBatchBegin?.(this, batchIndex));
@@ -239,13 +235,14 @@ export class Trainer<B = unknown> {
           await yieldToEventLoop();
           lastYield = now();
         }
-        if (this.pending()) break;
+        // a stop waits for the accumulation in progress to step (its gradients are not checkpointed); the NaN guard does not
+        if (this.pending() && micro === 0) break;
       }
       if (this.batchInEpoch === 0 && !this.pending()) {
         throw new Error(`fit: the training data yielded no batches in epoch ${epoch}${epoch > 1 ? ' (a one-shot iterator or generator can only be read once: pass an array of batches or a DataLoader)' : ''}`);
       }
       // a last, partial accumulation still counts as a step
-      if (micro > 0 && !this.pending()) await this.optimizerStep(stepLossSum / micro, epoch, nanGuard);
+      if (micro > 0 && this.pending()?.by !== 'nanGuard') await this.optimizerStep(stepLossSum / micro, epoch, nanGuard);
       if (this.pending() && this.pending()?.by === 'nanGuard') break;
       const completed = !this.pending() || this.epochFinished();
       if (!completed) break; // stopped mid-epoch: the partial epoch is not logged (a checkpoint can resume it)
@@ -338,67 +335,18 @@ export class Trainer<B = unknown> {
     for (const c of this.callbacks) await call(c);
   }
 
-  /** Everything needed to continue this run exactly; take it between steps (callbacks do). */
+  /** Everything needed to continue this run exactly; take it between steps (callbacks do). See checkpoint.ts. */
   checkpoint(): TrainerCheckpoint {
-    const tensors: Record<string, Tensor> = {};
-    const o = this.options;
-    const state: Record<string, unknown> = {
-      format: 'descent-trainer/1',
-      step: this.step,
-      epoch: this.epoch,
-      batchInEpoch: this.batchInEpoch,
-      elapsed: this.elapsed,
-      epochLoss: [this.epochLossSum, this.epochLossCount],
-      metrics: this.metrics.map(metricState),
-      history: splitTensors(this.history, 'history', tensors),
-      optimizer: splitTensors(this.optimizer.stateDict(), 'optimizer', tensors),
-      scheduler: o.scheduler ? splitTensors(o.scheduler.stateDict(), 'scheduler', tensors) : null,
-      data: isResumable(o.data) ? o.data.stateDict() : null,
-      generator: defaultGenerator.getState(),
-      criteria: Object.fromEntries(this.criteria.flatMap((c) => (c.stateDict ? [[c.name, c.stateDict()]] : []))),
-      callbacks: Object.fromEntries(this.callbacks.map((c, i) => [c.name ?? String(i), c.stateDict?.() ?? null])),
-      hasBest: this.best !== null,
-    };
-    if (this.best) for (const [k, t] of Object.entries(this.best)) tensors[`best.${k}`] = t;
-    return { model: copyStateDict(this.model.stateDict()), tensors, state };
+    return captureCheckpoint(this);
   }
 
-  /** Puts back a `checkpoint()`; the next `fit()` continues from there (mid-epoch included, with a DataLoader). */
+  /**
+   * Puts back a `checkpoint()`; the next `fit()` continues from there (mid-epoch included, with a DataLoader).
+   * A checkpoint that does not fit (a field of the wrong type, a position past the epoch, other weights) is
+   * refused with the trainer and the model unchanged.
+   */
   restore(ckpt: TrainerCheckpoint): void {
-    const s = ckpt.state;
-    if (!s || s.format !== 'descent-trainer/1') throw new Error(`restore: not a trainer checkpoint (format ${JSON.stringify(s?.format)}, expected 'descent-trainer/1')`);
-    const o = this.options;
-    if ((s.scheduler !== null) !== (o.scheduler !== undefined)) {
-      throw new Error(`restore: the checkpoint was made ${s.scheduler !== null ? 'with' : 'without'} a scheduler but this trainer has ${o.scheduler ? 'one' : 'none'}`);
-    }
-    this.model.loadStateDict(ckpt.model);
-    this.optimizer.loadStateDict(joinTensors(s.optimizer, ckpt.tensors) as OptimizerStateDict);
-    if (o.scheduler) o.scheduler.loadStateDict(joinTensors(s.scheduler, ckpt.tensors) as Record<string, unknown>);
-    if (s.data !== null) {
-      if (!isResumable(o.data)) throw new Error('restore: the checkpoint has a data loader state but `data` is not a DataLoader');
-      o.data.loadStateDict(s.data);
-    }
-    defaultGenerator.setState(s.generator as GeneratorState);
-    const criteria = s.criteria as Record<string, Record<string, unknown>>;
-    for (const c of this.criteria) if (criteria[c.name]) c.loadStateDict?.(criteria[c.name]);
-    const cbs = s.callbacks as Record<string, Record<string, unknown> | null>;
-    this.callbacks.forEach((c, i) => {
-      const saved = cbs[c.name ?? String(i)];
-      if (saved) c.loadStateDict?.(saved);
-    });
-    this.step = s.step as number;
-    this.epoch = s.epoch as number;
-    this.batchInEpoch = s.batchInEpoch as number;
-    this.elapsedBefore = s.elapsed as number;
-    [this.epochLossSum, this.epochLossCount] = s.epochLoss as [number, number];
-    const metrics = s.metrics as Record<string, unknown>[] | undefined;
-    if (metrics && metrics.length === this.metrics.length) this.metrics.forEach((m, i) => loadMetricState(m, metrics[i]));
-    this.history = joinTensors(s.history, ckpt.tensors) as History;
-    if (s.hasBest) {
-      this.best = {};
-      for (const [k, t] of Object.entries(ckpt.tensors)) if (k.startsWith('best.')) this.best[k.slice(5)] = t;
-    }
-    this.lastGood = null;
+    restoreCheckpoint(this, ckpt);
   }
 }
 
@@ -422,32 +370,23 @@ export function fit<B>(model: Module, options: FitOptions<B>): Promise<History> 
 export function globalGradNorm(params: Iterable<Tensor>): number {
   let sum = 0;
   for (const p of params) {
-    if (!p.grad) continue;
-    const g = denseEntries(p.grad).dataSync();
+    const grad = p.peekGrad();
+    if (!grad) continue;
+    const g = denseEntries(grad).dataSync();
     for (let i = 0; i < g.length; i++) sum += g[i] * g[i];
   }
   return Math.sqrt(sum);
 }
 
-function copyStateDict(sd: StateDict): StateDict {
-  const out: StateDict = {};
-  for (const [k, t] of Object.entries(sd)) out[k] = noGrad(() => t.clone());
-  return out;
-}
-
-// The weights (parameters and buffers) copied into reusable arrays, in stateDict order.
-function snapshot(model: Module, into: Float64Array[] | null): Float64Array[] {
+// The weights (parameters and buffers) copied into reusable tensors, in stateDict order.
+function snapshot(model: Module, into: Tensor[] | null): Tensor[] {
   const tensors = Object.values(model.stateDict());
-  const out = into && into.length === tensors.length ? into : tensors.map((t) => new Float64Array(t.numel));
-  tensors.forEach((t, i) => {
-    if (out[i].length !== t.numel) out[i] = new Float64Array(t.numel);
-    out[i].set(t.dataSync());
-  });
-  return out;
+  return noGrad(() => tensors.map((t, i) => {
+    const saved = into?.[i];
+    return saved && saved.numel === t.numel && saved.dtype === t.dtype ? saved.copy_(t) : t.detach().clone();
+  }));
 }
 
-function restore(model: Module, saved: Float64Array[]): void {
-  Object.values(model.stateDict()).forEach((t, i) => {
-    noGrad(() => t.copy_(Tensor.fromArray(saved[i], t.shape, t.dtype, t.storage.device)));
-  });
+function restore(model: Module, saved: Tensor[]): void {
+  noGrad(() => Object.values(model.stateDict()).forEach((t, i) => t.copy_(saved[i])));
 }

@@ -234,3 +234,26 @@ test('the same tensor as several inputs of one op gets the sum of its gradients'
   matmul(m, m).sum().backward(); // d/dm sum(m @ m) = ones @ m^T + m^T @ ones
   assertClose(m.grad!, [3 + 4, 7 + 4, 3 + 6, 7 + 6]);
 });
+
+test('a .grad of another shape or dtype is refused, as PyTorch does', () => {
+  const w = tensor([1, 2], { requiresGrad: true });
+  assert.throws(() => { w.grad = tensor([1, 2, 3]); }, /assigned grad has data of a different size: the tensor has shape \[2\], the grad \[3\]/);
+  assert.throws(() => { w.grad = tensor([1, 2], { dtype: 'float64' }); }, /assigned grad has data of a different type: the tensor is float32, the grad float64/);
+  assert.throws(() => { (w as unknown as { grad: unknown }).grad = [1, 2]; }, /assigned grad expected to be a Tensor or null, got an array/);
+  assert.equal(w.grad, null);
+  w.grad = tensor([10, 20]);
+  w.mul(2).sum().backward(); // accumulates into the assigned, same-shaped grad
+  assert.deepEqual(w.grad.toArray(), [12, 22]);
+});
+
+test('backward takes the options form too; a first argument that is not a tensor is explained', () => {
+  const x = tensor([1, 2], { requiresGrad: true });
+  const y = x.mul(x).sum();
+  y.backward({ retainGraph: true });
+  y.backward();
+  assert.deepEqual(x.grad!.toArray(), [4, 8]);
+  const z = x.mul(2);
+  assert.throws(() => z.backward([1, 1] as never), /backward: the gradient must be a Tensor shaped like the output \(\[2\]\), got an array; pass tensor\(\[\.\.\.\]\)/);
+  assert.throws(() => z.backward(1 as never), /backward: the gradient must be a Tensor .* got number/);
+  assert.throws(() => z.sum().backward({ retainGraf: true } as never), /backward: unknown option 'retainGraf' \(expected retainGraph, createGraph\)/);
+});

@@ -8,7 +8,8 @@ interface LoaderCase {
   n: number; batch_size: number; shuffle: boolean; drop_last: boolean; seed: number; len: number;
   epochs: number[][][]; rand_after: FixtureTensor;
 }
-const fx = loadFixture<{ loaders: LoaderCase[]; splits: { n: number; lengths: number[]; seed: number; indices: number[][] }[] }>('train_data');
+interface NestedCase { n: number; batch_size: number; seed: number; outer: number[][]; inner: number[][]; next_epoch: number[][] }
+const fx = loadFixture<{ loaders: LoaderCase[]; splits: { n: number; lengths: number[]; seed: number; indices: number[][] }[]; nested: NestedCase }>('train_data');
 
 test('DataLoader visits samples in the same order as torch DataLoader(shuffle, generator) over 3 epochs', () => {
   for (const c of fx.loaders) {
@@ -133,4 +134,18 @@ test('TensorDataset, Subset and randomSplit', () => {
     assert.deepEqual(parts.map((p) => p.indices), s.indices, `randomSplit(${s.n}, [${s.lengths}], seed ${s.seed})`);
   }
   assert.throws(() => randomSplit(ds, [2, 2]), /sum of input lengths \(4\) does not equal the length of the dataset \(6\)/);
+});
+
+test('a loader iterated inside its own loop: each for...of is its own epoch and the outer one keeps its order, as torch', () => {
+  const c = fx.nested;
+  const loader = new DataLoader(new TensorDataset(arange(0, c.n, 1, { dtype: 'int32' })), { batchSize: c.batch_size, shuffle: true, generator: new Generator(c.seed) });
+  const outer: unknown[] = [];
+  let inner: unknown[] = [];
+  for (const [b] of loader) {
+    outer.push(b.toArray());
+    if (outer.length === 1) inner = [...loader].map(([x]) => x.toArray());
+  }
+  assert.deepEqual(inner, c.inner);
+  assert.deepEqual(outer, c.outer);
+  assert.deepEqual([...loader].map(([x]) => x.toArray()), c.next_epoch);
 });

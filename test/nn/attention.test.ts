@@ -57,6 +57,16 @@ for (const c of fx.sdpa) {
   });
 }
 
+test('scaledDotProductAttention in float32 (the fused kernels) agrees with the float64 PyTorch references to float32 precision', () => {
+  for (const c of fx.sdpa) {
+    const args = c.args.map((a, i) => fromFixture(a, { requiresGrad: c.gradArgs.includes(i), dtype: a.dtype === 'bool' ? 'bool' : 'float32' }));
+    const out = nn.functional.scaledDotProductAttention(args[0], args[1], args[2], { attnMask: args[3] ?? null, ...c.options });
+    assertClose(out, c.out, { rtol: 1e-4, atol: 1e-5, message: `${c.name}: output` });
+    const grads = grad([out], c.gradArgs.map((i) => args[i]), { gradOutputs: [fromFixture(c.gradOut, { dtype: 'float32' })] });
+    c.grads.forEach((g, i) => assertClose(grads[i], g, { rtol: 1e-4, atol: 1e-5, message: `${c.name}: gradient of argument ${c.gradArgs[i]}` }));
+  }
+});
+
 test('MultiheadAttention parameters are named and initialized as PyTorch', () => {
   assert.deepEqual(Object.keys(new nn.MultiheadAttention(8, 2).stateDict()), ['in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias']);
   assert.deepEqual(Object.keys(new nn.MultiheadAttention(8, 2, { kdim: 3, vdim: 5, bias: false }).stateDict()),

@@ -32,6 +32,8 @@ const cases: [string, () => unknown, RegExp][] = [
   ['BatchNorm2d size', () => new nn.BatchNorm2d(0), /^BatchNorm2d: numFeatures must be a positive integer, got 0$/],
   ['Embedding size', () => new nn.Embedding(10, NaN), /^Embedding: embeddingDim must be a positive integer/],
   ['GroupNorm divisibility', () => new nn.GroupNorm(4, 6), /numChannels \(6\) must be divisible by numGroups \(4\)/],
+  ['groupNorm weight', () => nn.functional.groupNorm(zeros([2, 4, 3]), 2, zeros([3])), /^groupNorm: weight must have shape \[4\], got \[3\]$/],
+  ['binaryCrossEntropy range', () => nn.functional.binaryCrossEntropy(tensor([0.5, 1.5]), tensor([0, 1])), /^binaryCrossEntropy: all elements of input should be between 0 and 1, got 1.5 at flat index 1$/],
 ];
 
 for (const [name, fn, message] of cases) {

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
-import { Generator, Tensor, gradcheck, gradgradcheck, nn, randn, tensor } from '../../src/index.js';
+import { Generator, Tensor, gradcheck, gradgradcheck, nn, ones, randn, tensor, zeros } from '../../src/index.js';
 
 const { F } = nn;
 const g = new Generator(7);
 const r = (...shape: number[]) => randn(shape, { dtype: 'float64', requiresGrad: true, generator: g });
+const labels = (values: number | number[] | number[][]) => tensor(values, { dtype: 'int32' });
 
 // First and second derivatives of every layer's functional form, against finite differences in float64.
 // Ops that are linear (or piecewise linear) in x are squared, so their second derivative runs through their backward.
@@ -25,6 +26,18 @@ const cases: [string, () => [(...xs: Tensor[]) => Tensor, Tensor[]]][] = [
   ['layerNorm', () => [(x, w, b) => F.layerNorm(x, [3], w, b), [r(2, 3), r(3), r(3)]]],
   ['batchNorm (train)', () => [(x, w, b) => F.batchNorm(x, null, null, w, b, true), [r(3, 2, 2), r(2), r(2)]]],
   ['groupNorm', () => [(x, w, b) => F.groupNorm(x, 2, w, b), [r(2, 4, 2), r(4), r(4)]]],
+  ['layerNorm over two dims, no bias', () => [(x, w) => F.layerNorm(x, [2, 3], w), [r(2, 2, 3), r(2, 3)]]],
+  ['batchNorm 2d (train, running statistics)', () => [(x, w, b) => F.batchNorm(x, zeros([3], { dtype: 'float64' }), ones([3], { dtype: 'float64' }), w, b, true), [r(2, 3, 2, 2), r(3), r(3)]]],
+  ['batchNorm (eval)', () => [(x, w, b) => F.batchNorm(x, tensor([0.5, -1], { dtype: 'float64' }), tensor([2, 0.5], { dtype: 'float64' }), w, b, false), [r(3, 2, 2), r(2), r(2)]]],
+  ['batchNorm without affine', () => [(x) => F.batchNorm(x, null, null, null, null, true), [r(4, 3)]]],
+  ['groupNorm without affine, spatial', () => [(x) => F.groupNorm(x, 3, null, null), [r(2, 3, 2, 2)]]],
+  ['crossEntropy (mean)', () => [(x) => F.crossEntropy(x, labels([2, 0, 1])), [r(3, 4)]]],
+  ['crossEntropy weights, ignoreIndex, smoothing (mean)', () => [(x) => F.crossEntropy(x, labels([2, -100, 1, 3]), { weight: tensor([0.5, 2, 1, 1.5], { dtype: 'float64' }), labelSmoothing: 0.2 }), [r(4, 4)]]],
+  ['crossEntropy spatial, smoothing (none)', () => [(x) => F.crossEntropy(x, labels([[0, 2], [1, 1]]), { reduction: 'none', labelSmoothing: 0.1 }), [r(2, 3, 2)]]],
+  ['crossEntropy unbatched (sum)', () => [(x) => F.crossEntropy(x, labels(2), { reduction: 'sum' }), [r(4)]]],
+  ['nllLoss weights (mean)', () => [(x) => F.nllLoss(x, labels([1, 0, 2]), { weight: tensor([1, 2, 0.5], { dtype: 'float64' }) }), [r(3, 3)]]],
+  ['binaryCrossEntropy (sum), input and target', () => [(x, y) => F.binaryCrossEntropy(x.sigmoid(), y.sigmoid(), { reduction: 'sum' }), [r(2, 3), r(2, 3)]]],
+  ['binaryCrossEntropy weight (mean)', () => [(x) => F.binaryCrossEntropy(x.sigmoid(), tensor([[0, 1, 0.5], [1, 0, 0.25]], { dtype: 'float64' }), { weight: tensor([1, 2, 3], { dtype: 'float64' }) }), [r(2, 3)]]],
   // (paddingIdx is left out: its zero gradient is a convention, not the derivative; the fixtures cover it)
   ['embedding', () => [(w) => F.embedding(tensor([[0, 2], [1, 2]], { dtype: 'int32' }), w).tanh(), [r(3, 2)]]],
   ['dropout (fixed mask)', () => [(x) => F.dropout(x, 0.4, true, new Generator(3)).square(), [r(2, 4)]]],

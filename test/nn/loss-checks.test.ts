@@ -142,3 +142,15 @@ test('an ignored target contributes 0 even where class 0 has probability 0 (log 
   loss.sum().backward();
   assert.ok(Array.from(logits.grad!.dataSync()).every(Number.isFinite));
 });
+
+test('regression losses refuse shapes that would broadcast silently (PyTorch warns); expanding on purpose works', () => {
+  const input = tensor([[1], [2], [3], [4]]);
+  const target = tensor([1, 2, 3, 4]);
+  for (const [name, f] of [['mseLoss', F.mseLoss], ['l1Loss', F.l1Loss], ['huberLoss', F.huberLoss], ['smoothL1Loss', F.smoothL1Loss]] as const) {
+    assert.throws(() => f(input, target), new RegExp(`${name}: target shape \\[4\\] differs from input shape \\[4,1\\]: they would broadcast to \\[4,4\\]`), name);
+    assert.throws(() => f(input, target), /make the shapes equal \(target\.unsqueeze\(1\) or input\.squeeze\(1\)\), or broadcast on purpose: input\.expand\(\[4,4\]\) and target\.expand\(\[4,4\]\)/, name);
+    assert.equal(f(input, target.unsqueeze(1)).item(), 0, `${name}: a perfect fit scores 0`);
+    assert.ok(f(input.expand([4, 4]), target.expand([4, 4])).item() > 0, `${name}: deliberate broadcasting`);
+  }
+  assert.throws(() => F.mseLoss(randn([2, 3]), randn([3])), /target shape \[3\] differs from input shape \[2,3\].*or broadcast on purpose: target\.expandAs\(input\)/);
+});

@@ -31,7 +31,8 @@ function decodeOptions(options: Record<string, unknown>): Record<string, unknown
 
 type Fn = (args: Tensor[], options: Record<string, unknown>, c: LossCase) => Tensor;
 const FUNCTIONS: Record<string, Fn> = {
-  mseLoss: ([x, y], o) => F.mseLoss(x, y, o),
+  // PyTorch broadcasts a target of another shape with a warning; descent wants it expanded on purpose
+  mseLoss: ([x, y], o, c) => F.mseLoss(x, c.name === 'mse_broadcast_target' ? y.expandAs(x) : y, o),
   l1Loss: ([x, y], o) => F.l1Loss(x, y, o),
   smoothL1Loss: ([x, y], o) => F.smoothL1Loss(x, y, o),
   huberLoss: ([x, y], o) => F.huberLoss(x, y, o),

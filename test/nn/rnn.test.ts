@@ -221,3 +221,10 @@ test('LSTM projSize: weight_hr parameters, PyTorch init order, and the constrain
   const lstm = new nn.LSTM(2, 3, { projSize: 2, dtype: 'float64', generator: g });
   gradcheck((x, w) => { void w; const [o, [h, c]] = lstm(x); return [o, h, c]; }, [randn([2, 2, 2], { dtype: 'float64', generator: g, requiresGrad: true }), lstm.weightHrL0]);
 });
+
+test('an empty sequence and mixed dtypes are refused as PyTorch refuses them; an empty batch gives empty outputs', () => {
+  assert.throws(() => new nn.LSTM(3, 4)(randn([0, 2, 3])), /LSTM\(3->4\): expected a sequence length larger than 0, got input \[0,2,3\]/);
+  assert.throws(() => new nn.LSTM(3, 4)(randn([2, 2, 3], { dtype: 'float64' })), /LSTM\(3->4\): expected weightIh of dtype float64 \(the input's\), got float32/);
+  const [out, h] = new nn.GRU(3, 4)(randn([5, 0, 3]));
+  assert.deepEqual([out.shape, h.shape], [[5, 0, 4], [1, 0, 4]]);
+});

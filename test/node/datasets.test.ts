@@ -3,22 +3,21 @@
 // checksum, a connection cut mid-file (resumed with a Range request), archives (zip members, a tar.gz folder).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import { data } from '../../src/index.js';
 import { datasets, readTar, readZip } from '../../src/node/index.js';
 import { crc32 } from '../../src/node/png.js';
-import { sharedData } from '../helpers.js';
+import { tempDir, sharedData } from '../helpers.js';
 
 const shared = sharedData();
 const skip = shared ? false : 'needs ../shared/data or DESCENT_DATA';
 const file = (...parts: string[]) => readFileSync(join(shared!, ...parts));
-const fresh = () => mkdtempSync(join(tmpdir(), 'descent-datasets-'));
+const fresh = () => tempDir('descent-datasets-');
 
 // ---- a local server: routes map a path to bytes; `cut` serves half a file then drops the connection ----
 interface Route {

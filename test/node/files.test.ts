@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readCsvDataset, readIdx, writeFileAtomic } from '../../src/node/index.js';
 import { idxBytes } from '../data/idx-bytes.js';
+import { tempDir } from '../helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'descent-node-'));
+const dir = tempDir('descent-node-');
 
 test('readIdx reads plain and gzipped IDX files by their magic bytes', () => {
   const bytes = idxBytes(0x08, [2, 3], [0, 51, 102, 153, 204, 255]);

@@ -2,12 +2,12 @@
 // writes makeGrid's grid, and the HTML report embeds image grids per epoch (imageLogger).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as dt from '../../src/index.js';
 import { crc32, decodePng, encodePng, imageLogger, imagePng, saveImage, writeHtmlReport } from '../../src/node/index.js';
 import { mlp, trainerFor } from '../train/setup.js';
+import { tempDir } from '../helpers.js';
 
 test('crc32 is the PNG/zip checksum', () => {
   assert.equal(crc32(new TextEncoder().encode('IEND')), 0xae426082);
@@ -30,7 +30,7 @@ test('encodePng writes valid PNG for 1 to 4 channels; decodePng reads the pixels
 });
 
 test('saveImage writes the grid of makeGrid as 8-bit RGB', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-image-'));
+  const dir = tempDir('descent-image-');
   const images = dt.rand([6, 1, 7, 5], { generator: new dt.Generator(3) });
   const path = join(dir, 'grid.png');
   saveImage(images, path, { nrow: 3, padding: 1 });
@@ -42,7 +42,7 @@ test('saveImage writes the grid of makeGrid as 8-bit RGB', () => {
 });
 
 test('imageLogger renders a grid per epoch into the HTML report and the folder', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-image-report-'));
+  const dir = tempDir('descent-image-report-');
   const logger = imageLogger({ make: (_t, epoch) => dt.full([2, 1, 4, 4], epoch / 3), grid: { nrow: 2 }, dir, name: 'samples' });
   const history = await trainerFor(mlp(), { epochs: 2, callbacks: [logger] }).fit();
   assert.deepEqual(logger.images.map((i) => i.title), ['samples, epoch 1', 'samples, epoch 2']);

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GradientMonitor } from '../../src/train/index.js';
 import { chartSpecs, metricsLogger, writeHtmlReport, writePngCharts } from '../../src/node/index.js';
 import { mlp, trainerFor } from '../train/setup.js';
+import { tempDir } from '../helpers.js';
 
 test('metrics log (JSONL + CSV), HTML report and PNG charts of a run', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-report-'));
+  const dir = tempDir('descent-report-');
   const monitor = new GradientMonitor({ every: 4 });
   const trainer = trainerFor(mlp(), { epochs: 2, callbacks: [monitor, metricsLogger({ dir })] });
   const history = await trainer.fit();

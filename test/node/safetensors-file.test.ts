@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randn } from '../../src/index.js';
 import { loadSafetensors, saveSafetensors } from '../../src/node/index.js';
+import { tempDir } from '../helpers.js';
 
 test('saveSafetensors / loadSafetensors round-trip through a file, with format metadata', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-st-'));
+  const dir = tempDir('descent-st-');
   const path = join(dir, 'w.safetensors');
   const w = randn([3, 2]);
   saveSafetensors(path, { w });

@@ -137,3 +137,16 @@ test('loadStateDict restores SGD and Adam state, and training resumes exactly', 
     assert.deepEqual(run(6, 3), run(6, null));
   }
 });
+
+test('the wasm fused steps refuse state shorter than the parameter (no write past it in wasm memory)', () => {
+  const wasm = deviceNamed('wasm', 'test') as Backend;
+  const n = 4096;
+  const full = () => wasm.zeros('float32', n);
+  const short = (k: number) => wasm.zeros('float32', k);
+  const o = { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupledDecay: 0, maximize: false, step: 1 };
+  assert.throws(() => wasm.fused.adam!(full(), full(), short(1), full(), null, o), /Adam: expAvg has 1 elements but the parameter has 4096/);
+  assert.throws(() => wasm.fused.adam!(full(), short(1), full(), full(), null, o), /Adam: grad has 1 elements/);
+  assert.throws(() => wasm.fused.adam!(full(), full(), full(), full(), short(3), o), /Adam: maxExpAvgSq has 3 elements/);
+  const s = { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, maximize: false, nesterov: false, initBuffer: false };
+  assert.throws(() => wasm.fused.sgd!(full(), full(), short(2), s), /SGD: momentumBuffer has 2 elements but the parameter has 4096/);
+});

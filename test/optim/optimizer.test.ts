@@ -166,3 +166,30 @@ test('loadStateDict accepts PyTorch-style state: 0-d tensor scalars become numbe
   opt.step();
   assert.ok(Math.abs(p.dataSync()[0] - ((1 - 1e-4 * eta) - eta)) < 1e-12);
 });
+
+test('loadStateDict checks every state tensor (shape, dtype) and the group options, and changes nothing when one is wrong', () => {
+  const w = zeros([64, 64], { requiresGrad: true });
+  const b = zeros([64], { requiresGrad: true });
+  const opt = new optim.Adam([{ params: [w] }, { params: [b] }], { lr: 0.1 });
+  w.grad = zeros([64, 64]).add(1);
+  b.grad = zeros([64]).add(2);
+  opt.step();
+  const snapshot = () => JSON.stringify(opt.stateDict(), (_k, v: unknown) => (v instanceof Tensor ? Array.from(v.dataSync()) : v));
+  const before = snapshot();
+  const cases: [(sd: optim.OptimizerStateDict) => void, RegExp][] = [
+    [(sd) => { sd.state[0].exp_avg = zeros([1]); }, /Adam\.loadStateDict: state 'exp_avg' of parameter 0 \(group 0, param 0\) has shape \[1\], expected \[64,64\] \(the parameter's shape\)/],
+    [(sd) => { sd.state[1].exp_avg_sq = zeros([64], { dtype: 'int32' }); }, /state 'exp_avg_sq' of parameter 1 \(group 1, param 0\) has dtype int32, expected a floating point tensor/],
+    [(sd) => { sd.state[1].step = 'abc' as never; }, /state 'step' of parameter 1 \(group 1, param 0\) must be a number, got "abc"/],
+    [(sd) => { sd.param_groups[0].lr = 'hi'; }, /Adam: lr must be >= 0, got hi/],
+    [(sd) => { sd.param_groups[1].params = [7]; }, /state for parameter 1, which no group lists/],
+  ];
+  for (const [mutate, message] of cases) {
+    const sd = opt.stateDict();
+    mutate(sd);
+    assert.throws(() => opt.loadStateDict(sd), message);
+    assert.equal(snapshot(), before, `refused without changing anything: ${message}`);
+  }
+  // and the step after a refused load touches only what it should
+  opt.step();
+  assert.ok(b.toArray() instanceof Array && (b.toArray() as number[]).every((v) => Math.abs(v + 0.2) < 1e-6), 'b moved by two Adam steps of lr 0.1');
+});

@@ -113,3 +113,29 @@ test('toString is readable: values, dtype when not the default, grad info', () =
   assert.equal(String(tensor([NaN, Infinity, -Infinity, 1.5])), 'tensor([nan, inf, -inf, 1.5000])');
   assert.equal(String(arange(2000)), 'tensor([0, 1, 2, ..., 1997, 1998, 1999], dtype=int32)');
 });
+
+test('typed arrays other than the four storage types: exact integers become int32, the rest is refused', () => {
+  for (const a of [new Int8Array([-3, 100]), new Int16Array([-3, 300]), new Uint16Array([3, 60000]), new Uint8ClampedArray([3, 255]), new Uint32Array([3, 2 ** 31 - 1])]) {
+    const t = tensor(a);
+    assert.equal(t.dtype, 'int32', a.constructor.name);
+    assert.deepEqual(t.toArray(), Array.from(a), a.constructor.name);
+  }
+  assert.deepEqual(tensor(new BigInt64Array([-3n, 300n])).toArray(), [-3, 300]);
+  assert.deepEqual(tensor(new Int16Array([1, 2]), { dtype: 'float64' }).dataSync(), new Float64Array([1, 2]));
+  assert.throws(() => tensor(new Uint32Array([2 ** 32 - 1])), /tensor: Uint32Array value 4294967295 does not fit int32, .*convert it first/);
+  assert.throws(() => tensor(new BigInt64Array([2n ** 40n])), /tensor: BigInt64Array value 1099511627776 does not fit int32/);
+  assert.throws(() => tensor(new DataView(new ArrayBuffer(4)) as never), /tensor: unsupported data DataView/);
+  assert.equal(tensor(new Uint8Array([0, 1])).dtype, 'bool'); // bool's storage, documented
+});
+
+test('tensor() refuses shapes that are not lists of non-negative integers', () => {
+  assert.throws(() => tensor([1, 2, 3, 4], { shape: [0.5, 8] }), /tensor: invalid shape \[0\.5,8\]/);
+  assert.throws(() => tensor([1, 2, 3, 4], { shape: [-2, -2] }), /tensor: invalid shape \[-2,-2\]/);
+  assert.throws(() => tensor(new Float32Array(4), { shape: [-2, -2] }), /tensor: invalid shape \[-2,-2\]/);
+});
+
+test('huge shapes name the op and the shape', () => {
+  assert.throws(() => zeros([1e6, 1e6]), /zeros: cannot allocate a float32 tensor of shape \[1000000,1000000\] \(1\.00e\+12 elements/);
+  const a = zeros([100000, 1]);
+  assert.throws(() => a.add(zeros([100000])), /add: cannot allocate a float32 tensor of shape \[100000,100000\]/);
+});

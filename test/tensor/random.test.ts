@@ -113,3 +113,11 @@ test('randLike, randnLike and randintLike draw like rand, randn and randint with
   const g = new Generator(1);
   assert.deepEqual(randintLike(labels, 5, 8, { generator: g }).dataSync().every((v) => v >= 5 && v < 8), true);
 });
+
+test('randint past 2^32 draws 64 bits as torch does; bounds outside the dtype are refused', () => {
+  manualSeed(0);
+  assertClose(randint(0, 2 ** 40, [4], { dtype: 'float64' }), fx.randint_2p40, { rtol: 0, atol: 0 });
+  assert.throws(() => randint(0, 2 ** 40, [4]), /randint: high - 1 = 1099511627775 is out of bounds for int32 \(\[-2147483648, 2147483647\]\)/);
+  assert.throws(() => randint(0, 2 ** 30, [4], { dtype: 'float32' }), /randint: high - 1 = 1073741823 is out of bounds for float32 .*2\^24/);
+  assert.throws(() => randint(2 ** 60, 2 ** 60 + 2 ** 20, [1], { dtype: 'float64' }), /out of bounds for float64/);
+});

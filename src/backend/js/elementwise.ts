@@ -1,4 +1,4 @@
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { ActivationOp, BinaryOp, UnaryOp } from '../backend.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf, shapesEqual } from '../../tensor/shape.js';
 
@@ -13,6 +13,11 @@ export function erf(x: number): number {
   }
   if (ax >= 6) return x < 0 ? -1 : 1; // erfc(6) < 1e-16; also keeps erf(+-Infinity) finite
   return x < 0 ? -1 + erfcPositive(ax) : 1 - erfcPositive(ax);
+}
+
+/** 1 - erf(x), without the cancellation of 1 - erf for large x (Cody's erfc above 0.5). */
+export function erfc(x: number): number {
+  return x < 0.5 ? 1 - erf(x) : erfcPositive(x);
 }
 
 function erfcPositive(x: number): number {
@@ -39,6 +44,15 @@ function expTimes(x: number, r: number): number {
   return Math.exp(-xs * xs) * Math.exp(-del) * r;
 }
 
+const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+// torch's constants: sqrt(2 / pi) and 0.044715 for GELU's tanh form
+const GELU_BETA = Math.sqrt(2 / Math.PI);
+const GELU_KAPPA = 0.044715;
+// 2u for GELU's tanh form, u = sqrt(2/pi) (x + 0.044715 x³): 0.5 (1 + tanh(u)) = sigmoid(2u), with no cancellation
+const geluTanhArg = (x: number) => 2 * GELU_BETA * (x + GELU_KAPPA * x * x * x);
+// Phi(x), the standard normal CDF, through erfc so that the lower tail keeps its digits
+const normalCdf = (x: number) => 0.5 * erfc(-x * Math.SQRT1_2);
+
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
   abs: Math.abs,
@@ -62,7 +76,7 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   sinh: Math.sinh,
   cosh: Math.cosh,
   tanh: Math.tanh,
-  sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+  sigmoid,
   relu: (x) => (x > 0 ? x : x === x ? 0 : x),
   erf,
   floor: Math.floor,
@@ -74,7 +88,30 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   isinf: (x) => (x === Infinity || x === -Infinity ? 1 : 0),
   isfinite: (x) => (Number.isFinite(x) ? 1 : 0),
   copy: (x) => x,
+  gelu: (x) => x * normalCdf(x),
+  geluTanh: (x) => x * sigmoid(geluTanhArg(x)),
+  silu: (x) => x * sigmoid(x),
 };
+
+// d/dx of the activations, PyTorch's formulas (GeluBackward, SiluBackward); for the tanh form, with
+// s = sigmoid(2u): 0.5 (1 + tanh(u)) = s and 1 - tanh(u)² = 4 s (1 - s).
+const ACTIVATION_GRAD: Record<ActivationOp, (x: number) => number> = {
+  gelu: (x) => normalCdf(x) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI),
+  geluTanh: (x) => {
+    const s = sigmoid(geluTanhArg(x));
+    return s + 2 * x * s * sigmoid(-geluTanhArg(x)) * GELU_BETA * (1 + 3 * GELU_KAPPA * x * x);
+  },
+  silu: (x) => {
+    const s = sigmoid(x);
+    return s * (1 + x * (1 - s));
+  },
+};
+
+/** out = grad * op'(x). */
+export function unaryBackward(op: ActivationOp, grad: TypedArray, x: TypedArray, out: TypedArray): void {
+  const f = ACTIVATION_GRAD[op];
+  for (let i = 0; i < out.length; i++) out[i] = grad[i] * f(x[i]);
+}
 
 function roundHalfEven(x: number): number {
   const r = Math.round(x);

@@ -1,23 +1,30 @@
 import { type ArrayKernels, type Backend, type Kernels } from '../backend.js';
 import { type DType, type TypedArray, allocate } from '../../tensor/dtype.js';
 import { type Storage, noteAllocation, registerDevice } from '../../tensor/storage.js';
-import { binary, reluBackward, unary, where } from './elementwise.js';
+import { binary, reluBackward, unary, unaryBackward, where } from './elementwise.js';
 import { expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
 import { matmul } from './matmul.js';
 import { col2im, conv2d, conv2dBackward, im2col } from './conv.js';
 import { maxPool2d, maxPool2dBackward } from './pool.js';
-import { reduce, softmax } from './reduce.js';
+import { reduce, softmax, softmaxBackward } from './reduce.js';
+import { batchNorm, batchNormBackward, groupNorm, groupNormBackward } from './normalization.js';
+import { binaryCrossEntropy, binaryCrossEntropyBackward, crossEntropy, crossEntropyBackward } from './loss.js';
 import { cast, fill, indexOutOfRange, renormRows } from './misc.js';
 import { JsStorage } from './storage.js';
 import { argsort, nonzero, topk, unique } from './sort.js';
 import { cumprodBackward, cumulative } from './scan.js';
 import { sampleCategorical } from './sample.js';
+import { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './recurrent.js';
+import { attention, attentionBackward } from './attention.js';
 
 /** Every kernel in plain TypeScript over typed arrays: the reference the other backends are checked against. */
 export const arrayKernels: ArrayKernels = {
   unary, binary, where, cast, fill, indexOutOfRange, reduce, matmul, permute, expand, slice, sliceAssign,
   indexSelect, indexAdd, gather, scatterAdd, softmax, im2col, col2im, conv2d, conv2dBackward, maxPool2d,
   maxPool2dBackward, reluBackward, renormRows, argsort, topk, unique, nonzero, cumulative, cumprodBackward, sampleCategorical,
+  unaryBackward, softmaxBackward, crossEntropy, crossEntropyBackward, batchNorm, batchNormBackward, groupNorm, groupNormBackward,
+  binaryCrossEntropy, binaryCrossEntropyBackward,
+  lstmForward, lstmBackward, gruForward, gruBackward, rnnForward, rnnBackward, attention, attentionBackward,
 };
 
 /**

@@ -29,3 +29,26 @@ export function matmul(
     }
   }
 }
+
+/**
+ * C (m x n, at cOff with row stride ldc) = (accumulate ? C : 0) + A (m x k) @ B (k x n), with A(i, p) at
+ * aOff + i*rsA + p*csA and B(p, j) at bOff + p*rsB + j*csB: the products inside the recurrent and
+ * attention kernels, which read rows of steps and heads in place. Sums in float64, as matmul.
+ */
+export function stridedProduct(
+  a: TypedArray, aOff: number, rsA: number, csA: number, b: TypedArray, bOff: number, rsB: number, csB: number,
+  c: TypedArray, cOff: number, ldc: number, m: number, k: number, n: number, accumulate: boolean,
+): void {
+  const acc = new Float64Array(n);
+  for (let i = 0; i < m; i++) {
+    acc.fill(0);
+    for (let p = 0; p < k; p++) {
+      const av = a[aOff + i * rsA + p * csA];
+      const bBase = bOff + p * rsB;
+      for (let j = 0; j < n; j++) acc[j] += av * b[bBase + j * csB];
+    }
+    const row = cOff + i * ldc;
+    if (accumulate) for (let j = 0; j < n; j++) c[row + j] += acc[j];
+    else for (let j = 0; j < n; j++) c[row + j] = acc[j];
+  }
+}

@@ -5,14 +5,21 @@
 import type { Backend } from '../backend.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { registerDevice } from '../../tensor/storage.js';
-import { binary, reduce, reluBackward, softmax, unary } from './elementwise.js';
+import { reluBackward } from './elementwise.js';
+import { reduce, softmax, softmaxBackward } from './reduce.js';
+import { batchNorm, batchNormBackward, groupNorm, groupNormBackward } from './normalization.js';
+import { binaryCrossEntropy, binaryCrossEntropyBackward, crossEntropy, crossEntropyBackward } from './loss.js';
 import { col2im, conv2d, conv2dBackward, im2col, maxPool2d } from './conv.js';
-import { permute, scatterAdd } from './layout.js';
 import { matmul } from './matmul.js';
 import { initThreads, runtime } from './state.js';
 import { fusedSteps } from './optim.js';
 import { fallback } from './fallback.js';
 import { allocateStorage, readStorage, releaseStorage, writeStorage } from './memory.js';
+import { binary, expand, permute, where } from './strided.js';
+import { cast, fill, unary, unaryBackward } from './unary.js';
+import { gather, indexAdd, indexSelect, scatterAdd, slice, sliceAssign } from './indexing.js';
+import { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './recurrent.js';
+import { attention, attentionBackward } from './attention.js';
 
 export { getNumThreads, initThreads, setNumThreads } from './state.js';
 export { memoryStats, setMemoryBudget, type WasmMemoryStats } from './memory.js';
@@ -47,6 +54,33 @@ export const wasmBackend: Backend | null = runtime && {
   conv2d,
   conv2dBackward,
   reluBackward,
+  where,
+  expand,
+  cast,
+  fill,
+  unaryBackward,
+  slice,
+  sliceAssign,
+  indexSelect,
+  indexAdd,
+  gather,
+  softmaxBackward,
+  crossEntropy,
+  crossEntropyBackward,
+  batchNorm,
+  batchNormBackward,
+  groupNorm,
+  groupNormBackward,
+  binaryCrossEntropy,
+  binaryCrossEntropyBackward,
+  lstmForward,
+  lstmBackward,
+  gruForward,
+  gruBackward,
+  rnnForward,
+  rnnBackward,
+  attention,
+  attentionBackward,
   fused: fusedSteps,
   ready: async () => {
     await initThreads();

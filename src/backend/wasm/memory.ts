@@ -29,6 +29,8 @@ export class Block {
   host: Uint8Array | null = null;
   lastUse = 0;
   released = false;
+  /** Whether the finalization registry holds this block (see watch()). */
+  registered = false;
   /** `capacity` is the size class of its wasm blocks, 0 for a small storage that stays in the JS heap. */
   constructor(readonly bytes: number, readonly capacity: number) {}
 }
@@ -53,10 +55,37 @@ let evictedBytes = 0;
 
 // Only blocks in wasm memory are registered (with themselves as the token): an evicted or released block
 // is unregistered, so that the registry, whose callbacks a synchronous loop never runs, holds no bytes
-// and no entries for storage the collector or the library already handles.
+// and no entries for storage the collector or the library already handles. Registering costs about as much
+// as a small kernel, and most storage of a training step is released within the step, so new storages wait
+// in `young` and are registered in batches, only those still in wasm memory by then.
 const finalizer = new FinalizationRegistry<Block>((block) => {
   if (!block.released) free(block);
 });
+const young: WasmStorage[] = [];
+const YOUNG_BATCH = 256;
+
+/** Has the finalizer watch `storage` (soon): registration happens for a batch of them at a time. */
+function watch(storage: WasmStorage): void {
+  young.push(storage);
+  if (young.length === 1) queueMicrotask(watchYoung); // when the job ends, at the latest
+  else if (young.length >= YOUNG_BATCH) watchYoung();
+}
+
+function watchYoung(): void {
+  for (const s of young) {
+    const block = s.block;
+    if (block.released || block.ptr < 0 || block.registered) continue;
+    finalizer.register(s, block, block);
+    block.registered = true;
+  }
+  young.length = 0;
+}
+
+function unwatch(block: Block): void {
+  if (!block.registered) return;
+  finalizer.unregister(block);
+  block.registered = false;
+}
 
 /** Default budget: tensors may hold this many bytes of wasm memory, then the least recently used are evicted. */
 export const DEFAULT_BUDGET = 2 ** 30;
@@ -103,7 +132,7 @@ export function memoryStats(): WasmMemoryStats {
 /** The block size for `bytes`: multiples of 64 up to 4 KiB, then four classes per power of two. */
 function sizeClass(bytes: number): number {
   if (bytes <= 4096) return Math.max(64, (bytes + 63) & ~63);
-  const quarter = 2 ** Math.floor(Math.log2(bytes)) / 4;
+  const quarter = 2 ** (31 - Math.clz32(bytes)) / 4;
   return Math.ceil(bytes / quarter) * quarter;
 }
 
@@ -147,7 +176,7 @@ function take(capacity: number): number {
   // the memory cannot grow (2 GiB): evict until the block fits, even below the budget
   while (at === null && evictFor(capacity) > 0) at = h.alloc(capacity);
   if (at === null) {
-    throw new Error(`wasm backend: out of memory: a tensor of ${Math.ceil(capacity / 2 ** 20)} MiB does not fit in the 2 GiB of wasm memory (${Math.ceil(residentBytes / 2 ** 20)} MiB hold tensors); setBackend('js') runs in the JS heap`);
+    throw new RangeError(`wasm backend: out of memory: a tensor of ${Math.ceil(capacity / 2 ** 20)} MiB does not fit in the 2 GiB of wasm memory (${Math.ceil(residentBytes / 2 ** 20)} MiB hold tensors); setBackend('js') runs in the JS heap`);
   }
   return at;
 }
@@ -175,7 +204,7 @@ function evictFor(bytes: number): number {
 
 function evict(block: Block): void {
   const mem = memoryBytes();
-  finalizer.unregister(block);
+  unwatch(block);
   block.host = mem.slice(block.ptr, block.ptr + block.bytes);
   heap!.release(block.ptr);
   resident.delete(block);
@@ -215,7 +244,7 @@ export function allocateStorage(device: Device, dtype: DType, length: number, ze
     if (zero) memoryBytes().fill(0, block.ptr, block.ptr + bytes);
   }
   const storage = new WasmStorage(device, dtype, length, block);
-  if (block.capacity > 0) finalizer.register(storage, block, block);
+  if (block.capacity > 0) watch(storage);
   noteAllocation(storage);
   return storage;
 }
@@ -224,7 +253,7 @@ export function allocateStorage(device: Device, dtype: DType, length: number, ze
 export function releaseStorage(storage: Storage): void {
   const block = (storage as WasmStorage).block;
   if (block.released) return;
-  if (block.ptr >= 0) finalizer.unregister(block);
+  unwatch(block);
   free(block);
 }
 
@@ -241,7 +270,7 @@ function pageIn(storage: WasmStorage): void {
   block.ptr = at;
   resident.add(block);
   residentBytes += block.capacity;
-  finalizer.register(storage, block, block);
+  watch(storage);
 }
 
 /** A copy of the elements. */

@@ -12,7 +12,7 @@ function sgd(param: Storage, grad: Storage, buf: Storage | null, o: SgdStepOptio
   checkFusedLengths('SGD', param, { grad, momentumBuffer });
   beginCall();
   runtime!.kernels.sgdStep(output(param), input(grad), momentumBuffer ? output(momentumBuffer) : NONE, param.length, o.lr, o.momentum,
-    o.dampening, o.weightDecay, o.maximize ? 1 : 0, o.nesterov ? 1 : 0, o.initBuffer ? 1 : 0);
+    1 - o.dampening, o.weightDecay, o.maximize ? 1 : 0, o.nesterov ? 1 : 0, o.initBuffer ? 1 : 0);
   endCall();
   return true;
 }
@@ -22,8 +22,8 @@ function adam(param: Storage, grad: Storage, m: Storage, v: Storage, vMax: Stora
   if (!f32(param, grad, m, v, vMax)) return false;
   checkFusedLengths('Adam', param, { grad, expAvg: m, expAvgSq: v, maxExpAvgSq: vMax });
   beginCall();
-  runtime!.kernels.adamStep(output(param), input(grad), output(m), output(v), vMax ? output(vMax) : NONE, param.length, o.beta1, o.beta2,
-    o.eps, o.weightDecay, o.maximize ? 1 : 0, 1 - o.lr * o.decoupledDecay, o.lr / (1 - o.beta1 ** o.step), Math.sqrt(1 - o.beta2 ** o.step));
+  runtime!.kernels.adamStep(output(param), input(grad), output(m), output(v), vMax ? output(vMax) : NONE, param.length, o.beta1, 1 - o.beta1, o.beta2,
+    1 - o.beta2, o.eps, o.weightDecay, o.maximize ? 1 : 0, 1 - o.lr * o.decoupledDecay, o.lr / (1 - o.beta1 ** o.step), Math.sqrt(1 - o.beta2 ** o.step));
   endCall();
   return true;
 }

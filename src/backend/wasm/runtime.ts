@@ -110,7 +110,7 @@ export class Heap {
 
   /** Reserves `bytes` bytes (rounded up to 64); returns their byte offset, or null when memory cannot grow. */
   alloc(bytes: number): Ptr | null {
-    if (!(bytes <= MAX_PAGES * PAGE - 64)) return null; // also keeps align()'s 32-bit arithmetic exact
+    if (!(bytes <= MAX_PAGES * PAGE - 64)) return null;
     const size = Math.max(64, align(bytes));
     let i = this.free.findIndex((b) => b.size >= size);
     if (i < 0) {
@@ -251,5 +251,5 @@ export class Arena {
 
 /** Rounds a byte offset up to 64 bytes (one cache line). */
 export function align(bytes: number): number {
-  return (bytes + 63) & ~63;
+  return Math.ceil(bytes / 64) * 64; // not `& ~63`: sizes of 2 GiB and more would wrap to negative offsets
 }

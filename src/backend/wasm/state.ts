@@ -3,7 +3,10 @@ import { Arena, Heap, type Kernels, type WasmRuntime, loadRuntime } from './runt
 import { MAX_THREADS, ThreadPool, defaultThreadCount, nodeThreadsSupported, threadCanBlock, webThreadsSupported } from './threads.js';
 
 /** Kernels that worker threads may run (by name). */
-const PARALLEL_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackward'] as const;
+const PARALLEL_KERNELS = [
+  'gemm', 'conv2dForward', 'conv2dBackward', 'attentionForward', 'attentionBackward',
+  'binaryStrided', 'whereStrided', 'copyStrided', 'permuteTiles', 'unary', 'unaryBackward',
+] as const;
 
 export const runtime: WasmRuntime | null = loadRuntime();
 // A page's main thread takes shares of threaded GEMMs too, but may only spin while it waits for a worker.

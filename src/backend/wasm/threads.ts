@@ -42,7 +42,7 @@ const READY = 2; // workers that have instantiated the kernels
 const FAILED = 3; // set when a worker's kernel threw
 const JOBS = 4; // kernel calls run by workers so far (shows that workers did share the work)
 const SLOT_OFFSET = 64; // bytes
-const SLOT_DOUBLES = 32; // [kernel id, arg count, args...]
+const SLOT_DOUBLES = 48; // [kernel id, arg count, args...]: attention's kernels take 38 arguments
 /** The calling thread plus at most 63 workers (one argument slot each in the control buffer). */
 export const MAX_THREADS = 64;
 const MAX_WORKERS = MAX_THREADS - 1;
@@ -233,6 +233,7 @@ export class ThreadPool {
     const id = this.names.indexOf(kernel);
     if (id < 0) throw new Error(`ThreadPool.run: unknown kernel '${kernel}'`);
     if (argLists.length > this.workers.length + 1) throw new Error(`ThreadPool.run: ${argLists.length} jobs for ${this.workers.length + 1} threads`);
+    if (argLists[0].length > SLOT_DOUBLES - 2) throw new Error(`ThreadPool.run: ${kernel} takes ${argLists[0].length} arguments, a worker's slot holds ${SLOT_DOUBLES - 2}`);
     for (let w = 0; w < this.workers.length; w++) {
       const slot = this.slot(w);
       const args = argLists[w + 1];

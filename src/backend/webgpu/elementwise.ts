@@ -1,7 +1,7 @@
 // Elementwise kernels: unary math, broadcasting binary ops and where, casts, fills, relu's backward.
 // Operands are read in their own type and computed in f32 when any operand is floating, else in i32,
 // as the reference computes in double and stores into the output's type.
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { ActivationOp, BinaryOp, UnaryOp } from '../backend.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Storage } from '../../tensor/storage.js';
@@ -20,6 +20,7 @@ const FLOAT_UNARY: Partial<Record<UnaryOp, string>> = {
   tan: 'sinCos(v, false) / sinCos(v, true)', asin: 'asinF(v)', acos: 'acosF(v)', atan: 'atanF(v)', sinh: 'sinhF(v)', cosh: 'coshF(v)', tanh: 'tanhF(v)',
   sigmoid: 'sigmoidF(v)', relu: 'select(0.0, v, v > 0.0 || isNan(v))', erf: 'erfF(v)', floor: 'floor(v)', ceil: 'ceil(v)',
   round: 'round(v)', trunc: 'trunc(v)', copy: 'v',
+  gelu: 'v * normalCdf(v)', geluTanh: 'v * sigmoidF(geluTanhArg(v))', silu: 'v * sigmoidF(v)',
 };
 const INT_UNARY: Partial<Record<UnaryOp, string>> = {
   neg: '-v', abs: 'abs(v)', sign: 'sign(v)', square: 'v * v', relu: 'max(v, 0)', floor: 'v', ceil: 'v', round: 'v', trunc: 'v', copy: 'v',
@@ -173,4 +174,26 @@ export function reluBackward(grad: Storage, y: Storage, out: Storage): void {
   const code = `${HEADER}${binding(1, 'g', 'f32')}${binding(2, 'y', 'f32')}${binding(3, 'out', 'f32', true)}
 ${elementwise('out[i] = select(0.0, g[i], y[i] > 0.0);')}`;
   launch(code, [n], [grad, y, out], [2], gridFor(n));
+}
+
+// d/dx of the activations, PyTorch's formulas (as the reference's ACTIVATION_GRAD)
+const ACTIVATION_GRAD: Record<ActivationOp, string> = {
+  gelu: 'normalCdf(v) + v * exp(-0.5 * v * v) * 0.3989422804014327',
+  geluTanh: 'tanhGrad(v)',
+  silu: 'siluGrad(v)',
+};
+const ACTIVATION_HELPERS = `
+fn tanhGrad(x: f32) -> f32 {
+  let u = geluTanhArg(x);
+  let s = sigmoidF(u);
+  return s + 2.0 * x * s * sigmoidF(-u) * 0.7978845608028654 * (1.0 + 3.0 * 0.044715 * x * x);
+}
+fn siluGrad(x: f32) -> f32 { let s = sigmoidF(x); return s * (1.0 + x * (1.0 - s)); }
+`;
+
+export function unaryBackward(op: ActivationOp, grad: Storage, x: Storage, out: Storage): void {
+  const n = out.length;
+  const code = `${HEADER}${MATH}${ACTIVATION_HELPERS}${binding(1, 'g', 'f32')}${binding(2, 'x', 'f32')}${binding(3, 'out', 'f32', true)}
+${elementwise(`let v = x[i]; out[i] = g[i] * (${ACTIVATION_GRAD[op]});`)}`;
+  launch(code, [n], [grad, x, out], [2], gridFor(n));
 }

@@ -7,8 +7,11 @@
 import type { Backend, Kernels } from '../backend.js';
 import { arrayKernels } from '../js/index.js';
 import { registerDevice } from '../../tensor/storage.js';
-import { binary, cast, fill, reluBackward, unary, where } from './elementwise.js';
-import { reduce, renormRows, softmax } from './reduce.js';
+import { binary, cast, fill, reluBackward, unary, unaryBackward, where } from './elementwise.js';
+import { reduce, renormRows, softmax, softmaxBackward } from './reduce.js';
+import { binaryCrossEntropy, binaryCrossEntropyBackward, crossEntropy, crossEntropyBackward } from './loss.js';
+import { batchNorm, batchNormBackward, groupNorm, groupNormBackward } from './normalization.js';
+import { attention, attentionBackward } from './attention.js';
 import { expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
 import { matmul } from './matmul.js';
 import { col2im, conv2d, conv2dBackward, im2col, maxPool2d, maxPool2dBackward } from './conv.js';
@@ -23,6 +26,8 @@ const implemented: Partial<Kernels> = {
   unary, binary, where, cast, fill, reluBackward, reduce, softmax, matmul,
   permute, expand, slice, sliceAssign, indexSelect, indexAdd, gather, scatterAdd,
   conv2d, conv2dBackward, im2col, col2im, maxPool2d, maxPool2dBackward, renormRows,
+  unaryBackward, softmaxBackward, crossEntropy, crossEntropyBackward, binaryCrossEntropy, binaryCrossEntropyBackward,
+  batchNorm, batchNormBackward, groupNorm, groupNormBackward, attention, attentionBackward,
   // Kernels that return a value to the op are reads; a GPU cannot answer synchronously, so index
   // checks are skipped (as on CUDA): an index out of range reads or writes nothing defined.
   indexOutOfRange: () => null,

@@ -127,24 +127,31 @@ fn erfF(x: f32) -> f32 {
     return x * p / q;
   }
   if (ax >= 6.0) { return sign(x); }
-  var c: f32;
+  let c = erfcPositive(ax);
+  if (x < 0.0) { return c - 1.0; }
+  return 1.0 - c;
+}
+// 1 - erf(ax) for ax >= 0.5 (Cody's erfc), without the cancellation of 1 - erf
+fn erfcPositive(ax: f32) -> f32 {
   if (ax < 4.0) {
     let p = (((((((2.15311535474403846e-8 * ax + 5.64188496988670089e-1) * ax + 8.88314979438837594) * ax + 66.1191906371416295) * ax
       + 298.635138197400131) * ax + 881.952221241769090) * ax + 1712.04761263407058) * ax + 2051.07837782607147) * ax + 1230.33935479799725;
     let q = (((((((ax + 15.7449261107098347) * ax + 117.693950891312499) * ax + 537.181101862009858) * ax + 1621.38957456669019) * ax
       + 3290.79923573345963) * ax + 4362.61909014324716) * ax + 3439.36767414372164) * ax + 1230.33935480374942;
-    c = exp(-ax * ax) * p / q;
-  } else {
-    let z = 1.0 / (ax * ax);
-    let p = ((((1.63153871373020978e-2 * z + 3.05326634961232344e-1) * z + 3.60344899949804439e-1) * z + 1.25781726111229246e-1) * z
-      + 1.60837851487422766e-2) * z + 6.58749161529837803e-4;
-    let q = ((((z + 2.56852019228982242) * z + 1.87295284992346725) * z + 5.27905102951428412e-1) * z + 6.05183413124413191e-2) * z
-      + 2.33520497626869185e-3;
-    c = exp(-ax * ax) * (0.564189583547756287 - z * p / q) / ax;
+    return exp(-ax * ax) * p / q;
   }
-  if (x < 0.0) { return c - 1.0; }
-  return 1.0 - c;
+  if (ax > 10.0) { return 0.0; }
+  let z = 1.0 / (ax * ax);
+  let p = ((((1.63153871373020978e-2 * z + 3.05326634961232344e-1) * z + 3.60344899949804439e-1) * z + 1.25781726111229246e-1) * z
+    + 1.60837851487422766e-2) * z + 6.58749161529837803e-4;
+  let q = ((((z + 2.56852019228982242) * z + 1.87295284992346725) * z + 5.27905102951428412e-1) * z + 6.05183413124413191e-2) * z
+    + 2.33520497626869185e-3;
+  return exp(-ax * ax) * (0.564189583547756287 - z * p / q) / ax;
 }
+fn erfcF(x: f32) -> f32 { if (x < 0.5) { return 1.0 - erfF(x); } return erfcPositive(x); }
+// the standard normal CDF through erfc (the lower tail keeps its digits), and the activations' pieces
+fn normalCdf(x: f32) -> f32 { return 0.5 * erfcF(-x * 0.7071067811865476); }
+fn geluTanhArg(x: f32) -> f32 { return 1.5957691216057308 * (x + 0.044715 * x * x * x); }
 // C's pow, as torch: 1 ** y and (-1) ** +-inf are 1; a negative base needs an integral exponent
 fn powF(a: f32, b: f32) -> f32 {
   if (a == 1.0 || b == 0.0) { return 1.0; }

@@ -1,11 +1,15 @@
-// Reductions along one axis and softmax rows. A contiguous row (the reduced axis innermost) is reduced
+// Reductions along axes (several runs of reduced axes are first permuted behind the kept ones) and
+// softmax and its backward along an axis. A contiguous row (the reduced axis innermost) is reduced
 // by one workgroup: each thread folds a strided share, then a tree in workgroup memory combines the
 // shares; otherwise each thread folds one output's elements in order. Ties and NaN follow the reference:
 // max/min propagate NaN, arg* return the first extreme (or the first NaN).
 import type { ReduceOp } from '../backend.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Storage } from '../../tensor/storage.js';
-import { splitAxis } from '../js/reduce.js';
+import { mergeAxes, splitAxis } from '../js/reduce.js';
+import { permute } from './layout.js';
+import { releaseStorage } from './memory.js';
+import { ROW_REDUCE, ROW_THREADS, rowMain, temporary } from './rows.js';
 import { binding, convert, elementwise, f32bits, grid, gridFor, HEADER, launch, wgslType } from './wgsl.js';
 import { MATH } from './math.js';
 
@@ -62,9 +66,27 @@ fn result(s: S) -> ${outType} { return ${result}; }
 `;
 }
 
-export function reduce(op: ReduceOp, x: Storage, shape: Shape, axis: number, out: Storage): void {
-  const [outer, size, inner] = splitAxis(shape, axis);
+export function reduce(op: ReduceOp, x: Storage, shape: Shape, axes: readonly number[], out: Storage): void {
   if (out.length === 0) return;
+  const { sizes, reduced } = mergeAxes(shape, axes);
+  const count = sizes.filter((_, d) => reduced[d]).length;
+  if (count <= 1) {
+    // one run of reduced axes (or none: every reduced axis has size 1): [outer, size, inner]
+    const d = reduced.indexOf(true);
+    const size = d < 0 ? 1 : sizes[d];
+    const inner = d < 0 ? 1 : sizes.slice(d + 1).reduce((p, s) => p * s, 1);
+    reduceAxis(op, x, [out.length / inner, size, inner], out);
+    return;
+  }
+  // several runs: the kept axes first, then reduced rows (in row-major order of the reduced indices)
+  const order = [...sizes.keys()].sort((a, b) => Number(reduced[a]) - Number(reduced[b]));
+  const moved = temporary(x, x.dtype, x.length);
+  permute(x, sizes, order, moved);
+  reduceAxis(op, moved, [out.length, x.length / out.length, 1], out);
+  releaseStorage(moved);
+}
+
+function reduceAxis(op: ReduceOp, x: Storage, [outer, size, inner]: [number, number, number], out: Storage): void {
   const c = x.dtype === 'float32' ? 'f32' : 'i32';
   const common = `${HEADER}${binding(1, 'x', wgslType(x.dtype))}${binding(2, 'out', wgslType(out.dtype), true)}
 ${foldCode(op, c, wgslType(out.dtype), out.dtype)}
@@ -100,41 +122,35 @@ ${elementwise(`let o = i / P(2); let at = o * P(1) * P(2) + i % P(2);
   launch(code, [outer * inner, size, inner], [x, out], [1], gridFor(outer * inner));
 }
 
-export function softmax(x: Storage, n: number, out: Storage, log: boolean): void {
-  const rows = n === 0 ? 0 : x.length / n;
-  if (rows === 0) return;
+export function softmax(x: Storage, shape: Shape, axis: number, out: Storage, log: boolean): void {
+  const [outer, size, inner] = splitAxis(shape, axis);
+  if (outer * inner === 0 || size === 0) return;
   // a row of -inf sums to 0: NaN, as the reference's -inf - log(0) (spelled out: compilers may fold it to -inf)
-  const write = log ? 'out[at + r] = select(x[at + r] - m - logF(total), nanF(), total == 0.0);' : 'out[at + r] = expF(x[at + r] - m) / total;';
-  const code = `${HEADER}${MATH}${binding(1, 'x', 'f32')}${binding(2, 'out', 'f32', true)}
-var<workgroup> part: array<f32, ${THREADS}>;
-@compute @workgroup_size(${THREADS}) fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let row = wid.y * groups.x + wid.x;
-  let live = row < P(0);
-  let n = P(1);
-  let at = row * n;
-  var m = -infF();
-  if (live) { for (var r = lid.x; r < n; r = r + ${THREADS}u) { m = select(m, x[at + r], x[at + r] > m); } }
-  part[lid.x] = m;
-  workgroupBarrier();
-  for (var half = ${THREADS / 2}u; half > 0u; half = half / 2u) {
-    if (lid.x < half) { part[lid.x] = select(part[lid.x], part[lid.x + half], part[lid.x + half] > part[lid.x]); }
-    workgroupBarrier();
-  }
-  m = part[0];
+  const write = log ? 'out[at] = select(x[at] - m - logF(total), nanF(), total == 0.0);' : 'out[at] = expF(x[at] - m) / total;';
+  const code = `${HEADER}${MATH}${ROW_REDUCE}${binding(1, 'x', 'f32')}${binding(2, 'out', 'f32', true)}
+${rowMain(`var m = -infF();
+  for (var r = l; r < size; r = r + ${ROW_THREADS}u) { let v = x[base + r * step]; m = select(m, v, v > m); }
+  m = wgMax(l, m);
   if (isInf(m) && m < 0.0) { m = 0.0; } // a row of -inf: exp(-inf - 0) = 0, so 0/0 = NaN as in the reference
-  workgroupBarrier();
   var sum = 0.0;
-  if (live) { for (var r = lid.x; r < n; r = r + ${THREADS}u) { sum = sum + expF(x[at + r] - m); } }
-  part[lid.x] = sum;
-  workgroupBarrier();
-  for (var half = ${THREADS / 2}u; half > 0u; half = half / 2u) {
-    if (lid.x < half) { part[lid.x] = part[lid.x] + part[lid.x + half]; }
-    workgroupBarrier();
-  }
-  let total = part[0];
-  if (live) { for (var r = lid.x; r < n; r = r + ${THREADS}u) { ${write} } }
-}`;
-  launch(code, [rows, n], [x, out], [1], grid(rows));
+  for (var r = l; r < size; r = r + ${ROW_THREADS}u) { sum = sum + expF(x[base + r * step] - m); }
+  let total = wgSum(l, sum);
+  for (var r = l; r < size; r = r + ${ROW_THREADS}u) { let at = base + r * step; ${write} }`)}`;
+  launch(code, [outer * inner, size, inner], [x, out], [1], grid(outer * inner));
+}
+
+export function softmaxBackward(grad: Storage, y: Storage, shape: Shape, axis: number, out: Storage, log: boolean): void {
+  const [outer, size, inner] = splitAxis(shape, axis);
+  if (outer * inner === 0 || size === 0) return;
+  // softmax: y * (g - sum(g * y)); log-softmax: g - exp(y) * sum(g)
+  const term = log ? 'g[at]' : 'g[at] * y[at]';
+  const write = log ? 'out[at] = g[at] - expF(y[at]) * total;' : 'out[at] = y[at] * (g[at] - total);';
+  const code = `${HEADER}${MATH}${ROW_REDUCE}${binding(1, 'g', 'f32')}${binding(2, 'y', 'f32')}${binding(3, 'out', 'f32', true)}
+${rowMain(`var sum = 0.0;
+  for (var r = l; r < size; r = r + ${ROW_THREADS}u) { let at = base + r * step; sum = sum + ${term}; }
+  let total = wgSum(l, sum);
+  for (var r = l; r < size; r = r + ${ROW_THREADS}u) { let at = base + r * step; ${write} }`)}`;
+  launch(code, [outer * inner, size, inner], [grad, y, out], [2], grid(outer * inner));
 }
 
 /** embedding's maxNorm: each distinct row named in `rows` whose p-norm exceeds maxNorm is scaled to it, in place (one workgroup per entry). */

@@ -33,8 +33,13 @@ fn isInf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u
 // (through a var: a constant NaN or infinity is a WGSL compile error)
 fn nanF() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }
 fn infF() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }
-// float to int32 as a typed array stores it: toward zero, NaN and infinities to 0 (in range, as torch's casts)
-fn truncToI32(x: f32) -> i32 { if (isNan(x) || isInf(x)) { return 0; } return i32(clamp(x, -2147483648.0, 2147483520.0)); }
+// float to int32 as a typed array stores it: toward zero, NaN and infinities to 0, wrapped modulo 2^32
+fn truncToI32(x: f32) -> i32 {
+  if (isNan(x) || isInf(x)) { return 0; }
+  let t = trunc(x);
+  if (abs(t) < 2147483648.0) { return i32(t); }
+  return bitcast<i32>(u32(t - 4294967296.0 * floor(t / 4294967296.0))); // (exact: t is an integer multiple of its ulp)
+}
 `;
 
 /** A storage binding: `array<type>` named `name` at `index`, read-only unless `write`. */

@@ -1,6 +1,8 @@
 import { Tensor } from '../../tensor/tensor.js';
 import { type Generator, defaultGenerator } from '../../tensor/random.js';
-import { allocate } from '../../tensor/dtype.js';
+import { type DType, allocate } from '../../tensor/dtype.js';
+import { sizeOf } from '../../tensor/shape.js';
+import { deviceNamed } from '../../tensor/storage.js';
 import { mul } from '../../ops/elementwise.js';
 import { checkFloat } from '../../ops/util.js';
 
@@ -15,9 +17,18 @@ export function dropout(input: Tensor, p = 0.5, training = true, generator: Gene
   if (!(p >= 0 && p <= 1)) throw new Error(`dropout: probability has to be between 0 and 1, but got ${p}`);
   checkFloat('dropout', input);
   if (!training || p === 0) return input;
+  return mul(input, dropoutMask(input.shape, p, input.dtype, input.device, generator));
+}
+
+/**
+ * The scale factors dropout multiplies by: 0 with probability `p`, else 1 / (1 - p), drawn in dropout's
+ * order (for ops that apply dropout inside a kernel, such as attention's weights).
+ * @example const m = dropoutMask([2, 3], 0.1, 'float32', 'wasm', new Generator(0));
+ */
+export function dropoutMask(shape: readonly number[], p: number, dtype: DType, device: string, generator: Generator = defaultGenerator): Tensor {
   const keep = 1 - p;
   const scale = keep === 0 ? 0 : 1 / keep;
-  const mask = allocate(input.dtype, input.numel);
+  const mask = allocate(dtype, sizeOf(shape));
   for (let i = 0; i < mask.length; i++) mask[i] = generator.uniform53() < keep ? scale : 0;
-  return mul(input, Tensor.fromArray(mask, input.shape, input.dtype, input.storage.device));
+  return Tensor.fromArray(mask, shape, dtype, deviceNamed(device, 'dropout'));
 }

@@ -7,14 +7,13 @@ import { broadcastShapes, formatShape, shapesEqual } from '../../tensor/shape.js
 import { needsGrad, record } from '../../autograd/record.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import {
-  abs, add, clamp, div, eq, exp, ge, le, log, log1p, logicalAnd, lt, minimum, mul, neg, relu, sigmoid, sqrt, sub, where,
+  abs, add, cast, clamp, div, eq, exp, le, log, log1p, lt, minimum, mul, neg, relu, sigmoid, sqrt, sub, where,
 } from '../../ops/elementwise.js';
-import { all, mean, norm, sum, sumTo } from '../../ops/reduce.js';
+import { mean, norm, sum, sumTo } from '../../ops/reduce.js';
 import { reshape } from '../../ops/shape.js';
-import { gather, indexSelect } from '../../ops/indexing.js';
-import { backendOf, detach, readsSync } from '../../ops/util.js';
-import { onesLike } from '../../tensor/creation.js';
+import { detach } from '../../ops/util.js';
 import { logSoftmax } from '../../ops/softmax.js';
+import { fusedBinaryCrossEntropy, fusedClassLoss } from '../../ops/losses.js';
 
 export type Reduction = 'none' | 'mean' | 'sum';
 
@@ -50,15 +49,33 @@ function checkSameShape(op: string, input: Tensor, target: Tensor): void {
   }
 }
 
-// PyTorch broadcasts regression targets (with a warning); shapes that cannot broadcast are an error naming both.
-function checkBroadcastable(op: string, input: Tensor, target: Tensor): void {
+// Floating operands whose shapes broadcast; the shape they broadcast to.
+function broadcastLossShape(op: string, input: Tensor, target: Tensor): number[] {
   checkFloating(op, input, 'input');
   checkFloating(op, target, 'target');
   try {
-    broadcastShapes(input.shape, target.shape, op);
+    return broadcastShapes(input.shape, target.shape, op);
   } catch {
     throw new Error(`${op}: target shape ${formatShape(target.shape)} cannot be broadcast to input shape ${formatShape(input.shape)}`);
   }
+}
+
+// PyTorch broadcasts regression targets of another shape with a warning ("likely incorrect results"): an [N, 1]
+// output against an [N] target becomes an [N, N] loss that trains the wrong thing. Refused here; expanding
+// the operands says that broadcasting is meant.
+function checkRegressionShapes(op: string, input: Tensor, target: Tensor): void {
+  const shape = broadcastLossShape(op, input, target);
+  if (shapesEqual(input.shape, target.shape)) return;
+  const [i, t] = [formatShape(input.shape), formatShape(target.shape)];
+  const fixes: string[] = [];
+  const k = target.ndim;
+  if (input.ndim === k + 1 && input.shape[k] === 1 && shapesEqual(input.shape.slice(0, k), target.shape)) fixes.push(`target.unsqueeze(${k}) or input.squeeze(${k})`);
+  if (target.ndim === input.ndim + 1 && target.shape[input.ndim] === 1 && shapesEqual(target.shape.slice(0, input.ndim), input.shape)) fixes.push(`input.unsqueeze(${input.ndim}) or target.squeeze(${input.ndim})`);
+  const deliberate = shapesEqual(shape, input.shape) ? 'target.expandAs(input)' : `input.expand(${formatShape(shape)}) and target.expand(${formatShape(shape)})`;
+  throw new Error(
+    `${op}: target shape ${t} differs from input shape ${i}: they would broadcast to ${formatShape(shape)}, which is likely not what you want (PyTorch warns). ` +
+      `make the shapes equal${fixes.length ? ` (${fixes.join('; ')})` : ''}, or broadcast on purpose: ${deliberate}`,
+  );
 }
 
 /**
@@ -67,7 +84,7 @@ function checkBroadcastable(op: string, input: Tensor, target: Tensor): void {
  */
 export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
   const { reduction = 'mean' } = checkedOptions('mseLoss', options, ['reduction']);
-  checkBroadcastable('mseLoss', input, target);
+  checkRegressionShapes('mseLoss', input, target);
   const diff = sub(input, target);
   return reduce(mul(diff, diff), reduction, 'mseLoss');
 }
@@ -78,7 +95,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions
  */
 export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
   const { reduction = 'mean' } = checkedOptions('l1Loss', options, ['reduction']);
-  checkBroadcastable('l1Loss', input, target);
+  checkRegressionShapes('l1Loss', input, target);
   return reduce(abs(sub(input, target)), reduction, 'l1Loss');
 }
 
@@ -89,7 +106,7 @@ export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions 
  */
 export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOptions & { beta?: number } = {}): Tensor {
   const { reduction = 'mean', beta = 1 } = checkedOptions('smoothL1Loss', options, ['reduction', 'beta']);
-  checkBroadcastable('smoothL1Loss', input, target);
+  checkRegressionShapes('smoothL1Loss', input, target);
   if (!(beta >= 0)) throw new Error(`smoothL1Loss: beta must be non-negative, got ${beta}`);
   if (beta === 0) return reduce(absWithTorchSigns(input, target), reduction, 'smoothL1Loss');
   const d = abs(sub(input, target));
@@ -115,7 +132,7 @@ function absWithTorchSigns(x: Tensor, y: Tensor): Tensor {
  */
 export function huberLoss(input: Tensor, target: Tensor, options: ReductionOptions & { delta?: number } = {}): Tensor {
   const { reduction = 'mean', delta = 1 } = checkedOptions('huberLoss', options, ['reduction', 'delta']);
-  checkBroadcastable('huberLoss', input, target);
+  checkRegressionShapes('huberLoss', input, target);
   if (!(delta > 0)) throw new Error(`huberLoss: delta must be positive, got ${delta}`);
   const d = abs(sub(input, target));
   const loss = where(lt(d, delta), mul(mul(d, d), 0.5), mul(sub(d, 0.5 * delta), delta));
@@ -129,65 +146,29 @@ export interface ClassLossOptions extends ReductionOptions {
   ignoreIndex?: number;
 }
 
-interface PickedClasses {
-  /** -weight[y] * logp[y] per target element (0 where ignored), shape of target. */
-  losses: Tensor;
-  /** weight[y] per target element (0 where ignored): the denominator of PyTorch's weighted mean. */
-  weights: Tensor;
-  /** True where the target is ignoreIndex. */
-  ignored: Tensor;
-}
-
-// Class-index targets: input [C] with target [], or [N, C, d1, ...] with target [N, d1, ...].
-function pickClasses(op: string, logp: Tensor, target: Tensor, weight: Tensor | null | undefined, ignoreIndex: number): PickedClasses {
+// Class-index targets: input [C] with target [], or [N, C, d1, ...] with target [N, d1, ...]; a weight of
+// another floating dtype is converted to the input's (it gets no gradient, as in PyTorch).
+function classIndexWeight(op: string, input: Tensor, target: Tensor, weight: Tensor | null | undefined): Tensor | null {
   checkTensor(op, target, 'target');
   if (target.dtype !== 'int32') {
     throw new Error(`${op}: expected class indices as an int32 target, got dtype ${target.dtype}`);
   }
-  if (logp.ndim === 0) throw new Error(`${op}: expected input of shape [C] or [N, C, ...], got a 0-d tensor`);
-  const expected = logp.ndim === 1 ? [] : [logp.shape[0], ...logp.shape.slice(2)];
+  if (input.ndim === 0) throw new Error(`${op}: expected input of shape [C] or [N, C, ...], got a 0-d tensor`);
+  const expected = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
   if (!shapesEqual(target.shape, expected)) {
-    throw new Error(`${op}: expected target of shape ${formatShape(expected)} for input of shape ${formatShape(logp.shape)}, got ${formatShape(target.shape)}`);
+    throw new Error(`${op}: expected target of shape ${formatShape(expected)} for input of shape ${formatShape(input.shape)}, got ${formatShape(target.shape)}`);
   }
-  const classDim = logp.ndim === 1 ? 0 : 1;
-  const numClasses = logp.shape[classDim];
-  if (weight != null) {
-    checkFloating(op, weight, 'weight');
-    if (weight.ndim !== 1 || weight.shape[0] !== numClasses) {
-      throw new Error(`${op}: expected weight of shape [${numClasses}] (one per class), got ${formatShape(weight.shape)}`);
-    }
-  }
-  const ignored = eq(target, ignoreIndex);
-  // an ignored target reads class 0 (and weighs 0)
-  const safe = where(ignored, 0, target);
-  const bad = backendOf(op, logp, safe).indexOutOfRange(safe.storage, numClasses);
-  if (bad !== null) {
-    throw new Error(`${op}: target label ${bad} is out of range for ${numClasses} classes (expected 0 <= label < ${numClasses}, or ignoreIndex ${ignoreIndex})`);
-  }
-  const indexShape = logp.ndim === 1 ? [1] : [logp.shape[0], 1, ...logp.shape.slice(2)];
-  const picked = reshape(gather(logp, classDim, reshape(safe, indexShape)), target.shape);
-  // weight[y] per element, not differentiated (as in PyTorch)
-  const classWeights = weight != null ? reshape(indexSelect(detach(weight), 0, reshape(safe, [safe.numel])), target.shape) : onesLike(picked);
-  const weights = where(ignored, 0, classWeights);
-  // an ignored target reads class 0, whose log-probability may be -inf: select 0 rather than multiply by 0
-  return { losses: where(ignored, 0, neg(mul(picked, weights))), weights, ignored };
+  if (weight == null) return null;
+  checkClassWeight(op, input, weight);
+  return weight.dtype === input.dtype ? detach(weight) : cast(detach(weight), input.dtype);
 }
 
-function reduceWeighted(picked: PickedClasses, reduction: Reduction, op: string): Tensor {
-  checkReduction(op, reduction);
-  if (reduction === 'none') return picked.losses;
-  if (reduction === 'sum') return sum(picked.losses);
-  return weightedMean(sum(picked.losses), picked.weights);
-}
-
-// PyTorch's weighted mean: the sum divided by the total weight of the counted targets, not by their number.
-// With every target ignored it is 0/0 = NaN, as in PyTorch, but with a zero gradient rather than 0 * inf.
-function weightedMean(total: Tensor, weights: Tensor): Tensor {
-  const weightSum = sum(weights);
-  if (readsSync(weightSum)) return weightSum.item() === 0 ? add(mul(total, 0), NaN) : div(total, weightSum);
-  // a device without synchronous reads (a GPU): the same rule, selected elementwise
-  const none = eq(weightSum, 0);
-  return where(none, NaN, div(total, where(none, 1, weightSum)));
+function checkClassWeight(op: string, input: Tensor, weight: Tensor): void {
+  const numClasses = input.shape[input.ndim === 1 ? 0 : 1];
+  checkFloating(op, weight, 'weight');
+  if (weight.ndim !== 1 || weight.shape[0] !== numClasses) {
+    throw new Error(`${op}: expected weight of shape [${numClasses}] (one per class), got ${formatShape(weight.shape)}`);
+  }
 }
 
 /**
@@ -198,7 +179,9 @@ function weightedMean(total: Tensor, weights: Tensor): Tensor {
 export function nllLoss(input: Tensor, target: Tensor, options: ClassLossOptions = {}): Tensor {
   const { weight = null, ignoreIndex = -100, reduction = 'mean' } = checkedOptions('nllLoss', options, ['weight', 'ignoreIndex', 'reduction']);
   checkFloating('nllLoss', input, 'input');
-  return reduceWeighted(pickClasses('nllLoss', input, target, weight, ignoreIndex), reduction, 'nllLoss');
+  checkReduction('nllLoss', reduction);
+  const w = classIndexWeight('nllLoss', input, target, weight);
+  return fusedClassLoss('nllLoss', input, target, w, ignoreIndex, 0, reduction, false);
 }
 
 export interface CrossEntropyOptions extends ClassLossOptions {
@@ -229,45 +212,32 @@ export function crossEntropy(
     throw new Error(`${op}: labelSmoothing must be between 0.0 and 1.0, got ${labelSmoothing}`);
   }
   if (input.ndim === 0) throw new Error(`${op}: expected input of shape [C] or [N, C, ...], got a 0-d tensor`);
+  if (target.dtype === 'int32') {
+    const w = classIndexWeight(op, input, target, weight);
+    return fusedClassLoss(op, input, target, w, ignoreIndex, labelSmoothing, reduction, true);
+  }
   const classDim = input.ndim === 1 ? 0 : 1;
   const numClasses = input.shape[classDim];
-  if (weight != null) {
-    checkFloating(op, weight, 'weight');
-    if (weight.ndim !== 1 || weight.shape[0] !== numClasses) {
-      throw new Error(`${op}: expected weight of shape [${numClasses}] (one per class), got ${formatShape(weight.shape)}`);
-    }
+  if (weight != null) checkClassWeight(op, input, weight);
+  if (!isFloating(target.dtype) || !shapesEqual(target.shape, input.shape)) {
+    const indexShape = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+    // tensor([0, 2, 1]) is float32 by default: labels need { dtype: 'int32' }
+    const hint = shapesEqual(target.shape, indexShape) ? ` (class indices must be int32: tensor(labels, { dtype: 'int32' }))` : '';
+    throw new Error(
+      `${op}: expected class indices (int32) or class probabilities of the input's shape ${formatShape(input.shape)}, ` +
+        `got a ${target.dtype} target of shape ${formatShape(target.shape)}${hint}`,
+    );
   }
+  if (ignoreIndex >= 0) throw new Error(`${op}: ignoreIndex is not supported for class probability targets`);
   const logp = logSoftmax(input, classDim);
   // a weight of shape [C] that broadcasts against the input along the class dim
   const classWeight = weight == null ? null : reshape(weight, input.shape.map((s, i) => (i === classDim ? s : 1)));
-
-  if (target.dtype !== 'int32') {
-    if (!isFloating(target.dtype) || !shapesEqual(target.shape, input.shape)) {
-      const indexShape = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
-      // tensor([0, 2, 1]) is float32 by default: labels need { dtype: 'int32' }
-      const hint = shapesEqual(target.shape, indexShape) ? ` (class indices must be int32: tensor(labels, { dtype: 'int32' }))` : '';
-      throw new Error(
-        `${op}: expected class indices (int32) or class probabilities of the input's shape ${formatShape(input.shape)}, ` +
-          `got a ${target.dtype} target of shape ${formatShape(target.shape)}${hint}`,
-      );
-    }
-    if (ignoreIndex >= 0) throw new Error(`${op}: ignoreIndex is not supported for class probability targets`);
-    const probs = labelSmoothing > 0 ? add(mul(target, 1 - labelSmoothing), labelSmoothing / numClasses) : target;
-    let terms = mul(logp, probs);
-    if (classWeight) terms = mul(terms, classWeight);
-    if (reduction === 'none') return neg(sum(terms, classDim));
-    if (reduction === 'sum') return neg(sum(terms));
-    return div(neg(sum(terms)), input.numel / numClasses);
-  }
-
-  const picked = pickClasses(op, logp, target, weight, ignoreIndex);
-  const nll = reduceWeighted(picked, reduction, op);
-  if (labelSmoothing === 0) return nll;
-  // the uniform part of the smoothed target: -sum_c w_c logp_c per element, ignored elements zeroed
-  const smooth = where(picked.ignored, 0, neg(sum(classWeight ? mul(logp, classWeight) : logp, classDim)));
-  // the mean divides by the same total weight as the nll part (the number of counted targets without weight)
-  const uniform = reduction === 'none' ? smooth : reduction === 'sum' ? sum(smooth) : weightedMean(sum(smooth), picked.weights);
-  return add(mul(nll, 1 - labelSmoothing), mul(uniform, labelSmoothing / numClasses));
+  const probs = labelSmoothing > 0 ? add(mul(target, 1 - labelSmoothing), labelSmoothing / numClasses) : target;
+  let terms = mul(logp, probs);
+  if (classWeight) terms = mul(terms, classWeight);
+  if (reduction === 'none') return neg(sum(terms, classDim));
+  if (reduction === 'sum') return neg(sum(terms));
+  return div(neg(sum(terms)), input.numel / numClasses);
 }
 
 export interface WeightedOptions extends ReductionOptions {
@@ -287,21 +257,6 @@ function checkElementWeight(op: string, weight: Tensor | null | undefined, shape
   if (!ok) throw new Error(`${op}: ${what} of shape ${formatShape(weight.shape)} cannot be broadcast to the input shape ${formatShape(shape)}`);
 }
 
-// -(y log x + (1 - y) log(1 - x)) with both logs clamped to >= -100, and PyTorch's explicit gradients
-// (so an input of exactly 0 or 1 gives a finite gradient instead of 0 * inf).
-function binaryCrossEntropyElementwise(x: Tensor, y: Tensor): Tensor {
-  const out = noGrad(() => {
-    const logX = clamp(log(x), -100);
-    const log1mX = clamp(log(sub(1, x)), -100);
-    return neg(add(mul(y, logX), mul(sub(1, y), log1mX)));
-  });
-  if (!needsGrad(x, y)) return out;
-  return record(out, 'BinaryCrossEntropyBackward', [x, y], (g) => [
-    x.requiresGrad ? mul(g, div(sub(x, y), clamp(mul(sub(1, x), x), 1e-12))) : null,
-    y.requiresGrad ? mul(g, sub(clamp(log(sub(1, x)), -100), clamp(log(x), -100))) : null,
-  ], [x, y]);
-}
-
 /**
  * Binary cross-entropy between probabilities and targets of the same shape, with each log clamped
  * to >= -100 as PyTorch does (torch.nn.functional.binary_cross_entropy).
@@ -314,15 +269,10 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: Weigh
   checkFloating(op, target, 'target');
   checkSameShape(op, input, target);
   checkElementWeight(op, weight, input.shape);
-  // (a check that reads the values: skipped on a device without synchronous reads, as CUDA's device asserts are)
-  if (readsSync(input) && !all(logicalAnd(ge(input, 0), le(input, 1))).item()) {
-    const values = input.dataSync();
-    const i = values.findIndex((v) => !(v >= 0 && v <= 1));
-    throw new Error(`${op}: all elements of input should be between 0 and 1, got ${values[i]} at flat index ${i}`);
-  }
-  let loss = binaryCrossEntropyElementwise(input, target);
-  if (weight != null) loss = mul(loss, weight);
-  return reduce(loss, reduction, op);
+  checkReduction(op, reduction);
+  const y = cast(target, input.dtype);
+  if (weight == null) return fusedBinaryCrossEntropy(op, input, y, reduction);
+  return reduce(mul(fusedBinaryCrossEntropy(op, input, y, 'none'), weight), reduction, op);
 }
 
 // log(1 + exp(z)) without overflow: max(z, 0) + log1p(exp(-|z|)).
@@ -386,7 +336,7 @@ export function klDiv(
 ): Tensor {
   const { reduction = 'mean', logTarget = false } = checkedOptions('klDiv', options, ['reduction', 'logTarget']);
   const op = 'klDiv';
-  checkBroadcastable(op, input, target);
+  broadcastLossShape(op, input, target);
   let loss: Tensor;
   if (logTarget) {
     loss = mul(exp(target), sub(target, input));

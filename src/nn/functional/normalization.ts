@@ -6,6 +6,7 @@ import { mean, sum } from '../../ops/reduce.js';
 import { reshape } from '../../ops/shape.js';
 import { detach } from '../../ops/util.js';
 import { add_, mul_ } from '../../ops/inplace.js';
+import { canFuseNorm, fusedBatchNorm, fusedGroupNorm } from '../../ops/normalization.js';
 
 // (x - mean) / sqrt(var + eps) over `dims` with the biased variance, written in ops so it has a double backward.
 function normalize(x: Tensor, dims: number[], eps: number): Tensor {
@@ -28,6 +29,10 @@ export function layerNorm(input: Tensor, normalizedShape: readonly number[], wei
     if (p && (p.ndim !== k || p.shape.some((d, i) => d !== normalizedShape[i]))) {
       throw new Error(`${name}: ${what} must have shape ${formatShape(normalizedShape)}, got ${formatShape(p.shape)}`);
     }
+  }
+  if (canFuseNorm(input, weight, bias)) {
+    const features = tail.reduce((p, d) => p * d, 1);
+    return fusedGroupNorm(input, 1, weight ?? null, bias ?? null, eps, [input.numel / features, features, 1]);
   }
   const dims = Array.from({ length: k }, (_, i) => input.ndim - k + i);
   let out = normalize(input, dims, eps);
@@ -60,9 +65,14 @@ export function batchNorm(
   }
   const dims = [0, ...Array.from({ length: input.ndim - 2 }, (_, i) => i + 2)];
   const count = input.numel / channels;
+  if (training && count <= 1) throw new Error(`${name}: expected more than 1 value per channel when training, got input ${formatShape(input.shape)}`);
+  if (!training && (!runningMean || !runningVar)) throw new Error(`${name}: running_mean and running_var must be defined in evaluation mode`);
+  const stats = training ? [runningMean, runningVar] : [];
+  if (canFuseNorm(input, weight, bias, runningMean, runningVar) && !stats.some((t) => t?.requiresGrad)) {
+    return fusedBatchNorm(input, runningMean, runningVar, weight ?? null, bias ?? null, training, momentum, eps);
+  }
   let out: Tensor;
   if (training) {
-    if (count <= 1) throw new Error(`${name}: expected more than 1 value per channel when training, got input ${formatShape(input.shape)}`);
     out = normalize(input, dims, eps);
     if (runningMean || runningVar) {
       noGrad(() => {
@@ -75,9 +85,8 @@ export function batchNorm(
       });
     }
   } else {
-    if (!runningMean || !runningVar) throw new Error(`${name}: running_mean and running_var must be defined in evaluation mode`);
-    const m = channelView(runningMean, input.ndim);
-    const v = channelView(runningVar, input.ndim);
+    const m = channelView(runningMean!, input.ndim);
+    const v = channelView(runningVar!, input.ndim);
     out = mul(sub(input, m), rsqrt(add(v, eps)));
   }
   if (weight) out = mul(out, channelView(weight, input.ndim));
@@ -94,6 +103,10 @@ export function groupNorm(input: Tensor, numGroups: number, weight?: Tensor | nu
   if (input.ndim < 2) throw new Error(`${name}: expected input [N,C,*], got ${formatShape(input.shape)}`);
   const [n, c] = input.shape;
   if (c % numGroups !== 0) throw new Error(`${name}: expected number of channels in input (${c}) to be divisible by numGroups (${numGroups})`);
+  for (const [what, p] of [['weight', weight], ['bias', bias]] as const) {
+    if (p && (p.ndim !== 1 || p.shape[0] !== c)) throw new Error(`${name}: ${what} must have shape [${c}], got ${formatShape(p.shape)}`);
+  }
+  if (canFuseNorm(input, weight, bias)) return fusedGroupNorm(input, numGroups, weight ?? null, bias ?? null, eps);
   const grouped = reshape(input, [n, numGroups, -1]);
   let out = reshape(normalize(grouped, [2], eps), input.shape);
   if (weight) out = mul(out, channelView(weight, input.ndim));

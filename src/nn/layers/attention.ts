@@ -7,15 +7,16 @@ import { formatShape } from '../../tensor/shape.js';
 import type { Generator } from '../../tensor/random.js';
 import { add } from '../../ops/elementwise.js';
 import { mean } from '../../ops/reduce.js';
-import { cat, expand, narrow, pad, permute, reshape, squeeze, transpose, unsqueeze } from '../../ops/shape.js';
+import { cat, expand, narrow, pad, reshape, squeeze, triu, unsqueeze } from '../../ops/shape.js';
 import { checkKnownOptions, optionKeys } from '../../tensor/options.js';
 import { ones } from '../../tensor/creation.js';
-import { triu } from '../../ops/shape.js';
+import { type HeadView, attention } from '../../ops/attention.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { constant_, xavierNormal_, xavierUniform_ } from '../init.js';
 import { linear } from '../functional/linear.js';
-import { additiveMask, attentionWeightsAndOutput } from '../functional/attention.js';
+import { additiveMask, maskStrides } from '../functional/attention.js';
+import { dropoutMask } from '../functional/dropout.js';
 import { Linear } from './linear.js';
 
 export interface MultiheadAttentionOptions {
@@ -159,10 +160,11 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
     const { keyPaddingMask = null, needWeights = true, averageAttnWeights = true, isCausal = false } = options;
     const E = this.embedDim;
     const H = this.numHeads;
-    const layout = (d: number) => (this.batchFirst ? `[N,L,${d}]` : `[L,N,${d}]`);
-    const checkInput = (t: Tensor, what: string, d: number) => {
-      if (!(t instanceof Tensor) || (t.ndim !== 2 && t.ndim !== 3) || t.shape[t.ndim - 1] !== d) {
-        throw new Error(`${this.label}: expected ${what} ${layout(d)} or unbatched [L,${d}], got ${t instanceof Tensor ? formatShape(t.shape) : typeof t}`);
+    const d = this.headDim;
+    const layout = (n: number) => (this.batchFirst ? `[N,L,${n}]` : `[L,N,${n}]`);
+    const checkInput = (t: Tensor, what: string, n: number) => {
+      if (!(t instanceof Tensor) || (t.ndim !== 2 && t.ndim !== 3) || t.shape[t.ndim - 1] !== n) {
+        throw new Error(`${this.label}: expected ${what} ${layout(n)} or unbatched [L,${n}], got ${t instanceof Tensor ? formatShape(t.shape) : typeof t}`);
       }
     };
     checkInput(query, 'query', E);
@@ -172,48 +174,62 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
     if (key.ndim !== query.ndim || value.ndim !== query.ndim) {
       throw new Error(`${this.label}: query ${formatShape(query.shape)}, key ${formatShape(key.shape)} and value ${formatShape(value.shape)} must all be batched or all unbatched`);
     }
-    // work in [L, N, E]
-    const toSeqFirst = (t: Tensor) => (!batched ? unsqueeze(t, 1) : this.batchFirst ? transpose(t, 0, 1) : t);
-    const q0 = toSeqFirst(query);
-    const k0 = toSeqFirst(key);
-    const v0 = toSeqFirst(value);
-    const [L, N] = q0.shape;
-    const S = k0.shape[0];
-    if (k0.shape[1] !== N || v0.shape[1] !== N || v0.shape[0] !== S) {
+    // batch-first [N, len, C] or sequence-first [len, N, C] (an unbatched input is a batch of one, a view)
+    const bf = batched && this.batchFirst;
+    const seqDim = bf ? 1 : 0;
+    const asBatch = (t: Tensor) => (batched ? t : unsqueeze(t, 1));
+    const [q0, k0, v0] = [asBatch(query), asBatch(key), asBatch(value)];
+    const L = q0.shape[seqDim];
+    const N = q0.shape[1 - seqDim];
+    const S = k0.shape[seqDim];
+    if (k0.shape[1 - seqDim] !== N || v0.shape[1 - seqDim] !== N || v0.shape[seqDim] !== S) {
       throw new Error(`${this.label}: key ${formatShape(key.shape)} and value ${formatShape(value.shape)} must have the same length and batch as each other and query ${formatShape(query.shape)}`);
     }
     const attnMask = options.attnMask ?? (isCausal ? causalMask(L, S) : null);
     let mask = this.mergeMasks(attnMask, keyPaddingMask, batched, L, S, N, q0.dtype);
-
-    let kProj = linear(k0, ...this.projection(1), this.label);
-    let vProj = linear(v0, ...this.projection(2), this.label);
-    // extra key/value positions every query may attend to (their mask entries are 0)
-    const extra: [Tensor, Tensor][] = [];
-    if (this.biasK && this.biasV) extra.push([expand(this.biasK, [1, N, E]), expand(this.biasV, [1, N, E])]);
-    if (this.addZeroAttn) extra.push([zeros([1, N, E], { dtype: kProj.dtype, device: kProj.device }), zeros([1, N, E], { dtype: vProj.dtype, device: vProj.device })]);
-    for (const [bk, bv] of extra) {
-      kProj = cat([kProj, bk], 0);
-      vProj = cat([vProj, bv], 0);
-      if (mask) mask = pad(mask, [0, 1]);
+    // head h of a [.., len, C] projection: columns offset + h*d (features contiguous)
+    const heads = (t: Tensor, len: number, offset: number): HeadView => {
+      const C = t.shape[2];
+      return { tensor: t, strides: bf ? [offset, len * C, d, C] : [offset, C, d, N * C] };
+    };
+    let q: HeadView;
+    let k: HeadView;
+    let v: HeadView;
+    let keys = S;
+    if (query === key && key === value && this.inProjWeight && !this.biasK && !this.addZeroAttn) {
+      // self-attention: one product for q, k and v, whose heads are read in place
+      const qkv = linear(q0, this.inProjWeight, this.inProjBias, this.label);
+      [q, k, v] = [heads(qkv, L, 0), heads(qkv, L, E), heads(qkv, L, 2 * E)];
+    } else {
+      let kProj = linear(k0, ...this.projection(1), this.label);
+      let vProj = linear(v0, ...this.projection(2), this.label);
+      // extra key/value positions every query may attend to (their mask entries are 0)
+      const extraShape = bf ? [N, 1, E] : [1, N, E];
+      const extra: [Tensor, Tensor][] = [];
+      if (this.biasK && this.biasV) extra.push([expand(this.biasK, extraShape), expand(this.biasV, extraShape)]);
+      if (this.addZeroAttn) extra.push([zeros(extraShape, { dtype: kProj.dtype, device: kProj.device }), zeros(extraShape, { dtype: vProj.dtype, device: vProj.device })]);
+      for (const [bk, bv] of extra) {
+        kProj = cat([kProj, bk], seqDim);
+        vProj = cat([vProj, bv], seqDim);
+        if (mask) mask = pad(mask, [0, 1]);
+      }
+      keys = kProj.shape[seqDim];
+      [q, k, v] = [heads(linear(q0, ...this.projection(0), this.label), L, 0), heads(kProj, keys, 0), heads(vProj, keys, 0)];
     }
-    const keys = kProj.shape[0];
-
-    // [len, N, E] -> [N, H, len, headDim]
-    const heads = (t: Tensor, len: number) => permute(reshape(t, [len, N, H, this.headDim]), [1, 2, 0, 3]);
-    const q = heads(linear(q0, ...this.projection(0), this.label), L);
-    const k = heads(kProj, keys);
-    const v = heads(vProj, keys);
-    const [attended, weights] = attentionWeightsAndOutput(q, k, v, mask, this.dropout, this.training, this.dropoutGenerator);
-    const merged = reshape(permute(attended, [2, 0, 1, 3]), [L, N, E]);
-    let output = this.outProj(merged);
-    output = !batched ? squeeze(output, 1) : this.batchFirst ? transpose(output, 0, 1) : output;
+    const dropout = this.training && this.dropout > 0 ? dropoutMask([N, H, L, keys], this.dropout, q0.dtype, q0.device, this.dropoutGenerator) : null;
+    const outShape = bf ? [N, L, E] : [L, N, E];
+    const [attended, weights] = attention(q, k, v, { batch: N, heads: H, queries: L, keys, headDim: d, valueDim: d }, outShape,
+      bf ? [0, L * E, d, E] : [0, E, d, N * E], { mask, maskStrides: mask ? maskStrides(mask.shape) : undefined, dropout, needWeights });
+    let output = this.outProj(attended);
+    if (!batched) output = squeeze(output, 1);
     if (!needWeights) return [output, null];
-    let w = averageAttnWeights ? mean(weights, 1) : weights;
+    let w = averageAttnWeights ? mean(weights!, 1) : weights!;
     if (!batched) w = squeeze(w, 0);
     return [output, w];
   }
 
-  // attnMask and keyPaddingMask as one additive mask that broadcasts against the scores [N, H, L, S]
+  // attnMask and keyPaddingMask as one mask that broadcasts against the scores [N, H, L, S]: a bool mask
+  // (true forbids) when there is one bool mask, else an additive float mask
   private mergeMasks(attnMask: Tensor | null, keyPaddingMask: Tensor | null, batched: boolean, L: number, S: number, N: number, dtype: DType): Tensor | null {
     let mask: Tensor | null = null;
     if (attnMask) {
@@ -221,23 +237,25 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
         if (attnMask.shape[0] !== L || attnMask.shape[1] !== S) {
           throw new Error(`${this.label}: expected a 2-d attnMask of shape [${L},${S}], got ${formatShape(attnMask.shape)}`);
         }
-        mask = additiveMask(attnMask, dtype, this.label);
+        mask = attnMask;
       } else if (attnMask.ndim === 3) {
         if (attnMask.shape[0] !== N * this.numHeads || attnMask.shape[1] !== L || attnMask.shape[2] !== S) {
           throw new Error(`${this.label}: expected a 3-d attnMask of shape [${N * this.numHeads},${L},${S}] (N * numHeads, L, S), got ${formatShape(attnMask.shape)}`);
         }
-        mask = reshape(additiveMask(attnMask, dtype, this.label), [N, this.numHeads, L, S]);
+        mask = reshape(attnMask, [N, this.numHeads, L, S]);
       } else {
         throw new Error(`${this.label}: attnMask must be 2-d [L,S] or 3-d [N*numHeads,L,S], got ${formatShape(attnMask.shape)}`);
       }
+      if (mask.dtype !== 'bool') additiveMask(mask, dtype, this.label); // refuses other dtypes
     }
     if (keyPaddingMask) {
       const expected = batched ? [N, S] : [S];
       if (keyPaddingMask.ndim !== expected.length || keyPaddingMask.shape.some((d, i) => d !== expected[i])) {
         throw new Error(`${this.label}: expected keyPaddingMask of shape ${formatShape(expected)}, got ${formatShape(keyPaddingMask.shape)}`);
       }
-      const padding = reshape(additiveMask(keyPaddingMask, dtype, this.label), [N, 1, 1, S]);
-      mask = mask ? add(mask, padding) : padding;
+      const padding = reshape(keyPaddingMask, [N, 1, 1, S]);
+      if (padding.dtype !== 'bool') additiveMask(padding, dtype, this.label);
+      mask = mask ? add(additiveMask(mask, dtype, this.label), additiveMask(padding, dtype, this.label)) : padding;
     }
     return mask;
   }

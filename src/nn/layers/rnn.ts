@@ -5,7 +5,7 @@ import { zeros } from '../../tensor/creation.js';
 import type { DType } from '../../tensor/dtype.js';
 import { formatShape, shapesEqual } from '../../tensor/shape.js';
 import type { Generator } from '../../tensor/random.js';
-import { cat, narrow, select, squeeze, stack, t as transposed, transpose, unsqueeze } from '../../ops/shape.js';
+import { cat, reshape, select, squeeze, stack, t as transposed, transpose, unsqueeze } from '../../ops/shape.js';
 import { indexSelect } from '../../ops/indexing.js';
 import { PackedSequence } from '../utils/rnn.js';
 import { checkKnownOptions, optionKeys } from '../../tensor/options.js';
@@ -13,9 +13,8 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { uniform_ } from '../init.js';
 import { linear } from '../functional/linear.js';
-import { add } from '../../ops/elementwise.js';
-import { matmul } from '../../ops/linalg.js';
 import { dropout } from '../functional/dropout.js';
+import { type RecurrentMode, type RecurrentWeights, type SequenceLayout, lastStates, packedLayout, paddedLayout, recurrentLayer } from '../../ops/recurrent.js';
 import { type RnnNonlinearity, gruStep, lstmStep, rnnStep } from '../functional/rnn.js';
 
 export interface RNNOptions {
@@ -43,6 +42,7 @@ const CELL_OPTIONS = ['bias', 'dtype', 'generator'];
 
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
+const MODES: Record<Mode, RecurrentMode> = { RNN_TANH: 'rnnTanh', RNN_RELU: 'rnnRelu', LSTM: 'lstm', GRU: 'gru' };
 
 // Calling a recurrent layer: a padded (or unbatched) tensor in gives a tensor out, a PackedSequence a PackedSequence.
 export interface RNNBase<State> {
@@ -133,10 +133,13 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
     return `${this.constructor.name}(${this.inputSize}->${this.hiddenSize})`;
   }
 
-  private params(index: number): [Tensor, Tensor, Tensor | null, Tensor | null, Tensor | null] {
+  private weights(index: number): RecurrentWeights {
     const fields = this as unknown as Record<string, Tensor>;
     const [wIh, wHh, bIh, bHh, wHr] = this.weightNames[index];
-    return [fields[wIh], fields[wHh], bIh ? fields[bIh] : null, bHh ? fields[bHh] : null, wHr ? fields[wHr] : null];
+    return {
+      weightIh: fields[wIh], weightHh: fields[wHh], biasIh: bIh ? fields[bIh] : null, biasHh: bHh ? fields[bHh] : null,
+      weightHr: wHr ? fields[wHr] : null,
+    };
   }
 
   /** The sizes of the states: h (projSize when projecting), and c for the LSTM. */
@@ -156,54 +159,46 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
       throw new Error(`${this.label}: expected input ${layout}, unbatched [T,${this.inputSize}] or packed data [*,${this.inputSize}], got ${got}`);
     }
     const batched = packed !== null || x.ndim === 3;
-    let steps: Tensor[];
-    let batchSizes: number[];
-    if (packed) {
-      // step t holds the first batchSizes[t] sequences (sorted by decreasing length)
-      batchSizes = [...packed.batchSizes];
-      let offset = 0;
-      steps = batchSizes.map((size) => {
-        const rows = narrow(x, 0, offset, size);
-        offset += size;
-        return rows;
-      });
-    } else {
-      // [T, N, features]; a list of steps, since slicing one step out of a [T, ...] tensor in every layer
-      // would cost a full-size gradient per step in backward (O(T^2))
-      const seq = !batched ? unsqueeze(x, 1) : this.batchFirst ? transpose(x, 0, 1) : x;
-      steps = Array.from({ length: seq.shape[0] }, (_, t) => select(seq, 0, t));
-      batchSizes = steps.map(() => seq.shape[1]);
-    }
-    const N = batchSizes[0];
+    // the layers work on rows [rows, features]: a packed batch's data, or a padded one reshaped (no copy)
+    const steps = packed ? packed.batchSizes.length : x.shape[this.batchFirst && batched ? 1 : 0];
+    const layout = packed ? packedLayout(packed.batchSizes) : paddedLayout(steps, batched ? x.shape[this.batchFirst ? 0 : 1] : 1, this.batchFirst && batched);
+    if (steps === 0) throw new Error(`${this.label}: expected a sequence length larger than 0, got input ${formatShape(x.shape)}`);
+    const N = layout.batch;
+    let rows = packed ? x : reshape(x, [-1, this.inputSize]);
     const init = state == null ? null : this.initialStates(state, batched, N, packed?.sortedIndices ?? null);
     const directions = this.bidirectional ? 2 : 1;
-    const sizes = this.stateSizes;
-    const finals: Tensor[][] = sizes.map(() => []);
+    const finals: Tensor[][] = this.stateSizes.map(() => []);
     for (let layer = 0; layer < this.numLayers; layer++) {
-      const outputs: Tensor[][] = [];
+      const outputs: Tensor[] = [];
       for (let dir = 0; dir < directions; dir++) {
         const index = layer * directions + dir;
-        const start = init ? init.map((s) => select(s, 0, index)) : sizes.map((size) => zeros([N, size], { dtype: x.dtype, device: x.device }));
-        const [hs, states] = this.runDirection(steps, batchSizes, index, dir === 1, start);
-        outputs.push(hs);
-        states.forEach((s, i) => finals[i].push(s));
+        const [h0, c0] = init ? init.map((s) => select(s, 0, index)) : [null, null];
+        const { out, cN } = recurrentLayer(MODES[this.mode], rows, this.weights(index), layout, dir === 1, h0, c0 ?? null, this.label);
+        outputs.push(out);
+        finals[0].push(lastStates(out, layout, dir === 1));
+        if (cN) finals[1].push(cN);
       }
-      steps = directions === 2 ? outputs[0].map((h, t) => cat([h, outputs[1][t]], 1)) : outputs[0];
-      if (this.training && this.dropout > 0 && layer < this.numLayers - 1) {
-        // the same draws, in the same order, as dropout over the stacked output
-        steps = steps.map((h) => dropout(h, this.dropout, true, this.dropoutGenerator));
-      }
+      rows = directions === 2 ? cat(outputs, 1) : outputs[0];
+      if (this.training && this.dropout > 0 && layer < this.numLayers - 1) rows = this.dropoutBetweenLayers(rows, layout, steps);
     }
     let last = finals.map((list) => stack(list, 0));
     if (packed) {
       // states back in the caller's batch order
       if (packed.unsortedIndices) last = last.map((s) => indexSelect(s, 1, packed.unsortedIndices!));
-      return [new PackedSequence(cat(steps, 0), packed.batchSizes, packed.sortedIndices, packed.unsortedIndices), this.fromStateList(last)];
+      return [new PackedSequence(rows, packed.batchSizes, packed.sortedIndices, packed.unsortedIndices), this.fromStateList(last)];
     }
-    const out = stack(steps, 0);
-    const output = !batched ? squeeze(out, 1) : this.batchFirst ? transpose(out, 0, 1) : out;
+    const features = rows.shape[1];
+    const output = !batched ? rows : reshape(rows, this.batchFirst ? [N, steps, features] : [steps, N, features]);
     if (!batched) last = last.map((s) => squeeze(s, 1));
     return [output, this.fromStateList(last)];
+  }
+
+  // the same draws, in the same order, as dropout over the time-major output of the layer (PyTorch's order)
+  private dropoutBetweenLayers(rows: Tensor, layout: SequenceLayout, steps: number): Tensor {
+    if (layout.batchStride === 1) return dropout(rows, this.dropout, true, this.dropoutGenerator);
+    const byBatch = reshape(rows, [layout.batch, steps, rows.shape[1]]);
+    const dropped = dropout(transpose(byBatch, 0, 1), this.dropout, true, this.dropoutGenerator);
+    return reshape(transpose(dropped, 0, 1), rows.shape);
   }
 
   /** The given initial states as [layers * directions, N, hidden], checked, in the packed (sorted) order if any. */
@@ -219,51 +214,6 @@ export abstract class RNNBase<State> extends Module<[Tensor, (State | null)?], [
       if (!batched) return unsqueeze(s, 1);
       return sortedIndices ? indexSelect(s, 1, sortedIndices) : s;
     });
-  }
-
-  /**
-   * One layer in one direction over the steps (step t has batchSizes[t] rows, non-increasing): the hidden
-   * state at every step, and each sequence's last states. Going forward, a sequence that ends leaves the
-   * batch with its states; going backward, a sequence joins the batch, from its initial state, at its last step.
-   */
-  private runDirection(inputs: Tensor[], batchSizes: number[], index: number, reverse: boolean, start: Tensor[]): [Tensor[], Tensor[]] {
-    const [wIh, wHh, bIh, bHh, wHr] = this.params(index);
-    const wIhT = transposed(wIh);
-    const wHhT = transposed(wHh);
-    const wHrT = wHr ? transposed(wHr) : null;
-    const T = inputs.length;
-    const hs: Tensor[] = new Array(T);
-    const ended: Tensor[][] = start.map(() => []);
-    let current = reverse ? batchSizes[T - 1] : batchSizes[0];
-    let states = start.map((s) => narrow(s, 0, 0, current));
-    for (let k = 0; k < T; k++) {
-      const t = reverse ? T - 1 - k : k;
-      const size = batchSizes[t];
-      if (size < current) {
-        states.forEach((s, i) => ended[i].push(narrow(s, 0, size, current - size)));
-        states = states.map((s) => narrow(s, 0, 0, size));
-      } else if (size > current) {
-        states = states.map((s, i) => cat([s, narrow(start[i], 0, current, size - current)], 0));
-      }
-      current = size;
-      const inputGates = bIh ? add(matmul(inputs[t], wIhT), bIh) : matmul(inputs[t], wIhT);
-      states = this.step(inputGates, states, wHhT, bHh, wHrT);
-      hs[t] = states[0];
-    }
-    // the sequences that ended early hold the higher rows, the latest to end just below the earliest
-    const last = states.map((s, i) => (ended[i].length ? cat([s, ...ended[i].reverse()], 0) : s));
-    return [hs, last];
-  }
-
-  private step(inputGates: Tensor, states: Tensor[], wHhT: Tensor, bHh: Tensor | null, wHrT: Tensor | null): Tensor[] {
-    switch (this.mode) {
-      case 'LSTM': {
-        const [h, c] = lstmStep(inputGates, states[0], states[1], wHhT, bHh);
-        return [wHrT ? matmul(h, wHrT) : h, c];
-      }
-      case 'GRU': return [gruStep(inputGates, states[0], wHhT, bHh)];
-      default: return [rnnStep(inputGates, states[0], wHhT, bHh, this.mode === 'RNN_RELU' ? 'relu' : 'tanh')];
-    }
   }
 
   override extraRepr(): string {

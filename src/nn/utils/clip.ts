@@ -10,7 +10,10 @@ type Parameters = Tensor | Iterable<Tensor>;
 
 function gradsOf(parameters: Parameters): Tensor[] {
   const params = parameters instanceof Tensor ? [parameters] : [...parameters];
-  return params.flatMap((p) => (p.grad ? [p.grad] : []));
+  return params.flatMap((p) => {
+    const g = p.peekGrad();
+    return g ? [g] : [];
+  });
 }
 
 /**

@@ -27,3 +27,10 @@ test('the plain-memory build (pages without cross-origin isolation) loads and co
   jsBackend.matmul(a, b, reference, 1, m, k, n, false, true, 0, 0);
   assertArraysClose(ours, reference, 1e-5, 4e-5, 'gemm on plain memory');
 });
+
+test('a kernel call needing 2 GiB or more gets the wasm-memory message, not a wrapped offset', () => {
+  const arena = new Arena(loadRuntime(false)!);
+  for (const bytes of [2 ** 31, 2 ** 31 + 60, 2 ** 32 + 4]) {
+    assert.throws(() => arena.allocBytes(bytes), /wasm backend: a kernel call needs \d+ MiB of wasm memory \(at most 2048 MiB\); setBackend\('js'\)/, String(bytes));
+  }
+});

@@ -51,3 +51,27 @@ export function getFloats(runtime: WasmRuntime, at: Ptr, count: number): Float32
 export function zeroWords(runtime: WasmRuntime, at: Ptr, words: number): void {
   new Int32Array(runtime.memory.buffer, at, words).fill(0);
 }
+
+/** Asserts equal elements, NaN matching NaN (any payload) and -0 only -0, naming the first difference. */
+export function assertSameValues(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    if (!(Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e)))) assert.fail(`${what}[${i}]: expected ${Object.is(e, -0) ? '-0' : e}, got ${Object.is(a, -0) ? '-0' : a}`);
+  }
+}
+
+const bits = new Float32Array(1);
+const word = new Int32Array(bits.buffer);
+
+function orderedBits(v: number): number {
+  bits[0] = v;
+  return word[0] < 0 ? -(word[0] & 0x7fffffff) : word[0];
+}
+
+/** How many float32 values lie between a and b (0 when equal, or both NaN; Infinity when one is NaN). */
+export function floatUlps(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
+  return Math.abs(orderedBits(a) - orderedBits(b));
+}

@@ -67,7 +67,7 @@ describe('webgpu kernels against the js reference', { skip }, () => {
     const ops = Object.keys({
       neg: 0, abs: 0, sign: 0, exp: 0, expm1: 0, log: 0, log1p: 0, log2: 0, log10: 0, sqrt: 0, rsqrt: 0, reciprocal: 0, square: 0,
       sin: 0, cos: 0, tan: 0, asin: 0, acos: 0, atan: 0, sinh: 0, cosh: 0, tanh: 0, sigmoid: 0, relu: 0, erf: 0, floor: 0, ceil: 0,
-      round: 0, trunc: 0, logicalNot: 0, isnan: 0, isinf: 0, isfinite: 0, copy: 0,
+      round: 0, trunc: 0, logicalNot: 0, isnan: 0, isinf: 0, isfinite: 0, copy: 0, gelu: 0, geluTanh: 0, silu: 0,
     } satisfies Record<UnaryOp, 0>) as UnaryOp[];
     for (const op of ops) {
       const out = boolOut.has(op) ? new Uint8Array(x.length) : new Float32Array(x.length);
@@ -132,20 +132,20 @@ describe('webgpu kernels against the js reference', { skip }, () => {
       const boolOut = op === 'any' || op === 'all';
       const make = (n: number) => (intOut ? new Int32Array(n) : boolOut ? new Uint8Array(n) : new Float32Array(n));
       const xs = op === 'prod' ? uniform(3 * 700, 0.9, 1.1) : x;
-      await matchesReference('reduce', [op, xs, [3, 700], 1, make(3)], `${op} along rows of 700`, 1e-5, 1e-5);
-      await matchesReference('reduce', [op, xs, [3, 70, 10], 1, make(30)], `${op} along a middle axis`, 1e-5, 1e-5);
-      await matchesReference('reduce', [op, xs, [3, 700], 0, make(700)], `${op} along the first axis`, 1e-5, 1e-5);
+      await matchesReference('reduce', [op, xs, [3, 700], [1], make(3)], `${op} along rows of 700`, 1e-5, 1e-5);
+      await matchesReference('reduce', [op, xs, [3, 70, 10], [1], make(30)], `${op} along a middle axis`, 1e-5, 1e-5);
+      await matchesReference('reduce', [op, xs, [3, 700], [0], make(700)], `${op} along the first axis`, 1e-5, 1e-5);
     }
-    await matchesReference('reduce', ['argmax', Float32Array.from([-Infinity, -Infinity, -Infinity]), [3], 0, new Int32Array(1)], 'argmax of -inf only');
-    await matchesReference('reduce', ['sum', ints(500, -50, 50), [2, 250], 1, new Int32Array(2)], 'int32 sum');
-    await matchesReference('reduce', ['any', Uint8Array.from([0, 0, 0, 1, 0, 0]), [2, 3], 1, new Uint8Array(2)], 'any on bool');
+    await matchesReference('reduce', ['argmax', Float32Array.from([-Infinity, -Infinity, -Infinity]), [3], [0], new Int32Array(1)], 'argmax of -inf only');
+    await matchesReference('reduce', ['sum', ints(500, -50, 50), [2, 250], [1], new Int32Array(2)], 'int32 sum');
+    await matchesReference('reduce', ['any', Uint8Array.from([0, 0, 0, 1, 0, 0]), [2, 3], [1], new Uint8Array(2)], 'any on bool');
   });
 
   test('softmax and log-softmax on rows longer than a workgroup', async () => {
     const x = uniform(4 * 1000, -20, 20);
-    await matchesReference('softmax', [x, 1000, new Float32Array(x.length), false], 'softmax', 1e-5, 1e-9);
-    await matchesReference('softmax', [x, 1000, new Float32Array(x.length), true], 'log-softmax', 1e-5, 1e-5);
-    await matchesReference('softmax', [x, 3, new Float32Array(x.length - 1).subarray(0, 3999), true], 'log-softmax on short rows', 1e-5, 1e-5);
+    await matchesReference('softmax', [x, [4, 1000], 1, new Float32Array(x.length), false], 'softmax', 1e-5, 1e-9);
+    await matchesReference('softmax', [x, [4, 1000], 1, new Float32Array(x.length), true], 'log-softmax', 1e-5, 1e-5);
+    await matchesReference('softmax', [x.subarray(0, 3999), [1333, 3], 1, new Float32Array(3999), true], 'log-softmax on short rows', 1e-5, 1e-5);
   });
 
   test('matmul spanning several tiles, every transpose combination, broadcast batches', async () => {
@@ -211,6 +211,127 @@ describe('webgpu kernels against the js reference', { skip }, () => {
       await matchesReference('renormRows', [uniform(6 * 300), 300, Int32Array.from([4, 1, 4, 0, 4]), 5, p], `renormRows p=${p} with repeated rows`, 1e-5, 1e-6);
     }
     await matchesReference('reluBackward', [uniform(50), withSpecials(50), new Float32Array(50)], 'reluBackward');
+  });
+
+  test('reductions over several runs of axes; softmax and its backward along a middle axis', async () => {
+    const x = uniform(4 * 5 * 6 * 7);
+    for (const axes of [[0, 2], [1, 3], [0, 1, 3], [0, 1, 2, 3]]) {
+      const outLength = [4, 5, 6, 7].filter((_, d) => !axes.includes(d)).reduce((p, d) => p * d, 1);
+      for (const op of ['sum', 'max', 'min', 'prod', 'any'] as ReduceOp[]) {
+        const xs = op === 'prod' ? uniform(x.length, 0.95, 1.05) : x;
+        const out = op === 'any' ? new Uint8Array(outLength) : new Float32Array(outLength);
+        await matchesReference('reduce', [op, xs, [4, 5, 6, 7], axes, out], `${op} over axes ${axes}`, 1e-5, 1e-4);
+      }
+    }
+    const y = uniform(3 * 300 * 5, -10, 10);
+    const g = uniform(y.length);
+    for (const log of [false, true]) {
+      const s = new Float32Array(y.length);
+      await matchesReference('softmax', [y, [3, 300, 5], 1, s, log], `softmax along a middle axis (log ${log})`, 1e-5, 1e-6);
+      arrayKernels.softmax(y, [3, 300, 5], 1, s, log);
+      await matchesReference('softmaxBackward', [g, s, [3, 300, 5], 1, new Float32Array(y.length), log], `softmaxBackward (log ${log})`, 1e-4, 1e-5);
+      await matchesReference('softmaxBackward', [g.subarray(0, 600), s.subarray(0, 600), [2, 300], 1, new Float32Array(600), log], `softmaxBackward along rows (log ${log})`, 1e-4, 1e-5);
+    }
+  });
+
+  test('activation backward (GELU, its tanh form, SiLU)', async () => {
+    const x = withSpecials(200);
+    for (const op of ['gelu', 'geluTanh', 'silu'] as const) {
+      await matchesReference('unaryBackward', [op, uniform(200), x, new Float32Array(200)], `${op} backward`, 1e-5, 1e-6);
+    }
+  });
+
+  test('cross-entropy (weights, ignored targets, label smoothing, [N, C, d]) and binary cross-entropy, with their gradients', async () => {
+    const [outer, classes, inner] = [6, 7, 3];
+    const x = uniform(outer * classes * inner, -4, 4);
+    const target = Int32Array.from(ints(outer * inner, 0, classes), (v, i) => (i % 5 === 2 ? -100 : v));
+    const weight = uniform(classes, 0.2, 2);
+    for (const w of [null, weight]) {
+      for (const smoothing of [0, 0.1]) {
+        for (const fromLogits of [true, false]) {
+          const what = `weight ${w !== null}, smoothing ${smoothing}, fromLogits ${fromLogits}`;
+          const [losses, weights, lse] = [0, 1, 2].map(() => new Float32Array(outer * inner));
+          await matchesReference('crossEntropy', [x, target, w, outer, classes, inner, -100, smoothing, fromLogits, losses, weights, lse], `crossEntropy (${what})`, 1e-5, 1e-5);
+          arrayKernels.crossEntropy(x, target, w, outer, classes, inner, -100, smoothing, fromLogits, losses, weights, lse);
+          for (const grad of [uniform(outer * inner), Float32Array.of(0.7)]) {
+            const args = [x, lse, target, w, outer, classes, inner, -100, smoothing, fromLogits, grad, 0.5, new Float32Array(x.length)];
+            await matchesReference('crossEntropyBackward', args, `crossEntropyBackward (${what}, ${grad.length} upstream)`, 1e-5, 1e-6);
+          }
+        }
+      }
+    }
+    const p = Float32Array.from([...uniform(60, 0, 1), 0, 1, 1e-30, 0.5]);
+    const y = uniform(p.length, 0, 1);
+    await matchesReference('binaryCrossEntropy', [p, y, new Float32Array(p.length)], 'binaryCrossEntropy', 1e-5, 1e-5);
+    for (const grad of [uniform(p.length), Float32Array.of(0.3)]) {
+      await matchesReference('binaryCrossEntropyBackward', [p, y, grad, 0.25, new Float32Array(p.length)], 'binaryCrossEntropyBackward', 1e-5, 1e-5);
+    }
+  });
+
+  test('batch, group and layer normalization, forward and backward, with channels longer than a workgroup', async () => {
+    for (const [batch, channels, inner] of [[4, 3, 100], [2, 5, 1], [1, 2, 7]]) {
+      const n = batch * channels * inner;
+      const x = uniform(n, -2, 3);
+      const grad = uniform(n);
+      const [weight, bias] = [uniform(channels, 0.5, 1.5), uniform(channels)];
+      for (const affine of [false, true]) {
+        for (const training of [true, false]) {
+          const what = `[${batch}, ${channels}, ${inner}], affine ${affine}, training ${training}`;
+          const [rm, rv] = [uniform(channels), uniform(channels, 0.5, 2)];
+          const [out, mean, invstd] = [new Float32Array(n), new Float32Array(channels), new Float32Array(channels)];
+          const w = affine ? weight : null;
+          await matchesReference('batchNorm', [x, batch, channels, inner, w, affine ? bias : null, rm, rv, training, 0.1, 1e-5, out, mean, invstd], `batchNorm ${what}`, 1e-4, 1e-5);
+          arrayKernels.batchNorm(x, batch, channels, inner, w, affine ? bias : null, rm.slice(), rv.slice(), training, 0.1, 1e-5, out, mean, invstd);
+          const grads = () => [new Float32Array(n), affine ? new Float32Array(channels) : null, affine ? new Float32Array(channels) : null];
+          await matchesReference('batchNormBackward', [x, grad, batch, channels, inner, w, mean, invstd, training, ...grads()], `batchNormBackward ${what}`, 1e-4, 1e-4);
+        }
+      }
+      const groups = channels === 5 ? 1 : channels;
+      for (const affine of [false, true]) {
+        const perGroup = channels / groups;
+        const w = affine ? weight : null;
+        const what = `[${batch}, ${groups} x ${perGroup}, ${inner}], affine ${affine}`;
+        const [out, mean, rstd] = [new Float32Array(n), new Float32Array(batch * groups), new Float32Array(batch * groups)];
+        await matchesReference('groupNorm', [x, batch, groups, perGroup, inner, w, affine ? bias : null, 1e-5, out, mean, rstd], `groupNorm ${what}`, 1e-4, 1e-5);
+        arrayKernels.groupNorm(x, batch, groups, perGroup, inner, w, affine ? bias : null, 1e-5, out, mean, rstd);
+        const gradParam = () => (affine ? new Float32Array(channels) : null);
+        await matchesReference('groupNormBackward', [x, grad, batch, groups, perGroup, inner, w, mean, rstd, new Float32Array(n), gradParam(), gradParam()], `groupNormBackward ${what}`, 1e-4, 1e-4);
+      }
+    }
+    // layer norm: one group of 300 features per row
+    const x = uniform(3 * 300);
+    const [out, mean, rstd] = [new Float32Array(900), new Float32Array(3), new Float32Array(3)];
+    await matchesReference('groupNorm', [x, 3, 1, 300, 1, uniform(300), uniform(300), 1e-5, out, mean, rstd], 'layer norm of 300 features', 1e-4, 1e-5);
+  });
+
+  test('attention on strided heads (packed q, k, v; float and bool masks; causal; dropout) and its backward', async () => {
+    const [batch, heads, L, S, E] = [2, 3, 5, 5, 4];
+    const width = heads * E;
+    // q, k and v packed in one [batch, L, 3 * width] projection, as MultiheadAttention's in-projection
+    const packed = uniform(batch * L * 3 * width);
+    const at = (part: number) => [part * width, L * 3 * width, E, 3 * width] as const;
+    const outStrides = [0, L * width, E, width] as const;
+    const base = { batch, heads, queries: L, keys: S, headDim: E, valueDim: E, q: at(0), k: at(1), v: at(2), out: outStrides };
+    const floatMask = uniform(L * S, -1, 1);
+    const boolMask = Uint8Array.from({ length: batch * S }, (_, i) => (i % 4 === 1 ? 1 : 0));
+    const dropout = Float32Array.from(uniform(batch * heads * L * S, 0, 1), (u) => (u < 0.2 ? 0 : 1.25));
+    const cases = [
+      { what: 'no mask', mask: null, geometry: { mask: null, maskKeeps: false, causal: false }, dropout: null },
+      { what: 'a float mask [L, S]', mask: floatMask, geometry: { mask: [0, 0, S] as const, maskKeeps: false, causal: false }, dropout: null },
+      { what: 'a bool key-padding mask', mask: boolMask, geometry: { mask: [S, 0, 0] as const, maskKeeps: false, causal: false }, dropout },
+      { what: 'causal with dropout', mask: null, geometry: { mask: null, maskKeeps: false, causal: true }, dropout },
+    ];
+    for (const c of cases) {
+      const g = { ...base, ...c.geometry };
+      const [out, weights] = [new Float32Array(batch * L * width), new Float32Array(batch * heads * L * S)];
+      await matchesReference('attention', [packed, packed, packed, c.mask, c.dropout, g, out, weights], `attention, ${c.what}`, 1e-5, 1e-6);
+      arrayKernels.attention(packed, packed, packed, c.mask, c.dropout, g, out, weights);
+      for (const [gradOut, gradWeights] of [[uniform(out.length), null], [uniform(out.length), uniform(weights.length)], [null, uniform(weights.length)]]) {
+        const grads = () => new Float32Array(packed.length).fill(0.5); // added into
+        const args = [packed, packed, packed, weights, c.dropout, gradOut, gradWeights, g, grads(), grads(), grads()];
+        await matchesReference('attentionBackward', args, `attentionBackward, ${c.what}, gradOut ${gradOut !== null}, gradWeights ${gradWeights !== null}`, 1e-4, 1e-5);
+      }
+    }
   });
 
   test('every kernel it lacks throws, naming itself', () => {
