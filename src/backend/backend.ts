@@ -364,6 +364,11 @@ export interface Backend extends Device, Kernels {
   readonly fused: Partial<FusedSteps>;
   /** Optional asynchronous setup that `init(name)` awaits (threads, a GPU adapter). */
   ready?(): Promise<void>;
+  /**
+   * Kernels this backend does not run (they throw, naming themselves); an op with a composition from other
+   * kernels (the recurrent layers) takes it here instead. Absent: every kernel runs.
+   */
+  readonly missingKernels?: ReadonlySet<string>;
 }
 
 /** Makes a backend available to setBackend/init/to() by its name; it selects nothing. */

@@ -52,6 +52,7 @@ export const webgpuBackend: Backend = {
   ...implemented,
   name: 'webgpu',
   readsSync: false,
+  missingKernels: new Set(Object.keys(arrayKernels).filter((k) => !implementedKernels.includes(k))),
   zeros: (dtype, length) => allocateStorage(webgpuBackend, dtype, length, true),
   empty: (dtype, length) => allocateStorage(webgpuBackend, dtype, length, false),
   fromArray: (data, dtype) => storageFrom(webgpuBackend, data, dtype),

@@ -14,7 +14,7 @@ import { backendConformance } from '../js/conformance.js';
 import { openWebgpu } from './setup.js';
 
 const skip = await openWebgpu();
-const missing = Object.keys(arrayKernels).filter((k) => !implementedKernels.includes(k));
+const missing = [...webgpuBackend.missingKernels!];
 const gpu = onArraysAsync(webgpuBackend, missing);
 
 describe('webgpu conformance', { skip }, () => {
