@@ -94,7 +94,8 @@ export function maxPool2d(
   kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
   values: usize, indices: usize,
 ): void {
-  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0 && dh === 1 && dw === 1) {
+  // (the fast path reads whole 2x2 windows: not for ceil mode's last window past an odd edge)
+  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0 && dh === 1 && dw === 1 && 2 * oh <= h && 2 * ow <= w) {
     maxPool2x2(x, planes, h, w, oh, ow, values, indices);
     return;
   }

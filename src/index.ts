@@ -4,15 +4,31 @@ import './backend/wasm/index.js'; // registers itself where WebAssembly SIMD is 
 import './backend/webgpu/index.js'; // registers itself; touches the GPU only on `await init('webgpu')`
 import './ops/methods.js';
 
+// The ops are exported through `traceable` (ops/trace.ts), so that an exporter can watch a forward pass.
+import { traceable } from './ops/trace.js';
+import * as C from './tensor/creation.js';
+import * as U from './ops/util.js';
+import * as E from './ops/elementwise.js';
+import * as R from './ops/reduce.js';
+import * as S from './ops/shape.js';
+import * as I from './ops/indexing.js';
+import * as L from './ops/linalg.js';
+import * as X from './ops/softmax.js';
+import * as O from './ops/sort.js';
+import * as Sc from './ops/scan.js';
+import * as N from './ops/nonzero.js';
+import * as G from './ops/random.js';
+import * as B from './ops/addmm.js';
+
 export { Tensor } from './tensor/tensor.js';
 export type { GradFn, GradHook, NestedArray } from './tensor/tensor.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { promoteTypes, resultType } from './tensor/dtype.js';
 export { broadcastShapes } from './tensor/shape.js';
-export {
+export const {
   tensor, scalar, zeros, ones, full, empty, zerosLike, onesLike, fullLike, arange, linspace, eye,
   rand, randn, randint, randperm,
-} from './tensor/creation.js';
+} = traceable('', C);
 export type { TensorOptions, RandomOptions, NestedNumbers, ShapeLike } from './tensor/creation.js';
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
 export { SparseTensor } from './tensor/sparse.js';
@@ -36,30 +52,31 @@ export type { GradcheckOptions } from './autograd/gradcheck.js';
 export { valueAndGrad, gradOf } from './autograd/functional.js';
 
 export type { TensorLike } from './ops/util.js';
-export { detach } from './ops/util.js';
-export {
+export const { detach } = traceable('', { detach: U.detach });
+export const {
   add, sub, mul, div, pow, neg, maximum, minimum, atan2, remainder, fmod, floorDivide,
   eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, logicalNot, isnan, isinf, isfinite, where, clamp,
   abs, sign, exp, expm1, log, log1p, log2, log10, sqrt, rsqrt, reciprocal, square, sin, cos, tan, asin, acos, atan,
   sinh, cosh, tanh, sigmoid, erf, floor, ceil, round, trunc, relu, leakyRelu, elu, gelu, silu, softplus, cast, clone,
-} from './ops/elementwise.js';
-export {
-  sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all, variance as var, variance, std, logsumexp, norm,
-} from './ops/reduce.js';
+} = traceable('', E);
+export const {
+  sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all, variance, std, logsumexp, norm,
+} = traceable('', R);
+export { variance as var };
 export type { Dims, ValuesIndices } from './ops/reduce.js';
-export {
+export const {
   reshape, view, flatten, unflatten, squeeze, unsqueeze, permute, transpose, t, expand, broadcastTo, expandAs,
   broadcastTensors, contiguous, slice, narrow, select, cat, stack, split, chunk, pad, repeat, tril, triu,
-} from './ops/shape.js';
-export { indexSelect, gather, scatterAdd, oneHot, maskedFill, flip } from './ops/indexing.js';
-export { matmul, mm, bmmOp as bmm, dot, outer } from './ops/linalg.js';
-export { softmax, logSoftmax } from './ops/softmax.js';
-export { sort, argsort, topk, unique } from './ops/sort.js';
+} = traceable('', S);
+export const { indexSelect, gather, scatterAdd, oneHot, maskedFill, flip } = traceable('', I);
+export const { matmul, mm, bmmOp: bmm, dot, outer } = traceable('', L);
+export const { softmax, logSoftmax } = traceable('', X);
+export const { sort, argsort, topk, unique } = traceable('', O);
 export type { UniqueOptions, UniqueResult } from './ops/sort.js';
-export { cumsum, cumprod } from './ops/scan.js';
-export { nonzero, argwhere, maskedSelect } from './ops/nonzero.js';
-export { multinomial, bernoulli, randLike, randnLike, randintLike } from './ops/random.js';
-export { addmm, baddbmm } from './ops/addmm.js';
+export const { cumsum, cumprod } = traceable('', Sc);
+export const { nonzero, argwhere, maskedSelect } = traceable('', N);
+export const { multinomial, bernoulli, randLike, randnLike, randintLike } = traceable('', G);
+export const { addmm, baddbmm } = traceable('', B);
 export { coalesce, toDense, indexAdd_ } from './ops/sparse.js';
 export type { ScaleOptions } from './ops/addmm.js';
 

@@ -28,7 +28,7 @@ test('the docs examples type-check against the sources (strict)', () => {
   mkdirSync(scratch, { recursive: true });
   const files = cases.map(({ doc, i, code }) => {
     const file = fileURLToPath(new URL(`${name(doc, i)}.ts`, scratch));
-    const source = code.replaceAll("from 'descent/node'", "from '../../src/node/index.js'").replaceAll("from 'descent'", "from '../../src/index.js'");
+    const source = code.replaceAll("from 'descent/node'", "from '../../src/node/index.js'").replaceAll("from 'descent/onnx'", "from '../../src/onnx/index.js'").replaceAll("from 'descent'", "from '../../src/index.js'");
     writeFileSync(file, `${source}\nexport {};\n`);
     return file;
   });
@@ -46,7 +46,7 @@ for (const { doc, i, code } of cases) {
   test(`${doc} example ${i + 1} runs`, async () => {
     mkdirSync(scratch, { recursive: true });
     const file = new URL(`${name(doc, i)}.mjs`, scratch);
-    const source = code.replaceAll("from 'descent/node'", `from '${built('node/index.js')}'`).replaceAll("from 'descent'", `from '${built('index.js')}'`);
+    const source = code.replaceAll("from 'descent/node'", `from '${built('node/index.js')}'`).replaceAll("from 'descent/onnx'", `from '${built('onnx/index.js')}'`).replaceAll("from 'descent'", `from '${built('index.js')}'`);
     writeFileSync(file, ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
     const log = console.log;
     console.log = () => {};

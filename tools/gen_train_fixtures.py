@@ -9,12 +9,11 @@ with load_state_dict(strict=True), and prints the model's logits on a fixed inpu
 """
 import json
 import os
-import struct
 
 import torch
 from torch.utils.data import DataLoader, TensorDataset, random_split
 
-from fixtures_common import FIXTURES, dump, encode
+from fixtures_common import FIXTURES, dump, encode, read_safetensors, write_safetensors
 
 
 def loader_orders():
@@ -91,30 +90,6 @@ def metrics():
     }
 
 
-# safetensors, written by hand from the spec (the safetensors package is not installed here):
-# 8-byte little-endian u64 header size N, N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]}},
-# optional "__metadata__": {str: str}, then the byte buffer; offsets are relative to the buffer start.
-ST_DTYPES = {torch.float32: ("F32", "<f4"), torch.float64: ("F64", "<f8"), torch.int32: ("I32", "<i4"), torch.bool: ("BOOL", "?")}
-
-
-def write_safetensors(path, tensors, metadata=None):
-    header = {}
-    if metadata is not None:
-        header["__metadata__"] = metadata
-    buf = b""
-    for name, t in tensors.items():
-        code, _ = ST_DTYPES[t.dtype]
-        raw = t.contiguous().numpy().tobytes()  # numpy arrays are little-endian on x86
-        header[name] = {"dtype": code, "shape": list(t.shape), "data_offsets": [len(buf), len(buf) + len(raw)]}
-        buf += raw
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)  # the reference writer pads the header with spaces to 8 bytes
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        f.write(buf)
-
-
 def weights():
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.Linear(4, 2))
@@ -127,20 +102,6 @@ def weights():
     write_safetensors(path, sd, {"format": "pt", "source": "tools/gen_train_fixtures.py"})
     print("wrote", os.path.relpath(path))
     return {k: encode(v) for k, v in sd.items()}
-
-
-def read_safetensors(path):
-    """The spec by hand (the safetensors package is not installed): header, then little-endian data."""
-    import numpy as np
-    raw = open(path, "rb").read()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    metadata = header.pop("__metadata__", None)
-    data = raw[8 + n:]
-    types = {"F32": "<f4", "F64": "<f8", "I32": "<i4", "BOOL": "?"}
-    tensors = {k: torch.from_numpy(np.frombuffer(data[v["data_offsets"][0]:v["data_offsets"][1]], dtype=types[v["dtype"]]).reshape(v["shape"]).copy())
-               for k, v in header.items()}
-    return tensors, metadata
 
 
 class Residual(torch.nn.Module):

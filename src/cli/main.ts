@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /// <reference types="node" />
-// The `descent` command: train, compare, lr-find, tune, eval, recipes (Node only). One file per command in
+// The `descent` command: train, compare, lr-find, tune, eval, export, recipes (Node only). One file per command in
 // commands/, each with its typed flags; this file dispatches and turns errors into exit codes.
 import { resolve } from 'node:path';
 import { type FlagSpecs, UsageError, helpText } from './args.js';
@@ -11,6 +11,7 @@ import { COMPARE_FLAGS, COMPARE_HELP, compare } from './commands/compare.js';
 import { LR_FIND_FLAGS, LR_FIND_HELP, lrFindCommand } from './commands/lr-find.js';
 import { TUNE_FLAGS, TUNE_HELP, tuneCommand } from './commands/tune.js';
 import { EVAL_FLAGS, EVAL_HELP, evalCommand } from './commands/eval.js';
+import { EXPORT_FLAGS, EXPORT_HELP, exportCommand } from './commands/export.js';
 import { RECIPES_HELP, recipesCommand } from './commands/recipes.js';
 
 const MAIN_HELP = `Usage: descent <command> [options]
@@ -23,6 +24,7 @@ Commands:
   lr-find [RECIPE]             learning-rate range test (Smith 2015): loss against learning rate, a suggested rate
   tune                         hyperparameter search (grid, random, successive halving) in worker processes
   eval CHECKPOINT              evaluate a checkpoint (a run folder or a checkpoint folder) on the held-out data
+  export RUN                   write a run's model for other tools: --onnx (ONNX Runtime), --safetensors (PyTorch)
   recipes                      list the recipes
 
 Run 'descent <command> --help' for the options of a command.
@@ -41,6 +43,7 @@ const COMMANDS: Record<string, Command> = {
   'lr-find': { run: lrFindCommand, help: LR_FIND_HELP, flags: LR_FIND_FLAGS },
   tune: { run: tuneCommand, help: TUNE_HELP, flags: TUNE_FLAGS },
   eval: { run: evalCommand, help: EVAL_HELP, flags: EVAL_FLAGS },
+  export: { run: exportCommand, help: EXPORT_HELP, flags: EXPORT_FLAGS },
   recipes: { run: recipesCommand, help: RECIPES_HELP },
 };
 

@@ -1,9 +1,11 @@
 /// <reference types="node" />
 // What a training run is made of (RunConfig), the flags that set it, and the job built from it.
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { manualSeed, optim, type Tensor } from '../index.js';
+import { latestCheckpoint } from '../node/index.js';
 import { Trainer, GradientMonitor, earlyStopping, targetMetric, timeLimit, type StoppingCriterion } from '../train/index.js';
-import { UsageError, defineFlags } from './args.js';
+import { UsageError, checkChoice, defineFlags } from './args.js';
 import { RECIPES, loadersFor, type Recipe } from './recipes.js';
 import { OPTIMIZERS, OPTIMIZER_NAMES } from './optimizers.js';
 
@@ -144,4 +146,26 @@ export async function buildJob(command: string, config: RunConfig, extra: { call
     callbacks: [monitor, ...(extra.callbacks ?? [])],
   });
   return { trainer, monitor, model, scheduleSteps };
+}
+
+/**
+ * The checkpoint folder a command reads (a run folder's newest checkpoint, or a checkpoint folder) and the
+ * recipe it was trained with: `recipe` if given, else the run's config.json. Problems are UsageErrors.
+ * @example const { folder, recipe } = checkpointAndRecipe('eval', 'runs/mnist-cnn');
+ */
+export function checkpointAndRecipe(command: string, given: string, recipeName?: string): { folder: string; recipe: Recipe } {
+  const path = resolve(given);
+  if (!existsSync(path)) throw new UsageError(`descent ${command}: ${path} does not exist`);
+  const folder = latestCheckpoint(path);
+  if (!folder) throw new UsageError(`descent ${command}: no checkpoint in ${path}`);
+  for (const candidate of [join(path, 'config.json'), join(dirname(folder), 'config.json')]) {
+    if (recipeName === undefined && existsSync(candidate)) {
+      const saved = readJsonObject(command, candidate).recipe;
+      if (typeof saved !== 'string') throw new UsageError(`descent ${command}: ${candidate} has no recipe; pass --recipe (valid choices: ${RECIPE_NAMES.join(', ')})`);
+      recipeName = saved;
+    }
+  }
+  if (!recipeName) throw new UsageError(`descent ${command}: cannot tell the recipe of ${path} (no config.json); pass --recipe (valid choices: ${RECIPE_NAMES.join(', ')})`);
+  checkChoice(command, 'recipe', RECIPE_NAMES, recipeName);
+  return { folder, recipe: RECIPES[recipeName] };
 }

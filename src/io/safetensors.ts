@@ -27,7 +27,15 @@ export type SafetensorsMetadata = Record<string, string>;
 export interface SafetensorsContents {
   tensors: Record<string, Tensor>;
   metadata: SafetensorsMetadata | null;
+  /**
+   * The tensors stored in a type descent has no dtype for, and the dtype they were loaded as: F16 and BF16
+   * become float32 (exactly: every half value is a float32), U8/I8/I16 int32, and I64 int32 when it fits.
+   */
+  converted: Record<string, { from: string; to: DType }>;
 }
+
+// The file's element types that load as a dtype of another width (what `converted` reports).
+const CONVERTED = new Set(['F16', 'BF16', 'I64', 'I16', 'I8', 'U8']);
 
 function fail(message: string): never {
   throw new Error(`safetensors: ${message}`);
@@ -160,14 +168,15 @@ export function parseSafetensorsHeader(bytes: Uint8Array): { entries: Entry[]; m
 
 /**
  * Decodes a safetensors file into tensors (F32, F64, I32 and BOOL as they are; U8, I8, I16 and I64 as int32,
- * F16 and BF16 as float32). A truncated or inconsistent file is an error saying what is wrong; nothing is read
- * outside the bytes given.
- * @example const { tensors, metadata } = parseSafetensors(bytes); model.loadStateDict(tensors);
+ * F16 and BF16 as float32, each such conversion listed in `converted`). A truncated or inconsistent file is an
+ * error saying what is wrong; nothing is read outside the bytes given.
+ * @example const { tensors, converted } = parseSafetensors(bytes); model.loadStateDict(tensors);
  */
 export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
   const { entries, metadata, dataStart } = parseSafetensorsHeader(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tensors: Record<string, Tensor> = {};
+  const converted: SafetensorsContents['converted'] = {};
   for (const e of entries) {
     const [width, dtype] = READ_TYPES[e.code];
     const count = (e.end - e.begin) / width;
@@ -175,8 +184,9 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
     const at = dataStart + e.begin;
     readLittleEndian(e, view, at, count, out);
     tensors[e.name] = Tensor.fromArray(out, e.shape.slice(), dtype);
+    if (CONVERTED.has(e.code)) converted[e.name] = { from: e.code, to: dtype };
   }
-  return { tensors, metadata };
+  return { tensors, metadata, converted };
 }
 
 function readLittleEndian(e: Entry, view: DataView, at: number, count: number, out: TypedArray): void {

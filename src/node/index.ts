@@ -3,6 +3,8 @@ import '../index.js';
 
 export { readIdx, readCsvDataset, writeFileAtomic, ensureDir } from './files.js';
 export { saveSafetensors, loadSafetensors } from './safetensors-file.js';
+export { exportOnnx } from './onnx-file.js';
+export type { OnnxExportOptions } from '../onnx/index.js';
 export { saveCheckpoint, loadCheckpoint, latestCheckpoint, recoverRunFolder, resumeFrom, checkpointCallback, checkpointName } from './checkpoint.js';
 export { stopOnSignals } from './signals.js';
 export { lockRunFolder, LOCK_FILE } from './run-lock.js';

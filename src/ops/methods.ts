@@ -381,6 +381,7 @@ const sparseMethods: Record<string, (this: SparseTensor, ...args: never[]) => un
 for (const [name, fn] of Object.entries(sparseMethods)) (SparseTensor.prototype as unknown as Record<string, unknown>)[name] = fn;
 for (const [name, fn] of Object.entries(methods)) proto[name] = fn;
 Object.defineProperty(Tensor.prototype, 'T', {
+  configurable: true, // an exporter's tracer swaps it while it runs (onnx/trace.ts)
   get(this: Tensor) {
     return S.permute(this, Array.from({ length: this.ndim }, (_, i) => this.ndim - 1 - i));
   },

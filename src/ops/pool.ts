@@ -143,6 +143,18 @@ export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPoolOptio
   const g: ConvGeometry = { kernel, stride, padding, dilation: [1, 1], outSize: out };
   const cols = unfoldAt(input, g);
   const sums = sum(reshape(cols, [n, c, kernel[0] * kernel[1], out[0] * out[1]]), 2);
+  const divisor = avgPoolDivisors([h, w], { kernel, stride, padding, out }, countIncludePad, divisorOverride);
+  return reshape(div(sums, tensor(divisor, { dtype: input.dtype, device: input.device })), [n, c, out[0], out[1]]);
+}
+
+/**
+ * The divisor of each of avgPool2d's windows ([oh * ow], row-major), by PyTorch's rules: the window's size within
+ * the padded input (countIncludePad), or within the input, or divisorOverride. Also used by the ONNX exporter.
+ */
+export function avgPoolDivisors(
+  [h, w]: readonly number[], { kernel, stride, padding, out }: Record<'kernel' | 'stride' | 'padding' | 'out', readonly number[]>,
+  countIncludePad: boolean, divisorOverride: number | null,
+): Float64Array {
   const divisor = new Float64Array(out[0] * out[1]);
   for (let oy = 0; oy < out[0]; oy++) {
     for (let ox = 0; ox < out[1]; ox++) {
@@ -155,7 +167,7 @@ export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPoolOptio
       divisor[oy * out[1] + ox] = divisorOverride ?? (countIncludePad ? poolSize : (y1 - y0) * (x1 - x0));
     }
   }
-  return reshape(div(sums, tensor(divisor, { dtype: input.dtype, device: input.device })), [n, c, out[0], out[1]]);
+  return divisor;
 }
 
 // unfold with a given geometry (avgPool's ceil-mode output size is not the one unfold would compute).

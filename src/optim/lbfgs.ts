@@ -182,7 +182,9 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
   override step(closure?: Closure): Tensor | number {
     if (!closure) throw new Error('LBFGS: step() needs a closure that re-evaluates the model and returns the loss');
     const evaluateLoss = () => num(enableGrad(closure));
-    return noGrad(() => this.run(closure, evaluateLoss));
+    const loss = noGrad(() => this.run(closure, evaluateLoss));
+    this.endStep();
+    return loss;
   }
 
   private run(closure: Closure, evaluateLoss: () => number): Tensor | number {

@@ -6,6 +6,7 @@ import { toSnakeCase } from '../nn/module.js';
 import { checkKnownOptions } from '../tensor/options.js';
 import { SparseTensor } from '../tensor/sparse.js';
 import { zeros } from '../tensor/creation.js';
+import type { Device } from '../tensor/storage.js';
 
 // The update methods of the library's own rules (optim/index.ts marks them): they keep no gradient they are given.
 const libraryRules = new WeakSet<object>();
@@ -151,7 +152,15 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends P
     noGrad(() => {
       for (const group of this.paramGroups) this.stepGroup(group);
     });
+    this.endStep();
     return loss;
+  }
+
+  /** Tells the parameters' devices that a step has ended (the wasm backend moves out storage left unused). */
+  protected endStep(): void {
+    const devices = new Set<Device>();
+    for (const group of this.paramGroups) for (const p of group.params) devices.add(p.storage.device);
+    for (const device of devices) device.endStep?.();
   }
 
   /** Updates one group's parameters; rules with per-group scalars (schedule-free) compute them here first. */

@@ -42,6 +42,11 @@ export interface Device {
    * a device whose memory the garbage collector reclaims may do nothing.
    */
   release(storage: Storage): void;
+  /**
+   * An optimizer step has ended (optional): a device that keeps storage in memory of its own, which the
+   * garbage collector does not feel, may move out what recent steps did not use.
+   */
+  endStep?(): void;
 }
 
 const devices = new Map<string, Device>();

@@ -31,8 +31,8 @@ async function call(...args: string[]): Promise<{ code: number; stdout: string; 
 test('--help everywhere', () => {
   const main = run('--help');
   assert.equal(main.code, 0);
-  assert.match(main.stdout, /Commands:\n {2}train .*\n {2}compare .*\n {2}lr-find .*\n {2}tune .*\n {2}eval CHECKPOINT/);
-  for (const cmd of ['train', 'compare', 'lr-find', 'tune', 'eval', 'recipes']) {
+  assert.match(main.stdout, /Commands:\n {2}train .*\n {2}compare .*\n {2}lr-find .*\n {2}tune .*\n {2}eval CHECKPOINT.*\n {2}export RUN/);
+  for (const cmd of ['train', 'compare', 'lr-find', 'tune', 'eval', 'export', 'recipes']) {
     const r = run(cmd, '--help');
     assert.equal(r.code, 0, cmd);
     assert.match(r.stdout, new RegExp(`^Usage: descent ${cmd}`), cmd);
@@ -42,7 +42,7 @@ test('--help everywhere', () => {
 
 test('bad commands, flags and values get errors that list the valid choices', () => {
   const cases: [string[], RegExp][] = [
-    [['fly'], /unknown command 'fly' \(valid commands: train, compare, lr-find, tune, eval, recipes\)/],
+    [['fly'], /unknown command 'fly' \(valid commands: train, compare, lr-find, tune, eval, export, recipes\)/],
     [['train', '--optimiser', 'adam'], /unknown option --optimiser \(valid options: --recipe, --optimizer/],
     [['train', '--optimizer', 'adamx'], /unknown optimizer 'adamx' \(valid choices: sgd, momentum, nesterov/],
     [['train', 'cifar'], /unknown recipe 'cifar' \(valid choices: mnist-cnn, mnist-mlp\)/],

@@ -14,7 +14,7 @@ import { matmul } from './matmul.js';
 import { initThreads, runtime } from './state.js';
 import { fusedSteps } from './optim.js';
 import { fallback } from './fallback.js';
-import { allocateStorage, readStorage, releaseStorage, writeStorage } from './memory.js';
+import { allocateStorage, endStep, readStorage, releaseStorage, writeStorage } from './memory.js';
 import { binary, expand, permute, where } from './strided.js';
 import { cast, fill, unary, unaryBackward } from './unary.js';
 import { gather, indexAdd, indexSelect, scatterAdd, slice, sliceAssign } from './indexing.js';
@@ -41,6 +41,7 @@ export const wasmBackend: Backend | null = runtime && {
   readAsync: (s) => Promise.resolve(readStorage(s)),
   write: writeStorage,
   release: releaseStorage,
+  endStep,
   matmul,
   binary,
   unary,

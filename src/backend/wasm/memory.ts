@@ -11,7 +11,10 @@
 //   move to an ArrayBuffer in the JS heap, which the collector reclaims at any time (also inside one job)
 //   once no tensor holds it, and come back into wasm memory on their next use.
 // Tensors dead but not yet finalized are the oldest blocks, so they are what eviction moves out; the
-// parameters and optimizer state used every step stay. Storages of at most SMALL_BYTES (scalars,
+// parameters and optimizer state used every step stay.
+// - at the end of each optimizer step (endStep), blocks no kernel used during the last STALE_STEPS steps
+//   are evicted too: a loop's per-step inputs that it dropped would otherwise fill the budget before any
+//   collection, since wasm memory does not count as pressure for the collector (the JS heap does). Storages of at most SMALL_BYTES (scalars,
 // losses, per-channel statistics) always live in the JS heap and are copied into the call's scratch.
 import { type DType, type TypedArray, allocate } from '../../tensor/dtype.js';
 import { type Device, type Storage, noteAllocation } from '../../tensor/storage.js';
@@ -156,7 +159,10 @@ export function viewAt(dtype: DType, at: number, length: number): TypedArray {
   }
 }
 
-/** Takes a block of `capacity` bytes: a cached one, new heap space, or space made by evicting. */
+/**
+ * Takes a block of `capacity` bytes: a cached one, free heap space, the cache's blocks merged back into the
+ * heap, grown memory, or space made by evicting: the memory grows only when nothing held can serve.
+ */
 function take(capacity: number): number {
   const list = cache.get(capacity);
   if (list !== undefined && list.length > 0) {
@@ -168,11 +174,12 @@ function take(capacity: number): number {
     flushCache();
     if (residentBytes + capacity > budget) evictFor(residentBytes + capacity - budget);
   }
-  let at = h.alloc(capacity);
+  let at = h.alloc(capacity, false);
   if (at === null && cachedBytes > 0) {
     flushCache();
-    at = h.alloc(capacity);
+    at = h.alloc(capacity, false);
   }
+  at ??= h.alloc(capacity);
   // the memory cannot grow (2 GiB): evict until the block fits, even below the budget
   while (at === null && evictFor(capacity) > 0) at = h.alloc(capacity);
   if (at === null) {
@@ -212,6 +219,21 @@ function evict(block: Block): void {
   block.ptr = -1;
   evictions++;
   evictedBytes += block.bytes;
+}
+
+const STALE_STEPS = 2;
+/** The clock at the end of each of the last STALE_STEPS + 1 optimizer steps, oldest first. */
+const stepEnds: number[] = [];
+
+/**
+ * An optimizer step has ended: evicts the blocks unused since the end of the step STALE_STEPS steps ago
+ * (the pages of freed blocks stay cached for the next step).
+ */
+export function endStep(): void {
+  stepEnds.push(clock);
+  if (stepEnds.length <= STALE_STEPS) return;
+  const since = stepEnds.shift()!;
+  for (const block of resident) if (block.lastUse <= since) evict(block);
 }
 
 /** Returns a block's memory for reuse (storage released or finalized). */

@@ -108,13 +108,16 @@ export class Heap {
     else this.end = base;
   }
 
-  /** Reserves `bytes` bytes (rounded up to 64); returns their byte offset, or null when memory cannot grow. */
-  alloc(bytes: number): Ptr | null {
+  /**
+   * Reserves `bytes` bytes (rounded up to 64); returns their byte offset, or null when they do not fit
+   * (and the memory cannot grow, or `grow` is false).
+   */
+  alloc(bytes: number, grow = true): Ptr | null {
     if (!(bytes <= MAX_PAGES * PAGE - 64)) return null;
     const size = Math.max(64, align(bytes));
     let i = this.free.findIndex((b) => b.size >= size);
     if (i < 0) {
-      if (!this.grow(size)) return null;
+      if (!grow || !this.grow(size)) return null;
       i = this.free.findIndex((b) => b.size >= size);
     }
     const block = this.free[i];

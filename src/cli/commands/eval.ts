@@ -1,12 +1,10 @@
 /// <reference types="node" />
 // descent eval CHECKPOINT [options]
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { evaluate } from '../../train/index.js';
-import { latestCheckpoint, loadCheckpoint } from '../../node/index.js';
-import { UsageError, checkChoice, defineFlags, parseArgs } from '../args.js';
-import { RECIPE_NAMES, readJsonObject } from '../run-config.js';
-import { RECIPES, loadersFor } from '../recipes.js';
+import { loadCheckpoint } from '../../node/index.js';
+import { UsageError, defineFlags, parseArgs } from '../args.js';
+import { RECIPE_NAMES, checkpointAndRecipe } from '../run-config.js';
+import { loadersFor } from '../recipes.js';
 import { out } from '../output.js';
 
 export const EVAL_FLAGS = defineFlags({
@@ -22,21 +20,7 @@ export const EVAL_HELP = {
 export async function evalCommand(argv: string[]): Promise<number> {
   const { given, positionals } = parseArgs(argv, EVAL_FLAGS, 'eval');
   if (positionals.length !== 1) throw new UsageError('descent eval: expected one CHECKPOINT (a run folder or a checkpoint folder)');
-  const path = resolve(positionals[0]);
-  if (!existsSync(path)) throw new UsageError(`descent eval: ${path} does not exist`);
-  const folder = latestCheckpoint(path);
-  if (!folder) throw new UsageError(`descent eval: no checkpoint in ${path}`);
-  let recipeName = given.recipe;
-  for (const candidate of [join(path, 'config.json'), join(dirname(folder), 'config.json')]) {
-    if (recipeName === undefined && existsSync(candidate)) {
-      const saved = readJsonObject('eval', candidate).recipe;
-      if (typeof saved !== 'string') throw new UsageError(`descent eval: ${candidate} has no recipe; pass --recipe (valid choices: ${RECIPE_NAMES.join(', ')})`);
-      recipeName = saved;
-    }
-  }
-  if (!recipeName) throw new UsageError(`descent eval: cannot tell the recipe of ${path} (no config.json); pass --recipe (valid choices: ${RECIPE_NAMES.join(', ')})`);
-  checkChoice('eval', 'recipe', RECIPE_NAMES, recipeName);
-  const recipe = RECIPES[recipeName];
+  const { folder, recipe } = checkpointAndRecipe('eval', positionals[0], given.recipe);
   const model = recipe.model();
   model.loadStateDict(loadCheckpoint(folder).model);
   const { test } = loadersFor(await recipe.data(), 500, 0);

@@ -23,7 +23,7 @@ export const TRAIN_FLAGS = defineFlags({
   'monitor-every': { type: 'number', integer: true, range: 'positive', help: 'gradient-health measurement every this many steps', default: 25 },
   png: { type: 'boolean', help: 'also write PNG charts into the run folder' },
   progress: { type: 'boolean', help: 'show progress (use --no-progress to silence)', default: true },
-  json: { type: 'boolean', help: 'end with a line RESULT {json} of the final held-out metrics (for scripts and tune)' },
+  json: { type: 'boolean', help: 'print a line EPOCH {json} of the logs after each epoch, and end with a line RESULT {json} of the final held-out metrics (for scripts, tune and tools/optuna_search.py)' },
 });
 
 type TrainFlags = GivenFlags<typeof TRAIN_FLAGS>;
@@ -94,6 +94,8 @@ export async function train(argv: string[]): Promise<number> {
     let config = resume ? resumedConfig(dir, given) : runConfig(given);
     const callbacks = [checkpointCallback({ dir, everySteps: flags.checkpointEvery }), metricsLogger({ dir })];
     if (flags.progress) callbacks.push(progressBar({ showStopReason: false }));
+    // a line per epoch for drivers that watch a run (tools/optuna_search.py reports them to Optuna's pruners)
+    if (flags.json) callbacks.push({ name: 'jsonEpochs', onEpochEnd: (_t, _epoch, logs) => out(`EPOCH ${JSON.stringify(logs)}`) });
     const { trainer, monitor, scheduleSteps } = await buildJob('train', config, { callbacks, monitorEvery: flags.monitorEvery });
     config = { ...config, scheduleSteps: scheduleSteps ?? config.scheduleSteps }; // what the schedule spans, recorded
     if (resume) {

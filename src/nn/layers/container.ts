@@ -1,5 +1,4 @@
 import { Tensor } from '../../tensor/tensor.js';
-import { add } from '../../ops/elementwise.js';
 import { Module } from '../module.js';
 
 type Slots = Record<string, Module | undefined>;
@@ -200,6 +199,6 @@ export class Residual extends Module<[Tensor], Tensor> {
   }
 
   forward(input: Tensor): Tensor {
-    return add(input, this.fn(input));
+    return input.add(this.fn(input)); // a method, which an exporter's tracer sees (ops/trace.ts)
   }
 }

@@ -3,7 +3,6 @@
 import { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
 import { Generator } from '../../tensor/random.js';
-import { add, gelu, relu } from '../../ops/elementwise.js';
 import { triu } from '../../ops/shape.js';
 import { full } from '../../tensor/creation.js';
 import { formatShape } from '../../tensor/shape.js';
@@ -36,7 +35,9 @@ export interface TransformerEncoderLayerOptions {
   dropoutGenerator?: Generator;
 }
 
-const exactGelu = (x: Tensor) => gelu(x);
+// Tensor methods rather than imported ops, here and in forward, so that an exporter's tracer sees them (ops/trace.ts).
+const relu = (x: Tensor) => x.relu();
+const exactGelu = (x: Tensor) => x.gelu();
 markLibraryCode(relu, exactGelu);
 
 const LAYER_OPTIONS = optionKeys<TransformerEncoderLayerOptions>({
@@ -114,11 +115,11 @@ export class TransformerEncoderLayer extends Module<[Tensor, TransformerEncoderL
     const { srcMask = null, srcKeyPaddingMask = null, isCausal = false } = options;
     let x = src;
     if (this.normFirst) {
-      x = add(x, this.selfAttentionBlock(this.norm1(x), srcMask, srcKeyPaddingMask, isCausal));
-      x = add(x, this.feedForwardBlock(this.norm2(x)));
+      x = x.add(this.selfAttentionBlock(this.norm1(x), srcMask, srcKeyPaddingMask, isCausal));
+      x = x.add(this.feedForwardBlock(this.norm2(x)));
     } else {
-      x = this.norm1(add(x, this.selfAttentionBlock(x, srcMask, srcKeyPaddingMask, isCausal)));
-      x = this.norm2(add(x, this.feedForwardBlock(x)));
+      x = this.norm1(x.add(this.selfAttentionBlock(x, srcMask, srcKeyPaddingMask, isCausal)));
+      x = this.norm2(x.add(this.feedForwardBlock(x)));
     }
     return x;
   }
@@ -260,13 +261,13 @@ export class TransformerDecoderLayer extends Module<[Tensor, Tensor, Transformer
     const feedForward = (x: Tensor) => this.dropout3(this.linear2(this.dropout(this.activation(this.linear1(x)))));
     let x = tgt;
     if (this.normFirst) {
-      x = add(x, selfBlock(this.norm1(x)));
-      x = add(x, crossBlock(this.norm2(x)));
-      x = add(x, feedForward(this.norm3(x)));
+      x = x.add(selfBlock(this.norm1(x)));
+      x = x.add(crossBlock(this.norm2(x)));
+      x = x.add(feedForward(this.norm3(x)));
     } else {
-      x = this.norm1(add(x, selfBlock(x)));
-      x = this.norm2(add(x, crossBlock(x)));
-      x = this.norm3(add(x, feedForward(x)));
+      x = this.norm1(x.add(selfBlock(x)));
+      x = this.norm2(x.add(crossBlock(x)));
+      x = this.norm3(x.add(feedForward(x)));
     }
     return x;
   }

@@ -41,6 +41,8 @@ const POOLS: [number, number, number, number, ConvGeometry][] = [
   [3, 5, 11, 11, geometry(11, 11, [2, 2], [2, 2], [0, 0], [1, 1])], // odd sizes: a column tail
   [1, 2, 9, 17, geometry(9, 17, [2, 2], [2, 2], [0, 0], [1, 1])],
   [1, 2, 9, 9, geometry(9, 9, [3, 3], [2, 2], [1, 1], [1, 1])],
+  // MaxPool2d(2, ceilMode) on odd sizes: the last window hangs past the edge (not the 2x2 fast path)
+  [1, 2, 3, 5, { ...geometry(3, 5, [2, 2], [2, 2], [0, 0], [1, 1]), outSize: [2, 3] }],
 ];
 
 test('maxPool2d values and indices equal the reference, ties, -inf windows and NaN included', () => {

@@ -135,6 +135,29 @@ test('a library model releases its forward intermediates with its graph: a step 
   assert.ok(end.residentBytes - start.residentBytes <= 100 * gradBytes, `resident bytes grew by ${end.residentBytes - start.residentBytes} over 100 steps (gradients: ${gradBytes} per step)`);
 });
 
+test('a synchronous loop that makes a fresh batch each step keeps a few batches in wasm memory, not one per step', () => {
+  const model = new nn.Sequential(new nn.Linear(256, 64), new nn.ReLU(), new nn.Linear(64, 4));
+  const opt = new optim.Adam(model.parameters(), { lr: 0.01 });
+  const held = randn([128, 256]); // kept by the user, unused while training: moves out, reads back the same
+  const values = held.dataSync();
+  const batchBytes = 128 * 256 * 4;
+  const step = () => {
+    const x = randn([128, 256]); // dropped after the step: only a collection (never, in this loop) would free it
+    opt.zeroGrad();
+    nn.functional.mseLoss(model(x), zeros([128, 4])).backward();
+    opt.step();
+  };
+  for (let i = 0; i < 5; i++) step();
+  const start = memoryStats();
+  for (let i = 0; i < 200; i++) step();
+  const end = memoryStats();
+  assert.ok(end.residentBytes - start.residentBytes <= 4 * batchBytes, `resident bytes grew by ${end.residentBytes - start.residentBytes} over 200 steps of ${batchBytes}-byte batches`);
+  assert.ok(end.evictions - start.evictions >= 190, `the dropped batches were moved out (${end.evictions - start.evictions} evictions)`);
+  for (const p of model.parameters()) if (blockOf(p).capacity > 0) assert.ok(blockOf(p).ptr >= 0, 'parameters used every step stay in wasm memory');
+  assert.equal(blockOf(held).ptr, -1, 'a tensor unused for two steps moved out');
+  assert.deepEqual([...held.dataSync()], [...values], 'and reads back unchanged');
+});
+
 for (const awaiting of [false, true]) {
   test(`20,000 training steps ${awaiting ? 'that await between steps' : 'in one synchronous loop'} keep wasm memory and RSS at a plateau`, async () => {
     setMemoryBudget(8 * 2 ** 20);
