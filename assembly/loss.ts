@@ -3,42 +3,7 @@
 // operand (the class weights).
 
 import { addLanes, columnLogSumExp, expShifted, rowShift, total } from './reduce';
-
-/** log(x) on 4 lanes (Cephes logf, within 2 ulps), subnormals included; log(0) = -inf, log(x < 0) = NaN. */
-@inline
-export function vlog(x: v128): v128 {
-  // subnormals scaled by 2^23 first
-  const tiny = f32x4.lt(x, f32x4.splat(1.17549435e-38));
-  const scaled = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608.0)), x, tiny);
-  const bits = scaled;
-  let e = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(127));
-  e = v128.bitselect(i32x4.sub(e, i32x4.splat(23)), e, tiny);
-  // mantissa in [1, 2), then in [sqrt(1/2), sqrt(2)) with the exponent adjusted
-  let m = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f800000));
-  const big = f32x4.gt(m, f32x4.splat(1.41421356));
-  m = v128.bitselect(f32x4.mul(m, f32x4.splat(0.5)), m, big);
-  e = i32x4.sub(e, big); // big lanes are -1: e + 1
-  const ef = f32x4.convert_i32x4_s(e);
-  const t = f32x4.sub(m, f32x4.splat(1.0));
-  const z = f32x4.mul(t, t);
-  let p = f32x4.splat(7.0376836292e-2);
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.1514610310e-1));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.1676998740e-1));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.2420140846e-1));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.4249322787e-1));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.6668057665e-1));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(2.0000714765e-1));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-2.4999993993e-1));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(3.3333331174e-1));
-  let y = f32x4.mul(f32x4.mul(p, t), z);
-  y = f32x4.add(y, f32x4.mul(ef, f32x4.splat(-2.12194440e-4)));
-  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
-  let r = f32x4.add(f32x4.add(t, y), f32x4.mul(ef, f32x4.splat(0.693359375)));
-  // the edges: 0 gives -inf, negatives and NaN give NaN, +inf stays
-  r = v128.bitselect(f32x4.splat(-Infinity), r, f32x4.eq(x, f32x4.splat(0)));
-  r = v128.bitselect(f32x4.splat(NaN), r, v128.not(f32x4.ge(x, f32x4.splat(0))));
-  return v128.bitselect(x, r, f32x4.eq(x, f32x4.splat(Infinity)));
-}
+import { vlog } from './vmath';
 
 // ---- cross-entropy ----
 

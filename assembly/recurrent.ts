@@ -14,7 +14,7 @@
 //
 // Arithmetic follows PyTorch's cells: c' = f*c + i*g, h' = o*tanh(c'); GRU n = tanh(x_n + r*(h W_hn + b_hn)),
 // h' = (h - n)*z + n.
-import { vsigmoid, vtanh } from './activations';
+import { vsigmoid, vtanh } from './vmath';
 import { packWhole, packedFloats, panelFloats, productPacked } from './small-gemm';
 
 // Loads and stores of 4 floats, or of the `count` < 4 left at the end of a row (zeros past them).
