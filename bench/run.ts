@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../src/node/index.js';
 import { runRosenbrock } from './rosenbrock.js';
 import { runNodeChild, runPython, torchAvailable } from './peers.js';
-import { w1Descent, w1Jax, w1Tfjs, w1Torch, type W1Point } from './w1.js';
+import { W1_SIZES, w1Descent, w1Jax, w1Tfjs, w1Torch, type W1Point } from './w1.js';
 import { W2_EPOCHS } from './w2.js';
 import { W3_EPOCHS } from './w3.js';
 import { writeMnistBinary } from './mnist.js';
@@ -18,6 +18,7 @@ import { type Contender, ROUNDS, interleave, spread } from './interleave.js';
 import { STEP_WORKLOADS, type StepResult, type StepWorkload, torchSpec } from './workloads.js';
 import { checkTwin, printTwinCheck } from './check.js';
 import { memoryCurve, writeMemoryCurve } from './memory.js';
+import { w1Webgpu, w5StepsPerSecond, webgpuAdapter } from './webgpu.js';
 
 interface Row {
   workload: string;
@@ -123,6 +124,10 @@ if (want('W4')) {
 }
 
 notes.push(relaxedSimdStatus);
+// webgpu: a column wherever an adapter exists (in Node, the optional 'webgpu' package and a Vulkan/Metal/D3D12 driver)
+const adapter = await webgpuAdapter();
+const software = adapter !== null && /swiftshader/i.test(adapter);
+notes.push(adapter === null ? 'webgpu: no adapter here (no webgpu column)' : `webgpu adapter: ${adapter}${software ? ' (software rendering: figures for correctness, not speed)' : ''}`);
 
 if (want('W1')) {
   const points = (library: string, run: () => Promise<W1Point[]> | W1Point[], once = false): Contender<W1Point[]> => ({ library, run, once });
@@ -133,6 +138,7 @@ if (want('W1')) {
     points('tfjs-wasm', () => w1Tfjs('wasm')),
     points('jax-js-wasm', () => w1Jax()),
     ...(hasTorch ? [1, 2].map((threads) => points(`pytorch ${threads}t`, () => w1Torch(`${benchDir}torch_w1.py`, threads))) : []),
+    ...(adapter ? [points('descent-webgpu', () => w1Webgpu(software ? W1_SIZES : [...W1_SIZES, 4096, 8192]), software)] : []),
   ], (r) => r.map((p) => [`W1 matmul n=${p.n}`, 'GFLOPS', p.gflops])); // null: too slow at this size (see bench/w1.ts)
   notes.push('W1: descent-wasm and jax-js run in this process on every core; PyTorch 2t gives OpenBLAS 2 threads (a bare GEMM)');
 }
@@ -162,6 +168,11 @@ for (const name of Object.keys(STEP_WORKLOADS) as StepWorkload[]) {
     return [[spec.title, spec.unit, r.rate]];
   });
   if (name === 'W6') notes.push('W6: no TF.js twin (TF.js layers has no causal self-attention; see bench/tfjs-models.ts)');
+}
+if (want('W5') && adapter) {
+  // W5, the npm-start CNN (batch 64, Adam), on the GPU and on wasm in this process: training steps/s with a loss read per step
+  await measure<number>('W5', ['webgpu', 'wasm'].map((device) => ({ library: `descent-${device} (in process)`, run: () => w5StepsPerSecond(device, software ? 1 : 10), once: software })),
+    (value) => [['W5 CNN train step (batch 64, loss read per step)', 'steps/s', value]]);
 }
 if ((['W5', 'W6', 'W7', 'W8'] as const).some(want)) {
   notes.push('W5-W8: jax-js has no layers or optimizers to write these models with (only W1 runs on it); descent-js is left out (minutes per run)');

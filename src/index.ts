@@ -1,6 +1,7 @@
 // descent: tensors, autograd and gradient descent for TypeScript, with PyTorch's semantics.
 import './backend/js/index.js';
 import './backend/wasm/index.js'; // registers itself where WebAssembly SIMD is available (the default there)
+import './backend/webgpu/index.js'; // registers itself; touches the GPU only on `await init('webgpu')`
 import './ops/methods.js';
 
 // The ops are exported through `traceable` (ops/trace.ts), so that an exporter can watch a forward pass.
@@ -40,6 +41,8 @@ export type { Storage, Device } from './tensor/storage.js';
 export type { Backend, ArrayKernels, Kernels, FusedSteps, UnaryOp, BinaryOp, ReduceOp, ConvGeometry, ActivationOp, RecurrentGeometry, AttentionGeometry, AttentionSizes, HeadStrides } from './backend/backend.js';
 export { setNumThreads, getNumThreads, initThreads, memoryStats, setMemoryBudget } from './backend/wasm/index.js';
 export type { WasmMemoryStats } from './backend/wasm/index.js';
+export { gpuMemoryStats, webgpuAdapterName, webgpuSynchronize } from './backend/webgpu/index.js';
+export type { GpuMemoryStats } from './backend/webgpu/index.js';
 
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export { backward, grad } from './autograd/engine.js';

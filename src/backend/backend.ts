@@ -350,11 +350,25 @@ export interface FusedSteps {
   adam(param: Storage, grad: Storage, expAvg: Storage, expAvgSq: Storage, maxExpAvgSq: Storage | null, options: AdamStepOptions): boolean;
 }
 
+/** Every state buffer of a fused step must be as long as the parameter: the kernels trust the lengths they are given. */
+export function checkFusedLengths(rule: string, param: Storage, others: Record<string, Storage | null>): void {
+  for (const [name, s] of Object.entries(others)) {
+    if (s !== null && s.length !== param.length) {
+      throw new Error(`${rule}: ${name} has ${s.length} elements but the parameter has ${param.length}`);
+    }
+  }
+}
+
 /** A backend: a device that owns storage (tensor/storage.ts) and runs the kernels on it. */
 export interface Backend extends Device, Kernels {
   readonly fused: Partial<FusedSteps>;
   /** Optional asynchronous setup that `init(name)` awaits (threads, a GPU adapter). */
   ready?(): Promise<void>;
+  /**
+   * Kernels this backend does not run (they throw, naming themselves); an op with a composition from other
+   * kernels (the recurrent layers) takes it here instead. Absent: every kernel runs.
+   */
+  readonly missingKernels?: ReadonlySet<string>;
 }
 
 /** Makes a backend available to setBackend/init/to() by its name; it selects nothing. */

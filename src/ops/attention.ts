@@ -57,6 +57,7 @@ export function attention(
 ): [Tensor, Tensor | null] {
   const { mask = null, maskKeeps = false, causal = false, dropout = null, needWeights = false } = options;
   const b = backendOf('attention', q.tensor, k.tensor, v.tensor);
+  for (const t of [mask, dropout]) if (t) backendOf('attention', q.tensor, t);
   const g: AttentionGeometry = {
     ...sizes, q: q.strides, k: k.strides, v: v.strides, out: outStrides,
     mask: mask ? options.maskStrides ?? null : null, maskKeeps, causal,

@@ -5,7 +5,7 @@ import { isGradEnabled } from '../autograd/grad-mode.js';
 import { type DType, isFloating, resultType } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type TensorLike, asTensor, backendOf, emptyTensor } from './util.js';
+import { type TensorLike, asTensor, backendOf, emptyTensor, readsSync } from './util.js';
 import { min, sumTo } from './reduce.js';
 
 type UnaryGrad = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
@@ -103,7 +103,7 @@ const isIntegral = (t: TensorLike) => (t instanceof Tensor ? !isFloating(t.dtype
 /** a ** b, with PyTorch's gradients (see powGrad). */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   if (isIntegral(a) && isIntegral(b)) {
-    const negative = b instanceof Tensor ? (b.numel > 0 ? min(b).item() : 0) : b;
+    const negative = b instanceof Tensor ? (b.numel > 0 && readsSync(b) ? min(b).item() : 0) : b; // (a GPU cannot check)
     if (negative < 0) throw new Error(`pow: integers to negative integer powers are not allowed (exponent ${negative})`);
   }
   return binaryOp('pow', a, b, powGrad);
@@ -120,7 +120,7 @@ const divGrad: BinaryGrad = (g, x, y) => [
 // 0 where x == 0 and y >= 0, both as in PyTorch.
 const powGrad: BinaryGrad = (g, x, y, out) => {
   let ga: Tensor | null = null;
-  if (x.requiresGrad && !y.requiresGrad && y.numel === 1) {
+  if (x.requiresGrad && !y.requiresGrad && y.numel === 1 && readsSync(y)) {
     const e = y.item(); // a constant exponent, the common case: skip the masking
     ga = e === 0 ? mul(g, 0) : e === 2 ? mul(g, mul(x, 2)) : mul(g, mul(pow(x, e - 1), e));
   } else if (x.requiresGrad) {

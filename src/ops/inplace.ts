@@ -1,6 +1,6 @@
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
-import { type DType, allocate, isFloating } from '../tensor/dtype.js';
+import { type DType, allocate, castArray, isFloating } from '../tensor/dtype.js';
 import { broadcastShapes, formatShape, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
@@ -58,11 +58,12 @@ export const pow_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('pow
 export const maximum_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('maximum', t, other, 'maximum_');
 export const minimum_ = (t: Tensor, other: TensorLike): Tensor => binaryInplace('minimum', t, other, 'minimum_');
 
-// x * alpha computed in `dtype` (alpha kept in float64 where dtype is float64, as torch's scalar).
+// x * alpha computed in `dtype`, alpha rounded to it as torch's scalar is for the kernel (a float64 factor
+// would not exist on a backend without float64).
 function scaledCopy(x: Tensor, alpha: number, dtype: DType): Tensor {
   const b = backendOf('add_', x);
   const out = emptyTensor(x.shape, dtype, b);
-  const factor = b.fromArray(Float64Array.of(alpha), 'float64');
+  const factor = b.fromArray(castArray([alpha], dtype), dtype);
   b.binary('mul', x.storage, x.shape, factor, [], out.storage, out.shape);
   b.release(factor);
   return out;

@@ -103,6 +103,7 @@ export function gruStep(inputGates: Tensor, h: Tensor, weightHhT: Tensor, biasHh
 // ---- the fused layer ----
 
 const GATES: Record<RecurrentMode, number> = { lstm: 4, gru: 3, rnnTanh: 1, rnnRelu: 1 };
+const FORWARD_KERNEL: Record<RecurrentMode, string> = { lstm: 'lstmForward', gru: 'gruForward', rnnTanh: 'rnnForward', rnnRelu: 'rnnForward' };
 
 /**
  * One recurrent layer in one direction over the rows `x` [rows, input] laid out as `layout`: the output
@@ -130,6 +131,8 @@ export function recurrentLayer(
     if (t.dtype !== dtype) throw new Error(`${name}: expected ${what === 'x' ? 'the input' : what} of dtype ${dtype} (the input's), got ${t.dtype}`);
   }
   const inputs = named.map(([, t]) => t);
+  // a backend without the fused kernels (webgpu) runs the per-step composition of its other kernels
+  if (b.missingKernels?.has(FORWARD_KERNEL[mode])) return composedLayer(mode, x, weights, layout, reverse, h0, c0);
   const train = isGradEnabled() && inputs.some((t) => t.requiresGrad);
 
   const bias = mode === 'gru' ? biasIh : combinedBias(b, biasIh, biasHh);

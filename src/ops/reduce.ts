@@ -4,7 +4,7 @@ import { scoped } from '../autograd/scope.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { type Shape, formatShape, normalizeDim, normalizeDims, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { backendOf, detach, emptyTensor } from './util.js';
+import { backendOf, detach, emptyTensor, readsSync } from './util.js';
 import { abs, div, eq, isinf, log, mul, pow, sqrt, sub, where, exp, add, ne, cast, clone } from './elementwise.js';
 import { expand, reshape, transpose, unsqueeze } from './shape.js';
 import { scatterAdd } from './indexing.js';
@@ -86,7 +86,7 @@ export function prod(x: Tensor, dim?: number, keepdim = false): Tensor {
     // d prod / d x_i is the product of the others: prod / x_i when nothing is zero (as torch, a data-dependent
     // branch), else formed directly so that it stays exact and differentiable (second derivatives at zeros)
     const gFull = expand(restoreDims(g, x.shape, dims, keepdim), x.shape);
-    if (!any(eq(x, 0)).item()) return [mul(gFull, div(expand(restoreDims(out, x.shape, dims, keepdim), x.shape), x))];
+    if (readsSync(x) && !any(eq(x, 0)).item()) return [mul(gFull, div(expand(restoreDims(out, x.shape, dims, keepdim), x.shape), x))];
     if (dims.length === 1) return [mul(gFull, productOfOthers(x, dims[0]))];
     return [mul(gFull, reshape(productOfOthers(reshape(x, [x.numel]), 0), x.shape))];
   }, [x]);

@@ -371,9 +371,9 @@ function triangleMask(x: Tensor, diagonal: number, lower: boolean, op: string): 
 
 /** Lower triangle (j - i <= diagonal) of the last two dims; the rest zero. */
 export function tril(x: Tensor, diagonal = 0): Tensor {
-  return where(triangleMask(x, diagonal, true, 'tril'), x, scalar(0, x.dtype)); // a 0 of x's dtype keeps bool masks bool
+  return where(triangleMask(x, diagonal, true, 'tril'), x, scalar(0, x.dtype, x.storage.device)); // a 0 of x's dtype keeps bool masks bool
 }
 
 export function triu(x: Tensor, diagonal = 0): Tensor {
-  return where(triangleMask(x, diagonal, false, 'triu'), x, scalar(0, x.dtype));
+  return where(triangleMask(x, diagonal, false, 'triu'), x, scalar(0, x.dtype, x.storage.device));
 }

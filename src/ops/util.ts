@@ -50,6 +50,14 @@ export function asTensor(x: TensorLike, like: Tensor): Tensor {
   return scalar(Number(x), dtype, like.storage.device === sparseDevice ? undefined : like.storage.device);
 }
 
+/**
+ * Whether `t`'s values can be read synchronously: ops that branch on data (a faster formula when no
+ * element is zero) take the general path where they cannot (a GPU backend).
+ */
+export function readsSync(t: Tensor): boolean {
+  return t.storage.device.readsSync !== false;
+}
+
 /** A plain, graph-free view of `t`'s storage (what detach() returns). */
 export function detach(t: Tensor): Tensor {
   return t.viewAs(t.shape);

@@ -20,6 +20,8 @@ export interface Ownership {
 /** What tensor/ needs of a backend: storage in and out. Kernels are the Backend's (backend/backend.ts). */
 export interface Device {
   readonly name: string;
+  /** False for a device that reads only asynchronously (a GPU): ops skip their data-dependent shortcuts there. */
+  readonly readsSync?: boolean;
   /** A zero-filled storage. */
   zeros(dtype: DType, length: number): Storage;
   /** A storage whose elements the caller will overwrite entirely (contents unspecified). */

@@ -273,6 +273,8 @@ function formatNumber(x: number, dtype: DType, decimals: number): string {
 }
 
 function formatTensor(t: Tensor): string {
+  // values on a device that reads only asynchronously (a GPU) are not printed: print `await t.data()`
+  if (t.storage.device.readsSync === false) return `tensor(<${t.device}: await t.data()>, size=${formatShape(t.shape)}, dtype=${t.dtype})`;
   const data = t.storage.device.read(t.storage);
   const floating = isFloating(t.dtype);
   let decimals = 0;

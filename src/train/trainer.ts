@@ -11,6 +11,10 @@ import type { BatchLogs, Callback } from './callbacks.js';
 import { type ForwardFn, type LossFn, defaultForward, evaluate } from './evaluate.js';
 import { joinTensors, splitTensors } from './state.js';
 import { denseEntries } from '../ops/sparse.js';
+import { readsSync } from '../ops/util.js';
+import { add, mul } from '../ops/elementwise.js';
+import { sum } from '../ops/reduce.js';
+import { tensor } from '../tensor/creation.js';
 import { type TrainerCheckpoint, captureCheckpoint, copyStateDict, isResumable, restoreCheckpoint } from './checkpoint.js';
 
 export type { TrainerCheckpoint } from './checkpoint.js';
@@ -209,16 +213,20 @@ export class Trainer<B = unknown> {
         await this.emit((c) => c.onBatchBegin?.(this, batchIndex));
         const { output, target, penalty } = forward(this.model, batch);
         const loss = o.loss(output, target);
-        const lossValue = loss.item();
+        // a device without synchronous reads (a GPU): the loss read asynchronously, metrics on host copies
+        const lossValue = readsSync(loss) ? loss.item() : (await loss.data())[0];
         if (!Number.isFinite(lossValue)) {
           this.guardTripped(nanGuard, `loss is ${lossValue} at epoch ${epoch}, batch ${batchIndex + 1}`);
           break;
         }
         const objective = penalty ? loss.add(penalty) : loss; // the penalty's own non-finite values trip the gradient check
         (accumulate > 1 ? objective.div(accumulate) : objective).backward();
-        noGrad(() => {
-          for (const m of this.metrics) m.update(output.detach(), target);
-        });
+        if (this.metrics.length > 0) {
+          const [seen, truth] = readsSync(output) ? [output.detach(), target] : await Promise.all([hostCopy(output), hostCopy(target)]);
+          noGrad(() => {
+            for (const m of this.metrics) m.update(seen, truth);
+          });
+        }
         const n = target.ndim > 0 ? target.shape[0] : 1;
         this.epochLossSum += lossValue * n;
         this.epochLossCount += n;
@@ -273,7 +281,7 @@ export class Trainer<B = unknown> {
   private async optimizerStep(loss: number, epoch: number, nanGuard: boolean): Promise<boolean> {
     const o = this.options;
     const params = this.optimizer.paramGroups.flatMap((g) => g.params);
-    const gradNorm = globalGradNorm(params);
+    const gradNorm = await gradNormOf(params);
     if (!Number.isFinite(gradNorm)) {
       this.guardTripped(nanGuard, `gradient norm is ${gradNorm} at step ${this.step + 1}`);
       return false;
@@ -378,6 +386,19 @@ export function globalGradNorm(params: Iterable<Tensor>): number {
     for (let i = 0; i < g.length; i++) sum += g[i] * g[i];
   }
   return Math.sqrt(sum);
+}
+
+// globalGradNorm; on a device without synchronous reads, summed there and read once, asynchronously.
+async function gradNormOf(params: Tensor[]): Promise<number> {
+  const grads = params.flatMap((p) => p.peekGrad() ?? []);
+  if (grads.length === 0 || readsSync(grads[0])) return globalGradNorm(params);
+  const total = noGrad(() => grads.map((g) => denseEntries(g)).map((g) => sum(mul(g, g))).reduce((a, b) => add(a, b)));
+  return Math.sqrt((await total.data())[0]);
+}
+
+/** A copy of `t` on the js backend, read asynchronously. */
+async function hostCopy(t: Tensor): Promise<Tensor> {
+  return tensor(await t.data(), { shape: t.shape, dtype: t.dtype, device: 'js' });
 }
 
 // The weights (parameters and buffers) copied into reusable tensors, in stateDict order.

@@ -66,8 +66,8 @@ const MHA_OPTIONS = optionKeys<MultiheadAttentionOptions>({
 const MHA_FORWARD_OPTIONS = optionKeys<MultiheadAttentionForwardOptions>({ keyPaddingMask: true, needWeights: true, attnMask: true, averageAttnWeights: true, isCausal: true });
 
 /** The bool mask [L, S] that forbids query i from attending to keys after i (true = forbidden). */
-export function causalMask(L: number, S = L): Tensor {
-  return triu(ones([L, S], { dtype: 'bool' }), 1);
+export function causalMask(L: number, S = L, device?: string): Tensor {
+  return triu(ones([L, S], { dtype: 'bool', device }), 1);
 }
 
 /**
@@ -185,7 +185,7 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
     if (k0.shape[1 - seqDim] !== N || v0.shape[1 - seqDim] !== N || v0.shape[seqDim] !== S) {
       throw new Error(`${this.label}: key ${formatShape(key.shape)} and value ${formatShape(value.shape)} must have the same length and batch as each other and query ${formatShape(query.shape)}`);
     }
-    const attnMask = options.attnMask ?? (isCausal ? causalMask(L, S) : null);
+    const attnMask = options.attnMask ?? (isCausal ? causalMask(L, S, q0.device) : null);
     let mask = this.mergeMasks(attnMask, keyPaddingMask, batched, L, S, N, q0.dtype);
     // head h of a [.., len, C] projection: columns offset + h*d (features contiguous)
     const heads = (t: Tensor, len: number, offset: number): HeadView => {

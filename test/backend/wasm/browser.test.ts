@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
+import { type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { CHROMIUM, chromiumOrSkip, startServer } from '../browser-server.js';
 import { spawnSync } from 'node:child_process';
 import { type GemmReport, type TrainReport } from './browser-cases.js';
 import { runtime } from '../../../src/backend/wasm/state.js'; // loaded without engine flags: relaxed where the engine has it by default
@@ -22,37 +20,11 @@ function trainInNode(relaxed: boolean): TrainReport {
 }
 
 // The wasm backend's Web Worker threads in a real browser: Debian's Chromium, driven by
-// playwright-core, loads the compiled library as native ES modules from build/, served by a tiny
-// server under /isolated/ (COOP same-origin + COEP require-corp: crossOriginIsolated, SharedArrayBuffer)
-// and under /plain/ (no headers: no SharedArrayBuffer, one thread).
-const CHROMIUM = '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
-if (missing && process.env.DESCENT_REQUIRE_BROWSER === '1') {
-  test('a browser for the Web Worker tests', () => assert.fail(`${CHROMIUM} is missing: apt-get install -y chromium`));
-}
-const skip = missing && `${CHROMIUM} is missing: apt-get install -y chromium to run the browser tests`;
-
-const buildRoot = fileURLToPath(new URL('../../../', import.meta.url)); // build/: holds src/ and test/
+// playwright-core, loads the compiled library from build/ (browser-server.ts), under /isolated/
+// (crossOriginIsolated, SharedArrayBuffer) and under /plain/ (no SharedArrayBuffer, one thread).
+const skip = chromiumOrSkip();
 const CASES = 'test/backend/wasm/browser-cases.js';
 const WORKER = 'test/backend/wasm/browser-worker.js';
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.map': 'application/json' };
-const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
-
-function startServer(): Promise<Server> {
-  const server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const [, kind, ...rest] = path.split('/');
-    if (kind !== 'isolated' && kind !== 'plain') return void response.writeHead(404).end();
-    const headers = kind === 'isolated' ? ISOLATION : {};
-    if (rest.join('/') === '') {
-      return void response.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end('<!doctype html><title>descent</title>');
-    }
-    const file = normalize(join(buildRoot, ...rest));
-    if (!file.startsWith(buildRoot.endsWith(sep) ? buildRoot : buildRoot + sep) || !existsSync(file)) return void response.writeHead(404).end();
-    response.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 describe('wasm threads in a real browser (Chromium, Web Workers)', { skip }, () => {
   let server: Server;
