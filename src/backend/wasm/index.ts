@@ -13,7 +13,7 @@ import { col2im, conv2d, conv2dBackward, im2col, maxPool2d } from './conv.js';
 import { matmul } from './matmul.js';
 import { initThreads, runtime } from './state.js';
 import { fusedSteps } from './optim.js';
-import { fallback } from './fallback.js';
+import { fallback, tinyOnHost } from './fallback.js';
 import { allocateStorage, endStep, readStorage, releaseStorage, writeStorage } from './memory.js';
 import { binary, expand, permute, where } from './strided.js';
 import { cast, fill, unary, unaryBackward } from './unary.js';
@@ -31,7 +31,7 @@ function fromArray(data: TypedArray, dtype: DType) {
 }
 
 /** The wasm backend, or null where WebAssembly SIMD is unavailable. */
-export const wasmBackend: Backend | null = runtime && {
+export const wasmBackend: Backend | null = runtime && tinyOnHost({
   ...fallback,
   name: 'wasm',
   zeros: (dtype, length) => allocateStorage(wasmBackend!, dtype, length, true),
@@ -86,6 +86,6 @@ export const wasmBackend: Backend | null = runtime && {
   ready: async () => {
     await initThreads();
   },
-};
+});
 
 if (wasmBackend) registerDevice(wasmBackend);

@@ -40,7 +40,11 @@ export class Block {
 
 /** A tensor's elements on the wasm backend. The block is apart so that the LRU list never keeps a storage alive. */
 export class WasmStorage implements Storage {
-  constructor(readonly device: Device, readonly dtype: DType, readonly length: number, readonly block: Block) {}
+  constructor(
+    readonly device: Device, readonly dtype: DType, readonly length: number, readonly block: Block,
+    /** The elements of a small storage (its block's bytes in the JS heap), typed; null for the others. */
+    readonly hostView: TypedArray | null = null,
+  ) {}
 }
 
 /** Blocks in wasm memory, for eviction (blocks only: holding storages would keep them alive). */
@@ -254,9 +258,10 @@ function free(block: Block): void {
 export function allocateStorage(device: Device, dtype: DType, length: number, zero: boolean): WasmStorage {
   const bytes = length * BYTES[dtype];
   let block: Block;
+  let hostView: TypedArray | null = null;
   if (bytes <= SMALL_BYTES) {
     block = new Block(bytes, 0);
-    block.host = new Uint8Array(bytes);
+    hostView = allocate(dtype, length); // never asked for its .buffer: V8 keeps small arrays inside the JS heap
   } else {
     block = new Block(bytes, sizeClass(bytes));
     block.ptr = take(block.capacity);
@@ -265,7 +270,7 @@ export function allocateStorage(device: Device, dtype: DType, length: number, ze
     residentBytes += block.capacity;
     if (zero) memoryBytes().fill(0, block.ptr, block.ptr + bytes);
   }
-  const storage = new WasmStorage(device, dtype, length, block);
+  const storage = new WasmStorage(device, dtype, length, block, hostView);
   if (block.capacity > 0) watch(storage);
   noteAllocation(storage);
   return storage;
@@ -301,6 +306,10 @@ export function readStorage(storage: Storage): TypedArray {
   const block = s.block;
   checkLive(block);
   const out = allocate(s.dtype, s.length);
+  if (s.hostView !== null) {
+    out.set(s.hostView);
+    return out;
+  }
   const bytes = new Uint8Array(out.buffer, 0, block.bytes);
   bytes.set(block.ptr >= 0 ? memoryBytes().subarray(block.ptr, block.ptr + block.bytes) : block.host!);
   return out;
@@ -311,6 +320,10 @@ export function writeStorage(storage: Storage, data: TypedArray): void {
   const s = storage as WasmStorage;
   const block = s.block;
   checkLive(block);
+  if (s.hostView !== null) {
+    s.hostView.set(data);
+    return;
+  }
   const bytes = new Uint8Array(data.buffer, data.byteOffset, block.bytes);
   if (block.ptr >= 0) memoryBytes().set(bytes, block.ptr);
   else block.host!.set(bytes);
@@ -320,7 +333,7 @@ export function writeStorage(storage: Storage, data: TypedArray): void {
 // A call's operands are placed first (input/output), then the kernel runs on their byte offsets, then
 // endCall() copies small outputs back. Placing may evict or page in other blocks, never this call's.
 
-const smallOutputs: [Block, Ptr][] = [];
+const smallOutputs: [WasmStorage, Ptr][] = [];
 
 /** Starts a kernel call: the arena's scratch of the previous call is forgotten. */
 export function beginCall(): void {
@@ -331,12 +344,13 @@ export function beginCall(): void {
 
 /** The byte offset of a storage the kernel reads. */
 export function input(storage: Storage): Ptr {
-  const block = (storage as WasmStorage).block;
+  const s = storage as WasmStorage;
+  const block = s.block;
   checkLive(block);
-  if (block.capacity === 0) {
+  if (s.hostView !== null) {
     const at = arena!.allocBytes(Math.max(block.bytes, 1));
-    memoryBytes().set(block.host!, at);
-    return at;
+    viewAt(s.dtype, at, s.length).set(s.hostView);
+    return at as Ptr;
   }
   if (block.ptr < 0) pageIn(storage as WasmStorage);
   block.lastUse = ++clock;
@@ -346,8 +360,7 @@ export function input(storage: Storage): Ptr {
 /** The byte offset of a storage the kernel writes (and may read: in-place and accumulating kernels). */
 export function output(storage: Storage): Ptr {
   const at = input(storage);
-  const block = (storage as WasmStorage).block;
-  if (block.capacity === 0) smallOutputs.push([block, at]);
+  if ((storage as WasmStorage).hostView !== null) smallOutputs.push([storage as WasmStorage, at]);
   return at;
 }
 
@@ -355,8 +368,7 @@ export function output(storage: Storage): Ptr {
 export function endCall(): void {
   pinFloor = NO_CALL;
   if (smallOutputs.length === 0) return;
-  const mem = memoryBytes();
-  for (const [block, at] of smallOutputs) block.host!.set(mem.subarray(at, at + block.bytes));
+  for (const [s, at] of smallOutputs) s.hostView!.set(viewAt(s.dtype, at, s.length));
   smallOutputs.length = 0;
 }
 
@@ -368,20 +380,8 @@ export function viewOf(storage: Storage): TypedArray {
   const s = storage as WasmStorage;
   const block = s.block;
   checkLive(block);
-  if (block.capacity === 0) {
-    const host = block.host!;
-    return viewOfBytes(s.dtype, host.buffer, host.byteOffset, s.length);
-  }
+  if (s.hostView !== null) return s.hostView;
   if (block.ptr < 0) pageIn(s);
   block.lastUse = ++clock;
   return viewAt(s.dtype, block.ptr, s.length);
-}
-
-function viewOfBytes(dtype: DType, buffer: ArrayBufferLike, at: number, length: number): TypedArray {
-  switch (dtype) {
-    case 'float32': return new Float32Array(buffer, at, length);
-    case 'float64': return new Float64Array(buffer, at, length);
-    case 'int32': return new Int32Array(buffer, at, length);
-    case 'bool': return new Uint8Array(buffer, at, length);
-  }
 }
