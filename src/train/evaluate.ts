@@ -2,6 +2,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import type { Module } from '../nn/module.js';
 import { type Metric, toMetric } from './metrics.js';
+import { tensor } from '../tensor/creation.js';
+import { readsSync } from '../ops/util.js';
 
 /** A loss: a function (nn.functional.crossEntropy) or a loss module (new nn.CrossEntropyLoss()). */
 export type LossFn = (output: Tensor, target: Tensor) => Tensor;
@@ -61,4 +63,47 @@ export function evaluate<B>(model: Module, data: Iterable<B>, options: EvaluateO
   if (options.loss) out.loss = count ? lossSum / count : NaN;
   for (const m of metrics) out[m.name] = m.compute();
   return out;
+}
+
+/**
+ * `evaluate` for every device, those that only read asynchronously (webgpu) included: the loss is read with
+ * `await data()` and the metrics are updated on host copies of the output and target there (on devices that
+ * read synchronously it gives evaluate's numbers). `fit` validates with it.
+ * @example const { loss } = await evaluateAsync(model, testLoader, { loss: nn.functional.crossEntropy });
+ */
+export async function evaluateAsync<B>(model: Module, data: Iterable<B>, options: EvaluateOptions<B> = {}): Promise<Record<string, number>> {
+  const forward = options.forward ?? defaultForward;
+  const metrics = (options.metrics ?? []).map(toMetric);
+  const wasTraining = model.training;
+  model.eval();
+  let lossSum = 0;
+  let count = 0;
+  try {
+    for (const m of metrics) m.reset();
+    for (const batch of data) {
+      const { output, target, loss } = noGrad(() => {
+        const { output, target } = forward(model, batch);
+        return { output, target, loss: options.loss ? options.loss(output, target) : null };
+      });
+      const n = target.ndim > 0 ? target.shape[0] : 1;
+      if (loss) lossSum += (readsSync(loss) ? loss.item() : (await loss.data())[0]) * n;
+      count += n;
+      if (metrics.length === 0) continue;
+      const [seen, truth] = readsSync(output) ? [output, target] : await Promise.all([hostCopy(output), hostCopy(target)]);
+      noGrad(() => {
+        for (const m of metrics) m.update(seen, truth);
+      });
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+  const out: Record<string, number> = {};
+  if (options.loss) out.loss = count ? lossSum / count : NaN;
+  for (const m of metrics) out[m.name] = m.compute();
+  return out;
+}
+
+/** A copy of `t` on the js backend (for metrics, which read elements synchronously). */
+export async function hostCopy(t: Tensor): Promise<Tensor> {
+  return tensor(await t.data(), { shape: t.shape, dtype: t.dtype, device: 'js' });
 }

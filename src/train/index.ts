@@ -1,7 +1,7 @@
 // dt.train: the gradient descent loop (fit / Trainer), stopping criteria, callbacks and metrics.
 export { Trainer, fit, globalGradNorm } from './trainer.js';
 export type { FitOptions, History, StepRecord, TrainerCheckpoint } from './trainer.js';
-export { evaluate, defaultForward } from './evaluate.js';
+export { evaluate, evaluateAsync, defaultForward } from './evaluate.js';
 export type { EvaluateOptions, ForwardFn, LossFn } from './evaluate.js';
 export { maxSteps, maxEpochs, gradNormBelow, lossBelow, plateau, timeLimit, earlyStopping, EarlyStopping, allOf, targetMetric } from './stopping.js';
 export type { StoppingCriterion, StepInfo, EpochInfo, EarlyStoppingOptions } from './stopping.js';

@@ -8,13 +8,12 @@ import { clipGradNorm_, clipGradValue_ } from '../nn/utils/clip.js';
 import { type Metric, freshMetric, toMetric } from './metrics.js';
 import { type EpochInfo, type StepInfo, type StoppingCriterion, EarlyStopping, maxEpochs, maxSteps } from './stopping.js';
 import type { BatchLogs, Callback } from './callbacks.js';
-import { type ForwardFn, type LossFn, defaultForward, evaluate } from './evaluate.js';
+import { type ForwardFn, type LossFn, defaultForward, evaluateAsync, hostCopy } from './evaluate.js';
 import { joinTensors, splitTensors } from './state.js';
 import { denseEntries } from '../ops/sparse.js';
 import { readsSync } from '../ops/util.js';
 import { add, mul } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
-import { tensor } from '../tensor/creation.js';
 import { type TrainerCheckpoint, captureCheckpoint, copyStateDict, isResumable, restoreCheckpoint } from './checkpoint.js';
 
 export type { TrainerCheckpoint } from './checkpoint.js';
@@ -325,7 +324,7 @@ export class Trainer<B = unknown> {
     const logs: Record<string, number> = { epoch, step: this.step, loss: this.epochLossCount ? this.epochLossSum / this.epochLossCount : NaN };
     for (const m of this.metrics) logs[m.name] = m.compute();
     if (o.valData) {
-      const val = evaluate(this.model, o.valData, { loss: o.loss, metrics: this.metrics.map(freshMetric), forward: o.forward?.bind(o) });
+      const val = await evaluateAsync(this.model, o.valData, { loss: o.loss, metrics: this.metrics.map(freshMetric), forward: o.forward?.bind(o) });
       for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
     }
     logs.lr = this.lr;
@@ -396,10 +395,6 @@ async function gradNormOf(params: Tensor[]): Promise<number> {
   return Math.sqrt((await total.data())[0]);
 }
 
-/** A copy of `t` on the js backend, read asynchronously. */
-async function hostCopy(t: Tensor): Promise<Tensor> {
-  return tensor(await t.data(), { shape: t.shape, dtype: t.dtype, device: 'js' });
-}
 
 // The weights (parameters and buffers) copied into reusable tensors, in stateDict order.
 function snapshot(model: Module, into: Tensor[] | null): Tensor[] {

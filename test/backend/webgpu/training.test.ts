@@ -94,7 +94,7 @@ describe('training on webgpu', { skip }, () => {
     assertSameLosses(gpu, cpu, 1e-4);
   });
 
-  test('Trainer.fit on webgpu: losses and gradient norms read asynchronously, accuracy on host copies, as on wasm', async () => {
+  test('Trainer.fit on webgpu: losses and gradient norms read asynchronously, accuracy on host copies, validation too, as on wasm', async () => {
     manualSeed(9);
     const x = randn([48, 10]);
     const y = randint(0, 3, [48], { dtype: 'int32' });
@@ -104,6 +104,7 @@ describe('training on webgpu', { skip }, () => {
       const data = [0, 16, 32].map((at) => [x.narrow(0, at, 16).to(device), y.narrow(0, at, 16).to(device)] as [Tensor, Tensor]);
       const history = await fit(model, {
         data, loss: nn.functional.crossEntropy, optimizer: new optim.Adam(model.parameters(), { lr: 1e-2 }), epochs: 3, metrics: ['accuracy'],
+        valData: data.slice(0, 2),
       });
       return history;
     };
@@ -115,6 +116,8 @@ describe('training on webgpu', { skip }, () => {
       assert.ok(Math.abs(s.gradNorm - cpu.steps[i].gradNorm) <= 1e-4 * cpu.steps[i].gradNorm, `step ${i}: gradient norm ${s.gradNorm} vs ${cpu.steps[i].gradNorm}`);
     });
     assert.deepEqual(gpu.epochs.map((e) => e.accuracy), cpu.epochs.map((e) => e.accuracy));
+    assert.deepEqual(gpu.epochs.map((e) => e.val_accuracy), cpu.epochs.map((e) => e.val_accuracy), 'validation accuracy, read asynchronously');
+    gpu.epochs.forEach((e, i) => assert.ok(Math.abs(e.val_loss - cpu.epochs[i].val_loss) <= 1e-4 * cpu.epochs[i].val_loss, `epoch ${i}: val_loss ${e.val_loss} vs ${cpu.epochs[i].val_loss}`));
     assert.ok(cpu.steps[8].loss < cpu.steps[0].loss);
   });
 
