@@ -33,36 +33,60 @@ export interface EvaluateOptions<B> {
   forward?: ForwardFn<B>;
 }
 
+/** What evaluate and evaluateAsync share: one batch's forward and loss, the running sums and the result. */
+class Evaluation<B> {
+  readonly metrics: Metric[];
+  private lossSum = 0;
+  private count = 0;
+  constructor(private readonly model: Module, private readonly options: EvaluateOptions<B>) {
+    this.metrics = (options.metrics ?? []).map(toMetric);
+    for (const m of this.metrics) m.reset();
+  }
+
+  /** The model's output, the target and the loss (null without a loss function) of a batch, without gradients. */
+  run(batch: B): { output: Tensor; target: Tensor; loss: Tensor | null } {
+    return noGrad(() => {
+      const { output, target } = (this.options.forward ?? defaultForward)(this.model, batch);
+      return { output, target, loss: this.options.loss ? this.options.loss(output, target) : null };
+    });
+  }
+
+  /** Adds a batch: its loss read as a number (or null), and its output and target (on a device that reads synchronously) to the metrics. */
+  add(lossValue: number | null, output: Tensor, target: Tensor): void {
+    const n = target.ndim > 0 ? target.shape[0] : 1;
+    if (lossValue !== null) this.lossSum += lossValue * n;
+    this.count += n;
+    noGrad(() => {
+      for (const m of this.metrics) m.update(output, target);
+    });
+  }
+
+  result(): Record<string, number> {
+    const out: Record<string, number> = {};
+    if (this.options.loss) out.loss = this.count ? this.lossSum / this.count : NaN;
+    for (const m of this.metrics) out[m.name] = m.compute();
+    return out;
+  }
+}
+
 /**
  * The mean loss (weighted by batch size) and metrics of `model` over `data`, in eval mode without gradients;
  * the model's training mode is put back afterwards.
  * @example const { loss, accuracy } = evaluate(model, testLoader, { loss: nn.functional.crossEntropy, metrics: ['accuracy'] });
  */
 export function evaluate<B>(model: Module, data: Iterable<B>, options: EvaluateOptions<B> = {}): Record<string, number> {
-  const forward = options.forward ?? defaultForward;
-  const metrics = (options.metrics ?? []).map(toMetric);
+  const evaluation = new Evaluation(model, options);
   const wasTraining = model.training;
   model.eval();
-  let lossSum = 0;
-  let count = 0;
   try {
-    noGrad(() => {
-      for (const m of metrics) m.reset();
-      for (const batch of data) {
-        const { output, target } = forward(model, batch);
-        const n = target.ndim > 0 ? target.shape[0] : 1;
-        if (options.loss) lossSum += options.loss(output, target).item() * n;
-        count += n;
-        for (const m of metrics) m.update(output, target);
-      }
-    });
+    for (const batch of data) {
+      const { output, target, loss } = evaluation.run(batch);
+      evaluation.add(loss ? loss.item() : null, output, target);
+    }
   } finally {
     model.train(wasTraining);
   }
-  const out: Record<string, number> = {};
-  if (options.loss) out.loss = count ? lossSum / count : NaN;
-  for (const m of metrics) out[m.name] = m.compute();
-  return out;
+  return evaluation.result();
 }
 
 /**
@@ -72,35 +96,20 @@ export function evaluate<B>(model: Module, data: Iterable<B>, options: EvaluateO
  * @example const { loss } = await evaluateAsync(model, testLoader, { loss: nn.functional.crossEntropy });
  */
 export async function evaluateAsync<B>(model: Module, data: Iterable<B>, options: EvaluateOptions<B> = {}): Promise<Record<string, number>> {
-  const forward = options.forward ?? defaultForward;
-  const metrics = (options.metrics ?? []).map(toMetric);
+  const evaluation = new Evaluation(model, options);
   const wasTraining = model.training;
   model.eval();
-  let lossSum = 0;
-  let count = 0;
   try {
-    for (const m of metrics) m.reset();
     for (const batch of data) {
-      const { output, target, loss } = noGrad(() => {
-        const { output, target } = forward(model, batch);
-        return { output, target, loss: options.loss ? options.loss(output, target) : null };
-      });
-      const n = target.ndim > 0 ? target.shape[0] : 1;
-      if (loss) lossSum += (readsSync(loss) ? loss.item() : (await loss.data())[0]) * n;
-      count += n;
-      if (metrics.length === 0) continue;
-      const [seen, truth] = readsSync(output) ? [output, target] : await Promise.all([hostCopy(output), hostCopy(target)]);
-      noGrad(() => {
-        for (const m of metrics) m.update(seen, truth);
-      });
+      const { output, target, loss } = evaluation.run(batch);
+      const lossValue = loss === null ? null : readsSync(loss) ? loss.item() : (await loss.data())[0];
+      if (evaluation.metrics.length === 0 || readsSync(output)) evaluation.add(lossValue, output, target);
+      else evaluation.add(lossValue, ...(await Promise.all([hostCopy(output), hostCopy(target)])));
     }
   } finally {
     model.train(wasTraining);
   }
-  const out: Record<string, number> = {};
-  if (options.loss) out.loss = count ? lossSum / count : NaN;
-  for (const m of metrics) out[m.name] = m.compute();
-  return out;
+  return evaluation.result();
 }
 
 /** A copy of `t` on the js backend (for metrics, which read elements synchronously). */
