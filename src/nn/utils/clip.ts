@@ -5,6 +5,8 @@ import { noGrad } from '../../autograd/grad-mode.js';
 import { norm } from '../../ops/reduce.js';
 import { denseEntries } from '../../ops/sparse.js';
 import { cat, reshape, stack } from '../../ops/shape.js';
+import { add, clamp, div } from '../../ops/elementwise.js';
+import { readsSync } from '../../ops/util.js';
 
 type Parameters = Tensor | Iterable<Tensor>;
 
@@ -37,6 +39,13 @@ export function clipGradNorm_(
     // a sparse gradient counts with its repeated rows summed (coalesced), as in PyTorch
     const norms = grads.map((g) => norm(g instanceof SparseTensor ? denseEntries(g) : g.detach(), normType));
     const total = norms.length === 1 ? norms[0] : norm(stack(norms), normType);
+    if (!readsSync(total)) {
+      // a device that reads only asynchronously (webgpu): the scale stays a tensor on it, as in PyTorch
+      if (errorIfNonfinite) throw new Error(`clipGradNorm_: errorIfNonfinite reads the norm synchronously, which the ${total.device} backend cannot; check \`await total.data()\` yourself`);
+      const coef = clamp(div(maxNorm, add(total, 1e-6)), null, 1);
+      for (const g of grads) g.mul_(coef);
+      return total;
+    }
     const value = total.item();
     if (errorIfNonfinite && !Number.isFinite(value)) {
       throw new Error(

@@ -94,7 +94,7 @@ describe('training on webgpu', { skip }, () => {
     assertSameLosses(gpu, cpu, 1e-4);
   });
 
-  test('Trainer.fit on webgpu: losses and gradient norms read asynchronously, accuracy on host copies, validation too, as on wasm', async () => {
+  test('Trainer.fit on webgpu: losses and gradient norms read asynchronously, accuracy on host copies, validation and clipping too, as on wasm', async () => {
     manualSeed(9);
     const x = randn([48, 10]);
     const y = randint(0, 3, [48], { dtype: 'int32' });
@@ -104,7 +104,7 @@ describe('training on webgpu', { skip }, () => {
       const data = [0, 16, 32].map((at) => [x.narrow(0, at, 16).to(device), y.narrow(0, at, 16).to(device)] as [Tensor, Tensor]);
       const history = await fit(model, {
         data, loss: nn.functional.crossEntropy, optimizer: new optim.Adam(model.parameters(), { lr: 1e-2 }), epochs: 3, metrics: ['accuracy'],
-        valData: data.slice(0, 2),
+        valData: data.slice(0, 2), clipGradNorm: 0.5,
       });
       return history;
     };
@@ -119,6 +119,7 @@ describe('training on webgpu', { skip }, () => {
     assert.deepEqual(gpu.epochs.map((e) => e.val_accuracy), cpu.epochs.map((e) => e.val_accuracy), 'validation accuracy, read asynchronously');
     gpu.epochs.forEach((e, i) => assert.ok(Math.abs(e.val_loss - cpu.epochs[i].val_loss) <= 1e-4 * cpu.epochs[i].val_loss, `epoch ${i}: val_loss ${e.val_loss} vs ${cpu.epochs[i].val_loss}`));
     assert.ok(cpu.steps[8].loss < cpu.steps[0].loss);
+    assert.ok(cpu.steps.some((s) => s.gradNorm > 0.5), 'some steps were clipped');
   });
 
   test("await init('webgpu') makes it the default backend; synchronous reads and float64 are refused by name", async () => {
