@@ -297,14 +297,7 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
   to(target: DType | string): this {
     if (!isDType(target)) {
       const device = deviceNamed(target, 'Module.to');
-      for (const m of this.modules()) {
-        for (const [, v] of m.fields()) {
-          if (!(v instanceof Tensor)) continue;
-          moveStorage(v, device);
-          const grad = v.peekGrad();
-          if (grad) moveStorage(grad, device);
-        }
-      }
+      for (const m of this.modules()) m.moveOwnTensors(device);
       return this;
     }
     const dtype = target;
@@ -318,6 +311,16 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
       }
     }
     return this;
+  }
+
+  /** Moves this module's own parameters, buffers and gradients (not its submodules') to `device`, in place. */
+  protected moveOwnTensors(device: Device): void {
+    for (const [, v] of this.fields()) {
+      if (!(v instanceof Tensor)) continue;
+      moveStorage(v, device);
+      const grad = v.peekGrad();
+      if (grad) moveStorage(grad, device);
+    }
   }
 
   double(): this {

@@ -1,8 +1,9 @@
 import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/creation.js';
-import { enableGrad, noGrad } from '../autograd/grad-mode.js';
+import { enableGrad, isGradEnabled, noGrad, setGradEnabled } from '../autograd/grad-mode.js';
 import { cat } from '../ops/shape.js';
 import { dot } from '../ops/linalg.js';
+import { readsSync } from '../ops/util.js';
 import { type BaseOptions, type Closure, type ParamGroup, type Params, Optimizer, checkNonNegative, checkPositive, sparseRefusal } from './optimizer.js';
 import { SparseTensor } from '../tensor/sparse.js';
 
@@ -30,8 +31,17 @@ interface LBFGSState {
   prevLoss: number;
 }
 
-const num = (x: Tensor | number): number => (x instanceof Tensor ? x.item() : x);
-const maxAbs = (x: Tensor): number => x.abs().max().item();
+// The algorithm is a generator that yields what it must read: a 0-d tensor (answered with its value) or
+// EVALUATE (answered with the closure's loss). step() answers with item(), stepAsync() with await data(),
+// so the one algorithm runs on devices that read only asynchronously (webgpu) too.
+const EVALUATE = Symbol('evaluate');
+type Request = Tensor | typeof EVALUATE;
+type Run<T> = Generator<Request, T, unknown>;
+
+function* read(x: Tensor | number): Run<number> {
+  return x instanceof Tensor ? ((yield x) as number) : x;
+}
+const maxAbs = (x: Tensor): Run<number> => read(x.abs().max());
 
 /** Minimizer of the cubic through (x1, f1, g1) and (x2, f2, g2), clamped to `bounds`. */
 function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number]): number {
@@ -44,15 +54,15 @@ function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: nu
   return Math.min(Math.max(minPos, lo), hi);
 }
 
-type Evaluate = (t: number) => [number, Tensor];
+type Evaluate = (t: number) => Run<[number, Tensor]>;
 
 /** Line search for a step t satisfying the strong Wolfe conditions (PyTorch's port of minFunc). */
-function strongWolfe(evaluate: Evaluate, tIn: number, d: Tensor, f: number, g: Tensor, gtd: number, c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25): [number, Tensor, number, number] {
+function* strongWolfe(evaluate: Evaluate, tIn: number, d: Tensor, f: number, g: Tensor, gtd: number, c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25): Run<[number, Tensor, number, number]> {
   let t = tIn;
-  const dNorm = maxAbs(d);
-  let [fNew, gNew] = evaluate(t);
+  const dNorm = yield* maxAbs(d);
+  let [fNew, gNew] = yield* evaluate(t);
   let evals = 1;
-  let gtdNew = dot(gNew, d).item();
+  let gtdNew = yield* read(dot(gNew, d));
   let [tPrev, fPrev, gPrev, gtdPrev] = [0, f, g, gtd];
   let done = false;
   let lsIter = 0;
@@ -80,9 +90,9 @@ function strongWolfe(evaluate: Evaluate, tIn: number, d: Tensor, f: number, g: T
     const tmp = t;
     t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, [minStep, maxStep]);
     [tPrev, fPrev, gPrev, gtdPrev] = [tmp, fNew, gNew, gtdNew];
-    [fNew, gNew] = evaluate(t);
+    [fNew, gNew] = yield* evaluate(t);
     evals += 1;
-    gtdNew = dot(gNew, d).item();
+    gtdNew = yield* read(dot(gNew, d));
     lsIter += 1;
   }
   if (lsIter === maxLs) [bracket, bracketF, bracketG] = [[0, t], [f, fNew], [g, gNew]];
@@ -102,9 +112,9 @@ function strongWolfe(evaluate: Evaluate, tIn: number, d: Tensor, f: number, g: T
         insufProgress = false;
       } else insufProgress = true;
     } else insufProgress = false;
-    [fNew, gNew] = evaluate(t);
+    [fNew, gNew] = yield* evaluate(t);
     evals += 1;
-    gtdNew = dot(gNew, d).item();
+    gtdNew = yield* read(dot(gNew, d));
     lsIter += 1;
     if (fNew > f + c1 * t * gtd || fNew >= bracketF[low]) {
       [bracket[high], bracketF[high], bracketG[high], bracketGtd[high]] = [t, fNew, gNew, gtdNew];
@@ -181,23 +191,59 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
 
   override step(closure?: Closure): Tensor | number {
     if (!closure) throw new Error('LBFGS: step() needs a closure that re-evaluates the model and returns the loss');
-    const evaluateLoss = () => num(enableGrad(closure));
-    const loss = noGrad(() => this.run(closure, evaluateLoss));
+    const p = this.params.find((q) => !readsSync(q));
+    if (p) throw new Error(`LBFGS: step() reads values synchronously, which ${p.device} cannot: use await opt.stepAsync(closure)`);
+    const run = this.run();
+    let next = noGrad(() => run.next());
+    while (!next.done) {
+      const request = next.value;
+      const answer = request === EVALUATE ? enableGrad(closure) : request.item();
+      next = noGrad(() => run.next(answer));
+    }
     this.endStep();
-    return loss;
+    return next.value;
   }
 
-  private run(closure: Closure, evaluateLoss: () => number): Tensor | number {
+  /**
+   * step() for every device, reading with `await t.data()` (on webgpu, where item() throws); the closure
+   * may be async. The same iterations as step(), so the same result.
+   * @example await opt.stepAsync(async () => { opt.zeroGrad(); const loss = f(x); loss.backward(); return loss; });
+   */
+  async stepAsync(closure: () => Tensor | number | Promise<Tensor | number>): Promise<Tensor | number> {
+    if (!closure) throw new Error('LBFGS: stepAsync() needs a closure that re-evaluates the model and returns the loss');
+    const run = this.run();
+    let next = noGrad(() => run.next());
+    while (!next.done) {
+      const request = next.value;
+      const answer = request === EVALUATE ? await this.evaluateAsync(closure) : (await request.data())[0];
+      next = noGrad(() => run.next(answer));
+    }
+    this.endStep();
+    return next.value;
+  }
+
+  // Grad mode stays on while the closure's promise is pending (the closure's code after an await runs then).
+  private async evaluateAsync(closure: () => Tensor | number | Promise<Tensor | number>): Promise<Tensor | number> {
+    const previous = isGradEnabled();
+    setGradEnabled(true);
+    try {
+      return await closure();
+    } finally {
+      setGradEnabled(previous);
+    }
+  }
+
+  private *run(): Run<Tensor | number> {
     const group = this.paramGroups[0];
     const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, lineSearchFn, historySize } = group;
     const state = this.stateOf(this.params[0], group);
 
-    const origLoss = enableGrad(closure);
-    let loss = num(origLoss);
+    const origLoss = (yield EVALUATE) as Tensor | number;
+    let loss = yield* read(origLoss);
     let currentEvals = 1;
     state.funcEvals += 1;
     let flatGrad = this.flatGrad();
-    let optCond = maxAbs(flatGrad) <= toleranceGrad;
+    let optCond = (yield* maxAbs(flatGrad)) <= toleranceGrad;
     if (optCond) return origLoss;
 
     let { d, t, oldDirs, oldStps, ro, hDiag, prevFlatGrad, prevLoss } = state;
@@ -212,7 +258,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
       } else {
         const y = flatGrad.sub(prevFlatGrad!);
         const s = d!.mul(t);
-        const ys = dot(y, s).item();
+        const ys = yield* read(dot(y, s));
         if (ys > 1e-10) {
           if (oldDirs.length === historySize) {
             oldDirs.shift();
@@ -222,53 +268,53 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
           oldDirs.push(y);
           oldStps.push(s);
           ro.push(1 / ys);
-          hDiag = ys / dot(y, y).item();
+          hDiag = ys / (yield* read(dot(y, y)));
         }
         const al: number[] = new Array(oldDirs.length);
         const q = flatGrad.neg();
         for (let i = oldDirs.length - 1; i >= 0; i--) {
-          al[i] = dot(oldStps[i], q).item() * ro[i];
+          al[i] = (yield* read(dot(oldStps[i], q))) * ro[i];
           q.add_(oldDirs[i], -al[i]);
         }
         d = q.mul(hDiag);
         for (let i = 0; i < oldDirs.length; i++) {
-          const be = dot(oldDirs[i], d).item() * ro[i];
+          const be = (yield* read(dot(oldDirs[i], d))) * ro[i];
           d.add_(oldStps[i], al[i] - be);
         }
       }
       prevFlatGrad = flatGrad.clone();
       prevLoss = loss;
-      t = state.nIter === 1 ? Math.min(1, 1 / flatGrad.abs().sum().item()) * lr : lr;
-      const gtd = dot(flatGrad, d).item();
+      t = state.nIter === 1 ? Math.min(1, 1 / (yield* read(flatGrad.abs().sum()))) * lr : lr;
+      const gtd = yield* read(dot(flatGrad, d));
       if (gtd > -toleranceChange) break;
 
       let lsEvals = 0;
       if (lineSearchFn === 'strongWolfe') {
         const x0 = this.params.map((p) => p.clone());
         const dir = d;
-        const evaluate: Evaluate = (step) => {
+        const evaluate: Evaluate = function* (this: LBFGS, step: number): Run<[number, Tensor]> {
           this.addGrad(step, dir);
-          const f = evaluateLoss();
+          const f = yield* read((yield EVALUATE) as Tensor | number);
           const g = this.flatGrad();
           this.params.forEach((p, i) => p.copy_(x0[i]));
           return [f, g];
-        };
-        [loss, flatGrad, t, lsEvals] = strongWolfe(evaluate, t, d, loss, flatGrad, gtd);
+        }.bind(this);
+        [loss, flatGrad, t, lsEvals] = yield* strongWolfe(evaluate, t, d, loss, flatGrad, gtd);
         this.addGrad(t, d);
-        optCond = maxAbs(flatGrad) <= toleranceGrad;
+        optCond = (yield* maxAbs(flatGrad)) <= toleranceGrad;
       } else {
         this.addGrad(t, d);
         if (nIter !== maxIter) {
-          loss = evaluateLoss();
+          loss = yield* read((yield EVALUATE) as Tensor | number);
           flatGrad = this.flatGrad();
-          optCond = maxAbs(flatGrad) <= toleranceGrad;
+          optCond = (yield* maxAbs(flatGrad)) <= toleranceGrad;
           lsEvals = 1;
         }
       }
       currentEvals += lsEvals;
       state.funcEvals += lsEvals;
       if (nIter === maxIter || currentEvals >= maxEval || optCond) break;
-      if (maxAbs(d.mul(t)) <= toleranceChange) break;
+      if ((yield* maxAbs(d.mul(t))) <= toleranceChange) break;
       if (Math.abs(loss - prevLoss) < toleranceChange) break;
     }
     Object.assign(state, { d, t, oldDirs, oldStps, ro, hDiag, prevFlatGrad, prevLoss });

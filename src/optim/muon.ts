@@ -40,7 +40,7 @@ export function zeropowerViaNewtonSchulz(g: Tensor, steps: number): Tensor {
   if (g.ndim !== 2) throw new Error(`zeropowerViaNewtonSchulz: expected a matrix, got shape [${g.shape}]`);
   const tall = g.shape[0] > g.shape[1];
   let x = tall ? g.t() : g;
-  x = x.div(x.norm().item() + 1e-7);
+  x = x.div(x.norm().add(1e-7)); // a tensor, so no read: the same on a GPU
   for (let i = 0; i < steps; i++) {
     const a = matmul(x, x.t());
     const b = a.mul(NS_B).add(matmul(a, a), NS_C);

@@ -171,6 +171,17 @@ test('BatchNorm: momentum null is a cumulative average; eval uses running statis
   assert.throws(() => new nn.BatchNorm1d(2)(tensor([[1, 2]])), /expected more than 1 value per channel when training/);
 });
 
+test('BatchNorm with momentum null weighs the next batch by the count a state dict brings (read back where it changed outside forward)', () => {
+  const bn = new nn.BatchNorm1d(1, { momentum: null, affine: false });
+  bn.loadStateDict({ running_mean: tensor([10]), running_var: tensor([1]), num_batches_tracked: tensor(3, { dtype: 'int32' }) });
+  bn(tensor([[2], [6]])); // batch mean 4, weight 1/4
+  assertClose(bn.runningMean!, [10 + (4 - 10) / 4], { rtol: 1e-6 });
+  assert.equal(bn.numBatchesTracked!.item(), 4);
+  bn.resetRunningStats();
+  bn(tensor([[2], [6]]));
+  assertClose(bn.runningMean!, [4], { rtol: 1e-6 });
+});
+
 test('getSubmodule finds dotted paths; requiresGrad_(false) freezes parameters', () => {
   const net = new Net();
   assert.equal(net.getSubmodule('head.1'), net.head.at(1));

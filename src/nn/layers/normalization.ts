@@ -1,9 +1,11 @@
 import { Tensor } from '../../tensor/tensor.js';
+import type { Device } from '../../tensor/storage.js';
 import { formatShape } from '../../tensor/shape.js';
 import { ones, zeros } from '../../tensor/creation.js';
 import type { DType } from '../../tensor/dtype.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { add_ } from '../../ops/inplace.js';
+import { readsSync } from '../../ops/util.js';
 import { checkKnownOptions, optionKeys } from '../../tensor/options.js';
 import { Module } from '../module.js';
 import { checkPositiveInt } from './check.js';
@@ -49,6 +51,38 @@ abstract class BatchNorm extends Module<[Tensor], Tensor> {
     this.runningMean = this.registerBuffer('runningMean', trackRunningStats ? zeros([numFeatures], { dtype }) : null);
     this.runningVar = this.registerBuffer('runningVar', trackRunningStats ? ones([numFeatures], { dtype }) : null);
     this.numBatchesTracked = this.registerBuffer('numBatchesTracked', trackRunningStats ? zeros([], { dtype: 'int32' }) : null);
+    this.rememberCount(0);
+  }
+
+  // numBatchesTracked as a number (momentum null averages with weight 1/count), read only when it changed
+  // outside forward (loadStateDict, fill_): a device that reads only asynchronously then cannot go on.
+  private knownCount: { tensor: Tensor; version: number; value: number } | null = null;
+
+  private countIfKnown(): number | null {
+    const t = this.numBatchesTracked;
+    return t && this.knownCount?.tensor === t && this.knownCount.version === t.version ? this.knownCount.value : null;
+  }
+
+  private batchesTracked(): number {
+    const t = this.numBatchesTracked!;
+    const known = this.countIfKnown();
+    if (known !== null) return known;
+    if (!readsSync(t)) {
+      throw new Error(`${this.label}: momentum null weighs each batch by 1/numBatchesTracked, which was changed outside forward (loadStateDict, copy_) and ${t.device} cannot read synchronously; give momentum a number on ${t.device}`);
+    }
+    return t.item();
+  }
+
+  private rememberCount(value: number): void {
+    const t = this.numBatchesTracked;
+    this.knownCount = t && { tensor: t, version: t.version, value };
+  }
+
+  // a move changes the count's version, not its value
+  protected override moveOwnTensors(device: Device): void {
+    const known = this.countIfKnown();
+    super.moveOwnTensors(device);
+    if (known !== null) this.rememberCount(known);
   }
 
   /** Resets the running statistics (means 0, variances 1, count 0). */
@@ -58,6 +92,7 @@ abstract class BatchNorm extends Module<[Tensor], Tensor> {
       this.runningVar?.fill_(1);
       this.numBatchesTracked?.fill_(0);
     });
+    this.rememberCount(0);
   }
 
   /** Expected input layout, for error messages. */
@@ -71,8 +106,12 @@ abstract class BatchNorm extends Module<[Tensor], Tensor> {
     this.checkInput(input);
     let factor = this.momentum ?? 0;
     if (this.training && this.trackRunningStats && this.numBatchesTracked) {
+      const count = this.momentum === null ? this.batchesTracked() + 1 : 0;
       noGrad(() => add_(this.numBatchesTracked!, 1));
-      if (this.momentum === null) factor = 1 / this.numBatchesTracked.item();
+      if (this.momentum === null) {
+        this.rememberCount(count);
+        factor = 1 / count;
+      }
     }
     const useBatchStats = this.training || (this.runningMean === null && this.runningVar === null);
     const keepStats = !this.training || this.trackRunningStats;
