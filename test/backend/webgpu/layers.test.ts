@@ -65,6 +65,26 @@ const CASES: LayerCase[] = [
     name: 'TransformerDecoderLayer', make: () => new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }),
     inputs: () => [randn([2, 4, 8]), randn([2, 5, 8])],
   },
+  { name: 'RNNCell (relu) GRUCell', make: () => new nn.Sequential(new nn.RNNCell(4, 5, { nonlinearity: 'relu' }), new nn.GRUCell(5, 3)), inputs: () => [randn([2, 4])] },
+  { name: 'Residual Identity', make: () => new nn.Sequential(new nn.Linear(4, 4), new nn.Residual(new nn.Linear(4, 4)), new nn.Identity()), inputs: () => [randn([3, 4])] },
+  {
+    name: 'TransformerEncoder (2 layers, final norm, causal mask, key padding)',
+    make: () => new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true, normFirst: true }), 2, { norm: new nn.LayerNorm(8) }),
+    inputs: () => [randn([2, 5, 8])],
+    call: (m, [x]) => (m as nn.TransformerEncoder).forward(x, {
+      mask: nn.Transformer.generateSquareSubsequentMask(5).to(x.device),
+      srcKeyPaddingMask: tensor([[false, false, false, false, true], [false, false, false, false, false]], { dtype: 'bool' }).to(x.device),
+    }),
+  },
+  {
+    name: 'TransformerDecoder (2 layers)', make: () => new nn.TransformerDecoder(new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }), 2),
+    inputs: () => [randn([2, 4, 8]), randn([2, 5, 8])],
+  },
+  {
+    name: 'Transformer (encoder and decoder, causal target)', make: () => new nn.Transformer(8, 2, { numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16, dropout: 0, batchFirst: true }),
+    inputs: () => [randn([2, 5, 8]), randn([2, 4, 8])],
+    call: (m, [src, tgt]) => (m as nn.Transformer).forward(src, tgt, { tgtMask: nn.Transformer.generateSquareSubsequentMask(4).to(src.device) }),
+  },
   {
     name: 'CTCLoss', make: () => new nn.CTCLoss(), inputs: () => [randn([6, 2, 4]).logSoftmax(2), randint(1, 4, [2, 3], { dtype: 'int32' })],
     call: (m, [lp, targets]) => invoke(m, lp, targets, [6, 5] as never, [3, 2] as never) as Tensor,
