@@ -1,9 +1,10 @@
 import { needsGrad, record } from '../autograd/record.js';
 import { type Shape, formatShape, normalizeDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type TensorLike, backendOf, emptyTensor, zerosTensor } from './util.js';
+import type { Backend } from '../backend/backend.js';
+import { type TensorLike, backendOf, checkValues, emptyTensor, readsSync, zerosTensor } from './util.js';
 import { cast, eq, where } from './elementwise.js';
-import { max } from './reduce.js';
+import { max, min } from './reduce.js';
 import { reshape, unsqueeze } from './shape.js';
 import { arange } from '../tensor/creation.js';
 
@@ -11,8 +12,20 @@ import { arange } from '../tensor/creation.js';
 function checkIndex(op: string, x: Tensor, index: Tensor, size: number, what: string): void {
   if (!(index instanceof Tensor)) throw new Error(`${op}: index must be a Tensor`);
   if (index.dtype !== 'int32') throw new Error(`${op}: index must have dtype int32, got ${index.dtype}`);
-  const bad = backendOf(op, x, index).indexOutOfRange(index.storage, size);
-  if (bad !== null) throw new Error(`${op}: index ${bad} is out of bounds for ${what} with size ${size}`);
+  checkIndexRange(backendOf(op, x, index), index, size, (bad) => `${op}: index ${bad} is out of bounds for ${what} with size ${size}`);
+}
+
+/**
+ * Refuses int32 indices outside [0, size) with `message(bad index)`: at once where the device reads
+ * synchronously, else (a GPU) at its next read, from their min and max (checkValues).
+ */
+export function checkIndexRange(b: Backend, index: Tensor, size: number, message: (bad: number) => string): void {
+  if (readsSync(index)) {
+    const bad = b.indexOutOfRange(index.storage, size);
+    if (bad !== null) throw new Error(message(bad));
+  } else if (index.numel > 0) {
+    checkValues([min(index), max(index)], ([lo, hi]) => (lo[0] < 0 ? message(lo[0]) : hi[0] >= size ? message(hi[0]) : null));
+  }
 }
 
 /** Rows (or slices along `dim`) of `x` picked by a 1-d int32 index, like torch.index_select. */

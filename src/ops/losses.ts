@@ -5,11 +5,12 @@
 import { isGradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { needsGrad, record } from '../autograd/record.js';
 import { Tensor } from '../tensor/tensor.js';
-import { clamp, div, log, mul, neg, sub } from './elementwise.js';
-import { sum } from './reduce.js';
-import { unsqueeze } from './shape.js';
+import { cast, clamp, div, eq, ge, le, log, logicalAnd, logicalNot, mul, neg, sub, where } from './elementwise.js';
+import { checkIndexRange, indexSelect } from './indexing.js';
+import { any, argmax, sum } from './reduce.js';
+import { reshape, unsqueeze } from './shape.js';
 import { softmax } from './softmax.js';
-import { backendOf, emptyTensor } from './util.js';
+import { backendOf, checkValues, emptyTensor, readsSync } from './util.js';
 
 export type LossReduction = 'none' | 'mean' | 'sum';
 
@@ -41,9 +42,10 @@ export function fusedClassLoss(
   const w = weight ? weight.storage : null;
   const bad = b.crossEntropy(input.storage, target.storage, w, outer, classes, inner, ignoreIndex, labelSmoothing, fromLogits,
     losses.storage, weights.storage, logSumExp.storage);
-  if (bad !== null) {
-    throw new Error(`${op}: target label ${bad} is out of range for ${classes} classes (expected 0 <= label < ${classes}, or ignoreIndex ${ignoreIndex})`);
-  }
+  const outOfRange = (label: number) => `${op}: target label ${label} is out of range for ${classes} classes (expected 0 <= label < ${classes}, or ignoreIndex ${ignoreIndex})`;
+  if (bad !== null) throw new Error(outOfRange(bad));
+  // a GPU's kernel cannot answer at once: the labels, ignored ones aside, are checked at its next read
+  if (!readsSync(target) && target.numel > 0) noGrad(() => checkIndexRange(b, where(eq(target, ignoreIndex), 0, target), classes, outOfRange));
   const totalWeight = reduction === 'mean' ? noGrad(() => sum(weights)) : 1;
   const out = reduceLosses(losses, reduction, totalWeight);
   if (!needsGrad(input)) return out;
@@ -78,8 +80,16 @@ export function fusedBinaryCrossEntropy(op: string, x: Tensor, y: Tensor, reduct
   const b = backendOf(op, x, y);
   const losses = emptyTensor(x.shape, x.dtype, b);
   const bad = b.binaryCrossEntropy(x.storage, y.storage, losses.storage);
-  if (bad !== null) {
-    throw new Error(`${op}: all elements of input should be between 0 and 1, got ${x.dataSync()[bad]} at flat index ${bad}`);
+  const outside = (value: number, at: number) => `${op}: all elements of input should be between 0 and 1, got ${value} at flat index ${at}`;
+  if (bad !== null) throw new Error(outside(x.dataSync()[bad], bad));
+  if (!readsSync(x) && x.numel > 0) {
+    // the GPU's kernel cannot answer at once: the first element outside [0, 1] (or NaN) is checked at its next read
+    noGrad(() => {
+      const flat = reshape(x, [x.numel]);
+      const isOutside = logicalNot(logicalAnd(ge(flat, 0), le(flat, 1)));
+      const first = argmax(cast(isOutside, 'int32'));
+      checkValues([any(isOutside), first, indexSelect(flat, 0, reshape(first, [1]))], ([found, at, value]) => (found[0] ? outside(value[0], at[0]) : null));
+    });
   }
   const out = reduceLosses(losses, reduction, x.numel);
   if (!needsGrad(x, y)) return out;

@@ -5,8 +5,8 @@ import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
 import { type RandomOptions, rand, randint, randn } from '../tensor/creation.js';
-import { backendOf, emptyTensor } from './util.js';
-import { cast, div, isfinite, le, log, lt, ne, neg, sub } from './elementwise.js';
+import { backendOf, checkValues, emptyTensor } from './util.js';
+import { cast, div, ge, isfinite, le, log, logicalAnd, logicalNot, logicalOr, lt, ne, neg, sub } from './elementwise.js';
 import { all, any, argmax, sum } from './reduce.js';
 import { topk } from './sort.js';
 
@@ -27,12 +27,15 @@ export function multinomial(probs: Tensor, numSamples: number, replacement = fal
   if (n === 0) throw new Error(`${op}: probs has no categories (shape ${formatShape(probs.shape)})`);
   if (!Number.isInteger(numSamples) || numSamples <= 0) throw new Error(`${op}: numSamples must be a positive integer, got ${numSamples}`);
   if (!replacement && numSamples > n) throw new Error(`${op}: cannot draw ${numSamples} samples without replacement from ${n} categories`);
-  if (!all(isfinite(probs)).item() || any(lt(probs, 0)).item()) throw new Error(`${op}: probabilities contain inf, nan or an element < 0`);
-  if (any(le(sum(probs, -1), 0)).item()) throw new Error(`${op}: invalid distribution: a row of probabilities sums to 0`);
-  if (!replacement && any(lt(sum(ne(probs, 0), -1), numSamples)).item()) {
-    // torch would fill up with categories of probability 0; a clear error is kinder
-    throw new Error(`${op}: cannot draw ${numSamples} samples without replacement from a row with fewer non-zero probabilities`);
-  }
+  // checked now, or on a GPU at its next read (checkValues)
+  const invalid = logicalOr(logicalNot(all(isfinite(probs))), any(lt(probs, 0)));
+  const emptyRow = any(le(sum(probs, -1), 0));
+  const tooFew = replacement ? [] : [any(lt(sum(ne(probs, 0), -1), numSamples))];
+  checkValues([invalid, emptyRow, ...tooFew], ([inf, empty, few]) => (
+    inf[0] ? `${op}: probabilities contain inf, nan or an element < 0`
+      : empty[0] ? `${op}: invalid distribution: a row of probabilities sums to 0`
+        // torch would fill up with categories of probability 0; a clear error is kinder
+        : few?.[0] ? `${op}: cannot draw ${numSamples} samples without replacement from a row with fewer non-zero probabilities` : null));
   if (!replacement) {
     // torch's way: argmax (or top k) of p / q with q ~ Exp(1), q = -log(1 - u) from double uniforms
     const u = rand(probs.shape, { dtype: 'float64', generator, device: probs.device });
@@ -59,7 +62,8 @@ export function bernoulli(input: Tensor, p?: number, generator: Generator = defa
     if (!(p >= 0 && p <= 1)) throw new Error(`bernoulli: p must be in [0, 1], got ${p}`);
     return cast(lt(rand(input.shape, { dtype: 'float64', generator, device: input.device }), p), input.dtype);
   }
-  if (any(lt(input, 0)).item() || any(lt(1, input)).item() || !all(isfinite(input)).item()) throw new Error('bernoulli: the probabilities must be in [0, 1]');
+  const outside = logicalNot(all(logicalAnd(ge(input, 0), le(input, 1)))); // NaN too
+  checkValues([outside], ([bad]) => (bad[0] ? 'bernoulli: the probabilities must be in [0, 1]' : null));
   // torch draws in the input's precision: 24-bit uniforms for float32, 53-bit for float64
   return cast(lt(rand(input.shape, { dtype: input.dtype, generator, device: input.device }), input), input.dtype);
 }

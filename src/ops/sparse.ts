@@ -6,7 +6,7 @@ import { formatShape, normalizeDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { SparseTensor } from '../tensor/sparse.js';
 import { backendOf, zerosTensor } from './util.js';
-import { indexSelect } from './indexing.js';
+import { checkIndexRange, indexSelect } from './indexing.js';
 import { ne } from './elementwise.js';
 import { nonzero } from './nonzero.js';
 import { reshape } from './shape.js';
@@ -30,12 +30,7 @@ export function indexAdd_(x: Tensor, dim: number, index: Tensor, src: Tensor): T
   }
   if (src.dtype !== x.dtype) throw new Error(`${op}: src has dtype ${src.dtype}, x has ${x.dtype}`);
   const size = x.shape[d];
-  // the bounds check reads no elements: any index outside [0, size) shows in min and max
-  if (index.numel > 0) {
-    const lo = index.min().item();
-    const hi = index.max().item();
-    if (lo < 0 || hi >= size) throw new Error(`${op}: index ${lo < 0 ? lo : hi} is out of bounds for dimension ${d} with size ${size}`);
-  }
+  checkIndexRange(backendOf(op, x, index), index, size, (bad) => `${op}: index ${bad} is out of bounds for dimension ${d} with size ${size}`);
   backendOf(op, x, src).indexAdd(src.storage, src.shape, d, index.storage, x.storage, x.shape);
   x.version++;
   return x;

@@ -1,5 +1,5 @@
 import type { Backend } from '../backend/backend.js';
-import { type DType, allocateFor, isFloating } from '../tensor/dtype.js';
+import { type DType, type TypedArray, allocateFor, isFloating } from '../tensor/dtype.js';
 import { type Shape, sizeOf } from '../tensor/shape.js';
 import type { Device } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -56,6 +56,21 @@ export function asTensor(x: TensorLike, like: Tensor): Tensor {
  */
 export function readsSync(t: Tensor): boolean {
   return t.storage.device.readsSync !== false;
+}
+
+/**
+ * Checks values an op computed on `tensors`' device: `describe` gets their elements and returns what is
+ * wrong (the error's message) or null. Where the device reads synchronously the check runs now; on a GPU
+ * the values are taken now and checked at its next read, which throws, as CUDA's device-side assertions do.
+ * @example checkValues([any(lt(p, 0))], ([bad]) => (bad[0] ? 'bernoulli: the probabilities must be in [0, 1]' : null));
+ */
+export function checkValues(tensors: readonly Tensor[], describe: (values: TypedArray[]) => string | null): void {
+  const device = tensors[0].storage.device;
+  if (device.readsSync !== false) {
+    const message = describe(tensors.map((t) => t.dataSync()));
+    if (message !== null) throw new Error(message);
+  } else if (device.assertLater) device.assertLater(tensors.map((t) => t.storage), describe);
+  else throw new Error(`${device.name}: reads only asynchronously and cannot check values (Device.assertLater)`);
 }
 
 /** A plain, graph-free view of `t`'s storage (what detach() returns). */

@@ -47,6 +47,12 @@ export interface Device {
    * garbage collector does not feel, may move out what recent steps did not use.
    */
   endStep?(): void;
+  /**
+   * For a device that reads only asynchronously: takes the elements of `storages` as they are at this point
+   * of the work, and at the next read (of any tensor, or a synchronize) passes them to `describe`, throwing
+   * its message if it returns one, as CUDA reports device-side assertions at the next synchronization.
+   */
+  assertLater?(storages: readonly Storage[], describe: (values: TypedArray[]) => string | null): void;
 }
 
 const devices = new Map<string, Device>();

@@ -17,8 +17,8 @@ import { matmul } from './matmul.js';
 import { col2im, conv2d, conv2dBackward, im2col, maxPool2d, maxPool2dBackward } from './conv.js';
 import { fusedSteps } from './optim.js';
 import { gpu, openGpu } from './context.js';
-import { finish, resetCommands } from './commands.js';
-import { allocateStorage, forgetPool, readStorage, releaseStorage, storageFrom, writeStorage } from './memory.js';
+import { resetCommands } from './commands.js';
+import { allocateStorage, assertLater, finishAndCheck, forgetPool, readStorage, releaseStorage, storageFrom, writeStorage } from './memory.js';
 
 export { gpuMemoryStats, type GpuMemoryStats } from './memory.js';
 
@@ -28,8 +28,8 @@ const implemented: Partial<Kernels> = {
   conv2d, conv2dBackward, im2col, col2im, maxPool2d, maxPool2dBackward, renormRows,
   unaryBackward, softmaxBackward, crossEntropy, crossEntropyBackward, binaryCrossEntropy, binaryCrossEntropyBackward,
   batchNorm, batchNormBackward, groupNorm, groupNormBackward, attention, attentionBackward,
-  // Kernels that return a value to the op are reads; a GPU cannot answer synchronously, so index
-  // checks are skipped (as on CUDA): an index out of range reads or writes nothing defined.
+  // Kernels that return a value to the op are reads, which a GPU cannot answer synchronously: the ops
+  // check indices with assertLater instead, at the next read.
   indexOutOfRange: () => null,
 };
 
@@ -60,6 +60,7 @@ export const webgpuBackend: Backend = {
     throw new Error('webgpu: tensors on the GPU are read asynchronously: use `await t.data()` (item(), toArray() and dataSync() would have to wait for the GPU)');
   },
   readAsync: readStorage,
+  assertLater,
   write: writeStorage,
   release: releaseStorage,
   fused: fusedSteps,
@@ -85,7 +86,7 @@ export function webgpuAdapterName(): string {
  */
 export async function webgpuSynchronize(): Promise<void> {
   gpu();
-  await finish();
+  await finishAndCheck();
 }
 
 registerDevice(webgpuBackend);

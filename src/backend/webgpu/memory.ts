@@ -65,6 +65,7 @@ function checkDtype(dtype: DType, op: string): void {
 export function forgetPool(): void {
   pool.clear();
   pooledBytes = 0;
+  assertions = [];
 }
 
 /** A buffer of `capacity` bytes (a size class): a pooled one, or a new one, which WebGPU zero-fills. */
@@ -173,21 +174,73 @@ export function storageFrom(device: Device, data: TypedArray, dtype: DType): Gpu
 
 /** A copy of the elements, once the GPU has computed them. */
 export async function readStorage(storage: Storage): Promise<TypedArray> {
-  const s = storage as GpuStorage;
+  const copy = copyForReading(storage as GpuStorage);
+  try {
+    await finish();
+  } catch (e) {
+    copy.staging.destroy();
+    throw e;
+  }
+  const [values] = await Promise.all([mapCopy(copy), checkAssertions()]);
+  return values;
+}
+
+/** Waits for the GPU, then runs the checks ops asked for (webgpuSynchronize). */
+export async function finishAndCheck(): Promise<void> {
+  await finish();
+  await checkAssertions();
+}
+
+interface ReadCopy {
+  staging: GpuBuffer;
+  bytes: number;
+  dtype: DType;
+}
+
+// A mappable copy of the storage's elements as they are at this point of the recorded work.
+function copyForReading(s: GpuStorage): ReadCopy {
   const bytes = s.length * ELEMENT_BYTES;
   const staging = gpu().device.createBuffer({ size: Math.max(4, bytes), usage: USAGE.MAP_READ | USAGE.COPY_DST });
   copyBuffer(bufferOf(s), staging, bytes);
+  return { staging, bytes, dtype: s.dtype };
+}
+
+async function mapCopy({ staging, bytes, dtype }: ReadCopy): Promise<TypedArray> {
   try {
-    await finish();
     await staging.mapAsync(MAP_READ, 0, Math.max(4, bytes));
     const words = staging.getMappedRange(0, Math.max(4, bytes)).slice(0, bytes);
     staging.unmap();
-    switch (s.dtype) {
+    switch (dtype) {
       case 'float32': return new Float32Array(words);
       case 'int32': return new Int32Array(words);
       default: return Uint8Array.from(new Uint32Array(words));
     }
   } finally {
     staging.destroy();
+  }
+}
+
+interface Assertion {
+  copies: ReadCopy[];
+  describe: (values: TypedArray[]) => string | null;
+}
+
+let assertions: Assertion[] = [];
+
+/** Device.assertLater: copies the storages now, checks them at the next read. */
+export function assertLater(storages: readonly Storage[], describe: (values: TypedArray[]) => string | null): void {
+  assertions.push({ copies: storages.map((s) => copyForReading(s as GpuStorage)), describe });
+}
+
+// The pending checks, after the work that copied their values has run: throws the first failure (all are consumed).
+async function checkAssertions(): Promise<void> {
+  if (assertions.length === 0) return;
+  const due = assertions;
+  assertions = [];
+  const messages = await Promise.all(due.map(async (a) => a.describe(await Promise.all(a.copies.map(mapCopy)))));
+  const failed = messages.filter((m): m is string => m !== null);
+  if (failed.length > 0) {
+    const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed checks)` : '';
+    throw new Error(`${failed[0]}${more} [checked on webgpu at this read, after the op ran]`);
   }
 }

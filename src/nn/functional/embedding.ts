@@ -1,7 +1,7 @@
 import { Tensor } from '../../tensor/tensor.js';
 import { formatShape } from '../../tensor/shape.js';
 import { eq, where } from '../../ops/elementwise.js';
-import { indexSelect } from '../../ops/indexing.js';
+import { checkIndexRange, indexSelect } from '../../ops/indexing.js';
 import { reshape, unsqueeze } from '../../ops/shape.js';
 import { backendOf, detach } from '../../ops/util.js';
 import { indexSelectSparseGrad } from '../../ops/sparse.js';
@@ -33,8 +33,7 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   if (weight.ndim !== 2) throw new Error(`${name}: weight must be 2-d [numEmbeddings, dim], got ${formatShape(weight.shape)}`);
   if (input.dtype !== 'int32') throw new Error(`${name}: expected int32 indices, got dtype ${input.dtype}`);
   const [num, dim] = weight.shape;
-  const bad = backendOf(name, weight, input).indexOutOfRange(input.storage, num);
-  if (bad !== null) throw new Error(`${name}: index ${bad} is out of range for an embedding with ${num} rows`);
+  checkIndexRange(backendOf(name, weight, input), input, num, (bad) => `${name}: index ${bad} is out of range for an embedding with ${num} rows`);
   let paddingIdx = options.paddingIdx ?? null;
   if (paddingIdx !== null) {
     if (!Number.isInteger(paddingIdx) || paddingIdx < -num || paddingIdx >= num) throw new Error(`${name}: paddingIdx must be within [-${num}, ${num}), got ${paddingIdx}`);
