@@ -2,6 +2,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { allocate } from '../tensor/dtype.js';
 import { formatShape } from '../tensor/shape.js';
+import { hostDevice } from '../tensor/storage.js';
 
 /**
  * The safetensors format (https://github.com/huggingface/safetensors), the weights format of Hugging Face and
@@ -183,7 +184,7 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
     const out = allocate(dtype, count);
     const at = dataStart + e.begin;
     readLittleEndian(e, view, at, count, out);
-    tensors[e.name] = Tensor.fromArray(out, e.shape.slice(), dtype);
+    tensors[e.name] = Tensor.fromArray(out, e.shape.slice(), dtype, hostDevice());
     if (CONVERTED.has(e.code)) converted[e.name] = { from: e.code, to: dtype };
   }
   return { tensors, metadata, converted };

@@ -1,5 +1,5 @@
 import { Tensor } from '../tensor/tensor.js';
-import { type DType, isDType, isFloating } from '../tensor/dtype.js';
+import { type DType, type TypedArray, isDType, isFloating } from '../tensor/dtype.js';
 import { type Device, deviceNamed } from '../tensor/storage.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { noGrad } from '../autograd/grad-mode.js';
@@ -313,13 +313,37 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
     return this;
   }
 
-  /** Moves this module's own parameters, buffers and gradients (not its submodules') to `device`, in place. */
-  protected moveOwnTensors(device: Device): void {
+  /**
+   * module.to(device) from any device, a GPU included: the values are read with `await t.data()` first,
+   * then moved in place as `to` moves them (the same Parameter objects).
+   * @example await model.toAsync('wasm'); // back from the GPU, e.g. to save or export it
+   */
+  async toAsync(device: string): Promise<this> {
+    const target = deviceNamed(device, 'Module.toAsync');
+    const values = new Map<Tensor, TypedArray>();
+    for (const m of this.modules()) {
+      for (const t of m.ownTensors()) if (t.storage.device !== target) values.set(t, await t.data());
+    }
+    for (const m of this.modules()) m.moveOwnTensors(target, (t) => values.get(t) ?? t.dataSync());
+    return this;
+  }
+
+  // This module's own parameters, buffers and their gradients (not its submodules').
+  private *ownTensors(): Generator<Tensor> {
     for (const [, v] of this.fields()) {
       if (!(v instanceof Tensor)) continue;
-      moveStorage(v, device);
+      yield v;
       const grad = v.peekGrad();
-      if (grad) moveStorage(grad, device);
+      if (grad) yield grad;
+    }
+  }
+
+  /** Moves this module's own tensors (ownTensors) to `device` in place, their values from `read`. */
+  protected moveOwnTensors(device: Device, read: (t: Tensor) => TypedArray = (t) => t.dataSync()): void {
+    for (const t of this.ownTensors()) {
+      if (t.storage.device === device) continue;
+      t.storage = device.fromArray(read(t), t.dtype);
+      t.version++;
     }
   }
 
@@ -442,8 +466,3 @@ export abstract class Module<Args extends unknown[] = any[], Out = any> {
 }
 
 // Gives `t` a copy of its elements on `device` (views made before keep the old storage, as in PyTorch).
-function moveStorage(t: Tensor, device: Device): void {
-  if (t.storage.device === device) return;
-  t.storage = device.fromArray(t.dataSync(), t.dtype);
-  t.version++;
-}

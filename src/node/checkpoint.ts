@@ -2,6 +2,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Trainer, TrainerCheckpoint } from '../train/trainer.js';
+import { checkpointOnHost, readableNow } from '../train/checkpoint.js';
 import type { Callback } from '../train/callbacks.js';
 import { loadSafetensors, saveSafetensors } from './safetensors-file.js';
 import { ensureDir, writeFileAtomic } from './files.js';
@@ -234,10 +235,15 @@ export function checkpointCallback(options: CheckpointCallbackOptions): Callback
   if (!(Number.isInteger(everyEpochs) && everyEpochs >= 1)) throw new Error(`checkpointCallback: everyEpochs must be a positive integer, got ${everyEpochs}`);
   let lastSavedStep = -1;
   let release: (() => void) | null = null;
-  const save = (t: Trainer) => {
-    const folder = saveCheckpoint(dir, t.checkpoint(), options);
+  const write = (t: Trainer, ckpt: TrainerCheckpoint) => {
+    const folder = saveCheckpoint(dir, ckpt, options);
     lastSavedStep = t.step;
     onSave?.(folder, t);
+  };
+  // synchronous where the tensors can be read so; on a GPU they are read first (the trainer waits for callbacks)
+  const save = (t: Trainer): void | Promise<void> => {
+    const ckpt = t.checkpoint();
+    return readableNow(ckpt) ? write(t, ckpt) : checkpointOnHost(ckpt).then((host) => write(t, host));
   };
   return {
     name: 'checkpoint',
@@ -246,14 +252,14 @@ export function checkpointCallback(options: CheckpointCallbackOptions): Callback
       recoverRunFolder(dir);
     },
     onStepEnd(t, info) {
-      if (everySteps !== undefined && info.step % everySteps === 0) save(t);
+      if (everySteps !== undefined && info.step % everySteps === 0) return save(t);
     },
     onEpochEnd(t, epoch) {
-      if (epoch % everyEpochs === 0) save(t);
+      if (epoch % everyEpochs === 0) return save(t);
     },
-    onTrainEnd(t) {
+    async onTrainEnd(t) {
       try {
-        if (t.step !== lastSavedStep || t.batchInEpoch !== 0) save(t);
+        if (t.step !== lastSavedStep || t.batchInEpoch !== 0) await save(t);
       } finally {
         release?.();
         release = null;

@@ -1,6 +1,7 @@
 import { needsGrad, record } from '../autograd/record.js';
-import { deviceNamed } from '../tensor/storage.js';
+import { type Device, deviceNamed } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { TypedArray } from '../tensor/dtype.js';
 
 /**
  * A copy of `x` on backend `name` ('js', 'wasm', ...), or `x` itself when it is there already, as
@@ -9,8 +10,21 @@ import { Tensor } from '../tensor/tensor.js';
  */
 export function toBackend(x: Tensor, name: string): Tensor {
   const target = deviceNamed(name, 'to');
-  if (x.storage.device === target) return x;
-  const out = new Tensor(target.fromArray(x.dataSync(), x.dtype), x.shape);
+  return x.storage.device === target ? x : copyTo(x, target, x.dataSync());
+}
+
+/**
+ * toBackend from any device, reading with `await x.data()`: how a tensor leaves a GPU, as
+ * `await t.toAsync('wasm')`.
+ * @example const onCpu = await toBackendAsync(gpuTensor, 'wasm');
+ */
+export async function toBackendAsync(x: Tensor, name: string): Promise<Tensor> {
+  const target = deviceNamed(name, 'toAsync');
+  return x.storage.device === target ? x : copyTo(x, target, await x.data());
+}
+
+function copyTo(x: Tensor, target: Device, values: TypedArray): Tensor {
+  const out = new Tensor(target.fromArray(values, x.dtype), x.shape);
   if (!needsGrad(x)) return out;
   const source = x.device;
   return record(out, 'ToCopyBackward', [x], (g) => [toBackend(g, source)]);

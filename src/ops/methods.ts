@@ -1,7 +1,7 @@
 // Installs the ops as Tensor methods (x.add(y), x.sum(1)), keeping tensor/ free of imports from above.
 import { Tensor } from '../tensor/tensor.js';
 import { type DType, isDType } from '../tensor/dtype.js';
-import { toBackend } from './device.js';
+import { toBackend, toBackendAsync } from './device.js';
 import type { Generator } from '../tensor/random.js';
 import { type BackwardOptions, backward } from '../autograd/engine.js';
 import type { TensorLike } from './util.js';
@@ -30,6 +30,8 @@ declare module '../tensor/tensor.js' {
     clone(): Tensor;
     /** A copy in another dtype ('float64', ...) or on another backend ('js', 'wasm', ...); this tensor when nothing changes. */
     to(target: DType | string): Tensor;
+    /** A copy on another backend from any backend, a GPU included (read with `await data()`); this tensor when it is there. */
+    toAsync(device: string): Promise<Tensor>;
     float(): Tensor;
     double(): Tensor;
     int(): Tensor;
@@ -206,6 +208,7 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   detach(this: Tensor) { return detach(this); },
   clone(this: Tensor) { return E.clone(this); },
   to(this: Tensor, target: DType | string) { return isDType(target) ? E.cast(this, target) : toBackend(this, target); },
+  toAsync(this: Tensor, device: string) { return toBackendAsync(this, device); },
   float(this: Tensor) { return E.cast(this, 'float32'); },
   double(this: Tensor) { return E.cast(this, 'float64'); },
   int(this: Tensor) { return E.cast(this, 'int32'); },

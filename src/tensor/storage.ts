@@ -77,6 +77,21 @@ export function defaultDevice(): Device {
   return first.value;
 }
 
+/**
+ * Where values that come from the host (files, the network) land: the default device where it reads
+ * synchronously, else the preferred CPU device, as PyTorch loads onto the CPU.
+ * @example Tensor.fromArray(values, shape, 'float32', hostDevice())
+ */
+export function hostDevice(): Device {
+  const d = defaultDevice();
+  if (d.readsSync !== false) return d;
+  for (const name of PREFERENCE) {
+    const cpu = devices.get(name);
+    if (cpu) return cpu;
+  }
+  throw new Error('descent: no CPU backend registered');
+}
+
 /** A registered device by name, or an error listing those that exist. */
 export function deviceNamed(name: string, caller: string): Device {
   const d = devices.get(name);

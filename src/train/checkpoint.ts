@@ -6,6 +6,7 @@ import type { OptimizerStateDict } from '../optim/optimizer.js';
 import { loadMetricState, metricState } from './metrics.js';
 import { joinTensors, splitTensors } from './state.js';
 import type { History, Trainer } from './trainer.js';
+import { hostDevice } from '../tensor/storage.js';
 
 export const CHECKPOINT_FORMAT = 'descent-trainer/1';
 
@@ -62,6 +63,26 @@ export function captureCheckpoint(t: Trainer): TrainerCheckpoint {
   };
   if (t.best) for (const [k, v] of Object.entries(t.best)) tensors[`best.${k}`] = v;
   return { model: copyStateDict(t.model.stateDict()), tensors, state };
+}
+
+/**
+ * The checkpoint with its tensors on the host (hostDevice): those on a device that reads only
+ * asynchronously (a GPU) are copied with `await t.data()`, the others are kept as they are. What a writer
+ * of files needs; restoring moves them back to the model's device.
+ * @example saveCheckpoint(dir, await checkpointOnHost(trainer.checkpoint()));
+ */
+export async function checkpointOnHost(ckpt: TrainerCheckpoint): Promise<TrainerCheckpoint> {
+  const host = hostDevice().name;
+  const move = async (sd: StateDict): Promise<StateDict> => {
+    const entries = await Promise.all(Object.entries(sd).map(async ([k, t]) => [k, t.storage.device.readsSync === false ? await t.toAsync(host) : t] as const));
+    return Object.fromEntries(entries);
+  };
+  return { ...ckpt, model: await move(ckpt.model), tensors: await move(ckpt.tensors) };
+}
+
+/** Whether every tensor of the checkpoint can be read synchronously (none is on a GPU). */
+export function readableNow(ckpt: TrainerCheckpoint): boolean {
+  return [...Object.values(ckpt.model), ...Object.values(ckpt.tensors)].every((t) => t.storage.device.readsSync !== false);
 }
 
 /**

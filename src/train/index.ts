@@ -13,6 +13,7 @@ export {
 } from './metrics.js';
 export type { Metric } from './metrics.js';
 export { splitTensors, joinTensors } from './state.js';
+export { checkpointOnHost } from './checkpoint.js';
 export { GradientMonitor } from './gradient-monitor.js';
 export type { GradientMonitorOptions, GradientRecord, GradientWarning, LayerHealth } from './gradient-monitor.js';
 export { lrFind } from './lr-finder.js';

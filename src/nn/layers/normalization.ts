@@ -2,7 +2,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import type { Device } from '../../tensor/storage.js';
 import { formatShape } from '../../tensor/shape.js';
 import { ones, zeros } from '../../tensor/creation.js';
-import type { DType } from '../../tensor/dtype.js';
+import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { add_ } from '../../ops/inplace.js';
 import { readsSync } from '../../ops/util.js';
@@ -79,9 +79,9 @@ abstract class BatchNorm extends Module<[Tensor], Tensor> {
   }
 
   // a move changes the count's version, not its value
-  protected override moveOwnTensors(device: Device): void {
+  protected override moveOwnTensors(device: Device, read?: (t: Tensor) => TypedArray): void {
     const known = this.countIfKnown();
-    super.moveOwnTensors(device);
+    super.moveOwnTensors(device, read);
     if (known !== null) this.rememberCount(known);
   }
 
