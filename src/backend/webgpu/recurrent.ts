@@ -52,15 +52,16 @@ function startState(state: Storage, init: Storage | null, length: number): void 
 type Operand = readonly [name: string, storage: Storage | null, write?: boolean];
 
 /**
- * Runs a cell kernel over the n x `width` elements of one step: `body` sees r (the state's row), j (the
- * column), row (the layer's row: first + r * batchStride), H (hidden) and S (the state size P).
+ * A cell kernel over the n x `width` elements of a step, compiled once per layer call and launched as
+ * cell(n, first) per step: `body` sees r (the state's row), j (the column), row (the layer's row:
+ * first + r * batchStride), H (hidden) and S (the state size P).
  */
-function cellKernel(operands: Operand[], body: string, n: number, width: number, first: number, g: RecurrentGeometry): void {
+function cellKernel(operands: Operand[], body: string, width: number, g: RecurrentGeometry): (n: number, first: number) => void {
   const b = bindPresent(operands);
   const code = `${HEADER}${MATH}${b.code}
 ${elementwise(`let width = P(1); let r = i / width; let j = i % width; let row = P(2) + r * P(3); let H = P(4); let S = P(5);
   ${body}`)}`;
-  launch(code, [n * width, width, first, g.batchStride, g.hidden, g.stateSize], b.operands, b.writes, gridFor(n * width));
+  return (n, first) => launch(code, [n * width, width, first, g.batchStride, g.hidden, g.stateSize], b.operands, b.writes, gridFor(n * width));
 }
 
 export function lstmForward(
@@ -96,9 +97,10 @@ export function lstmForward(
     ['hPrev', hPrev, true], ['h', weightHr && !hPrev ? null : h, !weightHr], ['raw', raw, true], ['hRaw', weightHr ? hRaw : null, true],
     ['out', weightHr ? null : out, true],
   ];
+  const cell = cellKernel(operands, body, H, g);
   forEachStep(g, false, (t, n, first) => {
     rowsProduct('lstmForward', allRows(h), weightHh, true, pre, n, P, G);
-    cellKernel(operands, body, n, H, first, g);
+    cell(n, first);
     if (weightHr && raw) rowsProduct('lstmForward', allRows(raw), weightHr, true, h, n, H, P, false, { storage: out, first, stride: g.batchStride });
   });
   for (const s of [h, pre, raw]) if (s) releaseStorage(s);
@@ -134,12 +136,14 @@ export function lstmBackward(
     ['gates', gates], ['cells', cells], ['dRaw', dRaw], ['dh', weightHr ? null : dh], ['gradOut', weightHr ? null : gradOut],
     ['dc', gradC0, true], ['gradGates', gradGates, true],
   ];
+  const cell = cellKernel(operands, body, H, g);
+  const joinKernel = joinGradOut ? cellKernel([['dh', dh, true], ['gradOut', gradOut], ['gradHAll', gradHAll, true]], join, P, g) : null;
   forEachStep(g, true, (t, n, first) => {
     if (weightHr && dRaw) {
-      if (joinGradOut) cellKernel([['dh', dh, true], ['gradOut', gradOut], ['gradHAll', gradHAll, true]], join, n, P, first, g);
+      joinKernel?.(n, first);
       rowsProduct('lstmBackward', allRows(dh), weightHr, false, dRaw, n, P, H);
     }
-    cellKernel(operands, body, n, H, first, g);
+    cell(n, first);
     rowsProduct('lstmBackward', { storage: gradGates, first, stride: g.batchStride }, weightHh, false, dh, n, G, P);
   });
   if (dRaw) releaseStorage(dRaw);
@@ -168,9 +172,10 @@ export function gruForward(
   ${gates ? 'let s = row * 4u * H; gates[s + j] = rg; gates[s + H + j] = z; gates[s + 2u * H + j] = nv; gates[s + 3u * H + j] = hn;' : ''}
   ${hPrev ? 'hPrev[row * H + j] = hp;' : ''}`;
   const operands: Operand[] = [['xg', xGates], ['pre', pre], ['bHh', biasHh], ['h', h, true], ['out', out, true], ['gates', gates, true], ['hPrev', hPrev, true]];
+  const cell = cellKernel(operands, body, H, g);
   forEachStep(g, false, (t, n, first) => {
     rowsProduct('gruForward', allRows(h), weightHh, true, pre, n, H, G);
-    cellKernel(operands, body, n, H, first, g);
+    cell(n, first);
   });
   releaseStorage(h);
   releaseStorage(pre);
@@ -195,8 +200,9 @@ export function gruBackward(
   gradH[x + j] = dr; gradH[x + H + j] = dz; gradH[x + 2u * H + j] = dn * rg;
   dh[r * H + j] = d * z;`;
   const operands: Operand[] = [['gates', gates], ['hPrev', hPrev], ['gradOut', gradOut], ['dh', dh, true], ['gradX', gradXGates, true], ['gradH', gradHGates, true]];
+  const cell = cellKernel(operands, body, H, g);
   forEachStep(g, true, (t, n, first) => {
-    cellKernel(operands, body, n, H, first, g);
+    cell(n, first);
     rowsProduct('gruBackward', { storage: gradHGates, first, stride: g.batchStride }, weightHh, false, dh, n, G, H, true);
   });
 }
@@ -214,9 +220,10 @@ export function rnnForward(xGates: Storage, h0: Storage | null, weightHh: Storag
   h[r * H + j] = hNew;
   out[row * H + j] = hNew;`;
   const operands: Operand[] = [['xg', xGates], ['pre', pre], ['h', h, true], ['out', out, true], ['hPrev', hPrev, true]];
+  const cell = cellKernel(operands, body, H, g);
   forEachStep(g, false, (t, n, first) => {
     rowsProduct('rnnForward', allRows(h), weightHh, true, pre, n, H, H);
-    cellKernel(operands, body, n, H, first, g);
+    cell(n, first);
   });
   releaseStorage(h);
   releaseStorage(pre);
@@ -231,8 +238,9 @@ export function rnnBackward(out: Storage, weightHh: Storage, relu: boolean, grad
   let y = out[row * H + j];
   gradX[row * H + j] = ${relu ? 'select(0.0, d, y > 0.0)' : 'd * (1.0 - y * y)'};`;
   const operands: Operand[] = [['out', out], ['gradOut', gradOut], ['dh', dh], ['gradX', gradXGates, true]];
+  const cell = cellKernel(operands, body, H, g);
   forEachStep(g, true, (t, n, first) => {
-    cellKernel(operands, body, n, H, first, g);
+    cell(n, first);
     rowsProduct('rnnBackward', { storage: gradXGates, first, stride: g.batchStride }, weightHh, false, dh, n, H, H);
   });
 }
