@@ -64,6 +64,23 @@ ${elementwise(`let width = P(1); let r = i / width; let j = i % width; let row =
   return (n, first) => launch(code, [n * width, width, first, g.batchStride, g.hidden, g.stateSize], b.operands, b.writes, gridFor(n * width));
 }
 
+/** The running h [N, P] (h0's rows, or zeros) and the scratch for h W_hhᵀ [N, gates * H] of a forward walk. */
+function forwardScratch(xGates: Storage, h0: Storage | null, g: RecurrentGeometry, gates: number): [h: Storage, pre: Storage] {
+  const h = temporary(xGates, 'float32', g.batch * g.stateSize);
+  startState(h, h0, g.batch * g.stateSize);
+  return [h, temporary(xGates, 'float32', g.batch * gates * g.hidden)];
+}
+
+/** The forward walk: per step, pre = h W_hhᵀ for the step's rows of the running h, then `cell`; frees h and pre after. */
+function forwardSteps(what: string, g: RecurrentGeometry, weightHh: Storage, h: Storage, pre: Storage, gates: number, cell: (n: number, first: number) => void): void {
+  forEachStep(g, false, (_t, n, first) => {
+    rowsProduct(what, allRows(h), weightHh, true, pre, n, g.stateSize, gates * g.hidden);
+    cell(n, first);
+  });
+  releaseStorage(h);
+  releaseStorage(pre);
+}
+
 export function lstmForward(
   xGates: Storage, h0: Storage | null, c0: Storage | null, weightHh: Storage, weightHr: Storage | null,
   g: RecurrentGeometry, out: Storage, cN: Storage,
@@ -71,11 +88,8 @@ export function lstmForward(
 ): void {
   checkFloat32('lstmForward', xGates, h0, c0, weightHh, weightHr, out, cN, gates, cells, hPrev, hRaw);
   const { batch: N, hidden: H, stateSize: P } = g;
-  const G = 4 * H;
-  const h = temporary(xGates, 'float32', N * P);
-  const pre = temporary(xGates, 'float32', N * G);
+  const [h, pre] = forwardScratch(xGates, h0, g, 4);
   const raw = weightHr ? temporary(xGates, 'float32', N * H) : null;
-  startState(h, h0, N * P);
   startState(cN, c0, N * H); // cN is the running c
   const save = gates !== null && cells !== null;
   const body = `let G = 4u * H; let x = row * G; let q = r * G;
@@ -98,12 +112,11 @@ export function lstmForward(
     ['out', weightHr ? null : out, true],
   ];
   const cell = cellKernel(operands, body, H, g);
-  forEachStep(g, false, (t, n, first) => {
-    rowsProduct('lstmForward', allRows(h), weightHh, true, pre, n, P, G);
+  forwardSteps('lstmForward', g, weightHh, h, pre, 4, (n, first) => {
     cell(n, first);
     if (weightHr && raw) rowsProduct('lstmForward', allRows(raw), weightHr, true, h, n, H, P, false, { storage: out, first, stride: g.batchStride });
   });
-  for (const s of [h, pre, raw]) if (s) releaseStorage(s);
+  if (raw) releaseStorage(raw);
 }
 
 export function lstmBackward(
@@ -138,7 +151,7 @@ export function lstmBackward(
   ];
   const cell = cellKernel(operands, body, H, g);
   const joinKernel = joinGradOut ? cellKernel([['dh', dh, true], ['gradOut', gradOut], ['gradHAll', gradHAll, true]], join, P, g) : null;
-  forEachStep(g, true, (t, n, first) => {
+  forEachStep(g, true, (_t, n, first) => {
     if (weightHr && dRaw) {
       joinKernel?.(n, first);
       rowsProduct('lstmBackward', allRows(dh), weightHr, false, dRaw, n, P, H);
@@ -154,11 +167,8 @@ export function gruForward(
   out: Storage, gates: Storage | null, hPrev: Storage | null,
 ): void {
   checkFloat32('gruForward', xGates, h0, weightHh, biasHh, out, gates, hPrev);
-  const { batch: N, hidden: H } = g;
-  const G = 3 * H;
-  const h = temporary(xGates, 'float32', N * H);
-  const pre = temporary(xGates, 'float32', N * G);
-  startState(h, h0, N * H);
+  const H = g.hidden;
+  const [h, pre] = forwardScratch(xGates, h0, g, 3);
   const bias = (k: number) => (biasHh ? ` + bHh[${k}u * H + j]` : '');
   const body = `let G = 3u * H; let x = row * G; let q = r * G;
   let hn = pre[q + 2u * H + j]${bias(2)};
@@ -172,13 +182,7 @@ export function gruForward(
   ${gates ? 'let s = row * 4u * H; gates[s + j] = rg; gates[s + H + j] = z; gates[s + 2u * H + j] = nv; gates[s + 3u * H + j] = hn;' : ''}
   ${hPrev ? 'hPrev[row * H + j] = hp;' : ''}`;
   const operands: Operand[] = [['xg', xGates], ['pre', pre], ['bHh', biasHh], ['h', h, true], ['out', out, true], ['gates', gates, true], ['hPrev', hPrev, true]];
-  const cell = cellKernel(operands, body, H, g);
-  forEachStep(g, false, (t, n, first) => {
-    rowsProduct('gruForward', allRows(h), weightHh, true, pre, n, H, G);
-    cell(n, first);
-  });
-  releaseStorage(h);
-  releaseStorage(pre);
+  forwardSteps('gruForward', g, weightHh, h, pre, 3, cellKernel(operands, body, H, g));
 }
 
 export function gruBackward(
@@ -201,7 +205,7 @@ export function gruBackward(
   dh[r * H + j] = d * z;`;
   const operands: Operand[] = [['gates', gates], ['hPrev', hPrev], ['gradOut', gradOut], ['dh', dh, true], ['gradX', gradXGates, true], ['gradH', gradHGates, true]];
   const cell = cellKernel(operands, body, H, g);
-  forEachStep(g, true, (t, n, first) => {
+  forEachStep(g, true, (_t, n, first) => {
     cell(n, first);
     rowsProduct('gruBackward', { storage: gradHGates, first, stride: g.batchStride }, weightHh, false, dh, n, G, H, true);
   });
@@ -209,10 +213,8 @@ export function gruBackward(
 
 export function rnnForward(xGates: Storage, h0: Storage | null, weightHh: Storage, relu: boolean, g: RecurrentGeometry, out: Storage, hPrev: Storage | null): void {
   checkFloat32('rnnForward', xGates, h0, weightHh, out, hPrev);
-  const { batch: N, hidden: H } = g;
-  const h = temporary(xGates, 'float32', N * H);
-  const pre = temporary(xGates, 'float32', N * H);
-  startState(h, h0, N * H);
+  const H = g.hidden;
+  const [h, pre] = forwardScratch(xGates, h0, g, 1);
   // relu as the reference's: NaN goes to 0
   const body = `let v = xg[row * H + j] + pre[r * H + j];
   let hNew = ${relu ? 'select(0.0, v, v > 0.0)' : 'tanhF(v)'};
@@ -220,13 +222,7 @@ export function rnnForward(xGates: Storage, h0: Storage | null, weightHh: Storag
   h[r * H + j] = hNew;
   out[row * H + j] = hNew;`;
   const operands: Operand[] = [['xg', xGates], ['pre', pre], ['h', h, true], ['out', out, true], ['hPrev', hPrev, true]];
-  const cell = cellKernel(operands, body, H, g);
-  forEachStep(g, false, (t, n, first) => {
-    rowsProduct('rnnForward', allRows(h), weightHh, true, pre, n, H, H);
-    cell(n, first);
-  });
-  releaseStorage(h);
-  releaseStorage(pre);
+  forwardSteps('rnnForward', g, weightHh, h, pre, 1, cellKernel(operands, body, H, g));
 }
 
 export function rnnBackward(out: Storage, weightHh: Storage, relu: boolean, gradOut: Storage | null, g: RecurrentGeometry, gradXGates: Storage, gradH0: Storage): void {
@@ -239,7 +235,7 @@ export function rnnBackward(out: Storage, weightHh: Storage, relu: boolean, grad
   gradX[row * H + j] = ${relu ? 'select(0.0, d, y > 0.0)' : 'd * (1.0 - y * y)'};`;
   const operands: Operand[] = [['out', out], ['gradOut', gradOut], ['dh', dh], ['gradX', gradXGates, true]];
   const cell = cellKernel(operands, body, H, g);
-  forEachStep(g, true, (t, n, first) => {
+  forEachStep(g, true, (_t, n, first) => {
     cell(n, first);
     rowsProduct('rnnBackward', { storage: gradXGates, first, stride: g.batchStride }, weightHh, false, dh, n, H, H);
   });
