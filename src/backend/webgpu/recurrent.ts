@@ -104,7 +104,7 @@ export function lstmForward(
   let hNew = og * tc;
   ${save ? `gates[x + j] = ig; gates[x + H + j] = fg; gates[x + 2u * H + j] = cg; gates[x + 3u * H + j] = og;
   cells[row * 2u * H + j] = tc; cells[row * 2u * H + H + j] = cp;` : ''}
-  ${hPrev ? 'if (j < S) { hPrev[row * S + j] = h[r * S + j]; }' : ''}
+  ${hPrev ? 'for (var p = j; p < S; p = p + H) { hPrev[row * S + p] = h[r * S + p]; }' : ''}
   ${weightHr ? `raw[r * H + j] = hNew;${hRaw ? ' hRaw[row * H + j] = hNew;' : ''}` : 'h[r * H + j] = hNew; out[row * H + j] = hNew;'}`;
   const operands: Operand[] = [
     ['xg', xGates], ['pre', pre], ['c', cN, true], ['gates', save ? gates : null, true], ['cells', save ? cells : null, true],
