@@ -2,12 +2,15 @@
 // the js reference on padded, batch-first and packed layouts, both directions, with and without initial
 // states, biases, saved tensors and the LSTM's projection; products wider than one 64-column tile.
 // Backward runs from the reference's saved tensors. Float32 against float64 sums: a stated tolerance.
+// And the cost of a step: its dispatches (each dispatch binds one bind group), counted on the device.
+import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RecurrentGeometry } from '../../../src/backend/backend.js';
 import { arrayKernels } from '../../../src/backend/js/index.js';
 import { packedLayout, paddedLayout, type SequenceLayout } from '../../../src/ops/recurrent.js';
 import { openWebgpu } from './setup.js';
-import { matchesReference, uniform } from './reference.js';
+import { gpu, matchesReference, uniform } from './reference.js';
+import { gpu as gpuContext } from '../../../src/backend/webgpu/context.js';
 
 const skip = await openWebgpu();
 const [RTOL, ATOL] = [1e-4, 1e-5];
@@ -76,4 +79,51 @@ describe('webgpu recurrent kernels against the js reference', { skip }, () => {
       });
     }
   }
+});
+
+/** The dispatches (bind groups made) while `run` records and its results are read back. */
+async function dispatchesOf(run: () => Promise<unknown>): Promise<number> {
+  const device = gpuContext().device as unknown as { createBindGroup: (d: unknown) => unknown };
+  const original = device.createBindGroup;
+  let count = 0;
+  device.createBindGroup = (d: unknown) => {
+    count++;
+    return original.call(device, d);
+  };
+  try {
+    await run();
+  } finally {
+    device.createBindGroup = original;
+  }
+  return count;
+}
+
+describe('webgpu recurrent kernels: dispatches per step', { skip }, () => {
+  test('two per step forward and two backward (an LSTM with projSize: three and four), whatever the number of steps', async () => {
+    const [N, H] = [2, 4];
+    /** Dispatches of one call over `steps` steps of the kernel `kernel` (P: the LSTM's state size). */
+    const perCall = async (kernel: string, steps: number, P = H) => {
+      const layout = paddedLayout(steps, N, false);
+      const g = geometry(layout, H, P, false);
+      const rows = steps * N;
+      const wHr = P < H ? uniform(P * H) : null;
+      const args: Record<string, unknown[]> = {
+        lstmForward: [uniform(rows * 4 * H), null, null, uniform(4 * H * P), wHr, g, zeros(rows * P), zeros(N * H), zeros(rows * 4 * H), zeros(rows * 2 * H), zeros(rows * P), wHr ? zeros(rows * H) : null],
+        lstmBackward: [uniform(rows * 4 * H, 0, 1), uniform(rows * 2 * H), uniform(4 * H * P), wHr, uniform(rows * P), uniform(N * H), g, zeros(rows * 4 * H), zeros(N * P), zeros(N * H), wHr ? zeros(rows * P) : null],
+        gruForward: [uniform(rows * 3 * H), null, uniform(3 * H * H), uniform(3 * H), g, zeros(rows * H), zeros(rows * 4 * H), zeros(rows * H)],
+        gruBackward: [uniform(rows * 4 * H, 0, 1), uniform(rows * H), uniform(3 * H * H), uniform(rows * H), g, zeros(rows * 3 * H), zeros(rows * 3 * H), zeros(N * H)],
+        rnnForward: [uniform(rows * H), null, uniform(H * H), false, g, zeros(rows * H), zeros(rows * H)],
+        rnnBackward: [uniform(rows * H), uniform(H * H), false, uniform(rows * H), g, zeros(rows * H), zeros(N * H)],
+      };
+      return dispatchesOf(async () => (gpu as unknown as Record<string, (...a: unknown[]) => Promise<void>>)[kernel](...args[kernel]));
+    };
+    const expected: [string, number, number][] = [
+      ['lstmForward', H, 2], ['lstmBackward', H, 2], ['gruForward', H, 2], ['gruBackward', H, 2], ['rnnForward', H, 2], ['rnnBackward', H, 2],
+      ['lstmForward', 3, 3], ['lstmBackward', 3, 4],
+    ];
+    for (const [kernel, P, perStep] of expected) {
+      const [short, long] = [await perCall(kernel, 3, P), await perCall(kernel, 7, P)];
+      assert.equal((long - short) / 4, perStep, `${kernel}${P < H ? ' with a projection' : ''}: ${short} dispatches over 3 steps, ${long} over 7`);
+    }
+  });
 });
