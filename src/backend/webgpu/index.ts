@@ -14,9 +14,9 @@ import { batchNorm, batchNormBackward, groupNorm, groupNormBackward } from './no
 import { attention, attentionBackward } from './attention.js';
 import { expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
 import { matmul } from './matmul.js';
+import { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './recurrent.js';
 import { col2im, conv2d, conv2dBackward, im2col, maxPool2d, maxPool2dBackward } from './conv.js';
 import { fusedSteps } from './optim.js';
-import { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './recurrent.js';
 import { gpu, openGpu } from './context.js';
 import { finish, resetCommands } from './commands.js';
 import { allocateStorage, forgetPool, readStorage, releaseStorage, storageFrom, writeStorage } from './memory.js';
@@ -25,11 +25,11 @@ export { gpuMemoryStats, type GpuMemoryStats } from './memory.js';
 
 const implemented: Partial<Kernels> = {
   unary, binary, where, cast, fill, reluBackward, reduce, softmax, matmul,
+  lstmForward, lstmBackward, gruForward, gruBackward, rnnForward, rnnBackward,
   permute, expand, slice, sliceAssign, indexSelect, indexAdd, gather, scatterAdd,
   conv2d, conv2dBackward, im2col, col2im, maxPool2d, maxPool2dBackward, renormRows,
   unaryBackward, softmaxBackward, crossEntropy, crossEntropyBackward, binaryCrossEntropy, binaryCrossEntropyBackward,
   batchNorm, batchNormBackward, groupNorm, groupNormBackward, attention, attentionBackward,
-  lstmForward, lstmBackward, gruForward, gruBackward, rnnForward, rnnBackward,
   // Kernels that return a value to the op are reads; a GPU cannot answer synchronously, so index
   // checks are skipped (as on CUDA): an index out of range reads or writes nothing defined.
   indexOutOfRange: () => null,
