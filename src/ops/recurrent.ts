@@ -131,7 +131,7 @@ export function recurrentLayer(
     if (t.dtype !== dtype) throw new Error(`${name}: expected ${what === 'x' ? 'the input' : what} of dtype ${dtype} (the input's), got ${t.dtype}`);
   }
   const inputs = named.map(([, t]) => t);
-  // a backend without the fused kernels (webgpu) runs the per-step composition of its other kernels
+  // a backend without the fused kernels runs the per-step composition of its other kernels
   if (b.missingKernels?.has(FORWARD_KERNEL[mode])) return composedLayer(mode, x, weights, layout, reverse, h0, c0);
   const train = isGradEnabled() && inputs.some((t) => t.requiresGrad);
 

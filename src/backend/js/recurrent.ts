@@ -16,7 +16,7 @@ function startState(like: TypedArray, init: TypedArray | null, n: number, width:
 }
 
 /** Calls step(t, n, first) for the steps in the order the forward pass (or its backward) walks them. */
-function forEachStep(g: RecurrentGeometry, backward: boolean, step: (t: number, n: number, first: number) => void): void {
+export function forEachStep(g: RecurrentGeometry, backward: boolean, step: (t: number, n: number, first: number) => void): void {
   const T = g.steps;
   const ascending = g.reverse === backward;
   for (let s = 0; s < T; s++) {

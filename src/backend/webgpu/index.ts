@@ -14,6 +14,7 @@ import { batchNorm, batchNormBackward, groupNorm, groupNormBackward } from './no
 import { attention, attentionBackward } from './attention.js';
 import { expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
 import { matmul } from './matmul.js';
+import { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './recurrent.js';
 import { col2im, conv2d, conv2dBackward, im2col, maxPool2d, maxPool2dBackward } from './conv.js';
 import { fusedSteps } from './optim.js';
 import { gpu, openGpu } from './context.js';
@@ -24,6 +25,7 @@ export { gpuMemoryStats, type GpuMemoryStats } from './memory.js';
 
 const implemented: Partial<Kernels> = {
   unary, binary, where, cast, fill, reluBackward, reduce, softmax, matmul,
+  lstmForward, lstmBackward, gruForward, gruBackward, rnnForward, rnnBackward,
   permute, expand, slice, sliceAssign, indexSelect, indexAdd, gather, scatterAdd,
   conv2d, conv2dBackward, im2col, col2im, maxPool2d, maxPool2dBackward, renormRows,
   unaryBackward, softmaxBackward, crossEntropy, crossEntropyBackward, binaryCrossEntropy, binaryCrossEntropyBackward,

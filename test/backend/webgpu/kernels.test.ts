@@ -6,54 +6,22 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { BinaryOp, ConvGeometry, ReduceOp, UnaryOp } from '../../../src/index.js';
-import { implementedKernels, webgpuBackend } from '../../../src/backend/webgpu/index.js';
+import { webgpuBackend } from '../../../src/backend/webgpu/index.js';
 import { arrayKernels } from '../../../src/backend/js/index.js';
-import type { TypedArray } from '../../../src/tensor/dtype.js';
-import { onArraysAsync } from '../array-kernels.js';
 import { backendConformance } from '../js/conformance.js';
 import { openWebgpu } from './setup.js';
+import { gpu, matchesReference, uniform } from './reference.js';
 
 const skip = await openWebgpu();
 const missing = [...webgpuBackend.missingKernels!];
-const gpu = onArraysAsync(webgpuBackend, missing);
 
 describe('webgpu conformance', { skip }, () => {
   backendConformance(gpu);
 });
 
-let seed = 17;
-/** Uniform floats in [lo, hi), from a fixed seed. */
-function uniform(n: number, lo = -3, hi = 3): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    out[i] = lo + (seed / 2147483648) * (hi - lo);
-  }
-  return out;
-}
 const ints = (n: number, lo: number, hi: number) => Int32Array.from(uniform(n, lo, hi), Math.floor);
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 0.5, -0.5, 1.5, 2.5, -2.5, 1, -1, 100, -100, 1e-4, -1e-4, 1e-30, 0.9, -0.99];
 const withSpecials = (n: number) => Float32Array.from([...SPECIAL, ...uniform(n - SPECIAL.length)]);
-
-type Kernel = keyof typeof arrayKernels;
-
-/** Runs `kernel` on copies of `args` on js and on webgpu, then compares every array argument afterwards. */
-async function matchesReference(kernel: Kernel, args: unknown[], what: string, rtol = 2e-6, atol = 1e-6): Promise<void> {
-  const copy = () => args.map((a) => (ArrayBuffer.isView(a) ? (a as TypedArray).slice() : a));
-  const [ref, ours] = [copy(), copy()];
-  const expected = (arrayKernels[kernel] as (...a: unknown[]) => unknown)(...ref);
-  const got = await (gpu[kernel] as (...a: unknown[]) => unknown)(...ours);
-  assert.equal(got ?? null, expected ?? null, `${what}: result`);
-  ref.forEach((e, k) => {
-    if (!ArrayBuffer.isView(e)) return;
-    const [ea, ga] = [e as TypedArray, ours[k] as TypedArray];
-    for (let i = 0; i < ea.length; i++) {
-      const [x, y] = [ea[i], ga[i]];
-      const ok = Number.isNaN(x) ? Number.isNaN(y) : x === y || Math.abs(x - y) <= atol + rtol * Math.abs(x);
-      assert.ok(ok, `${what}: argument ${k} [${i}]: expected ${x}, got ${y}`);
-    }
-  });
-}
 
 function geometry(h: number, w: number, kernel: [number, number], stride: [number, number], padding: [number, number], dilation: [number, number]): ConvGeometry {
   const out = (size: number, d: number) => Math.floor((size + 2 * padding[d] - dilation[d] * (kernel[d] - 1) - 1) / stride[d]) + 1;

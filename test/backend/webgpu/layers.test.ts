@@ -1,9 +1,12 @@
 // Every layer of nn on webgpu against the same layer on wasm: the output and the gradients of every
-// input and parameter after one backward pass (of the sum of squared outputs). Layers that need what webgpu lacks
+// input and parameter after one backward pass (of the sum of squared outputs); the recurrent layers in
+// every option (layers, directions, batchFirst, projSize, no biases, dropout, initial states, packed
+// batches) through the fused recurrent kernels. Layers that need what webgpu lacks
 // (a kernel, or a synchronous read of a value on the GPU) must fail by name; the table says which.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Tensor, manualSeed, nn, randint, randn, rand, tensor } from '../../../src/index.js';
+import { type Tensor, cat, manualSeed, nn, randint, randn, rand, tensor } from '../../../src/index.js';
+import { webgpuBackend } from '../../../src/backend/webgpu/index.js';
 import { openWebgpu } from './setup.js';
 
 const skip = await openWebgpu();
@@ -52,6 +55,40 @@ const CASES: LayerCase[] = [
   { name: 'RNN', make: () => new nn.RNN(4, 5, { numLayers: 2, batchFirst: true }), inputs: () => [randn([2, 3, 4])] },
   { name: 'LSTM', make: () => new nn.LSTM(4, 5, { batchFirst: true }), inputs: () => [randn([2, 3, 4])] },
   { name: 'GRU', make: () => new nn.GRU(4, 5), inputs: () => [randn([3, 2, 4])] },
+  // the output and the last states (hN, and cN through its own gradient) in one loss
+  {
+    name: 'LSTM (2 layers, bidirectional, projSize, dropout between layers, h0 and c0)',
+    make: () => new nn.LSTM(4, 6, { numLayers: 2, bidirectional: true, projSize: 3, dropout: 0.4 }),
+    inputs: () => [randn([3, 2, 4]), randn([4, 2, 3]), randn([4, 2, 6])],
+    call: (m, [x, h0, c0]) => {
+      const [out, [hN, cN]] = (m as nn.LSTM).forward(x, [h0, c0]);
+      return cat([out.flatten(), hN.flatten(), cN.flatten()]);
+    },
+  },
+  {
+    name: 'GRU (2 layers, bidirectional, batchFirst, no biases, h0)', make: () => new nn.GRU(3, 5, { numLayers: 2, bidirectional: true, batchFirst: true, bias: false }),
+    inputs: () => [randn([2, 4, 3]), randn([4, 2, 5])],
+    call: (m, [x, h0]) => {
+      const [out, hN] = (m as nn.GRU).forward(x, h0);
+      return cat([out.flatten(), hN.flatten()]);
+    },
+  },
+  {
+    name: 'RNN relu, bidirectional, on a packed batch', make: () => new nn.RNN(3, 4, { nonlinearity: 'relu', bidirectional: true }),
+    inputs: () => [randn([4, 3, 3])],
+    call: (m, [x]) => (m as nn.RNN).forward(nn.packPaddedSequence(x, [4, 3, 1]))[0].data,
+  },
+  {
+    name: 'LSTM and GRU on a packed batch (unsorted lengths)', make: () => new nn.ModuleList([new nn.LSTM(3, 4), new nn.GRU(3, 4, { numLayers: 2 })]),
+    inputs: () => [randn([4, 3, 3])],
+    call: (m, [x]) => {
+      const [lstm, gru] = [...(m as nn.ModuleList)] as [nn.LSTM, nn.GRU];
+      const packed = nn.packPaddedSequence(x, [2, 4, 3], { enforceSorted: false });
+      const [out, [hN, cN]] = lstm.forward(packed);
+      const [outGru, hGru] = gru.forward(packed);
+      return cat([out.data.flatten(), hN.flatten(), cN.flatten(), outGru.data.flatten(), hGru.flatten()]);
+    },
+  },
   { name: 'LSTMCell', make: () => new nn.LSTMCell(4, 5), inputs: () => [randn([2, 4])] },
   {
     name: 'MultiheadAttention', make: () => new nn.MultiheadAttention(8, 2, { batchFirst: true }), inputs: () => [randn([2, 3, 8]), randn([2, 4, 8])],
@@ -138,4 +175,26 @@ describe('nn layers on webgpu against wasm', { skip }, () => {
       });
     });
   }
+});
+
+describe('the recurrent layers on webgpu run the fused kernels', { skip }, () => {
+  const RECURRENT = ['lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward'] as const;
+  test('no recurrent kernel is missing, and LSTM, GRU and RNN call them once per layer and direction (not the per-step composition)', async () => {
+    for (const k of RECURRENT) assert.ok(!webgpuBackend.missingKernels!.has(k), `${k} is listed as missing`);
+    const calls = new Map<string, number>();
+    const kernels = webgpuBackend as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const originals = RECURRENT.map((k) => [k, kernels[k]] as const);
+    for (const [k, f] of originals) kernels[k] = (...a: unknown[]) => { calls.set(k, (calls.get(k) ?? 0) + 1); return f(...a); };
+    try {
+      const x = randn([5, 2, 3]).to('webgpu').requiresGrad_();
+      const layers = [new nn.LSTM(3, 4, { bidirectional: true }), new nn.GRU(3, 4, { numLayers: 2 }), new nn.RNN(3, 4)].map((m) => m.to('webgpu'));
+      const [lstm, gru, rnn] = layers as [nn.LSTM, nn.GRU, nn.RNN];
+      const loss = lstm.forward(x)[0].sum().add(gru.forward(x)[0].sum()).add(rnn.forward(x)[0].sum());
+      loss.backward();
+      await x.grad!.data();
+    } finally {
+      for (const [k, f] of originals) kernels[k] = f;
+    }
+    assert.deepEqual(Object.fromEntries(calls), { lstmForward: 2, lstmBackward: 2, gruForward: 2, gruBackward: 2, rnnForward: 1, rnnBackward: 1 });
+  });
 });

@@ -1,6 +1,6 @@
-// Models trained on webgpu against the same models on wasm: an MLP with Adam and a small CNN with SGD
-// and momentum (convolutions, pooling, cross-entropy, the fused steps), losses read once per step with
-// `await loss.data()`. The GPU computes in float32 in another order, so losses agree to a tolerance.
+// Models trained on webgpu against the same models on wasm: an MLP with Adam, a small CNN with SGD
+// and momentum (convolutions, pooling, cross-entropy, the fused steps), an LSTM (the fused recurrent
+// kernels), losses read once per step with `await loss.data()`. The GPU computes in float32 in another order, so losses agree to a tolerance.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Tensor, getBackend, init, manualSeed, nn, optim, rand, randint, randn, setBackend } from '../../../src/index.js';
@@ -94,6 +94,16 @@ describe('training on webgpu', { skip }, () => {
     assertSameLosses(gpu, cpu, 1e-4);
   });
 
+  test('an LSTM sequence classifier (2 layers, projection) with Adam, through the fused recurrent kernels: the same losses as on wasm', async () => {
+    manualSeed(10);
+    const x = randn([12, 6, 4]);
+    const y = randint(0, 3, [12], { dtype: 'int32' });
+    const adam = (m: nn.Module) => new optim.Adam(m.parameters(), { lr: 2e-2 });
+    const cpu = await train('wasm', () => new SequenceClassifier(), adam, x, y, 10);
+    const gpu = await train('webgpu', () => new SequenceClassifier(), adam, x, y, 10);
+    assertSameLosses(gpu, cpu, 1e-4);
+  });
+
   test('Trainer.fit on webgpu: losses and gradient norms read asynchronously, accuracy on host copies, validation and clipping too, as on wasm', async () => {
     manualSeed(9);
     const x = randn([48, 10]);
@@ -149,5 +159,14 @@ class TinyGpt extends nn.Module<[Tensor], Tensor> {
   head = new nn.Linear(16, 11);
   forward(tokens: Tensor): Tensor {
     return this.head(this.block(this.embed(tokens), { isCausal: true })).reshape([-1, 11]);
+  }
+}
+
+class SequenceClassifier extends nn.Module<[Tensor], Tensor> {
+  lstm = new nn.LSTM(4, 10, { numLayers: 2, batchFirst: true, projSize: 6 });
+  head = new nn.Linear(6, 3);
+  forward(x: Tensor): Tensor {
+    const [, [hN]] = this.lstm.forward(x);
+    return this.head(hN.select(0, 1)); // the last layer's final h
   }
 }
