@@ -16,6 +16,8 @@ import { expand, gather, indexAdd, indexSelect, permute, scatterAdd, slice, slic
 import { matmul } from './matmul.js';
 import { col2im, conv2d, conv2dBackward, im2col, maxPool2d, maxPool2dBackward } from './conv.js';
 import { fusedSteps } from './optim.js';
+import { argsort, topk } from './sort.js';
+import { cumprodBackward, cumulative } from './scan.js';
 import { gpu, openGpu } from './context.js';
 import { finish, resetCommands } from './commands.js';
 import { allocateStorage, forgetPool, readStorage, releaseStorage, storageFrom, writeStorage } from './memory.js';
@@ -28,6 +30,7 @@ const implemented: Partial<Kernels> = {
   conv2d, conv2dBackward, im2col, col2im, maxPool2d, maxPool2dBackward, renormRows,
   unaryBackward, softmaxBackward, crossEntropy, crossEntropyBackward, binaryCrossEntropy, binaryCrossEntropyBackward,
   batchNorm, batchNormBackward, groupNorm, groupNormBackward, attention, attentionBackward,
+  argsort, topk, cumulative, cumprodBackward,
   // Kernels that return a value to the op are reads; a GPU cannot answer synchronously, so index
   // checks are skipped (as on CUDA): an index out of range reads or writes nothing defined.
   indexOutOfRange: () => null,
