@@ -4,8 +4,8 @@ import { type DType, isFloating } from '../tensor/dtype.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
-import { type RandomOptions, rand, randint, randn } from '../tensor/creation.js';
-import { backendOf, emptyTensor } from './util.js';
+import { type RandomOptions, rand, randint, randn, tensor } from '../tensor/creation.js';
+import { backendOf, emptyTensor, readsSync } from './util.js';
 import { cast, div, isfinite, le, log, lt, ne, neg, sub } from './elementwise.js';
 import { all, any, argmax, sum } from './reduce.js';
 import { topk } from './sort.js';
@@ -27,25 +27,44 @@ export function multinomial(probs: Tensor, numSamples: number, replacement = fal
   if (n === 0) throw new Error(`${op}: probs has no categories (shape ${formatShape(probs.shape)})`);
   if (!Number.isInteger(numSamples) || numSamples <= 0) throw new Error(`${op}: numSamples must be a positive integer, got ${numSamples}`);
   if (!replacement && numSamples > n) throw new Error(`${op}: cannot draw ${numSamples} samples without replacement from ${n} categories`);
+  // the checks read values: a device without synchronous reads skips them, as CUDA's device asserts do
+  if (readsSync(probs)) checkDistribution(probs, numSamples, replacement);
+  // a device without float64 (webgpu) gets the draws from the CPU, so it samples what the CPU samples
+  const float64 = probs.storage.device.float64 !== false;
+  const device = float64 ? probs.device : 'js';
+  if (!replacement) {
+    // torch's way: argmax (or top k) of p / q with q ~ Exp(1), q = -log(1 - u) from double uniforms
+    const u = rand(probs.shape, { dtype: 'float64', generator, device });
+    const q = cast(neg(log(sub(1, u))), probs.dtype);
+    const scores = div(probs, float64 ? q : q.to(probs.device));
+    return numSamples === 1 ? argmax(scores, -1, true) : topk(scores, numSamples).indices;
+  }
+  const rows = probs.ndim === 1 ? 1 : probs.shape[0];
+  const draws = rand([rows, numSamples], { dtype: 'float64', generator, device });
+  const uniforms = float64 ? draws : tensor(Float32Array.from(draws.dataSync(), roundUpToFloat32), { shape: draws.shape, device: probs.device });
+  const b = backendOf(op, probs, uniforms);
+  const out = emptyTensor(probs.ndim === 1 ? [numSamples] : [rows, numSamples], 'int32', b);
+  b.sampleCategorical(probs.storage, rows, n, uniforms.storage, numSamples, out.storage);
+  return out;
+}
+
+function checkDistribution(probs: Tensor, numSamples: number, replacement: boolean): void {
+  const op = 'multinomial';
   if (!all(isfinite(probs)).item() || any(lt(probs, 0)).item()) throw new Error(`${op}: probabilities contain inf, nan or an element < 0`);
   if (any(le(sum(probs, -1), 0)).item()) throw new Error(`${op}: invalid distribution: a row of probabilities sums to 0`);
   if (!replacement && any(lt(sum(ne(probs, 0), -1), numSamples)).item()) {
     // torch would fill up with categories of probability 0; a clear error is kinder
     throw new Error(`${op}: cannot draw ${numSamples} samples without replacement from a row with fewer non-zero probabilities`);
   }
-  if (!replacement) {
-    // torch's way: argmax (or top k) of p / q with q ~ Exp(1), q = -log(1 - u) from double uniforms
-    const u = rand(probs.shape, { dtype: 'float64', generator, device: probs.device });
-    const q = cast(neg(log(sub(1, u))), probs.dtype);
-    const scores = div(probs, q);
-    return numSamples === 1 ? argmax(scores, -1, true) : topk(scores, numSamples).indices;
-  }
-  const rows = probs.ndim === 1 ? 1 : probs.shape[0];
-  const uniforms = rand([rows, numSamples], { dtype: 'float64', generator, device: probs.device });
-  const b = backendOf(op, probs, uniforms);
-  const out = emptyTensor(probs.ndim === 1 ? [numSamples] : [rows, numSamples], 'int32', b);
-  b.sampleCategorical(probs.storage, rows, n, uniforms.storage, numSamples, out.storage);
-  return out;
+}
+
+const roundBits = new Float32Array(1);
+const roundWords = new Uint32Array(roundBits.buffer);
+/** The least float32 >= u (u in [0, 1)): c < u exactly when c < that, for every float32 c. */
+function roundUpToFloat32(u: number): number {
+  roundBits[0] = u;
+  if (roundBits[0] < u) roundWords[0]++;
+  return roundBits[0];
 }
 
 /**

@@ -18,6 +18,8 @@ import { col2im, conv2d, conv2dBackward, im2col, maxPool2d, maxPool2dBackward } 
 import { fusedSteps } from './optim.js';
 import { argsort, topk } from './sort.js';
 import { cumprodBackward, cumulative } from './scan.js';
+import { sampleCategorical } from './sample.js';
+import { nonzero, unique } from './select.js';
 import { gpu, openGpu } from './context.js';
 import { finish, resetCommands } from './commands.js';
 import { allocateStorage, forgetPool, readStorage, releaseStorage, storageFrom, writeStorage } from './memory.js';
@@ -30,7 +32,7 @@ const implemented: Partial<Kernels> = {
   conv2d, conv2dBackward, im2col, col2im, maxPool2d, maxPool2dBackward, renormRows,
   unaryBackward, softmaxBackward, crossEntropy, crossEntropyBackward, binaryCrossEntropy, binaryCrossEntropyBackward,
   batchNorm, batchNormBackward, groupNorm, groupNormBackward, attention, attentionBackward,
-  argsort, topk, cumulative, cumprodBackward,
+  argsort, topk, cumulative, cumprodBackward, sampleCategorical, unique, nonzero,
   // Kernels that return a value to the op are reads; a GPU cannot answer synchronously, so index
   // checks are skipped (as on CUDA): an index out of range reads or writes nothing defined.
   indexOutOfRange: () => null,
@@ -55,6 +57,7 @@ export const webgpuBackend: Backend = {
   ...implemented,
   name: 'webgpu',
   readsSync: false,
+  float64: false,
   missingKernels: new Set(Object.keys(arrayKernels).filter((k) => !implementedKernels.includes(k))),
   zeros: (dtype, length) => allocateStorage(webgpuBackend, dtype, length, true),
   empty: (dtype, length) => allocateStorage(webgpuBackend, dtype, length, false),

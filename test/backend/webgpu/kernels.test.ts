@@ -376,6 +376,38 @@ describe('webgpu kernels against the js reference', { skip }, () => {
     await matchesReference('cumulative', ['sum', Uint8Array.from({ length: 90 }, (_, i) => i % 3 === 0 ? 1 : 0), 1, 90, 1, new Int32Array(90)], 'bool cumsum into int32');
   });
 
+  test('unique and nonzero: NaN, signed zeros, int32, bool, more elements than a workgroup, none at all', async () => {
+    const x = Float32Array.from(uniform(700, -8, 8), Math.round);
+    x[3] = x[400] = NaN;
+    x[10] = -0;
+    const unique = (v: TypedArray) => [v, v.slice().fill(0), new Int32Array(v.length), new Int32Array(v.length), new Int32Array(1)];
+    await matchesReference('unique', unique(x), 'unique of 700 floats');
+    await matchesReference('unique', unique(ints(300, -1000, 1000)), 'unique of int32');
+    await matchesReference('unique', unique(Uint8Array.from([1, 1, 0, 1])), 'unique of bool');
+    await matchesReference('unique', unique(new Float32Array(0)), 'unique of nothing');
+    await matchesReference('nonzero', [x, [7, 4, 25], new Int32Array(700 * 3), new Int32Array(1)], 'nonzero of [7, 4, 25] with NaN and -0');
+    await matchesReference('nonzero', [Int32Array.from([0, 3, 0, -1]), [4], new Int32Array(4), new Int32Array(1)], 'nonzero of int32');
+    await matchesReference('nonzero', [Uint8Array.from([1, 0, 0, 1, 1, 0]), [3, 1, 2], new Int32Array(18), new Int32Array(1)], 'nonzero of bool');
+    await matchesReference('nonzero', [new Float32Array(6), [2, 3], new Int32Array(12), Int32Array.of(9)], 'nonzero of zeros only');
+    await matchesReference('nonzero', [Float32Array.of(2), [], new Int32Array(0), new Int32Array(1)], 'nonzero of a 0-d tensor');
+  });
+
+  test('sampleCategorical: the same buckets as the reference for float32 draws rounded up, zeros and long rows', async () => {
+    const [rows, n, samples] = [3, 600, 50];
+    const probs = uniform(rows * n, 0, 1);
+    probs.fill(0, 10, 300);
+    const draws = Float32Array.from(uniform(rows * samples, 0, 1));
+    draws[0] = 0;
+    // draws exactly on a bucket's edge, and one float32 step above it
+    let edge = 0;
+    for (let j = 0; j < 5; j++) edge = Math.fround(edge + probs[j]);
+    let total = 0;
+    for (let j = 0; j < n; j++) total = Math.fround(total + probs[j]);
+    draws[1] = Math.fround(edge / total);
+    draws[2] = new Float32Array(new Uint32Array([new Uint32Array(Float32Array.of(draws[1]).buffer)[0] + 1]).buffer)[0];
+    await matchesReference('sampleCategorical', [probs, rows, n, draws, samples, new Int32Array(rows * samples)], 'sampleCategorical');
+  });
+
   test('every kernel it lacks throws, naming itself', () => {
     assert.ok(missing.length > 0);
     for (const name of missing) {
