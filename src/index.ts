@@ -75,6 +75,9 @@ export const { sort, argsort, topk, unique } = traceable('', O);
 export type { UniqueOptions, UniqueResult } from './ops/sort.js';
 export const { cumsum, cumprod } = traceable('', Sc);
 export const { nonzero, argwhere, maskedSelect } = traceable('', N);
+// (not traced: their results' shapes are read from the device)
+export { nonzeroAsync, maskedSelectAsync } from './ops/nonzero.js';
+export { uniqueAsync } from './ops/sort.js';
 export const { multinomial, bernoulli, randLike, randnLike, randintLike } = traceable('', G);
 export const { addmm, baddbmm } = traceable('', B);
 export { coalesce, toDense, indexAdd_ } from './ops/sparse.js';

@@ -157,11 +157,12 @@ export interface ArrayKernels {
   topk(x: TypedArray, outer: number, n: number, inner: number, k: number, largest: boolean, out: Int32Array): void;
   /**
    * Sorted distinct values of x into values[0..u), each element's index among them into inverse, the
-   * number of occurrences into counts[0..u); returns u (values and counts are allocated with x.length entries).
+   * number of occurrences into counts[0..u), and u into distinct[0] (values and counts are allocated with
+   * x.length entries). The count is written, not returned, so a device that reads asynchronously can run it.
    */
-  unique(x: TypedArray, values: TypedArray, inverse: Int32Array, counts: Int32Array): number;
-  /** The coordinates of the non-zero elements (row-major) into out, shape.length per element; returns their number. */
-  nonzero(x: TypedArray, shape: Shape, out: Int32Array): number;
+  unique(x: TypedArray, values: TypedArray, inverse: Int32Array, counts: Int32Array, distinct: Int32Array): void;
+  /** The coordinates of the non-zero elements (row-major) into out, shape.length per element, and their number into count[0]. */
+  nonzero(x: TypedArray, shape: Shape, out: Int32Array, count: Int32Array): void;
   /** out = cumulative sum or product along the axis (accumulated in double, as PyTorch's CPU kernels). */
   cumulative(op: 'sum' | 'prod', x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
   /** The gradient of cumprod along the axis for the upstream gradient `grad`, exact when x has zeros. */
@@ -169,8 +170,10 @@ export interface ArrayKernels {
   /**
    * out [rows, numSamples]: for each uniform draw in [0, 1) (uniforms [rows, numSamples]) the category of
    * probs [rows, n] it falls in, by the normalized cumulative distribution (PyTorch's multinomial with replacement).
+   * A device without float64 takes the draws rounded up to float32, which compare with float32 buckets as the
+   * float64 draws do.
    */
-  sampleCategorical(probs: TypedArray, rows: number, n: number, uniforms: Float64Array, numSamples: number, out: Int32Array): void;
+  sampleCategorical(probs: TypedArray, rows: number, n: number, uniforms: Float64Array | Float32Array, numSamples: number, out: Int32Array): void;
   /** out = grad * op'(x), the backward of an activation from its input (PyTorch's formulas). */
   unaryBackward(op: ActivationOp, grad: TypedArray, x: TypedArray, out: TypedArray): void;
   /**

@@ -4,7 +4,7 @@ import { type DType, isFloating } from '../tensor/dtype.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
-import { type RandomOptions, rand, randint, randn } from '../tensor/creation.js';
+import { type RandomOptions, rand, randint, randn, tensor } from '../tensor/creation.js';
 import { backendOf, checkValues, emptyTensor } from './util.js';
 import { cast, div, ge, isfinite, le, log, logicalAnd, logicalNot, logicalOr, lt, ne, neg, sub } from './elementwise.js';
 import { all, any, argmax, sum } from './reduce.js';
@@ -36,19 +36,32 @@ export function multinomial(probs: Tensor, numSamples: number, replacement = fal
       : empty[0] ? `${op}: invalid distribution: a row of probabilities sums to 0`
         // torch would fill up with categories of probability 0; a clear error is kinder
         : few?.[0] ? `${op}: cannot draw ${numSamples} samples without replacement from a row with fewer non-zero probabilities` : null));
+  // a device without float64 (webgpu) gets the draws from the CPU, so it samples what the CPU samples
+  const float64 = probs.storage.device.float64 !== false;
+  const device = float64 ? probs.device : 'js';
   if (!replacement) {
     // torch's way: argmax (or top k) of p / q with q ~ Exp(1), q = -log(1 - u) from double uniforms
-    const u = rand(probs.shape, { dtype: 'float64', generator, device: probs.device });
+    const u = rand(probs.shape, { dtype: 'float64', generator, device });
     const q = cast(neg(log(sub(1, u))), probs.dtype);
-    const scores = div(probs, q);
+    const scores = div(probs, float64 ? q : q.to(probs.device));
     return numSamples === 1 ? argmax(scores, -1, true) : topk(scores, numSamples).indices;
   }
   const rows = probs.ndim === 1 ? 1 : probs.shape[0];
-  const uniforms = rand([rows, numSamples], { dtype: 'float64', generator, device: probs.device });
+  const draws = rand([rows, numSamples], { dtype: 'float64', generator, device });
+  const uniforms = float64 ? draws : tensor(Float32Array.from(draws.dataSync(), roundUpToFloat32), { shape: draws.shape, device: probs.device });
   const b = backendOf(op, probs, uniforms);
   const out = emptyTensor(probs.ndim === 1 ? [numSamples] : [rows, numSamples], 'int32', b);
   b.sampleCategorical(probs.storage, rows, n, uniforms.storage, numSamples, out.storage);
   return out;
+}
+
+const roundBits = new Float32Array(1);
+const roundWords = new Uint32Array(roundBits.buffer);
+/** The least float32 >= u (u in [0, 1)): c < u exactly when c < that, for every float32 c. */
+function roundUpToFloat32(u: number): number {
+  roundBits[0] = u;
+  if (roundBits[0] < u) roundWords[0]++;
+  return roundBits[0];
 }
 
 /**
@@ -60,7 +73,10 @@ export function bernoulli(input: Tensor, p?: number, generator: Generator = defa
   if (!(input instanceof Tensor) || !isFloating(input.dtype)) throw new Error(`bernoulli: expected a floating point tensor, got ${input instanceof Tensor ? input.dtype : typeof input}`);
   if (p !== undefined) {
     if (!(p >= 0 && p <= 1)) throw new Error(`bernoulli: p must be in [0, 1], got ${p}`);
-    return cast(lt(rand(input.shape, { dtype: 'float64', generator, device: input.device }), p), input.dtype);
+    // a device without float64 (webgpu) gets the coin flips from the CPU
+    const float64 = input.storage.device.float64 !== false;
+    const flips = lt(rand(input.shape, { dtype: 'float64', generator, device: float64 ? input.device : 'js' }), p);
+    return cast(float64 ? flips : flips.to(input.device), input.dtype);
   }
   const outside = logicalNot(all(logicalAnd(ge(input, 0), le(input, 1)))); // NaN too
   checkValues([outside], ([bad]) => (bad[0] ? 'bernoulli: the probabilities must be in [0, 1]' : null));

@@ -4,7 +4,7 @@ import { isGradEnabled } from '../autograd/grad-mode.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { normalizeDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { backendOf, emptyTensor } from './util.js';
+import { backendOf, emptyTensor, readsSync } from './util.js';
 import { div, eq, mul } from './elementwise.js';
 import { any } from './reduce.js';
 import { flip } from './indexing.js';
@@ -50,9 +50,12 @@ export function cumprod(x: Tensor, dim: number): Tensor {
   if (!needsGrad(x)) return out;
   return record(out, 'CumprodBackward', [x], (g) => {
     // without zeros, PyTorch's formula: reverse cumsum of g * out, divided by x (differentiable)
-    if (!any(eq(x, 0)).item()) return [div(reverseCumsum(mul(g, out), d), x)];
+    // (a device without synchronous reads cannot rule zeros out: it takes the kernel, exact either way)
+    if (readsSync(x) && !any(eq(x, 0)).item()) return [div(reverseCumsum(mul(g, out), d), x)];
     if (isGradEnabled() && (g.requiresGrad || x.requiresGrad)) {
-      throw new Error('cumprod: the gradient of the gradient is not supported where the input has zeros');
+      throw new Error(readsSync(x)
+        ? 'cumprod: the gradient of the gradient is not supported where the input has zeros'
+        : `cumprod: the gradient of the gradient is not supported on ${x.device} (only a synchronous read could rule out zeros in the input)`);
     }
     const b = backendOf('cumprod', x, g);
     const grad = emptyTensor(x.shape, x.dtype, b);

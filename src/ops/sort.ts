@@ -3,7 +3,7 @@
 import { formatShape, normalizeDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkKnownOptions } from '../tensor/options.js';
-import { backendOf, emptyTensor, zerosTensor } from './util.js';
+import { backendOf, checkSyncShape, emptyTensor, zerosTensor } from './util.js';
 import { gather } from './indexing.js';
 import { slice } from './shape.js';
 import type { ValuesIndices } from './reduce.js';
@@ -98,15 +98,43 @@ export interface UniqueResult {
 export function unique(x: Tensor, options?: { sorted?: boolean; returnInverse?: false; returnCounts?: false; dim?: undefined }): Tensor;
 export function unique(x: Tensor, options: UniqueOptions & ({ returnInverse: true } | { returnCounts: true })): UniqueResult;
 export function unique(x: Tensor, options: UniqueOptions = {}): Tensor | UniqueResult {
-  checkTensor('unique', x);
-  checkKnownOptions('unique', options, ['sorted', 'returnInverse', 'returnCounts', 'dim']);
-  if (options.dim !== undefined) throw new Error(`unique: dim is not supported (got ${String(options.dim)}); only the distinct elements of the whole tensor`);
+  if (x instanceof Tensor) checkSyncShape('unique', x, 'dt.uniqueAsync(x, options)');
+  const parts = uniqueParts(x, options, 'unique');
+  return uniqueResult(parts, options, parts.distinct.item());
+}
+
+/**
+ * unique on every device, a GPU included: the number of distinct values is read with `await`, as
+ * `await t.data()`. Same options and results as unique.
+ * @example const { values, counts } = await uniqueAsync(labels, { returnCounts: true });
+ */
+export async function uniqueAsync(x: Tensor, options?: { sorted?: boolean; returnInverse?: false; returnCounts?: false; dim?: undefined }): Promise<Tensor>;
+export async function uniqueAsync(x: Tensor, options: UniqueOptions & ({ returnInverse: true } | { returnCounts: true })): Promise<UniqueResult>;
+export async function uniqueAsync(x: Tensor, options: UniqueOptions = {}): Promise<Tensor | UniqueResult> {
+  const parts = uniqueParts(x, options, 'uniqueAsync');
+  return uniqueResult(parts, options, (await parts.distinct.data())[0]);
+}
+
+interface UniqueParts extends UniqueResult {
+  /** int32 [1]: how many of values' entries are distinct values. */
+  distinct: Tensor;
+}
+
+function uniqueParts(x: Tensor, options: UniqueOptions, op: string): UniqueParts {
+  checkTensor(op, x);
+  checkKnownOptions(op, options, ['sorted', 'returnInverse', 'returnCounts', 'dim']);
+  if (options.dim !== undefined) throw new Error(`${op}: dim is not supported (got ${String(options.dim)}); only the distinct elements of the whole tensor`);
   const n = x.numel;
-  const b = backendOf('unique', x);
+  const b = backendOf(op, x);
   const values = zerosTensor([n], x.dtype, b);
   const inverse = emptyTensor(x.shape, 'int32', b);
   const counts = zerosTensor([n], 'int32', b);
-  const u = b.unique(x.storage, values.storage, inverse.storage, counts.storage);
+  const distinct = emptyTensor([1], 'int32', b);
+  b.unique(x.storage, values.storage, inverse.storage, counts.storage, distinct.storage);
+  return { values, inverse, counts, distinct };
+}
+
+function uniqueResult({ values, inverse, counts }: UniqueParts, options: UniqueOptions, u: number): Tensor | UniqueResult {
   const distinct = slice(values, 0, 0, u);
   if (!options.returnInverse && !options.returnCounts) return distinct;
   return { values: distinct, inverse, counts: slice(counts, 0, 0, u) };

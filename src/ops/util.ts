@@ -73,6 +73,16 @@ export function checkValues(tensors: readonly Tensor[], describe: (values: Typed
   else throw new Error(`${device.name}: reads only asynchronously and cannot check values (Device.assertLater)`);
 }
 
+/**
+ * For an op whose output's shape depends on its values (nonzero, unique): throws where `t`'s device reads
+ * only asynchronously, naming the op's async form, which works on every device.
+ */
+export function checkSyncShape(op: string, t: Tensor, asyncForm: string): void {
+  if (!readsSync(t)) {
+    throw new Error(`${op}: the shape of its result depends on the values of a tensor on ${t.device}, which reads only asynchronously: use \`await ${asyncForm}\``);
+  }
+}
+
 /** A plain, graph-free view of `t`'s storage (what detach() returns). */
 export function detach(t: Tensor): Tensor {
   return t.viewAs(t.shape);

@@ -22,6 +22,8 @@ export interface Device {
   readonly name: string;
   /** False for a device that reads only asynchronously (a GPU): ops skip their data-dependent shortcuts there. */
   readonly readsSync?: boolean;
+  /** False for a device without 64-bit floats (WebGPU): ops that draw float64 uniforms draw them on the CPU. */
+  readonly float64?: boolean;
   /** A zero-filled storage. */
   zeros(dtype: DType, length: number): Storage;
   /** A storage whose elements the caller will overwrite entirely (contents unspecified). */

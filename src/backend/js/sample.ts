@@ -6,7 +6,7 @@ import type { TypedArray } from '../../tensor/dtype.js';
  * cumulative probability is >= the draw, as PyTorch's CPU multinomial with replacement (the cumulative sum
  * and its normalization rounded to the probabilities' precision, the last bucket set to exactly 1).
  */
-export function sampleCategorical(probs: TypedArray, rows: number, n: number, uniforms: Float64Array, numSamples: number, out: Int32Array): void {
+export function sampleCategorical(probs: TypedArray, rows: number, n: number, uniforms: Float64Array | Float32Array, numSamples: number, out: Int32Array): void {
   const round = probs instanceof Float32Array ? Math.fround : (v: number) => v;
   const cum = new Float64Array(n);
   for (let r = 0; r < rows; r++) {

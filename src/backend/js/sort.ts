@@ -35,9 +35,9 @@ export function topk(x: TypedArray, outer: number, n: number, inner: number, k: 
 
 /**
  * The sorted distinct values of x into values[0..u), each element's position among them into inverse, and
- * how often each occurs into counts[0..u); returns u. values and counts need room for x.length entries.
+ * how often each occurs into counts[0..u); u into distinct[0]. values and counts need room for x.length entries.
  */
-export function unique(x: TypedArray, values: TypedArray, inverse: Int32Array, counts: Int32Array): number {
+export function unique(x: TypedArray, values: TypedArray, inverse: Int32Array, counts: Int32Array, distinct: Int32Array): void {
   const n = x.length;
   const order: number[] = new Array(n);
   sortedLine(x, 0, n, 1, false, order);
@@ -53,11 +53,11 @@ export function unique(x: TypedArray, values: TypedArray, inverse: Int32Array, c
     counts[u - 1]++;
     inverse[order[j]] = u - 1;
   }
-  return u;
+  distinct[0] = u;
 }
 
-/** The coordinates of the non-zero elements of x (row-major order) into out, ndim per element; returns their number. */
-export function nonzero(x: TypedArray, shape: Shape, out: Int32Array): number {
+/** The coordinates of the non-zero elements of x (row-major order) into out, ndim per element; their number into total[0]. */
+export function nonzero(x: TypedArray, shape: Shape, out: Int32Array, total: Int32Array): void {
   const ndim = shape.length;
   const index = new Array<number>(ndim).fill(0);
   let count = 0;
@@ -71,5 +71,5 @@ export function nonzero(x: TypedArray, shape: Shape, out: Int32Array): number {
       index[d] = 0;
     }
   }
-  return count;
+  total[0] = count;
 }

@@ -17,6 +17,10 @@ import { matmul } from './matmul.js';
 import { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from './recurrent.js';
 import { col2im, conv2d, conv2dBackward, im2col, maxPool2d, maxPool2dBackward } from './conv.js';
 import { fusedSteps } from './optim.js';
+import { argsort, topk } from './sort.js';
+import { cumprodBackward, cumulative } from './scan.js';
+import { sampleCategorical } from './sample.js';
+import { nonzero, unique } from './select.js';
 import { gpu, openGpu } from './context.js';
 import { resetCommands } from './commands.js';
 import { allocateStorage, assertLater, finishAndCheck, forgetPool, readStorage, releaseStorage, storageFrom, writeStorage } from './memory.js';
@@ -30,6 +34,7 @@ const implemented: Partial<Kernels> = {
   conv2d, conv2dBackward, im2col, col2im, maxPool2d, maxPool2dBackward, renormRows,
   unaryBackward, softmaxBackward, crossEntropy, crossEntropyBackward, binaryCrossEntropy, binaryCrossEntropyBackward,
   batchNorm, batchNormBackward, groupNorm, groupNormBackward, attention, attentionBackward,
+  argsort, topk, cumulative, cumprodBackward, sampleCategorical, unique, nonzero,
   // Kernels that return a value to the op are reads, which a GPU cannot answer synchronously: the ops
   // check indices with assertLater instead, at the next read.
   indexOutOfRange: () => null,
@@ -54,6 +59,7 @@ export const webgpuBackend: Backend = {
   ...implemented,
   name: 'webgpu',
   readsSync: false,
+  float64: false,
   missingKernels: new Set(Object.keys(arrayKernels).filter((k) => !implementedKernels.includes(k))),
   zeros: (dtype, length) => allocateStorage(webgpuBackend, dtype, length, true),
   empty: (dtype, length) => allocateStorage(webgpuBackend, dtype, length, false),

@@ -273,14 +273,17 @@ export function backendConformance(b: ArrayBackend | AsyncArrayBackend): void {
     const values = f64(7);
     const inverse = new Int32Array(7);
     const counts = new Int32Array(7);
-    const u = await b.unique(X, values, inverse, counts);
+    const distinct = new Int32Array(1);
+    await b.unique(X, values, inverse, counts, distinct);
+    const u = distinct[0];
     assert.equal(u, 4);
     assert.deepEqual(Array.from(values.slice(0, u)), [-2, 0, 1, 3]);
     assert.deepEqual(Array.from(inverse), [3, 2, 3, 1, 0, 2, 3]);
     assert.deepEqual(Array.from(counts.slice(0, u)), [1, 1, 2, 3]);
     const coords = new Int32Array(6 * 2);
-    const count = await b.nonzero(Float64Array.from([0, 2, 0, -1, 0, 5]), [2, 3], coords);
-    assert.equal(count, 3);
+    const count = new Int32Array(1);
+    await b.nonzero(Float64Array.from([0, 2, 0, -1, 0, 5]), [2, 3], coords, count);
+    assert.equal(count[0], 3);
     assert.deepEqual(Array.from(coords.slice(0, 6)), [0, 1, 1, 0, 1, 2]);
   });
 

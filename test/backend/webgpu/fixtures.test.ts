@@ -1,10 +1,11 @@
 // The PyTorch op fixtures (test/ops/op-table.ts) on webgpu: forward values and input gradients. The
 // float32 cases run as they are, at the float32 tolerance of test/ops/fixtures.test.ts; the float64 cases
 // (WebGPU has no float64) run with their inputs rounded to float32, at a tolerance for float32 arithmetic.
-// Ops whose kernels the backend lacks must fail by name, never silently.
+// Ops whose kernels the backend lacks must fail by name, never silently; ops whose result's shape depends on
+// the values run through their async forms (nonzeroAsync, maskedSelectAsync, uniqueAsync).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type DType, type Tensor, getBackend, grad, setBackend, tensor } from '../../../src/index.js';
+import { type DType, type Tensor, getBackend, grad, maskedSelectAsync, nonzeroAsync, setBackend, tensor, uniqueAsync } from '../../../src/index.js';
 import { assertClose, type FixtureTensor, fromFixture } from '../../helpers.js';
 import { GROUPS, type OpCase, loadCases, runCase } from '../../ops/op-table.js';
 import { openWebgpu } from './setup.js';
@@ -15,14 +16,19 @@ const skip = await openWebgpu();
 const UNSUPPORTED: Record<string, RegExp> = {
   oneHot_infer: /read asynchronously: use `await t.data\(\)`/, // the number of classes is the labels' max
   matmul_int: /webgpu: matmul on int32 is not implemented/,
-  sort: /webgpu: argsort is not implemented/,
-  argsort: /webgpu: argsort is not implemented/,
-  topk: /webgpu: topk is not implemented/,
-  cumsum: /webgpu: cumulative is not implemented/,
-  cumprod: /webgpu: cumulative is not implemented/,
-  unique: /webgpu: unique is not implemented/,
-  nonzero: /webgpu: nonzero is not implemented/,
-  maskedSelect: /webgpu: nonzero is not implemented/,
+};
+
+// Ops whose result's shape depends on the values: on webgpu the sync form throws, naming its async form, which runs the case.
+const ASYNC_FORMS: Record<string, { refused: RegExp; run: (xs: Tensor[]) => Promise<Tensor[]> }> = {
+  unique: {
+    refused: /use `await dt.uniqueAsync/,
+    run: async ([x]) => {
+      const { values, inverse, counts } = await uniqueAsync(x, { returnInverse: true, returnCounts: true });
+      return [values, inverse, counts];
+    },
+  },
+  nonzero: { refused: /use `await dt.nonzeroAsync/, run: async ([x]) => [await nonzeroAsync(x)] },
+  maskedSelect: { refused: /use `await dt.maskedSelectAsync/, run: async ([x, m]) => [await maskedSelectAsync(x, m)] },
 };
 
 const asFloat32 = (dtype: DType | undefined): DType => (dtype === undefined || dtype === 'float64' ? 'float32' : dtype);
@@ -52,7 +58,9 @@ async function checkCase(c: OpCase): Promise<void> {
   const float32 = c.inputs.every((i) => i.dtype !== undefined && i.dtype !== 'float64');
   const tolerance = float32 ? F32 : ROUNDED;
   const xs = c.inputs.map((i) => fromFixture(i, { requiresGrad: i.requiresGrad, dtype: asFloat32(i.dtype) }));
-  const outs = runCase(c, xs);
+  const asyncForm = ASYNC_FORMS[c.op];
+  if (asyncForm) assert.throws(() => runCase(c, xs), asyncForm.refused);
+  const outs = asyncForm ? await asyncForm.run(xs) : runCase(c, xs);
   assert.equal(outs.length, c.outputs.length, 'number of outputs');
   for (let i = 0; i < outs.length; i++) await compare(outs[i], c.outputs[i], `output ${i}`, tolerance);
   const diffOuts = outs.filter((o) => o.requiresGrad);

@@ -302,6 +302,80 @@ describe('webgpu kernels against the js reference', { skip }, () => {
     }
   });
 
+  test('argsort and topk: ties kept in order, NaN the largest, descending, odd and long rows, inner axes, int32', async () => {
+    const ties = Float32Array.from(uniform(3 * 37 * 2), (v) => Math.round(v)); // [3, 37, 2]: many ties
+    ties[4] = ties[9] = NaN;
+    ties[11] = -0;
+    ties[13] = Infinity;
+    for (const descending of [false, true]) {
+      await matchesReference('argsort', [ties, 3, 37, 2, descending, new Int32Array(ties.length)], `argsort of ties along a middle axis, descending ${descending}`);
+      await matchesReference('topk', [ties, 3, 37, 2, 5, descending, new Int32Array(3 * 5 * 2)], `topk 5 of ties, largest ${descending}`);
+    }
+    // rows longer than a workgroup's block (merged in global memory) and odd lengths (padded)
+    const long = uniform(2 * 2500, -20, 20).map(Math.round);
+    long[77] = NaN;
+    await matchesReference('argsort', [long, 2, 2500, 1, false, new Int32Array(long.length)], 'argsort of rows of 2500');
+    await matchesReference('topk', [long, 1, 2500, 2, 7, true, new Int32Array(7 * 2)], 'topk 7 of 2500 along the first axis');
+    for (const n of [1, 2, 3, 255, 1025]) {
+      await matchesReference('argsort', [uniform(n), 1, n, 1, n % 2 === 1, new Int32Array(n)], `argsort of ${n}`);
+    }
+    const int = ints(3 * 301, -10, 10);
+    int[5] = 2147483647;
+    int[6] = -2147483648;
+    for (const descending of [false, true]) {
+      await matchesReference('argsort', [int, 3, 301, 1, descending, new Int32Array(int.length)], `argsort of int32, descending ${descending}`);
+    }
+    await matchesReference('argsort', [Uint8Array.from([1, 0, 1, 1, 0]), 1, 5, 1, true, new Int32Array(5)], 'argsort of bool');
+  });
+
+  test('cumulative sums and products along any axis, short and long lines, int32 and bool; cumprod\'s gradient with zeros', async () => {
+    for (const [outer, n, inner] of [[3, 5, 4], [2, 700, 1], [1, 300, 3], [4, 33, 1]]) {
+      const x = uniform(outer * n * inner, -1, 1);
+      await matchesReference('cumulative', ['sum', x, outer, n, inner, new Float32Array(x.length)], `cumsum [${outer}, ${n}, ${inner}]`, 1e-5, 1e-5);
+      const p = uniform(outer * n * inner, 0.95, 1.05);
+      p[1] = -p[1];
+      await matchesReference('cumulative', ['prod', p, outer, n, inner, new Float32Array(x.length)], `cumprod [${outer}, ${n}, ${inner}]`, 1e-5, 1e-6);
+      p[2] = 0;
+      p[p.length - 3] = 0;
+      await matchesReference('cumprodBackward', [p, x, outer, n, inner, new Float32Array(x.length)], `cumprodBackward with zeros [${outer}, ${n}, ${inner}]`, 1e-4, 1e-5);
+    }
+    await matchesReference('cumulative', ['sum', ints(600, -1000, 1000), 2, 300, 1, new Int32Array(600)], 'int32 cumsum');
+    await matchesReference('cumulative', ['prod', ints(40, -3, 4), 4, 10, 1, new Int32Array(40)], 'int32 cumprod');
+    await matchesReference('cumulative', ['sum', Uint8Array.from({ length: 90 }, (_, i) => i % 3 === 0 ? 1 : 0), 1, 90, 1, new Int32Array(90)], 'bool cumsum into int32');
+  });
+
+  test('unique and nonzero: NaN, signed zeros, int32, bool, more elements than a workgroup, none at all', async () => {
+    const x = Float32Array.from(uniform(700, -8, 8), Math.round);
+    x[3] = x[400] = NaN;
+    x[10] = -0;
+    const unique = (v: TypedArray) => [v, v.slice().fill(0), new Int32Array(v.length), new Int32Array(v.length), new Int32Array(1)];
+    await matchesReference('unique', unique(x), 'unique of 700 floats');
+    await matchesReference('unique', unique(ints(300, -1000, 1000)), 'unique of int32');
+    await matchesReference('unique', unique(Uint8Array.from([1, 1, 0, 1])), 'unique of bool');
+    await matchesReference('unique', unique(new Float32Array(0)), 'unique of nothing');
+    await matchesReference('nonzero', [x, [7, 4, 25], new Int32Array(700 * 3), new Int32Array(1)], 'nonzero of [7, 4, 25] with NaN and -0');
+    await matchesReference('nonzero', [Int32Array.from([0, 3, 0, -1]), [4], new Int32Array(4), new Int32Array(1)], 'nonzero of int32');
+    await matchesReference('nonzero', [Uint8Array.from([1, 0, 0, 1, 1, 0]), [3, 1, 2], new Int32Array(18), new Int32Array(1)], 'nonzero of bool');
+    await matchesReference('nonzero', [new Float32Array(6), [2, 3], new Int32Array(12), Int32Array.of(9)], 'nonzero of zeros only');
+    await matchesReference('nonzero', [Float32Array.of(2), [], new Int32Array(0), new Int32Array(1)], 'nonzero of a 0-d tensor');
+  });
+
+  test('sampleCategorical: the same buckets as the reference for float32 draws rounded up, zeros and long rows', async () => {
+    const [rows, n, samples] = [3, 600, 50];
+    const probs = uniform(rows * n, 0, 1);
+    probs.fill(0, 10, 300);
+    const draws = Float32Array.from(uniform(rows * samples, 0, 1));
+    draws[0] = 0;
+    // draws exactly on a bucket's edge, and one float32 step above it
+    let edge = 0;
+    for (let j = 0; j < 5; j++) edge = Math.fround(edge + probs[j]);
+    let total = 0;
+    for (let j = 0; j < n; j++) total = Math.fround(total + probs[j]);
+    draws[1] = Math.fround(edge / total);
+    draws[2] = new Float32Array(new Uint32Array([new Uint32Array(Float32Array.of(draws[1]).buffer)[0] + 1]).buffer)[0];
+    await matchesReference('sampleCategorical', [probs, rows, n, draws, samples, new Int32Array(rows * samples)], 'sampleCategorical');
+  });
+
   test('every kernel it lacks throws, naming itself', () => {
     assert.ok(missing.length > 0);
     for (const name of missing) {
