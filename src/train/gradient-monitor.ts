@@ -51,6 +51,8 @@ function l2(data: ArrayLike<number>): number {
  */
 export class GradientMonitor implements Callback {
   readonly name = 'gradientMonitor';
+  /** Its hooks only read, so the trainer may pipeline batches on webgpu (see Callback.readsOnly). */
+  readonly readsOnly = true;
   readonly every: number;
   readonly vanishingThreshold: number;
   readonly explodingThreshold: number;
