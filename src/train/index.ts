@@ -15,5 +15,5 @@ export type { Metric } from './metrics.js';
 export { splitTensors, joinTensors } from './state.js';
 export { GradientMonitor } from './gradient-monitor.js';
 export type { GradientMonitorOptions, GradientRecord, GradientWarning, LayerHealth } from './gradient-monitor.js';
-export { lrFind } from './lr-finder.js';
+export { lrFind, lrFindAsync } from './lr-finder.js';
 export type { LrFindOptions, LrFindResult } from './lr-finder.js';
