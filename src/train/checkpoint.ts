@@ -22,7 +22,8 @@ export interface TrainerCheckpoint {
 /** Something with a state dict: a DataLoader, a scheduler, a criterion. */
 export interface Resumable {
   stateDict(): unknown;
-  loadStateDict(state: unknown): void;
+  /** `resume: false` (a DataLoader): put the state back without continuing its epoch on the next iteration. */
+  loadStateDict(state: unknown, options?: { resume?: boolean }): void;
 }
 
 export function isResumable(x: unknown): x is Resumable {

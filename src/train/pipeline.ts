@@ -45,7 +45,7 @@ export function restoreBetweenSteps(model: Module, data: unknown, saved: Between
     for (const [k, b] of model.namedBuffers()) if (saved.buffers[k]) b.copy_(saved.buffers[k]);
   });
   defaultGenerator.setState(saved.generator);
-  if (saved.data !== null) (data as Resumable).loadStateDict(saved.data);
+  if (saved.data !== null) (data as Resumable).loadStateDict(saved.data, { resume: false }); // as an abandoned iteration leaves it
 }
 
 /** An optimizer's per-parameter state, copied (tensors into reusable copies). */

@@ -288,8 +288,8 @@ export class Trainer<B = unknown> {
 
   /**
    * One epoch on a device that reads only asynchronously (webgpu), pipelined: batch b+1's forward and backward
-   * are recorded while batch b's reads (loss, gradient norm, metric copies) are in flight, so the GPU is never
-   * idle while the CPU records. What comes after those reads waits for them, in order, as in trainEpoch:
+   * are recorded while batch b's reads (loss, gradient norm, metric copies) are in flight, so the GPU works
+   * while the CPU records. What comes after those reads waits for them, in order, as in trainEpoch:
    * metrics, step counters, scheduler, history, onStepEnd, criteria, onBatchEnd. Step b's update is recorded
    * before its values arrive (the next forward needs it); batch b+1's optimizer step only after they did, so a
    * stop at step b (a criterion, a callback, the time limit) never applies update b+1: the trainer takes back
@@ -302,33 +302,37 @@ export class Trainer<B = unknown> {
     let micro = 0;
     let stepLosses: number[] = [];
     let inFlight: InFlight | null = null;
-    for (;;) {
-      const saved = inFlight ? (this.betweenSteps = saveBetweenSteps(this.model, this.options.data, this.betweenStepsSpare)) : null;
-      const next = iterator.next();
-      let current: InFlight | null = null;
-      if (!next.done) {
-        const batchIndex = this.batchInEpoch + (inFlight ? 1 : 0);
-        if (!inFlight) await this.emit((c) => c.onBatchBegin?.(this, batchIndex)); // pipelining means no callback has onBatchBegin
-        current = this.recordBatch(next.value, batchIndex, forward, accumulate);
-      }
-      if (inFlight) {
-        const go = await this.settleBatch(inFlight, epoch, nanGuard, stepLosses);
-        if (inFlight.step) stepLosses = [];
-        this.betweenStepsSpare = saved;
-        if (!go) {
-          if (this.betweenSteps) this.dropNextBatch(this.betweenSteps); // (the NaN guard took it back already)
-          if (current) ignoreReads(current);
-          return;
+    try {
+      for (;;) {
+        const saved = inFlight ? (this.betweenSteps = saveBetweenSteps(this.model, this.options.data, this.betweenStepsSpare)) : null;
+        const next = iterator.next();
+        let current: InFlight | null = null;
+        if (!next.done) {
+          const batchIndex = this.batchInEpoch + (inFlight ? 1 : 0);
+          await this.emit((c) => c.onBatchBegin?.(this, batchIndex)); // (a no-op: no callback of a pipelined fit has onBatchBegin)
+          current = this.recordBatch(next.value, batchIndex, forward, accumulate);
         }
-        this.betweenSteps = null;
+        if (inFlight) {
+          const go = await this.settleBatch(inFlight, epoch, nanGuard, stepLosses);
+          if (inFlight.step) stepLosses = [];
+          this.betweenStepsSpare = saved;
+          if (!go) {
+            if (this.betweenSteps) this.dropNextBatch(this.betweenSteps); // (the NaN guard took it back already)
+            if (current) ignoreReads(current);
+            return;
+          }
+          this.betweenSteps = null;
+        }
+        if (!current) break;
+        micro++;
+        if (micro === accumulate) {
+          current.step = await this.recordStep(nanGuard);
+          micro = 0;
+        }
+        inFlight = current;
       }
-      if (!current) break;
-      micro++;
-      if (micro === accumulate) {
-        current.step = await this.recordStep(nanGuard);
-        micro = 0;
-      }
-      inFlight = current;
+    } finally {
+      this.betweenSteps = null; // (an error while settling: no stale state for checkpoint())
     }
     // a last, partial accumulation still counts as a step
     if (micro > 0) await this.settleStep(await this.recordStep(nanGuard), stepLosses, epoch, nanGuard);

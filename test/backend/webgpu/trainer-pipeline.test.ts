@@ -19,6 +19,8 @@ interface Run {
   optimizerState: number[][];
   generator: unknown;
   loader: unknown;
+  /** Batches of a for...of over the loader after training (a new epoch, unless the loader was left resuming). */
+  nextEpochBatches: number;
   batchInEpoch: number;
   checkpoint: { model: number[][]; generator: unknown; data: unknown; step: unknown } | null;
 }
@@ -75,6 +77,7 @@ async function run(device: string, options: { x: Tensor; y: Tensor; criteria?: S
     optimizerState: await values([...opt.state.values()].flatMap((s) => Object.values(s).filter((v): v is Tensor => v instanceof Tensor))),
     generator: defaultGenerator.getState(),
     loader: loader.stateDict(),
+    nextEpochBatches: [...loader].length,
     batchInEpoch: trainer.batchInEpoch,
     checkpoint: ckpt && { model: await values(Object.values(ckpt.model)), generator: ckpt.state.generator, data: ckpt.state.data, step: ckpt.state.step },
   };
@@ -101,6 +104,7 @@ function assertSameRun(gpu: Run, cpu: Run): void {
   assert.deepEqual(gpu.history.epochs.map((e) => e.accuracy), cpu.history.epochs.map((e) => e.accuracy));
   assert.equal(gpu.batchInEpoch, cpu.batchInEpoch, 'position in the epoch');
   assert.deepEqual(gpu.loader, cpu.loader, "the loader's state");
+  assert.equal(gpu.nextEpochBatches, cpu.nextEpochBatches, 'a for...of after training starts a new epoch, as on wasm');
   assert.deepEqual(gpu.generator, cpu.generator, "the random generator's state (dropout)");
   assertClose(gpu.weights, cpu.weights, 'weights and batch norm buffers');
   assertClose(gpu.optimizerState, cpu.optimizerState, "Adam's moments");
