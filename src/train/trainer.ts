@@ -302,10 +302,12 @@ export class Trainer<B = unknown> {
     let micro = 0;
     let stepLosses: number[] = [];
     let inFlight: InFlight | null = null;
+    let exhausted = false;
     try {
       for (;;) {
         const saved = inFlight ? (this.betweenSteps = saveBetweenSteps(this.model, this.options.data, this.betweenStepsSpare)) : null;
         const next = iterator.next();
+        exhausted = next.done === true;
         let current: InFlight | null = null;
         if (!next.done) {
           const batchIndex = this.batchInEpoch + (inFlight ? 1 : 0);
@@ -333,6 +335,7 @@ export class Trainer<B = unknown> {
       }
     } finally {
       this.betweenSteps = null; // (an error while settling: no stale state for checkpoint())
+      if (!exhausted) iterator.return?.(); // as a for...of left early does
     }
     // a last, partial accumulation still counts as a step
     if (micro > 0) await this.settleStep(await this.recordStep(nanGuard), stepLosses, epoch, nanGuard);
