@@ -165,4 +165,15 @@ describe('the trainer pipelines batches on webgpu', { skip }, () => {
       if (restored) assert.ok(gpu.weights.flat().every(Number.isFinite), 'finite weights and buffers after the guard');
     }
   });
+
+  test("an op's value check in the batch recorded ahead (a target out of range) is reported by that batch's reads: a stop before it hides it, as on wasm", async () => {
+    const bad = tensor(Array.from(await y.data()).map((v, i) => (i === 25 ? 7 : v)), { shape: [40], dtype: 'int32', device: 'wasm' }); // in the 4th batch
+    const atStep3: StoppingCriterion = { name: 'atStep3', onStep: (s) => (s.step === 3 ? 'step 3 reached' : null) };
+    const cpu = await run('wasm', { x, y: bad, epochs: 1, criteria: [atStep3] });
+    const gpu = await run('webgpu', { x, y: bad, epochs: 1, criteria: [atStep3] });
+    assertSameRun(gpu, cpu);
+    const message = await run('wasm', { x, y: bad, epochs: 1 }).then(() => 'no error', (e: Error) => e.message);
+    assert.match(message, /out of (range|bounds)/);
+    await assert.rejects(run('webgpu', { x, y: bad, epochs: 1 }), (e: Error) => e.message.startsWith(message) && /checked on webgpu/.test(e.message));
+  });
 });
