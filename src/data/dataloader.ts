@@ -114,8 +114,12 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
     };
   }
 
-  /** Restores a `stateDict()`: the next iteration continues the saved epoch from the saved batch. Checked whole first. */
-  loadStateDict(state: DataLoaderState): void {
+  /**
+   * Restores a `stateDict()`: the next iteration continues the saved epoch from the saved batch. Checked whole first.
+   * With `resume: false` the state is put back as an iteration left it (the next iteration starts a new epoch):
+   * how a trainer takes back a batch it fetched ahead.
+   */
+  loadStateDict(state: DataLoaderState, { resume = true }: { resume?: boolean } = {}): void {
     const fail = (why: string) => { throw new Error(`DataLoader.loadStateDict: ${why}`); };
     if (!state || typeof state !== 'object' || !(state.order === null || Array.isArray(state.order))) {
       fail('not a DataLoader state (expected { generator, order, position, epoch })');
@@ -138,7 +142,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
     if (state.generator) this.generator!.setState(state.generator);
     this.order = state.order ? state.order.slice() : null;
     this.position = state.position;
-    this.resumePending = this.order !== null;
+    this.resumePending = resume && this.order !== null;
     this.epochsStarted = state.epoch;
   }
 

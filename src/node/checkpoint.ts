@@ -247,6 +247,7 @@ export function checkpointCallback(options: CheckpointCallbackOptions): Callback
   };
   return {
     name: 'checkpoint',
+    readsOnly: true,
     onTrainBegin() {
       release = lockRunFolder(dir);
       recoverRunFolder(dir);

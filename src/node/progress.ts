@@ -67,6 +67,7 @@ export function progressBar(options: ProgressOptions = {}): Callback {
   };
   return {
     name: 'progress',
+    readsOnly: true,
     onEpochBegin(t) {
       epochStart = Date.now() / 1000;
       lossSum = 0;

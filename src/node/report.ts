@@ -36,6 +36,7 @@ export function metricsLogger({ dir }: { dir: string }): Callback {
   };
   return {
     name: 'metricsLogger',
+    readsOnly: true,
     onTrainBegin(t) {
       release = lockRunFolder(dir);
       if (existsSync(jsonl) || t.step > 0) writeFileAtomic(jsonl, rebuildLog(existsSync(jsonl) ? readFileSync(jsonl, 'utf8') : '', t.history, t.step));

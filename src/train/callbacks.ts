@@ -20,6 +20,15 @@ export interface BatchLogs {
 export interface Callback {
   /** Names the callback's entry in checkpoints (default: its position in the list). */
   readonly name?: string;
+  /**
+   * True when this callback's batch hooks (onStepEnd, onBatchEnd) only read: their arguments, the trainer's
+   * counters, the weights, `trainer.checkpoint()`, and at most call `trainer.stop()`. On a device that reads
+   * only asynchronously (webgpu) the trainer then records the next batch's forward and backward while a
+   * step's values are read, and runs these hooks once they arrive (they still see every step, in order, with
+   * the weights after that step). Without it (the default), such a callback makes the trainer wait for each
+   * step's values before the next batch, so the hook may also change the model; an `onBatchBegin` hook always does.
+   */
+  readonly readsOnly?: boolean;
   onTrainBegin?(trainer: Trainer): void | Promise<void>;
   onTrainEnd?(trainer: Trainer, history: History): void | Promise<void>;
   onEpochBegin?(trainer: Trainer, epoch: number): void | Promise<void>;

@@ -23,7 +23,8 @@ export interface TrainerCheckpoint {
 /** Something with a state dict: a DataLoader, a scheduler, a criterion. */
 export interface Resumable {
   stateDict(): unknown;
-  loadStateDict(state: unknown): void;
+  /** `resume: false` (a DataLoader): put the state back without continuing its epoch on the next iteration. */
+  loadStateDict(state: unknown, options?: { resume?: boolean }): void;
 }
 
 export function isResumable(x: unknown): x is Resumable {
@@ -44,6 +45,8 @@ export function copyStateDict(sd: StateDict): StateDict {
 export function captureCheckpoint(t: Trainer): TrainerCheckpoint {
   const tensors: Record<string, Tensor> = {};
   const o = t.options;
+  // the pipelined loop may have recorded the next batch's forward already: take the state saved before it
+  const between = t.betweenSteps;
   const state: Record<string, unknown> = {
     format: CHECKPOINT_FORMAT,
     step: t.step,
@@ -55,14 +58,16 @@ export function captureCheckpoint(t: Trainer): TrainerCheckpoint {
     history: splitTensors(t.history, 'history', tensors),
     optimizer: splitTensors(t.optimizer.stateDict(), 'optimizer', tensors),
     scheduler: o.scheduler ? splitTensors(o.scheduler.stateDict(), 'scheduler', tensors) : null,
-    data: isResumable(o.data) ? o.data.stateDict() : null,
-    generator: defaultGenerator.getState(),
+    data: between ? between.data : isResumable(o.data) ? o.data.stateDict() : null,
+    generator: between ? between.generator : defaultGenerator.getState(),
     criteria: Object.fromEntries(t.criteria.flatMap((c) => (c.stateDict ? [[c.name, c.stateDict()]] : []))),
     callbacks: Object.fromEntries(t.callbacks.map((c, i) => [c.name ?? String(i), c.stateDict?.() ?? null])),
     hasBest: t.best !== null,
   };
   if (t.best) for (const [k, v] of Object.entries(t.best)) tensors[`best.${k}`] = v;
-  return { model: copyStateDict(t.model.stateDict()), tensors, state };
+  const model = t.model.stateDict();
+  if (between) for (const k of Object.keys(model)) if (between.buffers[k]) model[k] = between.buffers[k];
+  return { model: copyStateDict(model), tensors, state };
 }
 
 /**

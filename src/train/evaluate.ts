@@ -104,7 +104,7 @@ export async function evaluateAsync<B>(model: Module, data: Iterable<B>, options
       const { output, target, loss } = evaluation.run(batch);
       const lossValue = loss === null ? null : readsSync(loss) ? loss.item() : (await loss.data())[0];
       if (evaluation.metrics.length === 0 || readsSync(output)) evaluation.add(lossValue, output, target);
-      else evaluation.add(lossValue, ...(await Promise.all([hostCopy(output), hostCopy(target)])));
+      else evaluation.add(lossValue, ...(await hostCopies(output, target)));
     }
   } finally {
     model.train(wasTraining);
@@ -115,4 +115,9 @@ export async function evaluateAsync<B>(model: Module, data: Iterable<B>, options
 /** A copy of `t` on the js backend (for metrics, which read elements synchronously). */
 export async function hostCopy(t: Tensor): Promise<Tensor> {
   return tensor(await t.data(), { shape: t.shape, dtype: t.dtype, device: 'js' });
+}
+
+/** Host copies of a model's output and target (for metrics on a device that reads only asynchronously). */
+export function hostCopies(output: Tensor, target: Tensor): Promise<[Tensor, Tensor]> {
+  return Promise.all([hostCopy(output), hostCopy(target)]);
 }

@@ -1,5 +1,11 @@
 import type { Tensor } from '../tensor/tensor.js';
+import { scalar } from '../tensor/creation.js';
+import { noGrad } from '../autograd/grad-mode.js';
 import { denseEntries } from '../ops/sparse.js';
+import { mul, sub } from '../ops/elementwise.js';
+import { sum } from '../ops/reduce.js';
+import { cat, stack } from '../ops/shape.js';
+import { readsSync } from '../ops/util.js';
 import type { Callback } from './callbacks.js';
 import type { Trainer } from './trainer.js';
 
@@ -39,11 +45,46 @@ function l2(data: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
+const sumOfSquares = (t: Tensor) => sum(mul(t, t));
+
+// A monitored step between onAfterBackward and onStepEnd: on a device that reads synchronously, gradient
+// norms and weights copied to the host (float64 sums); else squared norms and weight copies on the device.
+interface HostMeasure { names: string[]; params: Tensor[]; gradNorms: number[]; before: Float64Array[] }
+interface DeviceMeasure { names: string[]; params: Tensor[]; gradSquares: Tensor; before: Tensor[] }
+
+const health = (gradNorm: number, update: number, weight: number): LayerHealth => ({ gradNorm, updateRatio: weight > 0 ? update / weight : update });
+
+function measureOnHost(m: HostMeasure): LayerHealth[] {
+  return m.params.map((p, i) => {
+    const before = m.before[i];
+    const after = p.dataSync();
+    let diff = 0;
+    for (let j = 0; j < before.length; j++) {
+      const d = after[j] - before[j];
+      diff += d * d;
+    }
+    return health(m.gradNorms[i], Math.sqrt(diff), l2(before));
+  });
+}
+
+// The update and weight norms summed on the device beside the gradients', all read at once.
+async function measureOnDevice(m: DeviceMeasure): Promise<LayerHealth[]> {
+  const squares = noGrad(() => cat([
+    m.gradSquares,
+    stack(m.params.map((p, i) => sumOfSquares(sub(p, m.before[i])))),
+    stack(m.before.map(sumOfSquares)),
+  ]));
+  const v = await squares.data();
+  const n = m.params.length;
+  return m.params.map((_, i) => health(Math.sqrt(v[i]), Math.sqrt(v[n + i]), Math.sqrt(v[2 * n + i])));
+}
+
 /**
  * Watches gradient health by layer: per-parameter gradient norms and update-to-weight ratios over time, and
  * warnings naming the layer when gradients vanish (norm below `vanishingThreshold`), explode (above
  * `explodingThreshold`, or updates larger than `maxUpdateRatio` of the weight) or turn non-finite.
- * Use it as a callback; its `records` and `warnings` go into reports.
+ * Use it as a callback; its `records` and `warnings` go into reports. On a device that reads only
+ * asynchronously (webgpu) the norms are summed there (float32) and read once per measured step, with await.
  * @example
  * const monitor = new GradientMonitor({ every: 20 });
  * await fit(model, { ..., callbacks: [monitor] });
@@ -51,13 +92,15 @@ function l2(data: ArrayLike<number>): number {
  */
 export class GradientMonitor implements Callback {
   readonly name = 'gradientMonitor';
+  /** Its hooks only read, so the trainer may pipeline batches on webgpu (see Callback.readsOnly). */
+  readonly readsOnly = true;
   readonly every: number;
   readonly vanishingThreshold: number;
   readonly explodingThreshold: number;
   readonly maxUpdateRatio: number;
   records: GradientRecord[] = [];
   warnings: GradientWarning[] = [];
-  private pending: { names: string[]; params: Tensor[]; gradNorms: number[]; before: Float64Array[] } | null = null;
+  private pending: HostMeasure | DeviceMeasure | null = null;
   private flagged = new Set<string>();
 
   constructor({ every = 10, vanishingThreshold = 1e-7, explodingThreshold = 1e3, maxUpdateRatio = 1 }: GradientMonitorOptions = {}) {
@@ -78,6 +121,19 @@ export class GradientMonitor implements Callback {
       names.push(name);
       params.push(p);
     }
+    if (params.length > 0 && !readsSync(params[0])) {
+      // a device that reads only asynchronously: squared norms and copies stay on it until onStepEnd reads them once
+      this.pending = noGrad(() => ({
+        names,
+        params,
+        gradSquares: stack(params.map((p) => {
+          const g = p.peekGrad();
+          return g ? sumOfSquares(denseEntries(g)) : scalar(0, p.dtype, p.storage.device);
+        })),
+        before: params.map((p) => p.detach().clone()),
+      }));
+      return;
+    }
     this.pending = {
       names,
       params,
@@ -89,23 +145,15 @@ export class GradientMonitor implements Callback {
     };
   }
 
-  onStepEnd(trainer: Trainer): void {
+  async onStepEnd(trainer: Trainer): Promise<void> {
     const pending = this.pending;
     if (!pending) return;
     this.pending = null;
+    const measured = 'gradSquares' in pending ? await measureOnDevice(pending) : measureOnHost(pending);
     const layers: Record<string, LayerHealth> = {};
-    pending.params.forEach((p, i) => {
-      const before = pending.before[i];
-      const after = p.dataSync();
-      let diff = 0;
-      for (let j = 0; j < before.length; j++) {
-        const d = after[j] - before[j];
-        diff += d * d;
-      }
-      const weightNorm = l2(before);
-      const health = { gradNorm: pending.gradNorms[i], updateRatio: weightNorm > 0 ? Math.sqrt(diff) / weightNorm : Math.sqrt(diff) };
-      layers[pending.names[i]] = health;
-      this.check(trainer.step, pending.names[i], health);
+    pending.names.forEach((name, i) => {
+      layers[name] = measured[i];
+      this.check(trainer.step, name, measured[i]);
     });
     this.records.push({ step: trainer.step, layers });
   }

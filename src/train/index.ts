@@ -16,5 +16,5 @@ export { splitTensors, joinTensors } from './state.js';
 export { checkpointOnHost } from './checkpoint.js';
 export { GradientMonitor } from './gradient-monitor.js';
 export type { GradientMonitorOptions, GradientRecord, GradientWarning, LayerHealth } from './gradient-monitor.js';
-export { lrFind } from './lr-finder.js';
+export { lrFind, lrFindAsync } from './lr-finder.js';
 export type { LrFindOptions, LrFindResult } from './lr-finder.js';

@@ -1,3 +1,4 @@
+import type { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { type ForwardFn, type LossFn, defaultForward } from './evaluate.js';
@@ -32,10 +33,42 @@ export interface LrFindResult {
  * The learning-rate range test (Smith 2015, "Cyclical Learning Rates"): trains for `numSteps` with the rate
  * growing exponentially from `startLr` to `endLr`, records the loss, and suggests the rate where the smoothed
  * loss falls fastest. The model and optimizer are restored afterwards, so the sweep leaves no trace.
+ * Reads each loss synchronously; on a device that reads only asynchronously (webgpu) use `lrFindAsync`.
  * @example
  * const { suggestion } = lrFind(model, { data: loader, loss: nn.functional.crossEntropy, optimizer: new optim.SGD(model.parameters(), { lr: 1 }) });
  */
 export function lrFind<B>(model: Module, options: LrFindOptions<B>): LrFindResult {
+  const sweep = lrSweep(model, options);
+  try {
+    let next = sweep.next();
+    while (!next.done) next = sweep.next(next.value.item());
+    return next.value;
+  } finally {
+    sweep.return(undefined as never); // puts the model and optimizer back if a read threw
+  }
+}
+
+/**
+ * `lrFind` for every device, those that only read asynchronously (webgpu) included: the same sweep, each
+ * step's loss read with `await loss.data()` before the step is taken (so the sweep can stop on a diverging or
+ * non-finite loss exactly where lrFind stops).
+ * @example
+ * const { suggestion, lrs, losses } = await lrFindAsync(model, { data: loader, loss: nn.functional.crossEntropy, optimizer: new optim.SGD(model.parameters(), { lr: 1 }) });
+ */
+export async function lrFindAsync<B>(model: Module, options: LrFindOptions<B>): Promise<LrFindResult> {
+  const sweep = lrSweep(model, options);
+  try {
+    let next = sweep.next();
+    while (!next.done) next = sweep.next((await next.value.data())[0]);
+    return next.value;
+  } finally {
+    sweep.return(undefined as never);
+  }
+}
+
+// The sweep as a generator: it yields each step's loss and is sent its value (lrFind reads it synchronously,
+// lrFindAsync with await); its finally puts the model and optimizer back however it ends.
+function* lrSweep<B>(model: Module, options: LrFindOptions<B>): Generator<Tensor, LrFindResult, number> {
   const { data, loss, optimizer, startLr = 1e-7, endLr = 10, numSteps = 100, smoothing = 0.98, divergeFactor = 4 } = options;
   if (!(startLr > 0 && endLr > startLr)) throw new Error(`lrFind: expected 0 < startLr < endLr, got startLr=${startLr}, endLr=${endLr}`);
   if (!Number.isInteger(numSteps) || numSteps < 2) throw new Error(`lrFind: numSteps must be an integer >= 2, got ${numSteps}`);
@@ -66,7 +99,7 @@ export function lrFind<B>(model: Module, options: LrFindOptions<B>): LrFindResul
       optimizer.zeroGrad();
       const { output, target } = forward(model, next.value);
       const l = loss(output, target);
-      const value = l.item();
+      const value = yield l;
       if (!Number.isFinite(value)) {
         stopReason = `loss became ${value} at lr ${lr.toExponential(2)}`;
         break;

@@ -8,13 +8,16 @@ import { clipGradNorm_, clipGradValue_ } from '../nn/utils/clip.js';
 import { type Metric, freshMetric, toMetric } from './metrics.js';
 import { type EpochInfo, type StepInfo, type StoppingCriterion, EarlyStopping, maxEpochs, maxSteps } from './stopping.js';
 import type { BatchLogs, Callback } from './callbacks.js';
-import { type ForwardFn, type LossFn, defaultForward, evaluateAsync, hostCopy } from './evaluate.js';
+import { type ForwardFn, type LossFn, defaultForward, evaluateAsync, hostCopies } from './evaluate.js';
 import { joinTensors, splitTensors } from './state.js';
 import { denseEntries } from '../ops/sparse.js';
 import { readsSync } from '../ops/util.js';
 import { add, mul } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 import { type TrainerCheckpoint, captureCheckpoint, copyStateDict, isResumable, restoreCheckpoint } from './checkpoint.js';
+import {
+  type BetweenSteps, type SavedOptimizerState, copyInto, restoreBetweenSteps, restoreOptimizerState, saveBetweenSteps, saveOptimizerState,
+} from './pipeline.js';
 
 export type { TrainerCheckpoint } from './checkpoint.js';
 
@@ -110,8 +113,19 @@ export class Trainer<B = unknown> {
   lastGood: Tensor[] | null = null;
   /** @internal The best epoch's weights (early stopping with restoreBestWeights). */
   best: StateDict | null = null;
+  /**
+   * @internal While the pipelined loop settles a step with the next batch's forward already recorded: the
+   * state saved before that forward, which `checkpoint()` takes instead of the live one (so a checkpoint
+   * taken by a callback is the state after the step, as on a synchronous device).
+   */
+  betweenSteps: BetweenSteps | null = null;
+  private betweenStepsSpare: BetweenSteps | null = null;
+  // the pipelined loop's NaN guard: the weights saved before the step in flight (lastGood's twin) and the optimizer's state
+  private spareGood: Tensor[] | null = null;
+  private savedOptimizer: SavedOptimizerState | null = null;
   private stopRequest: { reason: string; by: string } | null = null;
   private startedAt = 0;
+  private lastYield = 0;
 
   constructor(model: Module, options: FitOptions<B>) {
     if (typeof model !== 'function' || typeof (model as { parameters?: unknown }).parameters !== 'function') throw new Error('fit: expected a Module as the model');
@@ -181,7 +195,8 @@ export class Trainer<B = unknown> {
     this.history.stopReason = null;
     this.history.stoppedBy = null;
     this.startedAt = now();
-    let lastYield = now();
+    this.lastYield = now();
+    const pipelined = this.canPipeline();
     const own = new Set(this.model.parameters());
     if (!this.optimizer.paramGroups.some((g) => g.params.some((p) => own.has(p)))) {
       warn("fit: the optimizer holds none of the model's parameters, so training will not change the model (was the optimizer built from another model's parameters()?)");
@@ -202,56 +217,14 @@ export class Trainer<B = unknown> {
       if (!resuming) for (const m of this.metrics) m.reset(); // mid-epoch, the accumulators carry on (restored from a checkpoint or kept)
       await this.emit((c) => c.onEpochBegin?.(this, epoch));
       this.model.train();
-      let micro = 0;
-      let stepLossSum = 0;
-      let skip = resuming && !isResumable(o.data) ? this.batchInEpoch : 0; // plain iterables replay the epoch
+      const skip = resuming && !isResumable(o.data) ? this.batchInEpoch : 0; // plain iterables replay the epoch
       if (resuming && isResumable(o.data)) o.data.loadStateDict(o.data.stateDict()); // continue the loader's unfinished epoch
-      for (const batch of atEpochEnd ? [] : o.data) {
-        if (skip > 0) { skip--; continue; }
-        const batchIndex = this.batchInEpoch;
-        await this.emit((c) => c.onBatchBegin?.(this, batchIndex));
-        const { output, target, penalty } = forward(this.model, batch);
-        const loss = o.loss(output, target);
-        // a device without synchronous reads (a GPU): the loss read asynchronously, metrics on host copies
-        const lossValue = readsSync(loss) ? loss.item() : (await loss.data())[0];
-        if (!Number.isFinite(lossValue)) {
-          this.guardTripped(nanGuard, `loss is ${lossValue} at epoch ${epoch}, batch ${batchIndex + 1}`);
-          break;
-        }
-        const objective = penalty ? loss.add(penalty) : loss; // the penalty's own non-finite values trip the gradient check
-        (accumulate > 1 ? objective.div(accumulate) : objective).backward();
-        if (this.metrics.length > 0) {
-          const [seen, truth] = readsSync(output) ? [output.detach(), target] : await Promise.all([hostCopy(output), hostCopy(target)]);
-          noGrad(() => {
-            for (const m of this.metrics) m.update(seen, truth);
-          });
-        }
-        const n = target.ndim > 0 ? target.shape[0] : 1;
-        this.epochLossSum += lossValue * n;
-        this.epochLossCount += n;
-        stepLossSum += lossValue;
-        micro++;
-        this.batchInEpoch++;
-        if (micro === accumulate) {
-          const ok = await this.optimizerStep(stepLossSum / micro, epoch, nanGuard);
-          micro = 0;
-          stepLossSum = 0;
-          if (!ok) break;
-        }
-        const logs: BatchLogs = { batch: batchIndex, step: this.step, loss: lossValue, lr: this.lr };
-        await this.emit((c) => c.onBatchEnd?.(this, batchIndex, logs));
-        if (now() - lastYield > 0.05) {
-          await yieldToEventLoop();
-          lastYield = now();
-        }
-        // a stop waits for the accumulation in progress to step (its gradients are not checkpointed); the NaN guard does not
-        if (this.pending() && micro === 0) break;
-      }
+      const batches = atEpochEnd ? [] : skip > 0 ? skipping(o.data, skip) : o.data;
+      if (pipelined) await this.trainEpochPipelined(batches, epoch, forward, accumulate, nanGuard);
+      else await this.trainEpoch(batches, epoch, forward, accumulate, nanGuard);
       if (this.batchInEpoch === 0 && !this.pending()) {
         throw new Error(`fit: the training data yielded no batches in epoch ${epoch}${epoch > 1 ? ' (a one-shot iterator or generator can only be read once: pass an array of batches or a DataLoader)' : ''}`);
       }
-      // a last, partial accumulation still counts as a step
-      if (micro > 0 && this.pending()?.by !== 'nanGuard') await this.optimizerStep(stepLossSum / micro, epoch, nanGuard);
       if (this.pending() && this.pending()?.by === 'nanGuard') break;
       const completed = !this.pending() || this.epochFinished();
       if (!completed) break; // stopped mid-epoch: the partial epoch is not logged (a checkpoint can resume it)
@@ -277,8 +250,191 @@ export class Trainer<B = unknown> {
     return typeof data.length === 'number' && this.batchInEpoch >= data.length;
   }
 
-  private async optimizerStep(loss: number, epoch: number, nanGuard: boolean): Promise<boolean> {
+  /** One epoch, each step's values read before the next batch: synchronous devices (wasm), and callbacks that need it. */
+  private async trainEpoch(batches: Iterable<B>, epoch: number, forward: ForwardFn<B>, accumulate: number, nanGuard: boolean): Promise<void> {
     const o = this.options;
+    let micro = 0;
+    let stepLossSum = 0;
+    for (const batch of batches) {
+      const batchIndex = this.batchInEpoch;
+      await this.emit((c) => c.onBatchBegin?.(this, batchIndex));
+      const { output, target, penalty } = forward(this.model, batch);
+      const loss = o.loss(output, target);
+      // a device without synchronous reads (a GPU): the loss read asynchronously, metrics on host copies
+      const lossValue = readsSync(loss) ? loss.item() : (await loss.data())[0];
+      if (!Number.isFinite(lossValue)) {
+        this.guardTripped(nanGuard, `loss is ${lossValue} at epoch ${epoch}, batch ${batchIndex + 1}`);
+        break;
+      }
+      const objective = penalty ? loss.add(penalty) : loss; // the penalty's own non-finite values trip the gradient check
+      (accumulate > 1 ? objective.div(accumulate) : objective).backward();
+      const metricInputs = this.metrics.length === 0 ? null : readsSync(output) ? [output.detach(), target] as const : await hostCopies(output, target);
+      this.countBatch(lossValue, metricInputs, target);
+      stepLossSum += lossValue;
+      micro++;
+      if (micro === accumulate) {
+        const ok = await this.optimizerStep(stepLossSum / micro, epoch, nanGuard);
+        micro = 0;
+        stepLossSum = 0;
+        if (!ok) break;
+      }
+      await this.endBatch(batchIndex, lossValue);
+      // a stop waits for the accumulation in progress to step (its gradients are not checkpointed); the NaN guard does not
+      if (this.pending() && micro === 0) break;
+    }
+    // a last, partial accumulation still counts as a step
+    if (micro > 0 && this.pending()?.by !== 'nanGuard') await this.optimizerStep(stepLossSum / micro, epoch, nanGuard);
+  }
+
+  /**
+   * One epoch on a device that reads only asynchronously (webgpu), pipelined: batch b+1's forward and backward
+   * are recorded while batch b's reads (loss, gradient norm, metric copies) are in flight, so the GPU works
+   * while the CPU records. What comes after those reads waits for them, in order, as in trainEpoch:
+   * metrics, step counters, scheduler, history, onStepEnd, criteria, onBatchEnd. Step b's update is recorded
+   * before its values arrive (the next forward needs it); batch b+1's optimizer step only after they did, so a
+   * stop at step b (a criterion, a callback, the time limit) never applies update b+1: the trainer takes back
+   * batch b+1's forward (its gradients, the buffers it changed, the random generator's and the loader's
+   * state, saved before it) and ends where trainEpoch ends. A non-finite loss or gradient norm at step b also
+   * takes back update b (the weights and optimizer state saved before it, with the NaN guard on).
+   */
+  private async trainEpochPipelined(batches: Iterable<B>, epoch: number, forward: ForwardFn<B>, accumulate: number, nanGuard: boolean): Promise<void> {
+    const iterator = batches[Symbol.iterator]();
+    let micro = 0;
+    let stepLosses: number[] = [];
+    let inFlight: InFlight | null = null;
+    let exhausted = false;
+    try {
+      for (;;) {
+        const saved = inFlight ? (this.betweenSteps = saveBetweenSteps(this.model, this.options.data, this.betweenStepsSpare)) : null;
+        const next = iterator.next();
+        exhausted = next.done === true;
+        let current: InFlight | null = null;
+        if (!next.done) {
+          const batchIndex = this.batchInEpoch + (inFlight ? 1 : 0);
+          await this.emit((c) => c.onBatchBegin?.(this, batchIndex)); // (a no-op: no callback of a pipelined fit has onBatchBegin)
+          current = this.recordBatch(next.value, batchIndex, forward, accumulate);
+        }
+        if (inFlight) {
+          const go = await this.settleBatch(inFlight, epoch, nanGuard, stepLosses);
+          if (inFlight.step) stepLosses = [];
+          this.betweenStepsSpare = saved;
+          if (!go) {
+            if (this.betweenSteps) this.dropNextBatch(this.betweenSteps); // (the NaN guard took it back already)
+            if (current) ignoreReads(current);
+            return;
+          }
+          this.betweenSteps = null;
+        }
+        if (!current) break;
+        micro++;
+        if (micro === accumulate) {
+          current.step = await this.recordStep(nanGuard);
+          micro = 0;
+        }
+        inFlight = current;
+      }
+    } finally {
+      this.betweenSteps = null; // (an error while settling: no stale state for checkpoint())
+      if (!exhausted) iterator.return?.(); // as a for...of left early does
+    }
+    // a last, partial accumulation still counts as a step
+    if (micro > 0) await this.settleStep(await this.recordStep(nanGuard), stepLosses, epoch, nanGuard);
+  }
+
+  // Records a batch's forward and backward and starts its reads (the loss, the metrics' host copies).
+  private recordBatch(batch: B, index: number, forward: ForwardFn<B>, accumulate: number): InFlight {
+    const { output, target, penalty } = forward(this.model, batch);
+    const loss = this.options.loss(output, target);
+    const lossValue = loss.data().then((d) => d[0]);
+    const objective = penalty ? loss.add(penalty) : loss;
+    (accumulate > 1 ? objective.div(accumulate) : objective).backward();
+    return { index, loss: lossValue, target, metricInputs: this.metrics.length > 0 ? hostCopies(output, target) : null, step: null };
+  }
+
+  // Records an optimizer step and starts reading its gradient norm; saves what taking it back needs (NaN guard).
+  private async recordStep(nanGuard: boolean): Promise<StepInFlight> {
+    const params = this.optimizer.paramGroups.flatMap((g) => g.params);
+    const gradNorm = gradNormOf(params);
+    await this.emit((c) => c.onAfterBackward?.(this));
+    const before = nanGuard ? { weights: snapshot(this.model, this.spareGood), optimizer: saveOptimizerState(this.optimizer, this.savedOptimizer) } : null;
+    if (before) this.savedOptimizer = before.optimizer;
+    this.update(params);
+    return { gradNorm, before };
+  }
+
+  // Once a batch's reads are in: what trainEpoch does after its forward, in the same order; false ends the epoch.
+  private async settleBatch(b: InFlight, epoch: number, nanGuard: boolean, stepLosses: number[]): Promise<boolean> {
+    const lossValue = await b.loss;
+    if (!Number.isFinite(lossValue)) {
+      this.tripPipelined(b.step, nanGuard, `loss is ${lossValue} at epoch ${epoch}, batch ${b.index + 1}`);
+      return false;
+    }
+    this.countBatch(lossValue, b.metricInputs && (await b.metricInputs), b.target);
+    stepLosses.push(lossValue);
+    if (b.step && !(await this.settleStep(b.step, stepLosses, epoch, nanGuard))) return false;
+    await this.endBatch(b.index, lossValue);
+    return !(this.pending() && b.step);
+  }
+
+  private async settleStep(s: StepInFlight, losses: number[], epoch: number, nanGuard: boolean): Promise<boolean> {
+    const gradNorm = await s.gradNorm;
+    if (!Number.isFinite(gradNorm)) {
+      this.tripPipelined(s, nanGuard, `gradient norm is ${gradNorm} at step ${this.step + 1}`);
+      return false;
+    }
+    if (s.before) [this.lastGood, this.spareGood] = [s.before.weights, this.lastGood];
+    await this.endStep(losses.reduce((a, b) => a + b, 0) / losses.length, gradNorm, epoch);
+    return true;
+  }
+
+  // The NaN guard in the pipeline: the next batch's forward and this step's update are taken back first.
+  private tripPipelined(step: StepInFlight | null, nanGuard: boolean, what: string): void {
+    if (this.betweenSteps) this.dropNextBatch(this.betweenSteps);
+    if (step?.before) {
+      restore(this.model, step.before.weights);
+      restoreOptimizerState(this.optimizer, step.before.optimizer);
+    }
+    this.guardTripped(nanGuard, what);
+  }
+
+  // Takes back a batch recorded ahead: its gradients, and the buffers, generator and loader state it changed.
+  private dropNextBatch(saved: BetweenSteps): void {
+    this.betweenSteps = null;
+    this.optimizer.zeroGrad();
+    restoreBetweenSteps(this.model, this.options.data, saved);
+  }
+
+  // Whether batches may be pipelined: a device that reads only asynchronously, and callbacks whose batch hooks only read.
+  private canPipeline(): boolean {
+    const first = this.optimizer.paramGroups[0]?.params[0];
+    if (!first || readsSync(first)) return false;
+    return this.callbacks.every((c) => !c.onBatchBegin && (c.readsOnly === true || (!c.onStepEnd && !c.onBatchEnd)));
+  }
+
+  // A batch's loss and predictions into the epoch's sums and the metrics.
+  private countBatch(lossValue: number, metricInputs: readonly [Tensor, Tensor] | null, target: Tensor): void {
+    if (metricInputs) {
+      const [seen, truth] = metricInputs;
+      noGrad(() => {
+        for (const m of this.metrics) m.update(seen, truth);
+      });
+    }
+    const n = target.ndim > 0 ? target.shape[0] : 1;
+    this.epochLossSum += lossValue * n;
+    this.epochLossCount += n;
+    this.batchInEpoch++;
+  }
+
+  private async endBatch(batchIndex: number, lossValue: number): Promise<void> {
+    const logs: BatchLogs = { batch: batchIndex, step: this.step, loss: lossValue, lr: this.lr };
+    await this.emit((c) => c.onBatchEnd?.(this, batchIndex, logs));
+    if (now() - this.lastYield > 0.05) {
+      await yieldToEventLoop();
+      this.lastYield = now();
+    }
+  }
+
+  private async optimizerStep(loss: number, epoch: number, nanGuard: boolean): Promise<boolean> {
     const params = this.optimizer.paramGroups.flatMap((g) => g.params);
     const gradNorm = await gradNormOf(params);
     if (!Number.isFinite(gradNorm)) {
@@ -286,11 +442,24 @@ export class Trainer<B = unknown> {
       return false;
     }
     await this.emit((c) => c.onAfterBackward?.(this));
+    if (nanGuard) this.lastGood = snapshot(this.model, this.lastGood);
+    this.update(params);
+    await this.endStep(loss, gradNorm, epoch);
+    return true;
+  }
+
+  // Clipping, the optimizer's step and zeroGrad.
+  private update(params: Tensor[]): void {
+    const o = this.options;
     if (o.clipGradValue !== undefined) clipGradValue_(params, o.clipGradValue);
     if (o.clipGradNorm !== undefined) clipGradNorm_(params, o.clipGradNorm);
-    if (nanGuard) this.lastGood = snapshot(this.model, this.lastGood);
     this.optimizer.step();
     this.optimizer.zeroGrad();
+  }
+
+  // After an optimizer step: the counters, the scheduler, the history, onStepEnd and the criteria.
+  private async endStep(loss: number, gradNorm: number, epoch: number): Promise<void> {
+    const o = this.options;
     this.step++;
     if (o.scheduler && o.schedulerInterval === 'step') this.stepScheduler(loss);
     const info: StepInfo = { step: this.step, epoch, loss, gradNorm, lr: this.lr, elapsed: this.elapsed };
@@ -300,7 +469,6 @@ export class Trainer<B = unknown> {
       const reason = c.onStep?.(info) ?? null;
       if (reason) this.stop(reason, c.name);
     }
-    return true;
   }
 
   private guardTripped(nanGuard: boolean, what: string): void {
@@ -398,13 +566,37 @@ async function gradNormOf(params: Tensor[]): Promise<number> {
 
 // The weights (parameters and buffers) copied into reusable tensors, in stateDict order.
 function snapshot(model: Module, into: Tensor[] | null): Tensor[] {
-  const tensors = Object.values(model.stateDict());
-  return noGrad(() => tensors.map((t, i) => {
-    const saved = into?.[i];
-    return saved && saved.numel === t.numel && saved.dtype === t.dtype ? saved.copy_(t) : t.detach().clone();
-  }));
+  return copyInto(Object.values(model.stateDict()), into);
 }
 
 function restore(model: Module, saved: Tensor[]): void {
   noGrad(() => Object.values(model.stateDict()).forEach((t, i) => t.copy_(saved[i])));
+}
+
+// A batch recorded but not yet settled: its reads in flight, and the optimizer step it ended (if any).
+interface InFlight {
+  index: number;
+  loss: Promise<number>;
+  target: Tensor;
+  metricInputs: Promise<[Tensor, Tensor]> | null;
+  step: StepInFlight | null;
+}
+
+interface StepInFlight {
+  gradNorm: Promise<number>;
+  /** The weights and optimizer state before the update (NaN guard on), to take it back. */
+  before: { weights: Tensor[]; optimizer: SavedOptimizerState } | null;
+}
+
+// A batch taken back: its reads are no longer awaited (and a failed one is not an unhandled rejection).
+function ignoreReads(b: InFlight): void {
+  for (const read of [b.loss, b.metricInputs, b.step?.gradNorm]) read?.catch(() => undefined);
+}
+
+// `data` without its first `n` batches (a plain iterable resumed mid-epoch replays the epoch).
+function* skipping<B>(data: Iterable<B>, n: number): Generator<B> {
+  for (const batch of data) {
+    if (n > 0) n--;
+    else yield batch;
+  }
 }

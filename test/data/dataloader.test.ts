@@ -149,3 +149,26 @@ test('a loader iterated inside its own loop: each for...of is its own epoch and 
   assert.deepEqual(outer, c.outer);
   assert.deepEqual([...loader].map(([x]) => x.toArray()), c.next_epoch);
 });
+
+test('loadStateDict with resume: false puts a state back as an abandoned iteration leaves it: the next for...of starts a new epoch', () => {
+  const ids = new TensorDataset(arange(10));
+  const first = (l: DataLoader<Tensor[], Tensor[]>) => {
+    const seen: number[][] = [];
+    for (const [b] of l) {
+      seen.push(Array.from(b.dataSync()));
+      if (seen.length === 2) break;
+    }
+    return seen;
+  };
+  const a = new DataLoader(ids, { batchSize: 3, shuffle: true, generator: new Generator(1) });
+  const b = new DataLoader(ids, { batchSize: 3, shuffle: true, generator: new Generator(1) });
+  first(a);
+  first(b);
+  const state = b.stateDict();
+  for (const _ of b) break; // one more batch fetched (a new epoch), then taken back
+  b.loadStateDict(state, { resume: false });
+  assert.deepEqual(b.stateDict(), a.stateDict());
+  assert.deepEqual([...b].map(([t]) => Array.from(t.dataSync())), [...a].map(([t]) => Array.from(t.dataSync())), 'both start the same new epoch');
+  b.loadStateDict(state);
+  assert.equal([...b].length, 2, 'by default the saved epoch continues (batches 3 and 4)');
+});

@@ -175,20 +175,32 @@ export function storageFrom(device: Device, data: TypedArray, dtype: DType): Gpu
 /** A copy of the elements, once the GPU has computed them. */
 export async function readStorage(storage: Storage): Promise<TypedArray> {
   const copy = copyForReading(storage as GpuStorage);
+  const due = takeAssertions();
   try {
-    await finish();
+    await finishBefore(due);
   } catch (e) {
     copy.staging.destroy();
     throw e;
   }
-  const [values] = await Promise.all([mapCopy(copy), checkAssertions()]);
+  const [values] = await Promise.all([mapCopy(copy), checkAssertions(due)]);
   return values;
 }
 
 /** Waits for the GPU, then runs the checks ops asked for (webgpuSynchronize). */
 export async function finishAndCheck(): Promise<void> {
-  await finish();
-  await checkAssertions();
+  const due = takeAssertions();
+  await finishBefore(due);
+  await checkAssertions(due);
+}
+
+// Submits and waits; should that fail, the checks taken for this read stay due for the next one.
+async function finishBefore(due: Assertion[]): Promise<void> {
+  try {
+    await finish();
+  } catch (e) {
+    assertions = [...due, ...assertions];
+    throw e;
+  }
 }
 
 interface ReadCopy {
@@ -232,11 +244,17 @@ export function assertLater(storages: readonly Storage[], describe: (values: Typ
   assertions.push({ copies: storages.map((s) => copyForReading(s as GpuStorage)), describe });
 }
 
-// The pending checks, after the work that copied their values has run: throws the first failure (all are consumed).
-async function checkAssertions(): Promise<void> {
-  if (assertions.length === 0) return;
+// The checks of the ops recorded so far, taken when a read starts: that read reports them, and checks of ops
+// recorded while it waits go to a later read (the trainer records the next batch while a step's values are read).
+function takeAssertions(): Assertion[] {
   const due = assertions;
   assertions = [];
+  return due;
+}
+
+// The checks taken for a read, after the work that copied their values has run: throws the first failure.
+async function checkAssertions(due: Assertion[]): Promise<void> {
+  if (due.length === 0) return;
   const messages = await Promise.all(due.map(async (a) => a.describe(await Promise.all(a.copies.map(mapCopy)))));
   const failed = messages.filter((m): m is string => m !== null);
   if (failed.length > 0) {

@@ -2,7 +2,7 @@
 // descent lr-find [RECIPE] [options]
 import { join } from 'node:path';
 import { manualSeed } from '../../index.js';
-import { lrFind } from '../../train/index.js';
+import { lrFindAsync } from '../../train/index.js';
 import { UsageError, checkChoice, defineFlags, parseArgs, withDefaults } from '../args.js';
 import { COMMON_FLAGS, DATA_FLAGS, RECIPE_NAMES, dataSource, runConfig } from '../run-config.js';
 import { fitRecipe, loadersFor } from '../recipes.js';
@@ -39,7 +39,7 @@ export async function lrFindCommand(argv: string[]): Promise<number> {
   const model = recipe.model(data);
   const loaders = loadersFor(data, config.batchSize, config.seed);
   const optimizer = OPTIMIZERS[config.optimizer].make([...model.parameters()], 1, config.weightDecay);
-  const result = lrFind(model, { data: loaders.train, loss: recipe.loss, forward: recipe.forward, optimizer, startLr: flags.startLr, endLr: flags.endLr, numSteps: flags.steps });
+  const result = await lrFindAsync(model, { data: loaders.train, loss: recipe.loss, forward: recipe.forward, optimizer, startLr: flags.startLr, endLr: flags.endLr, numSteps: flags.steps });
   out(`${result.lrs.length} steps; ${result.stopReason}`);
   const every = Math.max(1, Math.floor(result.lrs.length / 12));
   printTable(['lr', 'loss', 'smoothed'], result.lrs.filter((_, i) => i % every === 0).map((lr, k) => [lr.toExponential(2), result.losses[k * every], result.smoothedLosses[k * every]]));

@@ -18,45 +18,80 @@ function gradsOf(parameters: Parameters): Tensor[] {
   });
 }
 
+interface ClipGradNormOptions {
+  normType?: number;
+  /** Throw, scaling nothing, when the total norm is NaN or infinite (PyTorch's error_if_nonfinite). */
+  errorIfNonfinite?: boolean;
+}
+
+// The total norm of the gradients (all as one vector); a sparse gradient counts with its repeated rows summed (coalesced), as in PyTorch.
+function totalNorm(grads: Tensor[], normType: number): Tensor {
+  const norms = grads.map((g) => norm(g instanceof SparseTensor ? denseEntries(g) : g.detach(), normType));
+  return norms.length === 1 ? norms[0] : norm(stack(norms), normType);
+}
+
+function checkFinite(normType: number, value: number): void {
+  if (Number.isFinite(value)) return;
+  throw new Error(
+    `clipGradNorm_: the total norm of order ${normType} for gradients is non-finite (${value}), so it cannot be clipped; ` +
+      'pass errorIfNonfinite: false to scale the gradients by the non-finite norm anyway',
+  );
+}
+
+// Scales by maxNorm / (total + 1e-6), capped at 1: computed here from a value read, else as a tensor on the device.
+function scaleGrads(grads: Tensor[], maxNorm: number, total: Tensor, value: number | null): void {
+  const coef = value === null ? clamp(div(maxNorm, add(total, 1e-6)), null, 1) : Math.min(maxNorm / (value + 1e-6), 1);
+  for (const g of grads) g.mul_(coef);
+}
+
 /**
  * Scales the gradients in place so that their joint norm (all gradients as one vector) is at most
  * `maxNorm`, as torch.nn.utils.clip_grad_norm_; returns that total norm, measured before clipping.
  * The scale is maxNorm / (total + 1e-6), capped at 1. Sparse gradients (Embedding({ sparse: true })) count with
  * their repeated rows summed and are scaled too (PyTorch 1.13 measures them but leaves them unscaled).
+ * On a device that reads only asynchronously (webgpu) the scale stays a tensor there, as on CUDA; the check of
+ * `errorIfNonfinite` needs the norm's value, so there it is `await nn.utils.clipGradNormAsync_(...)`.
  * @example
  * loss.backward();
  * const total = nn.utils.clipGradNorm_(model.parameters(), 1.0);
  * opt.step();
  */
-export function clipGradNorm_(
-  parameters: Parameters,
-  maxNorm: number,
-  { normType = 2, errorIfNonfinite = false }: { normType?: number; errorIfNonfinite?: boolean } = {},
-): Tensor {
+export function clipGradNorm_(parameters: Parameters, maxNorm: number, { normType = 2, errorIfNonfinite = false }: ClipGradNormOptions = {}): Tensor {
   const grads = gradsOf(parameters);
   if (grads.length === 0) return scalar(0);
   return noGrad(() => {
-    // a sparse gradient counts with its repeated rows summed (coalesced), as in PyTorch
-    const norms = grads.map((g) => norm(g instanceof SparseTensor ? denseEntries(g) : g.detach(), normType));
-    const total = norms.length === 1 ? norms[0] : norm(stack(norms), normType);
+    const total = totalNorm(grads, normType);
     if (!readsSync(total)) {
-      // a device that reads only asynchronously (webgpu): the scale stays a tensor on it, as in PyTorch
-      if (errorIfNonfinite) throw new Error(`clipGradNorm_: errorIfNonfinite reads the norm synchronously, which the ${total.device} backend cannot; check \`await total.data()\` yourself`);
-      const coef = clamp(div(maxNorm, add(total, 1e-6)), null, 1);
-      for (const g of grads) g.mul_(coef);
+      if (errorIfNonfinite) {
+        throw new Error(`clipGradNorm_: errorIfNonfinite needs the norm's value, which the ${total.device} backend reads only asynchronously: use \`await nn.utils.clipGradNormAsync_(params, maxNorm, { errorIfNonfinite: true })\``);
+      }
+      scaleGrads(grads, maxNorm, total, null);
       return total;
     }
     const value = total.item();
-    if (errorIfNonfinite && !Number.isFinite(value)) {
-      throw new Error(
-        `clipGradNorm_: the total norm of order ${normType} for gradients is non-finite (${value}), so it cannot be clipped; ` +
-          'pass errorIfNonfinite: false to scale the gradients by the non-finite norm anyway',
-      );
-    }
-    const coef = Math.min(maxNorm / (value + 1e-6), 1);
-    for (const g of grads) g.mul_(coef);
+    if (errorIfNonfinite) checkFinite(normType, value);
+    scaleGrads(grads, maxNorm, total, value);
     return total;
   });
+}
+
+/**
+ * `clipGradNorm_` for every device: the total norm is read with `await` (the one read it costs), so
+ * `errorIfNonfinite` throws as in PyTorch (the same error, before any gradient is scaled) on devices that read
+ * only asynchronously (webgpu) too. The trainer needs neither: its NaN guard checks the gradient norm it reads anyway.
+ * @example
+ * loss.backward();
+ * const total = await nn.utils.clipGradNormAsync_(model.parameters(), 1.0, { errorIfNonfinite: true });
+ * opt.step();
+ */
+export async function clipGradNormAsync_(parameters: Parameters, maxNorm: number, { normType = 2, errorIfNonfinite = false }: ClipGradNormOptions = {}): Promise<Tensor> {
+  const grads = gradsOf(parameters);
+  if (grads.length === 0) return scalar(0);
+  const total = noGrad(() => totalNorm(grads, normType));
+  const value = (await total.data())[0];
+  if (errorIfNonfinite) checkFinite(normType, value);
+  noGrad(() => scaleGrads(grads, maxNorm, total, value));
+  return total;
 }
 
 /**

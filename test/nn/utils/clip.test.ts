@@ -61,3 +61,22 @@ test('clipGradNorm_ with errorIfNonfinite refuses an infinite norm; no grads giv
   assert.equal(nn.utils.clipGradNorm_([zeros([2], { requiresGrad: true })], 1).item(), 0);
   assert.throws(() => nn.utils.clipGradValue_([p], -1), /clipGradValue_: clipValue must be >= 0, got -1/);
 });
+
+test('clipGradNormAsync_ scales as clipGradNorm_ does and, with errorIfNonfinite, refuses an infinite norm with the same error, scaling nothing', async () => {
+  const grads = [tensor([3, -4, 12]), tensor([[1, 2], [2, 1]])];
+  const paramsWith = () => grads.map((g) => {
+    const p = zeros(g.shape, { requiresGrad: true });
+    p.grad = g.clone();
+    return p;
+  });
+  const [sync, async] = [paramsWith(), paramsWith()];
+  const expected = nn.utils.clipGradNorm_(sync, 2, { normType: 3 });
+  const total = await nn.utils.clipGradNormAsync_(async, 2, { normType: 3, errorIfNonfinite: true });
+  assert.equal(total.item(), expected.item());
+  async.forEach((p, i) => assert.deepEqual(p.grad!.toArray(), sync[i].grad!.toArray()));
+  const p = zeros([2], { requiresGrad: true });
+  p.grad = tensor([Infinity, 1]);
+  await assert.rejects(nn.utils.clipGradNormAsync_([p], 1, { errorIfNonfinite: true }), /clipGradNorm_: the total norm of order 2 for gradients is non-finite \(Infinity\)/);
+  assert.deepEqual(p.grad.toArray(), [Infinity, 1], 'nothing scaled');
+  assert.equal((await nn.utils.clipGradNormAsync_([zeros([2], { requiresGrad: true })], 1)).item(), 0);
+});
