@@ -4,6 +4,7 @@
 // `check` (twins agree), `memory` (W5's memory curve) and `gpu` (the WebGPU issue's set on the GPU:
 // bench/webgpu.ts) run only when named.
 import { relaxedSimdStatus } from './relaxed-simd.js'; // first: sets an engine flag before any wasm compiles
+import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../src/node/index.js';
@@ -313,7 +314,8 @@ if (rows.length) {
     console.table(goals.map((g) => ({ goal: g.goal, ratio: g.ratio === null ? 'n/a' : `${g.ratio.toFixed(2)}x`, met: g.met === null ? 'n/a' : g.met ? 'yes' : 'no' })));
   }
   if (!hasTorch) console.log('PyTorch not found (/usr/bin/python3 -c "import torch" failed): peers skipped.');
-  const file = `${resultsDir}/latest.json`;
+  const file = `${resultsDir}/${args.includes('gpu') ? 'gpu' : 'latest'}.json`; // the GPU set's own file: a GPU machine's run leaves the CPU figures alone
+  mkdirSync(resultsDir, { recursive: true });
   writeFileAtomic(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds: ROUNDS, load: { start: loadAtStart, end: loadAtEnd }, gpu: gpuSetup, rows, notes, goals, failures }, null, 2));
   console.log(`wrote ${file}`);
 }
