@@ -1,6 +1,7 @@
 // `npm run bench [W1 ... W8 optim | check | memory | gpu]`: every workload, descent and its peers in
 // interleaved rounds (bench/interleave.ts), training in fresh processes (bench/peers.ts); prints medians with
-// their spread and the ratios to PyTorch's best thread setting, writes bench/results/latest.json.
+// their spread and the ratios to PyTorch's best thread setting, writes bench/results/latest.json
+// (bench/results/gpu.json when `gpu` is named).
 // `check` (twins agree), `memory` (W5's memory curve) and `gpu` (the WebGPU issue's set on the GPU:
 // bench/webgpu.ts) run only when named.
 import { relaxedSimdStatus } from './relaxed-simd.js'; // first: sets an engine flag before any wasm compiles
