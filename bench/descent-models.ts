@@ -9,32 +9,37 @@ import {
 const { nn } = dt;
 type Tensor = dt.Tensor;
 
-/** A model ready to train: `step(k)` trains on batch k and returns the loss. */
+/**
+ * A model ready to train: `step(k)` trains on batch k and returns the loss; `stepAsync(k)` the same with
+ * an asynchronous read of the loss (`await loss.data()`), the read every device has (webgpu has no other).
+ */
 export interface DescentRun {
   model: dt.nn.Module;
   step(k: number): number;
+  stepAsync(k: number): Promise<number>;
 }
 
-function trainStep(opt: dt.optim.Optimizer, loss: () => Tensor): number {
-  opt.zeroGrad();
-  const value = loss();
-  value.backward();
-  opt.step();
-  return value.item();
+/** A run of `model` whose optimizer step on batch k minimizes `loss(k)`. */
+function descentRunOf(model: dt.nn.Module, opt: dt.optim.Optimizer, loss: (k: number) => Tensor): DescentRun {
+  const train = (k: number) => {
+    opt.zeroGrad();
+    const value = loss(k);
+    value.backward();
+    opt.step();
+    return value;
+  };
+  return { model, step: (k) => train(k).item(), stepAsync: async (k) => (await train(k).data())[0] };
 }
 
 /** W5: the CNN of `npm start` (src/cli/recipes.ts), Adam at the recipe's rate. */
 function cnn(): DescentRun {
   const model = mnistCnn();
   const opt = new dt.optim.Adam(model.parameters(), { lr: CNN.lr });
-  return {
-    model,
-    step(k) {
-      const { images, labels } = mnistBatch(k);
-      const x = dt.tensor(images, { shape: [CNN.batch, 1, 28, 28] });
-      return trainStep(opt, () => nn.functional.crossEntropy(model(x) as Tensor, dt.tensor(labels)));
-    },
-  };
+  return descentRunOf(model, opt, (k) => {
+    const { images, labels } = mnistBatch(k);
+    const x = dt.tensor(images, { shape: [CNN.batch, 1, 28, 28] });
+    return nn.functional.crossEntropy(model(x) as Tensor, dt.tensor(labels));
+  });
 }
 
 /** W6: a pre-norm GPT: token and position embeddings, causal encoder layers (GELU MLP 4x), final norm, linear head. */
@@ -86,14 +91,11 @@ class CharLstm extends nn.Module<[Tensor], Tensor> {
 
 /** W6 and W7: next-character cross-entropy over every position of batch k. */
 function charModel(model: dt.nn.Module<[Tensor], Tensor>, opt: dt.optim.Optimizer, corpus: CharCorpus): DescentRun {
-  return {
-    model,
-    step(k) {
-      const { x, y } = charBatch(corpus, k);
-      const tokens = dt.tensor(x, { shape: [CHAR_BATCH, CONTEXT] });
-      return trainStep(opt, () => nn.functional.crossEntropy(model(tokens).reshape([-1, corpus.vocab]), dt.tensor(y)));
-    },
-  };
+  return descentRunOf(model, opt, (k) => {
+    const { x, y } = charBatch(corpus, k);
+    const tokens = dt.tensor(x, { shape: [CHAR_BATCH, CONTEXT] });
+    return nn.functional.crossEntropy(model(tokens).reshape([-1, corpus.vocab]), dt.tensor(y));
+  });
 }
 
 /** W8: a VAE with MLP encoder (mean and log-variance heads) and decoder; loss = BCE + KL, summed, per sample. */
@@ -116,18 +118,13 @@ class Vae extends nn.Module<[Tensor], [Tensor, Tensor, Tensor]> {
 function vae(): DescentRun {
   const model = new Vae();
   const opt = new dt.optim.Adam(model.parameters(), { lr: VAE.lr });
-  return {
-    model,
-    step(k) {
-      const x = dt.tensor(fashionBatch(k), { shape: [VAE.batch, 784] });
-      return trainStep(opt, () => {
-        const [reconstruction, mu, logvar] = model(x);
-        const bce = nn.functional.binaryCrossEntropy(reconstruction, x, { reduction: 'sum' });
-        const kl = dt.mul(dt.sum(dt.sub(dt.sub(dt.add(logvar, 1), dt.square(mu)), dt.exp(logvar))), -0.5);
-        return dt.div(dt.add(bce, kl), VAE.batch);
-      });
-    },
-  };
+  return descentRunOf(model, opt, (k) => {
+    const x = dt.tensor(fashionBatch(k), { shape: [VAE.batch, 784] });
+    const [reconstruction, mu, logvar] = model(x);
+    const bce = nn.functional.binaryCrossEntropy(reconstruction, x, { reduction: 'sum' });
+    const kl = dt.mul(dt.sum(dt.sub(dt.sub(dt.add(logvar, 1), dt.square(mu)), dt.exp(logvar))), -0.5);
+    return dt.div(dt.add(bce, kl), VAE.batch);
+  });
 }
 
 /** Builds workload `name` from the seed (manualSeed(SEED) draws PyTorch's initial weights). */

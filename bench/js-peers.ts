@@ -1,5 +1,6 @@
 // JavaScript peers, loaded on demand so a workload that does not need them does not pay for them:
-// TensorFlow.js (cpu and wasm backends) and jax-js (wasm device).
+// TensorFlow.js (cpu, wasm and webgpu backends) and jax-js (wasm and webgpu devices). In Node both find
+// WebGPU at `navigator.gpu` only, so the webgpu ones get Dawn's from the `webgpu` package, as descent uses.
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { LR, type Trainer } from './training.js';
@@ -9,6 +10,7 @@ import { LR, type Trainer } from './training.js';
 // just what the benchmarks use.
 export interface TfTensor {
   dataSync(): Float32Array | Int32Array;
+  data(): Promise<Float32Array | Int32Array>;
   dispose(): void;
   readonly shape: number[];
 }
@@ -27,6 +29,7 @@ export interface Tfjs {
   tensor2d(values: Float32Array, shape: [number, number]): TfTensor;
   tensor4d(values: Float32Array, shape: [number, number, number, number]): TfTensor;
   matMul(a: TfTensor, b: TfTensor): TfTensor;
+  slice(x: TfTensor, begin: number[], size: number[]): TfTensor;
   oneHot(indices: TfTensor, depth: number): TfTensor;
   tensor1d(values: Int32Array, dtype: 'int32'): TfTensor;
   argMax(x: TfTensor, axis: number): TfTensor;
@@ -47,6 +50,8 @@ export interface JaxArray {
   readonly ref: JaxArray;
   reshape(shape: number[]): JaxArray;
   data(): Promise<Float32Array>;
+  blockUntilReady(): Promise<JaxArray>;
+  dispose(): void;
 }
 export interface Jax {
   init(...devices: string[]): Promise<string[]>;
@@ -61,13 +66,29 @@ function importPeer<T>(specifier: string): Promise<T> {
   return import(specifier) as Promise<T>;
 }
 
+/**
+ * In Node: `navigator.gpu` from the `webgpu` package (Dawn, the optional dependency descent's webgpu
+ * backend opens), with the constants (GPUBufferUsage ...) the peers read as globals. A browser has its own.
+ */
+async function provideNavigatorGpu(): Promise<void> {
+  const scope = globalThis as { navigator?: { gpu?: unknown; userAgent?: string } };
+  if (scope.navigator?.gpu) return;
+  const dawn = await importPeer<{ create(flags: string[]): unknown; globals: object }>('webgpu');
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create([]);
+  // Node 21+ has a navigator without gpu; jax-js also reads navigator.userAgent
+  if (scope.navigator) Object.defineProperty(scope.navigator, 'gpu', { value: gpu, configurable: true });
+  else scope.navigator = { gpu, userAgent: `Node.js/${process.version}` };
+}
+
 let tfjs: Tfjs | null = null;
 
 /**
  * TensorFlow.js on `backend`. 'wasm' is the SIMD build, loaded from node_modules by file path; its
  * threaded build is off in Node (tfjs refuses it there: tensorflow/tfjs#3830), so it runs 1 thread.
+ * 'webgpu' is @tensorflow/tfjs-backend-webgpu on Dawn's adapter (its default flags).
  */
-export async function loadTfjs(backend: 'cpu' | 'wasm'): Promise<Tfjs> {
+export async function loadTfjs(backend: 'cpu' | 'wasm' | 'webgpu'): Promise<Tfjs> {
   if (!tfjs) {
     const warn = console.warn;
     console.warn = () => {}; // the "install tfjs-node" banner
@@ -77,20 +98,24 @@ export async function loadTfjs(backend: 'cpu' | 'wasm'): Promise<Tfjs> {
     wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`);
     console.warn = warn;
   }
-  await tfjs.setBackend(backend);
+  if (backend === 'webgpu') {
+    await provideNavigatorGpu();
+    await importPeer('@tensorflow/tfjs-backend-webgpu'); // registers the backend
+  }
+  if (!(await tfjs.setBackend(backend))) throw new Error(`TF.js could not initialize its ${backend} backend (no adapter?)`);
   await tfjs.ready();
   return tfjs;
 }
 
 let jax: Jax | null = null;
 
-/** jax-js with its wasm device as the default. */
-export async function loadJax(): Promise<Jax> {
-  if (!jax) {
-    jax = await importPeer<Jax>('@jax-js/jax');
-    await jax.init('wasm');
-    jax.defaultDevice('wasm');
-  }
+/** jax-js with `device` ('wasm' or 'webgpu') as the default. */
+export async function loadJax(device: 'wasm' | 'webgpu' = 'wasm'): Promise<Jax> {
+  if (device === 'webgpu') await provideNavigatorGpu();
+  jax ??= await importPeer<Jax>('@jax-js/jax');
+  const devices = await jax.init(device);
+  if (!devices.includes(device)) throw new Error(`jax-js: init('${device}') found no ${device} device (it found ${devices.join(', ')})`);
+  jax.defaultDevice(device);
   return jax;
 }
 
@@ -110,8 +135,11 @@ export function tfjsTrainer(tf: Tfjs, model: TfModel, input: (images: Float32Arr
       y.dispose();
       return Array.isArray(loss) ? loss[0] : loss;
     },
-    predict(images, count) {
-      return tf.tidy(() => tf.argMax(model.predict(input(images, count)), 1).dataSync() as Int32Array);
+    async predict(images, count) {
+      const predicted = tf.tidy(() => tf.argMax(model.predict(input(images, count)), 1));
+      const classes = (await predicted.data()) as Int32Array; // data(), not dataSync(): webgpu reads asynchronously
+      predicted.dispose();
+      return classes;
     },
   };
 }

@@ -38,7 +38,7 @@ export function loadMnist(): Mnist {
       labels.push(digit);
     }
   }
-  const order = randperm(labels.length, { generator: new Generator().manualSeed(SEED) }).dataSync();
+  const order = randperm(labels.length, { generator: new Generator().manualSeed(SEED), device: 'js' }).dataSync(); // 'js': readable at once on every default device
   const split = (from: number, to: number): MnistSplit => {
     const count = to - from;
     const x = new Float32Array(count * PIXELS);
@@ -54,11 +54,11 @@ export function loadMnist(): Mnist {
 }
 
 /**
- * Writes the split to `file` for the Python peers: int32 header [trainCount, testCount, 784], then
+ * Writes the split (or `data`, a part of it) to `file` for the Python peers: int32 header [trainCount, testCount, 784], then
  * train images (float32), train labels (int32), test images, test labels.
  */
-export function writeMnistBinary(file: string): string {
-  const { train, test } = loadMnist();
+export function writeMnistBinary(file: string, data: Mnist = loadMnist()): string {
+  const { train, test } = data;
   mkdirSync(dirname(file), { recursive: true });
   const parts = [new Int32Array([train.count, test.count, PIXELS]), train.images, train.labels, test.images, test.labels];
   writeFileSync(file, Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))));

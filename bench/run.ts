@@ -1,24 +1,27 @@
-// `npm run bench [W1 ... W8 optim | check | memory]`: every workload, descent and its peers in interleaved
-// rounds (bench/interleave.ts), training in fresh processes (bench/peers.ts); prints medians with their
-// spread and the ratios to PyTorch's best thread setting, writes bench/results/latest.json.
-// `check` (twins agree) and `memory` (W5's memory curve) run only when named.
+// `npm run bench [W1 ... W8 optim | check | memory | gpu]`: every workload, descent and its peers in
+// interleaved rounds (bench/interleave.ts), training in fresh processes (bench/peers.ts); prints medians with
+// their spread and the ratios to PyTorch's best thread setting, writes bench/results/latest.json
+// (bench/results/gpu.json when `gpu` is named).
+// `check` (twins agree), `memory` (W5's memory curve) and `gpu` (the WebGPU issue's set on the GPU:
+// bench/webgpu.ts) run only when named.
 import { relaxedSimdStatus } from './relaxed-simd.js'; // first: sets an engine flag before any wasm compiles
+import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../src/node/index.js';
 import { runRosenbrock } from './rosenbrock.js';
-import { runNodeChild, runPython, torchAvailable } from './peers.js';
+import { runNodeChild, runPython, torchAvailable, torchCuda } from './peers.js';
 import { W1_SIZES, w1Descent, w1Jax, w1Tfjs, w1Torch, type W1Point } from './w1.js';
 import { W2_EPOCHS } from './w2.js';
 import { W3_EPOCHS } from './w3.js';
-import { writeMnistBinary } from './mnist.js';
+import { type Mnist, writeMnistBinary } from './mnist.js';
 import type { TrainResult } from './training.js';
 import { OPTIM_BENCH_RULES, memoryFloorMs, runOptimStep } from './optim-step.js';
 import { type Contender, ROUNDS, interleave, spread } from './interleave.js';
 import { STEP_WORKLOADS, type StepResult, type StepWorkload, torchSpec } from './workloads.js';
 import { checkTwin, printTwinCheck } from './check.js';
 import { memoryCurve, writeMemoryCurve } from './memory.js';
-import { w1Webgpu, w5StepsPerSecond, webgpuAdapter } from './webgpu.js';
+import { float32Peak, gpuStepSchedule, gpuW1GoalSize, gpuW1Sizes, gpuW3Schedule, webgpuAdapter } from './webgpu.js';
 
 interface Row {
   workload: string;
@@ -36,7 +39,7 @@ interface Row {
 const benchDir = fileURLToPath(new URL('../../bench/', import.meta.url));
 const resultsDir = `${benchDir}results`;
 const args = process.argv.slice(2);
-const ON_REQUEST = ['check', 'memory'];
+const ON_REQUEST = ['check', 'memory', 'gpu'];
 const want = (name: string) =>
   args.length === 0 ? !ON_REQUEST.includes(name) : args.some((o) => name.toLowerCase().startsWith(o.toLowerCase()));
 const rows: Row[] = [];
@@ -46,8 +49,8 @@ const failures: { workload: string; library: string; error: string }[] = [];
 const hasTorch = torchAvailable();
 const loadAtStart = loadavg();
 let mnistBinary: string | null = null;
-/** bench/mnist.ts's split as a file for the PyTorch peers, written once per run. */
-const mnistFile = () => (mnistBinary ??= writeMnistBinary(`${resultsDir}/mnist.bin`));
+/** bench/mnist.ts's split as a file for the PyTorch peers, written once per run (`data`: a part of it, to its own file). */
+const mnistFile = (data?: Mnist) => (data ? writeMnistBinary(`${resultsDir}/mnist-gpu.bin`, data) : (mnistBinary ??= writeMnistBinary(`${resultsDir}/mnist.bin`)));
 
 /** Interleaved rounds of `contenders`; each run's values become rows (median and spread per workload and library). */
 async function measure<T>(workload: string, contenders: Contender<T>[], values: (result: T, library: string) => [string, string, number | null][]): Promise<Map<string, T[]>> {
@@ -125,9 +128,9 @@ if (want('W4')) {
 
 notes.push(relaxedSimdStatus);
 // webgpu: a column wherever an adapter exists (in Node, the optional 'webgpu' package and a Vulkan/Metal/D3D12 driver)
-const adapter = await webgpuAdapter();
-const software = adapter !== null && /swiftshader/i.test(adapter);
-notes.push(adapter === null ? 'webgpu: no adapter here (no webgpu column)' : `webgpu adapter: ${adapter}${software ? ' (software rendering: figures for correctness, not speed)' : ''}`);
+const gpuAdapter = await webgpuAdapter();
+const { name: adapter, software } = gpuAdapter;
+notes.push(adapter === null ? `webgpu: no adapter here, no webgpu column (${gpuAdapter.reason})` : `webgpu adapter: ${adapter}${software ? ' (software rendering: its figures are for correctness only, not speed)' : ''}`);
 
 if (want('W1')) {
   const points = (library: string, run: () => Promise<W1Point[]> | W1Point[], once = false): Contender<W1Point[]> => ({ library, run, once });
@@ -138,7 +141,7 @@ if (want('W1')) {
     points('tfjs-wasm', () => w1Tfjs('wasm')),
     points('jax-js-wasm', () => w1Jax()),
     ...(hasTorch ? [1, 2].map((threads) => points(`pytorch ${threads}t`, () => w1Torch(`${benchDir}torch_w1.py`, threads))) : []),
-    ...(adapter ? [points('descent-webgpu', () => w1Webgpu(software ? W1_SIZES : [...W1_SIZES, 4096, 8192]), software)] : []),
+    ...(adapter ? [points('descent-webgpu', () => runNodeChild('W1', 'descent-webgpu', 1, { DESCENT_BENCH_GPU_SIZES: String(software ? W1_SIZES : [...W1_SIZES, 4096, 8192]) }), software)] : []),
   ], (r) => r.map((p) => [`W1 matmul n=${p.n}`, 'GFLOPS', p.gflops])); // null: too slow at this size (see bench/w1.ts)
   notes.push('W1: descent-wasm and jax-js run in this process on every core; PyTorch 2t gives OpenBLAS 2 threads (a bare GEMM)');
 }
@@ -162,6 +165,7 @@ for (const name of Object.keys(STEP_WORKLOADS) as StepWorkload[]) {
   const spec = STEP_WORKLOADS[name];
   await measure<StepResult>(name, [
     ...nodeContenders<StepResult>(name, { tfjs: name !== 'W6' }),
+    ...(adapter && name === 'W5' ? [{ library: 'descent-webgpu', run: () => runNodeChild<StepResult>(name, 'descent-webgpu'), once: software }] : []),
     ...torchContenders<StepResult>('torch_models.py', () => [torchSpec(name, mnistFile())]),
   ], (r, library) => {
     if (r.timedSteps < spec.steps) notes.push(`${name}: ${library} timed over ${r.timedSteps} of ${spec.steps} steps (over the time budget)`);
@@ -169,11 +173,55 @@ for (const name of Object.keys(STEP_WORKLOADS) as StepWorkload[]) {
   });
   if (name === 'W6') notes.push('W6: no TF.js twin (TF.js layers has no causal self-attention; see bench/tfjs-models.ts)');
 }
-if (want('W5') && adapter) {
-  // W5, the npm-start CNN (batch 64, Adam), on the GPU and on wasm in this process: training steps/s with a loss read per step
-  await measure<number>('W5', ['webgpu', 'wasm'].map((device) => ({ library: `descent-${device} (in process)`, run: () => w5StepsPerSecond(device, software ? 1 : 10), once: software })),
-    (value) => [['W5 CNN train step (batch 64, loss read per step)', 'steps/s', value]]);
+/** What `npm run bench gpu` ran on (written to the JSON): the adapter, the float32 peak W1 is judged against, PyTorch's CUDA. */
+let gpuSetup: object | null = null;
+if (args.includes('gpu')) await gpuSet();
+
+/**
+ * The WebGPU issue's set (docs/webgpu.md "Speed"): W1, W3, W5 and W6 on descent's webgpu backend, TF.js's
+ * webgpu backend and jax-js's webgpu device on the same adapter where each can express the workload, and
+ * PyTorch on CUDA when it has a GPU; every run a fresh process, in interleaved rounds.
+ */
+async function gpuSet(): Promise<void> {
+  const cuda = torchCuda();
+  const peak = float32Peak(adapter);
+  gpuSetup = { adapter, software, peak, pytorchCuda: cuda };
+  notes.push(cuda.available ? `gpu: pytorch-cuda on ${cuda.device} (1 CPU thread; TF32 off in W1)` : `gpu: no pytorch-cuda column: ${cuda.reason}`);
+  if (!adapter) notes.push(`gpu: no webgpu figures: ${gpuAdapter.reason}`);
+  const tag = software ? ' (correctness only)' : '';
+  const onWebgpu = <T>(workload: string, libraries: string[]): Contender<T>[] =>
+    adapter ? libraries.map((library) => ({ library: `${library}${tag}`, run: () => runNodeChild<T>(workload, library), once: software })) : [];
+  const onCuda = <T>(script: string, scriptArgs: () => string[]): Contender<T>[] =>
+    cuda.available ? [{ library: 'pytorch-cuda', run: () => runPython<T>(`${benchDir}${script}`, scriptArgs(), 1, 'cuda') }] : [];
+
+  const sizes = gpuW1Sizes();
+  await measure<W1Point[]>('W1 gpu', [
+    ...onWebgpu<W1Point[]>('W1', ['descent-webgpu', 'tfjs-webgpu', 'jax-js-webgpu']),
+    ...onCuda<W1Point[]>('torch_w1.py', () => sizes.map(String)),
+  ], (r) => r.map((p) => [`W1 matmul n=${p.n}`, 'GFLOPS', p.gflops]));
+  for (const r of rows.filter((row) => row.workload.startsWith('W1 matmul') && /webgpu|cuda/.test(row.library))) {
+    if (peak) notes.push(`${r.workload}: ${r.library} ${r.value.toPrecision(4)} GFLOPS = ${(r.value / peak.tflops / 10).toFixed(1)}% of the float32 peak ${peak.tflops} TFLOPS (${peak.source})`);
+  }
+  if (!peak) notes.push(`gpu: the float32 peak of '${adapter}' is unknown (not in bench/webgpu.ts's table): set DESCENT_GPU_PEAK_TFLOPS for W1's % of peak`);
+
+  const w3 = gpuW3Schedule();
+  await measure<TrainResult>('W3 gpu', [
+    ...onWebgpu<TrainResult>('W3', ['descent-webgpu', 'tfjs-webgpu']),
+    ...onCuda<TrainResult>('torch_train.py', () => ['cnn', String(w3.epochs), mnistFile(w3.data)]),
+  ], (r) => [['W3 CNN train', 'samples/s', r.samplesPerSecond], [`W3 CNN test accuracy (${w3.epochs} epochs)`, 'accuracy', r.accuracy]]);
+
+  for (const name of ['W5', 'W6'] as const) {
+    const spec = STEP_WORKLOADS[name];
+    const { steps, warmup } = gpuStepSchedule(spec.steps);
+    await measure<StepResult>(`${name} gpu`, [
+      ...onWebgpu<StepResult>(name, name === 'W5' ? ['descent-webgpu', 'tfjs-webgpu'] : ['descent-webgpu']),
+      ...onCuda<StepResult>('torch_models.py', () => [torchSpec(name, mnistFile(), steps, warmup)]),
+    ], (r) => [[spec.title, spec.unit, r.rate]]);
+    notes.push(`${name} gpu: ${warmup} warm-up and up to ${steps} timed steps; steps/s = ${spec.unit} / ${spec.unitsPerStep}; a loss read (await) per step`);
+  }
+  notes.push('gpu: jax-js runs W1 only (no layers or optimizers for W3-W6); W6 has no TF.js twin (bench/tfjs-models.ts)');
 }
+
 if ((['W5', 'W6', 'W7', 'W8'] as const).some(want)) {
   notes.push('W5-W8: jax-js has no layers or optimizers to write these models with (only W1 runs on it); descent-js is left out (minutes per run)');
 }
@@ -219,6 +267,17 @@ if (want('W1')) {
   goal('W1 n=1024 >= 2x jax-js wasm', best(w, 'descent-wasm'), best(w, 'jax-js-wasm'), 2);
   goal('W1 n=1024 >= 2x TF.js wasm', best(w, 'descent-wasm'), best(w, 'tfjs-wasm'), 2);
 }
+if (args.includes('gpu')) {
+  // the WebGPU issue's goals; on a software adapter they are printed but mean nothing
+  const w1 = `W1 matmul n=${gpuW1GoalSize()}`;
+  const suffix = software ? ' (software adapter: correctness only)' : '';
+  const peak = float32Peak(adapter);
+  goal(`${w1} webgpu >= 50% of the float32 peak${suffix}`, best(w1, 'descent-webgpu'), peak ? peak.tflops * 1000 : null, 0.5);
+  goal(`${w1} webgpu >= 2x jax-js webgpu${suffix}`, best(w1, 'descent-webgpu'), best(w1, 'jax-js-webgpu'), 2);
+  for (const [name, key] of [[w1, w1], ['W3', 'W3 CNN train'], ['W5', STEP_WORKLOADS.W5.title]]) {
+    goal(`${name} webgpu >= 2x TF.js webgpu${suffix}`, best(key, 'descent-webgpu'), best(key, 'tfjs-webgpu'), 2);
+  }
+}
 const throughputGoals: [string, string, number][] = [
   ['W2', 'W2 MLP train', 1], ['W3', 'W3 CNN train', 1], ['W4', 'W4 Rosenbrock SGD (10k steps)', 1],
   ['W5', STEP_WORKLOADS.W5.title, 1], ['W6', STEP_WORKLOADS.W6.title, 0.8], ['W7', STEP_WORKLOADS.W7.title, 0.8], ['W8', STEP_WORKLOADS.W8.title, 1],
@@ -256,7 +315,8 @@ if (rows.length) {
     console.table(goals.map((g) => ({ goal: g.goal, ratio: g.ratio === null ? 'n/a' : `${g.ratio.toFixed(2)}x`, met: g.met === null ? 'n/a' : g.met ? 'yes' : 'no' })));
   }
   if (!hasTorch) console.log('PyTorch not found (/usr/bin/python3 -c "import torch" failed): peers skipped.');
-  const file = `${resultsDir}/latest.json`;
-  writeFileAtomic(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds: ROUNDS, load: { start: loadAtStart, end: loadAtEnd }, rows, notes, goals, failures }, null, 2));
+  const file = `${resultsDir}/${args.includes('gpu') ? 'gpu' : 'latest'}.json`; // the GPU set's own file: a GPU machine's run leaves the CPU figures alone
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileAtomic(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds: ROUNDS, load: { start: loadAtStart, end: loadAtEnd }, gpu: gpuSetup, rows, notes, goals, failures }, null, 2));
   console.log(`wrote ${file}`);
 }

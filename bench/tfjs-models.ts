@@ -125,7 +125,7 @@ function vae(tf: TfGraph): TfjsStep {
 }
 
 /** The TF.js twin of `name` on `backend`, or null where there is none (W6). */
-export async function tfjsStep(name: StepWorkload, backend: 'cpu' | 'wasm'): Promise<TfjsStep | null> {
+export async function tfjsStep(name: StepWorkload, backend: 'cpu' | 'wasm' | 'webgpu'): Promise<TfjsStep | null> {
   if (name === 'W6') return null;
   const tf = (await loadTfjs(backend)) as unknown as TfGraph;
   return name === 'W5' ? cnn(tf) : name === 'W7' ? lstm(tf) : vae(tf);

@@ -1,7 +1,8 @@
 """PyTorch twins of W5-W8 (bench/descent-models.ts): same models, seed, hyperparameters and batches.
 
 Usage: torch_models.py SPEC_JSON, where SPEC_JSON (written by bench/run.ts from bench/workloads.ts) names the
-workload, the steps, the hyperparameters and the data files. Threads: DESCENT_BENCH_THREADS (torch_env.py).
+workload, the steps, the hyperparameters and the data files. Threads: DESCENT_BENCH_THREADS, device:
+DESCENT_BENCH_TORCH_DEVICE (torch_env.py; the weights are drawn on the CPU, then moved, so every device starts alike).
 Prints one JSON line: rate (samples or tokens per second over the timed steps), timedSteps, losses of the
 first steps, finalLoss, paramSum (sum of the initial parameters).
 """
@@ -11,7 +12,7 @@ import sys
 import time
 
 import numpy as np
-from torch_env import torch
+from torch_env import DEVICE, synchronize, torch
 from torch import nn
 import torch.nn.functional as F
 from torch_cnn import mnist_cnn
@@ -37,7 +38,7 @@ class CharGpt(nn.Module):
         self.register_buffer("causal", torch.triu(torch.ones(T, T, dtype=torch.bool), 1))
 
     def forward(self, tokens):
-        x = self.token_embedding(tokens) + self.position_embedding(torch.arange(T))
+        x = self.token_embedding(tokens) + self.position_embedding(torch.arange(T, device=tokens.device))
         for block in self.blocks:
             x = block(x, src_mask=self.causal)
         return self.head(self.norm(x))
@@ -68,7 +69,7 @@ class Vae(nn.Module):
     def forward(self, x):
         h = F.relu(self.fc1(x))
         mu, logvar = self.fc_mu(h), self.fc_logvar(h)
-        z = mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape)
+        z = mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape).to(mu.device)
         return torch.sigmoid(self.fc4(F.relu(self.fc3(z)))), mu, logvar
 
 
@@ -77,7 +78,7 @@ def load_corpus():
     chars = sorted(set(text))
     lut = np.zeros(256, dtype=np.int64)
     lut[chars] = np.arange(len(chars))
-    return torch.from_numpy(lut[np.frombuffer(text, dtype=np.uint8)]), len(chars)
+    return torch.from_numpy(lut[np.frombuffer(text, dtype=np.uint8)]), len(chars)  # batches move to DEVICE in loss()
 
 
 def char_batch(codes, k):
@@ -94,7 +95,7 @@ def mnist_train():
     n_train, _, pixels = np.frombuffer(raw, dtype=np.int32, count=3)
     images = np.frombuffer(raw, dtype=np.float32, count=n_train * pixels, offset=12)
     labels = np.frombuffer(raw, dtype=np.int32, count=n_train, offset=12 + images.nbytes)
-    return torch.from_numpy(images.copy()).view(-1, 1, 28, 28), torch.from_numpy(labels.copy()).long()
+    return torch.from_numpy(images.copy()).view(-1, 1, 28, 28).to(DEVICE), torch.from_numpy(labels.copy()).long().to(DEVICE)
 
 
 def build():
@@ -122,6 +123,7 @@ def build():
 
         def loss(k):
             x, y = char_batch(codes, k)
+            x, y = x.to(DEVICE), y.to(DEVICE)
             return F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1))
         return model, opt, loss
     cfg = spec["vae"]
@@ -133,7 +135,7 @@ def build():
 
     def loss(k):
         at = (k % per) * cfg["batch"] * 784
-        x = torch.from_numpy(pixels[at:at + cfg["batch"] * 784].astype(np.float32) / 255).view(cfg["batch"], 784)
+        x = torch.from_numpy(pixels[at:at + cfg["batch"] * 784].astype(np.float32) / 255).view(cfg["batch"], 784).to(DEVICE)
         reconstruction, mu, logvar = model(x)
         bce = F.binary_cross_entropy(reconstruction, x, reduction="sum")
         kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
@@ -143,6 +145,7 @@ def build():
 
 model, opt, loss_of = build()
 param_sum = sum(p.sum().item() for p in model.parameters())
+model.to(DEVICE)  # in place: the optimizer's parameters move with it
 
 
 def step(k):
@@ -155,6 +158,7 @@ def step(k):
 
 # bench/workloads.ts timeSteps: warm-up steps, then timed ones until the count or the budget runs out.
 losses = [step(k) for k in range(spec["warmup"])]
+synchronize()
 start = time.perf_counter()
 k, loss = spec["warmup"], losses[-1]
 while k < spec["warmup"] + spec["steps"] and (time.perf_counter() - start) * 1000 < spec["budgetMs"]:
@@ -162,6 +166,7 @@ while k < spec["warmup"] + spec["steps"] and (time.perf_counter() - start) * 100
     k += 1
     if len(losses) < 10:
         losses.append(loss)
+synchronize()
 seconds = time.perf_counter() - start
 timed = k - spec["warmup"]
 print(json.dumps({"rate": timed * spec["unitsPerStep"] / seconds, "timedSteps": timed, "losses": losses,

@@ -1,11 +1,12 @@
 # W2/W3 peer: the same schedule as bench/training.ts in PyTorch on the same samples.
-# usage: torch_train.py mlp|cnn EPOCHS DATA.bin (threads: DESCENT_BENCH_THREADS, see torch_env.py)
+# usage: torch_train.py mlp|cnn EPOCHS DATA.bin (threads: DESCENT_BENCH_THREADS, device: DESCENT_BENCH_TORCH_DEVICE,
+# see torch_env.py; on CUDA the data sit on the GPU and the timing waits for it)
 import json
 import sys
 import time
 
 import numpy as np
-from torch_env import torch
+from torch_env import DEVICE, synchronize, torch
 from torch import nn
 
 torch.manual_seed(0)
@@ -18,7 +19,7 @@ def take(dtype, count):
     global at
     out = np.frombuffer(raw, dtype=dtype, count=count, offset=at)
     at += out.nbytes
-    return torch.from_numpy(out.copy())
+    return torch.from_numpy(out.copy()).to(DEVICE)
 train_x = take(np.float32, n_train * pixels).view(n_train, pixels)
 train_y = take(np.int32, n_train).long()
 test_x = take(np.float32, n_test * pixels).view(n_test, pixels)
@@ -34,6 +35,7 @@ else:
         nn.Flatten(), nn.Linear(32 * 5 * 5, 10),
     )
     shape = (-1, 1, 28, 28)
+model.to(DEVICE)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 loss_fn = nn.CrossEntropyLoss()
 BATCH = 128
@@ -51,10 +53,12 @@ step(0)  # warm-up
 sps = 0.0
 loss = 0.0
 for epoch in range(epochs):
+    synchronize()
     start = time.perf_counter()
     for i in range(0, n_train, BATCH):
         loss = step(i)
     if epoch == 0:
+        synchronize()
         sps = n_train / (time.perf_counter() - start)
 with torch.no_grad():
     predicted = model(test_x.view(*shape)).argmax(1)

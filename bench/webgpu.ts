@@ -1,69 +1,113 @@
-// descent on webgpu, for the bench's webgpu column: the adapter, W1 (matmul GFLOPS) and training steps/s
-// of any model (W5's CNN here). Each product and step is timed to the GPU's completion. On SwiftShader
-// (Chromium's software Vulkan, the adapter of machines without a GPU) the figures check correctness, not speed.
-import { type Tensor, backend, matmul, nn, optim, randint, randn, webgpuAdapterName, webgpuSynchronize } from '../src/index.js';
-import { mnistCnn } from '../src/cli/recipes.js';
-import type { W1Point } from './w1.js';
+// The bench on the GPU: the adapter, the float32 peak W1 is judged against, and the knobs of `npm run bench
+// gpu` (the WebGPU issue's set: W1, W3, W5, W6 on webgpu beside TF.js webgpu, jax-js webgpu and PyTorch CUDA).
+// On SwiftShader (Chromium's software Vulkan, the adapter of machines without a GPU) the figures check
+// correctness, not speed; DESCENT_BENCH_GPU_SIZES and DESCENT_BENCH_GPU_STEPS shrink the set for that.
+import { backend, init, webgpuAdapterName } from '../src/index.js';
+import { type Mnist, loadMnist } from './mnist.js';
+import { W3_EPOCHS } from './w3.js';
+import { WARMUP_STEPS } from './workloads.js';
 
-/** The adapter's name when webgpu runs here, else null (no adapter: no webgpu column). */
-export async function webgpuAdapter(): Promise<string | null> {
+export interface Adapter {
+  /** The adapter's name as descent prints it, or null when webgpu cannot open here. */
+  name: string | null;
+  /** Why there is none (the backend's error, which says what is missing). */
+  reason?: string;
+  /** A software rasterizer (SwiftShader, llvmpipe, lavapipe): figures for correctness only. */
+  software: boolean;
+}
+
+/** The adapter descent's webgpu backend opens here (in Node: Dawn from the optional `webgpu` package). */
+export async function webgpuAdapter(): Promise<Adapter> {
   try {
     await backend('webgpu').ready!();
-    return webgpuAdapterName();
-  } catch {
-    return null;
+    const name = webgpuAdapterName();
+    return { name, software: /swiftshader|llvmpipe|lavapipe|software/i.test(name) };
+  } catch (e) {
+    return { name: null, reason: (e as Error).message, software: false };
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Opens webgpu and makes it the default device (a child of the bench measuring descent on the GPU). */
+export async function useWebgpu(): Promise<void> {
+  await init('webgpu');
+}
 
-/** W1 on webgpu: float32 n x n products, GFLOPS (median of 5 after a warm-up); sizes whose product would take over 30 s are skipped. */
-export async function w1Webgpu(sizes: readonly number[]): Promise<W1Point[]> {
-  const points: W1Point[] = [];
-  let last: { n: number; ms: number } | null = null;
-  for (const n of sizes) {
-    if (last && last.ms * (n / last.n) ** 3 > 30_000) {
-      points.push({ n, gflops: null, runs: 0 });
-      continue;
-    }
-    const [a, b] = [randn([n, n]).to('webgpu'), randn([n, n]).to('webgpu')];
-    const times: number[] = [];
-    for (let run = 0; run < 6; run++) {
-      await webgpuSynchronize();
-      const start = performance.now();
-      matmul(a, b);
-      await webgpuSynchronize();
-      if (run > 0) times.push(performance.now() - start); // run 0 compiles the kernel
-    }
-    last = { n, ms: median(times) };
-    points.push({ n, gflops: (2 * n ** 3) / last.ms / 1e6, runs: times.length });
-  }
-  return points;
+function positiveInts(variable: string): number[] | null {
+  const text = process.env[variable];
+  if (text === undefined || text === '') return null;
+  const values = text.split(',').map(Number);
+  if (!values.every((v) => Number.isInteger(v) && v > 0)) throw new Error(`bench: ${variable}='${text}' must be positive integers separated by commas`);
+  return values;
+}
+
+/** W1's sizes on the GPU: DESCENT_BENCH_GPU_SIZES (e.g. '64,128'), else the issue's n = 1024 .. 8192. */
+export function gpuW1Sizes(): number[] {
+  return positiveInts('DESCENT_BENCH_GPU_SIZES') ?? [1024, 2048, 4096, 8192];
+}
+
+/** W1's goal size: n = 4096 (the issue's), else the largest size measured. */
+export function gpuW1GoalSize(): number {
+  const sizes = gpuW1Sizes();
+  return sizes.includes(4096) ? 4096 : Math.max(...sizes);
 }
 
 /**
- * Training steps per second of `model` with Adam on `device` (batches of random data), the median over
- * `steps` steps after two warm-up steps, each step ending with its loss read back.
+ * The training workloads' length on the GPU. DESCENT_BENCH_GPU_STEPS = k (a smoke run) gives W5 and W6 one
+ * warm-up and k timed steps, and W3 a few images (gpuW3Schedule); unset, each workload's own schedule.
  */
-export async function trainStepsPerSecond(device: string, model: nn.Module, input: Tensor, target: Tensor, steps = 10): Promise<number> {
-  model.to(device);
-  const [x, y] = [input.to(device), target.to(device)];
-  const opt = new optim.Adam(model.parameters(), { lr: 1e-2 });
-  const lossFn = new nn.CrossEntropyLoss();
-  const times: number[] = [];
-  for (let step = 0; step < steps + 2; step++) {
-    const start = performance.now();
-    opt.zeroGrad();
-    const loss = lossFn(model(x), y);
-    loss.backward();
-    opt.step();
-    await loss.data();
-    if (step >= 2) times.push(performance.now() - start);
-  }
-  return 1000 / median(times);
+export function gpuSteps(): { steps: number; warmup: number } | null {
+  const steps = positiveInts('DESCENT_BENCH_GPU_STEPS');
+  return steps ? { steps: steps[0], warmup: 1 } : null;
 }
 
-/** W5 (the npm-start CNN, batch 64, Adam) on `device`: steps/s over `steps` timed steps. */
-export function w5StepsPerSecond(device: string, steps = 10): Promise<number> {
-  return trainStepsPerSecond(device, mnistCnn(), randn([64, 1, 28, 28]), randint(0, 10, [64], { dtype: 'int32' }), steps);
+/**
+ * W3's schedule on the GPU: the bench's MNIST split and epochs, or (DESCENT_BENCH_GPU_STEPS = k, a smoke
+ * run) 1 epoch of the first 16 k training images (batches of 16 k, up to 128) and 16 test images.
+ */
+export function gpuW3Schedule(): { data: Mnist; epochs: number } {
+  const short = gpuSteps();
+  const data = loadMnist();
+  if (!short) return { data, epochs: W3_EPOCHS };
+  const part = (split: Mnist['train'], count: number) => ({ images: split.images.subarray(0, count * 784), labels: split.labels.subarray(0, count), count });
+  return { data: { train: part(data.train, short.steps * 16), test: part(data.test, 16) }, epochs: 1 };
+}
+
+/** W5/W6 on the GPU: timed steps and warm-up steps (each workload's own unless DESCENT_BENCH_GPU_STEPS). */
+export function gpuStepSchedule(steps: number): { steps: number; warmup: number } {
+  return gpuSteps() ?? { steps, warmup: WARMUP_STEPS };
+}
+
+export interface Peak {
+  tflops: number;
+  /** Where the figure comes from (the variable, or the table's datasheet). */
+  source: string;
+}
+
+// Datasheet float32 peaks (non-tensor-core, boost clock) of a few GPUs, matched on the adapter's name;
+// the first match wins, so a variant (PCIe, NVL) comes before its family.
+const KNOWN_PEAKS: [RegExp, number, string][] = [
+  [/H200 NVL/i, 60, 'NVIDIA H200 NVL datasheet'],
+  [/H200/i, 67, 'NVIDIA H200 SXM datasheet'],
+  [/H100 NVL/i, 60, 'NVIDIA H100 NVL datasheet'],
+  [/H100 PCIe/i, 51, 'NVIDIA H100 PCIe datasheet'],
+  [/H100/i, 67, 'NVIDIA H100 SXM datasheet'],
+  [/A100/i, 19.5, 'NVIDIA A100 datasheet'],
+  [/L40S/i, 91.6, 'NVIDIA L40S datasheet'],
+  [/\bL4\b/i, 30.3, 'NVIDIA L4 datasheet'],
+  [/\bT4\b/i, 8.1, 'NVIDIA T4 datasheet'],
+  [/RTX 4090/i, 82.6, 'NVIDIA GeForce RTX 4090 specifications'],
+  [/RTX 3090 Ti/i, 40, 'NVIDIA GeForce RTX 3090 Ti specifications'],
+  [/RTX 3090/i, 35.6, 'NVIDIA GeForce RTX 3090 specifications'],
+];
+
+/** The GPU's float32 peak: DESCENT_GPU_PEAK_TFLOPS, else the small table above by adapter name, else null (unknown). */
+export function float32Peak(adapter: string | null): Peak | null {
+  const given = process.env.DESCENT_GPU_PEAK_TFLOPS;
+  if (given !== undefined && given !== '') {
+    const tflops = Number(given);
+    if (!(tflops > 0)) throw new Error(`bench: DESCENT_GPU_PEAK_TFLOPS='${given}' must be a positive number (TFLOPS)`);
+    return { tflops, source: 'DESCENT_GPU_PEAK_TFLOPS' };
+  }
+  const known = adapter === null ? undefined : KNOWN_PEAKS.find(([name]) => name.test(adapter));
+  return known ? { tflops: known[1], source: `${known[2]}, boost clock` } : null;
 }

@@ -121,28 +121,38 @@ export interface StepResult {
   finalLoss: number;
 }
 
+/** How long a run trains: timed steps after `warmup` untimed ones; `synchronize` waits for a device's queued work (a GPU's). */
+export interface StepSchedule {
+  steps?: number;
+  warmup?: number;
+  synchronize?: () => Promise<void>;
+}
+
 /**
  * Runs WARMUP_STEPS untimed steps then `steps` timed ones (fewer when RUN_BUDGET_MS runs out);
  * `step(k)` trains on batch k and returns the loss.
  */
-export async function timeSteps(spec: StepSpec, step: (k: number) => number | Promise<number>, steps = spec.steps): Promise<StepResult> {
+export async function timeSteps(spec: StepSpec, step: (k: number) => number | Promise<number>, schedule: StepSchedule = {}): Promise<StepResult> {
+  const { steps = spec.steps, warmup = WARMUP_STEPS, synchronize } = schedule;
   const losses: number[] = [];
   let k = 0;
-  for (; k < WARMUP_STEPS; k++) losses.push(await step(k));
+  for (; k < warmup; k++) losses.push(await step(k));
+  await synchronize?.();
   const start = performance.now();
   let loss = losses[losses.length - 1] ?? NaN;
-  for (; k < WARMUP_STEPS + steps && performance.now() - start < RUN_BUDGET_MS; k++) {
+  for (; k < warmup + steps && performance.now() - start < RUN_BUDGET_MS; k++) {
     loss = await step(k);
     if (losses.length < 10) losses.push(loss);
   }
-  const timedSteps = k - WARMUP_STEPS;
+  await synchronize?.();
+  const timedSteps = k - warmup;
   return { rate: (timedSteps * spec.unitsPerStep) / ((performance.now() - start) / 1000), timedSteps, losses, finalLoss: loss };
 }
 
 /** The argument of bench/torch_models.py: the workload, its hyperparameters and data files (`mnistFile`: bench/mnist.ts's binary). */
-export function torchSpec(name: StepWorkload, mnistFile: string, steps = STEP_WORKLOADS[name].steps): string {
+export function torchSpec(name: StepWorkload, mnistFile: string, steps = STEP_WORKLOADS[name].steps, warmup = WARMUP_STEPS): string {
   return JSON.stringify({
-    workload: name, steps, warmup: WARMUP_STEPS, budgetMs: RUN_BUDGET_MS, unitsPerStep: STEP_WORKLOADS[name].unitsPerStep, seed: SEED,
+    workload: name, steps, warmup, budgetMs: RUN_BUDGET_MS, unitsPerStep: STEP_WORKLOADS[name].unitsPerStep, seed: SEED,
     charBatch: CHAR_BATCH, context: CONTEXT, gpt: GPT, lstm: LSTM, vae: VAE, cnn: CNN,
     shakespeare: name === 'W6' || name === 'W7' ? shakespearePath() : null,
     fashion: name === 'W8' ? fashionImagesPath() : null,
