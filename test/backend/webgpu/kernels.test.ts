@@ -5,7 +5,7 @@
 // and accumulation into repeated indices.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { BinaryOp, ConvGeometry, ReduceOp, UnaryOp } from '../../../src/index.js';
+import type { BinaryOp, ConvGeometry, ReduceOp, TypedArray, UnaryOp } from '../../../src/index.js';
 import { webgpuBackend } from '../../../src/backend/webgpu/index.js';
 import { arrayKernels } from '../../../src/backend/js/index.js';
 import { backendConformance } from '../js/conformance.js';
