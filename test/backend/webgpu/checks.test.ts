@@ -3,7 +3,7 @@
 // reports device-side assertions); valid values pass, and a failed check is reported once.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Tensor, bernoulli, indexSelect, nn, tensor, webgpuSynchronize } from '../../../src/index.js';
+import { type Tensor, bernoulli, indexSelect, multinomial, nn, tensor, webgpuSynchronize } from '../../../src/index.js';
 import { openWebgpu } from './setup.js';
 
 const skip = await openWebgpu();
@@ -39,9 +39,15 @@ describe('value checks on webgpu, at the next read', { skip }, () => {
     await rejectsAtRead(nn.functional.binaryCrossEntropy(gpu([0.2, 0.7, 1.5, -1]), target), /binaryCrossEntropy: all elements of input should be between 0 and 1, got 1.5 at flat index 2/);
   });
 
-  test('bernoulli refuses invalid probabilities', async () => {
+  test('multinomial and bernoulli refuse invalid probabilities', async () => {
+    assert.equal((await multinomial(gpu([0, 1, 0]), 1).data())[0], 1);
+    await rejectsAtRead(multinomial(gpu([0.5, -0.1, 0.6]), 1), /multinomial: probabilities contain inf, nan or an element < 0/);
+    await rejectsAtRead(multinomial(gpu([[0.5, 0.5], [0, 0]]), 1, true), /multinomial: invalid distribution: a row of probabilities sums to 0/);
+    await rejectsAtRead(multinomial(gpu([0.5, 0, 0]), 2), /multinomial: cannot draw 2 samples without replacement/);
     await rejectsAtRead(bernoulli(gpu([0.5, 2])), /bernoulli: the probabilities must be in \[0, 1\]/);
     const draws = await bernoulli(gpu([0, 1, 1, 0])).data();
     assert.deepEqual(Array.from(draws), [0, 1, 1, 0]);
+    const flips = Array.from(await bernoulli(gpu([0, 0, 0, 0, 0, 0, 0, 0]), 0.5).data()); // float64 coin flips, drawn on the CPU
+    assert.ok(flips.every((f) => f === 0 || f === 1) && flips.length === 8, `${flips}`);
   });
 });
